@@ -1,0 +1,162 @@
+//! The command line: the same core as the window, for scripts and headless use.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::HarkError;
+use crate::library::Library;
+use crate::net::{http, refresh};
+use crate::paths::AppPaths;
+
+#[derive(Debug, Parser)]
+#[command(name = "hark", version, about = "A fast, offline-first podcast player. With no command, opens the window.")]
+pub struct Cli {
+    /// Keep the library, downloads and cache in DIR (also: HARK_DATA_DIR).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Subscribe to a podcast by its feed address.
+    Subscribe {
+        /// The feed's http(s) address.
+        url: String,
+    },
+    /// Fetch new episodes of one podcast, or of all.
+    Refresh {
+        /// A podcast id or a unique part of its title.
+        podcast: Option<String>,
+    },
+    /// List the podcasts you follow.
+    Podcasts {
+        /// Print one JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the episodes of one podcast, or of all, newest first.
+    Episodes {
+        /// A podcast id or a unique part of its title.
+        podcast: Option<String>,
+        /// Print one JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Unsubscribe from a podcast and forget its episodes.
+    Remove {
+        /// A podcast id or a unique part of its title.
+        podcast: String,
+    },
+}
+
+/// Runs one command; the caller prints the error and sets the exit code.
+pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
+    paths.create_all().map_err(|e| HarkError::io(format!("could not create {}", paths.data_dir.display()), e))?;
+    let mut library = Library::open(&paths.database())?;
+    let mut out = std::io::stdout().lock();
+    let print = |out: &mut std::io::StdoutLock<'_>, line: String| {
+        // A closed pipe (`hark episodes | head`) is not an error worth a message.
+        let _ = writeln!(out, "{line}");
+    };
+    match command {
+        Command::Subscribe { url } => {
+            let subscribed = runtime()?.block_on(refresh::subscribe(&http::client(), &mut library, &url))?;
+            let verb = if subscribed.already_subscribed { "Already subscribed to" } else { "Subscribed to" };
+            print(&mut out, format!("{verb} \"{}\" ({} episodes)", subscribed.title, subscribed.episodes));
+        }
+        Command::Refresh { podcast } => {
+            let targets = match podcast {
+                Some(query) => {
+                    let id = library.find_podcast(&query)?;
+                    let url = library.podcast(id)?.feed_url;
+                    vec![(id, url)]
+                }
+                None => library.refreshable_podcasts()?,
+            };
+            let client = http::client();
+            let fetched = runtime()?.block_on(async {
+                let mut tasks = tokio::task::JoinSet::new();
+                let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(crate::net::PARALLEL_FEEDS));
+                for (index, (id, url)) in targets.iter().cloned().enumerate() {
+                    let validators = library.validators(id).unwrap_or_default();
+                    let (client, slots) = (client.clone(), slots.clone());
+                    tasks.spawn(async move {
+                        let _permit = slots.acquire_owned().await;
+                        (index, id, refresh::fetch_known(&client, &url, &validators).await)
+                    });
+                }
+                let mut results: Vec<_> = tasks.join_all().await;
+                results.sort_by_key(|(index, _, _)| *index);
+                results
+            });
+            let mut failures = 0;
+            for (_, id, result) in fetched {
+                let refreshed = refresh::apply_refresh(&mut library, id, result)?;
+                match refreshed.result {
+                    Ok(report) => print(&mut out, format!("{}: {} new", refreshed.title, report.added)),
+                    Err(message) => {
+                        failures += 1;
+                        print(&mut out, format!("{}: error: {message}", refreshed.title));
+                    }
+                }
+            }
+            if failures > 0 {
+                return Err(HarkError::Other(format!(
+                    "{failures} of {} podcasts could not be refreshed",
+                    targets.len()
+                )));
+            }
+        }
+        Command::Podcasts { json } => {
+            let podcasts = library.podcasts()?;
+            if json {
+                print(&mut out, serde_json::to_string_pretty(&podcasts).expect("plain data serialises"));
+            } else {
+                for p in podcasts {
+                    print(
+                        &mut out,
+                        format!("{:>5}  {}  ({} episodes, {} unplayed)", p.id, p.title, p.episodes, p.unplayed),
+                    );
+                }
+            }
+        }
+        Command::Episodes { podcast, json } => {
+            let podcast = podcast.map(|q| library.find_podcast(&q)).transpose()?;
+            let episodes = library.episodes(podcast)?;
+            if json {
+                print(&mut out, serde_json::to_string_pretty(&episodes).expect("plain data serialises"));
+            } else {
+                for e in episodes {
+                    let date =
+                        e.published.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "          ".into());
+                    let duration = e.duration_secs.map(|d| crate::model::format_clock(d as f64)).unwrap_or_default();
+                    let state = if e.played {
+                        "played"
+                    } else if e.downloaded {
+                        "downloaded"
+                    } else {
+                        ""
+                    };
+                    print(&mut out, format!("{:>6}  {date}  {:>8}  {}  {state}", e.id, duration, e.title));
+                }
+            }
+        }
+        Command::Remove { podcast } => {
+            let id = library.find_podcast(&podcast)?;
+            let title = library.remove_podcast(id)?;
+            print(&mut out, format!("Removed \"{title}\""));
+        }
+    }
+    Ok(())
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, HarkError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| HarkError::io("could not start the async runtime", e))
+}

@@ -1,0 +1,577 @@
+//! Feed bytes → `ParsedFeed`. feed-rs reads the document; a second light pass with quick-xml
+//! reads what feed-rs drops or misreads in podcast feeds (durations, enclosures with odd
+//! attributes, `itunes:new-feed-url`, Podcasting 2.0 links, episode numbers).
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use quick_xml::events::{BytesStart, Event};
+use url::Url;
+
+use crate::error::FeedError;
+use crate::model::{Enclosure, NewEpisode, NewPodcast, ParsedFeed};
+
+const ITUNES_NS: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+/// Both URIs of the Podcasting 2.0 namespace are in use: the current one and the legacy one.
+const PODCAST_NS: [&str; 2] = [
+    "https://podcastindex.org/namespace/1.0",
+    "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md",
+];
+
+/// File extensions that count as audio when a feed gives no usable MIME type.
+const AUDIO_EXTENSIONS: [&str; 8] = ["mp3", "m4a", "aac", "ogg", "oga", "opus", "flac", "wav"];
+
+pub fn parse_feed(body: &[u8], feed_url: &Url) -> Result<ParsedFeed, FeedError> {
+    let not_a_feed = |what: String| FeedError::NotAFeed { url: feed_url.to_string(), what };
+    let text = to_utf8(body);
+    let text = trim_to_document(&text);
+    if text.is_empty() {
+        return Err(not_a_feed("empty document".into()));
+    }
+    if looks_like_html(text) {
+        return Err(not_a_feed("HTML page".into()));
+    }
+    let text = declare_missing_namespaces(text);
+    let text = complete_rss_root(&text);
+
+    let feed = feed_rs::parser::Builder::new()
+        .base_uri(Some(feed_url.as_str()))
+        .build()
+        .parse(text.as_bytes())
+        .map_err(|e| not_a_feed(format!("malformed XML: {e}")))?;
+    let extras = scan_extras(&text);
+    Ok(build(feed, extras, feed_url))
+}
+
+/// Decodes the body to UTF-8 by BOM, then by XML declaration, then as Windows-1252, and
+/// rewrites the declaration to say UTF-8 so the XML reader does not decode it twice.
+fn to_utf8(body: &[u8]) -> String {
+    let (encoding, bom_len) = match encoding_rs::Encoding::for_bom(body) {
+        Some((encoding, len)) => (Some(encoding), len),
+        None => (declared_encoding(body), 0),
+    };
+    let body = &body[bom_len..];
+    let text: Cow<'_, str> = match encoding {
+        Some(enc) if enc != encoding_rs::UTF_8 => enc.decode_without_bom_handling(body).0,
+        _ => match std::str::from_utf8(body) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => encoding_rs::WINDOWS_1252.decode_without_bom_handling(body).0,
+        },
+    };
+    rewrite_declared_encoding(&text)
+}
+
+fn declared_encoding(body: &[u8]) -> Option<&'static encoding_rs::Encoding> {
+    let head = &body[..body.len().min(512)];
+    let head = String::from_utf8_lossy(head);
+    let decl_end = head.find("?>")?;
+    let decl = &head[head.find("<?xml")?..decl_end];
+    let value = attribute_in(decl, "encoding")?;
+    encoding_rs::Encoding::for_label(value.as_bytes())
+}
+
+fn attribute_in<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let at = tag.find(&format!("{name}="))? + name.len() + 1;
+    let rest = &tag[at..];
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let rest = &rest[1..];
+    Some(&rest[..rest.find(quote)?])
+}
+
+fn rewrite_declared_encoding(text: &str) -> String {
+    let Some(start) = text.find("<?xml") else { return text.to_string() };
+    let Some(end) = text[start..].find("?>").map(|e| e + start) else { return text.to_string() };
+    let decl = &text[start..end];
+    match attribute_in(decl, "encoding") {
+        Some(value) if !value.eq_ignore_ascii_case("utf-8") => {
+            let fixed = decl.replacen(&format!("encoding=\"{value}\""), "encoding=\"UTF-8\"", 1).replacen(
+                &format!("encoding='{value}'"),
+                "encoding='UTF-8'",
+                1,
+            );
+            format!("{}{}{}", &text[..start], fixed, &text[end..])
+        }
+        _ => text.to_string(),
+    }
+}
+
+/// Skips what servers print before the document: whitespace, and text such as PHP warnings
+/// in front of the XML declaration.
+fn trim_to_document(text: &str) -> &str {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with("<?xml") {
+        return trimmed;
+    }
+    let search = &trimmed[..floor_char_boundary(trimmed, 64 * 1024)];
+    match search.find("<?xml") {
+        Some(at) => &trimmed[at..],
+        None => trimmed,
+    }
+}
+
+fn floor_char_boundary(s: &str, mut index: usize) -> usize {
+    if index >= s.len() {
+        return s.len();
+    }
+    while !s.is_char_boundary(index) {
+        index -= 1;
+    }
+    index
+}
+
+fn looks_like_html(text: &str) -> bool {
+    let head = text[..floor_char_boundary(text, 1024)].to_ascii_lowercase();
+    let head = head.trim_start();
+    head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || (head.contains("<html") && !head.contains("<rss"))
+}
+
+/// Some feeds use `itunes:` or `podcast:` without declaring them; a namespace-aware reader
+/// rejects that, so declare them on the root element.
+fn declare_missing_namespaces(text: &str) -> Cow<'_, str> {
+    let mut missing = String::new();
+    if text.contains("<itunes:") && !text.contains("xmlns:itunes") {
+        missing.push_str(&format!(" xmlns:itunes=\"{ITUNES_NS}\""));
+    }
+    if text.contains("<podcast:") && !text.contains("xmlns:podcast") {
+        missing.push_str(&format!(" xmlns:podcast=\"{}\"", PODCAST_NS[0]));
+    }
+    if missing.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let Some(root) = ["<rss", "<feed", "<rdf:RDF"].iter().find_map(|tag| text.find(tag).map(|at| at + tag.len()))
+    else {
+        return Cow::Borrowed(text);
+    };
+    Cow::Owned(format!("{}{}{}", &text[..root], missing, &text[root..]))
+}
+
+/// feed-rs recognises RSS 2 by `<rss version=…>` and needs a `<channel>`; old and minimal
+/// feeds have neither. Supply both so such a feed reads as RSS 2 (an empty one has no episodes).
+fn complete_rss_root(text: &str) -> Cow<'_, str> {
+    let Some(start) = text.find("<rss") else { return Cow::Borrowed(text) };
+    let Some(tag_end) = text[start..].find('>').map(|e| e + start) else { return Cow::Borrowed(text) };
+    let tag = &text[start..tag_end];
+    let needs_version = attribute_in(tag, "version").is_none();
+    let needs_channel = !text[tag_end..].contains("<channel");
+    if !needs_version && !needs_channel {
+        return Cow::Borrowed(text);
+    }
+    let (head, self_closing) = match tag.strip_suffix('/') {
+        Some(head) => (head, true),
+        None => (tag, false),
+    };
+    let mut fixed = String::with_capacity(text.len() + 40);
+    fixed.push_str(&text[..start]);
+    fixed.push_str(head);
+    if needs_version {
+        fixed.push_str(" version=\"2.0\"");
+    }
+    fixed.push('>');
+    if needs_channel {
+        fixed.push_str("<channel></channel>");
+    }
+    if self_closing {
+        fixed.push_str("</rss>");
+    }
+    fixed.push_str(&text[tag_end + 1..]);
+    Cow::Owned(fixed)
+}
+
+/// What the quick-xml pass reads from one `<item>`.
+#[derive(Debug, Default)]
+struct ItemExtras {
+    guid: Option<String>,
+    enclosure: Option<RawEnclosure>,
+    duration: Option<u32>,
+    episode: Option<u32>,
+    season: Option<u32>,
+    image: Option<String>,
+    chapters: Option<String>,
+    transcript: Option<String>,
+}
+
+#[derive(Debug)]
+struct RawEnclosure {
+    url: String,
+    mime: Option<String>,
+    length: Option<u64>,
+}
+
+#[derive(Debug, Default)]
+struct FeedExtras {
+    new_feed_url: Option<String>,
+    image: Option<String>,
+    author: Option<String>,
+    items: Vec<ItemExtras>,
+    /// False when the pass could not read the whole document: then its items are not used.
+    complete: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Ns {
+    Plain,
+    Itunes,
+    Podcast,
+    Other,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Field {
+    Guid,
+    Duration,
+    Episode,
+    Season,
+    NewFeedUrl,
+    Author,
+}
+
+fn scan_extras(text: &str) -> FeedExtras {
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().check_end_names = false;
+    let mut prefixes: HashMap<String, Ns> = HashMap::new();
+    let mut extras = FeedExtras::default();
+    let mut depth_in_item: Option<usize> = None;
+    let mut depth = 0usize;
+    let mut field: Option<Field> = None;
+    let mut field_text = String::new();
+
+    loop {
+        let event = match reader.read_event() {
+            Ok(event) => event,
+            Err(_) => return extras,
+        };
+        match event {
+            Event::Start(ref e) | Event::Empty(ref e) => {
+                let is_empty = matches!(event, Event::Empty(_));
+                learn_prefixes(e, &mut prefixes);
+                let (ns, local) = element_name(e, &prefixes);
+                if !is_empty {
+                    depth += 1;
+                }
+                if ns == Ns::Plain && local == "item" && !is_empty {
+                    extras.items.push(ItemExtras::default());
+                    depth_in_item = Some(depth);
+                    continue;
+                }
+                let in_item = depth_in_item.is_some();
+                let item = extras.items.last_mut().filter(|_| in_item);
+                field = None;
+                match (ns, local.as_str(), item) {
+                    (Ns::Plain, "enclosure", Some(item)) if item.enclosure.is_none() => {
+                        item.enclosure = attr(e, "url").map(|url| RawEnclosure {
+                            url,
+                            mime: attr(e, "type"),
+                            length: attr(e, "length").and_then(|l| l.trim().parse().ok()).filter(|l| *l > 0),
+                        });
+                    }
+                    (Ns::Plain, "guid", Some(_)) => field = Some(Field::Guid),
+                    (Ns::Itunes, "duration", Some(_)) => field = Some(Field::Duration),
+                    (Ns::Itunes | Ns::Podcast, "episode", Some(_)) => field = Some(Field::Episode),
+                    (Ns::Itunes | Ns::Podcast, "season", Some(_)) => field = Some(Field::Season),
+                    (Ns::Itunes, "image", Some(item)) => item.image = attr(e, "href").or(item.image.take()),
+                    (Ns::Podcast, "chapters", Some(item)) => item.chapters = attr(e, "url"),
+                    (Ns::Podcast, "transcript", Some(item)) if item.transcript.is_none() => {
+                        item.transcript = attr(e, "url")
+                    }
+                    (Ns::Itunes, "new-feed-url", None) => field = Some(Field::NewFeedUrl),
+                    (Ns::Itunes, "author", None) => field = Some(Field::Author),
+                    (Ns::Itunes, "image", None) if extras.image.is_none() => extras.image = attr(e, "href"),
+                    _ => {}
+                }
+                if is_empty {
+                    field = None;
+                }
+                field_text.clear();
+            }
+            Event::Text(t) => {
+                if field.is_some() {
+                    field_text.push_str(&t.xml10_content());
+                }
+            }
+            Event::GeneralRef(r) => {
+                if field.is_some() {
+                    if let Ok(Some(c)) = r.resolve_char_ref() {
+                        field_text.push(c);
+                    } else if let Some(text) = resolve_entity(&r) {
+                        field_text.push_str(text);
+                    }
+                }
+            }
+            Event::CData(t) => {
+                if field.is_some() {
+                    field_text.push_str(t.as_ref());
+                }
+            }
+            Event::End(_) => {
+                if let Some(f) = field.take() {
+                    let value = field_text.trim().to_string();
+                    let item = extras.items.last_mut().filter(|_| depth_in_item.is_some());
+                    match (f, item) {
+                        (Field::Guid, Some(item)) => item.guid = Some(value).filter(|v| !v.is_empty()),
+                        (Field::Duration, Some(item)) => item.duration = parse_duration(&value),
+                        (Field::Episode, Some(item)) => item.episode = value.parse().ok().or(item.episode),
+                        (Field::Season, Some(item)) => item.season = value.parse().ok().or(item.season),
+                        (Field::NewFeedUrl, _) => extras.new_feed_url = Some(value).filter(|v| !v.is_empty()),
+                        (Field::Author, _) => extras.author = Some(value).filter(|v| !v.is_empty()),
+                        _ => {}
+                    }
+                }
+                if depth_in_item == Some(depth) {
+                    depth_in_item = None;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    extras.complete = true;
+    extras
+}
+
+fn resolve_entity(r: &quick_xml::events::BytesRef<'_>) -> Option<&'static str> {
+    Some(match r.as_ref() {
+        "amp" => "&",
+        "lt" => "<",
+        "gt" => ">",
+        "quot" => "\"",
+        "apos" => "'",
+        _ => return None,
+    })
+}
+
+fn learn_prefixes(e: &BytesStart<'_>, prefixes: &mut HashMap<String, Ns>) {
+    for a in e.attributes().flatten() {
+        let key: &str = a.key.as_ref();
+        if let Some(prefix) = key.strip_prefix("xmlns:") {
+            let uri = a.value.trim();
+            let ns = if uri.eq_ignore_ascii_case(ITUNES_NS) {
+                Ns::Itunes
+            } else if PODCAST_NS.iter().any(|p| uri.eq_ignore_ascii_case(p)) {
+                Ns::Podcast
+            } else {
+                Ns::Other
+            };
+            prefixes.insert(prefix.to_string(), ns);
+        }
+    }
+}
+
+fn element_name(e: &BytesStart<'_>, prefixes: &HashMap<String, Ns>) -> (Ns, String) {
+    let name = AsRef::<str>::as_ref(&e.name()).to_string();
+    match name.split_once(':') {
+        None => (Ns::Plain, name),
+        Some((prefix, local)) => {
+            let ns = prefixes.get(prefix).copied().unwrap_or(match prefix {
+                "itunes" => Ns::Itunes,
+                "podcast" => Ns::Podcast,
+                _ => Ns::Other,
+            });
+            (ns, local.to_string())
+        }
+    }
+}
+
+fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| AsRef::<str>::as_ref(&a.key) == name)
+        .and_then(|a| a.normalized_value(quick_xml::XmlVersion::default()).ok().map(|v| v.trim().to_string()))
+        .filter(|v| !v.is_empty())
+}
+
+/// `3723`, `61:08`, `1:02:03`, `1:02:03.5` → seconds. Anything else (URLs, words) → None.
+pub fn parse_duration(text: &str) -> Option<u32> {
+    let text = text.trim();
+    if text.is_empty() || text.split(':').count() > 3 {
+        return None;
+    }
+    let mut total = 0f64;
+    for part in text.split(':') {
+        if part.is_empty() || !part.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            return None;
+        }
+        let value: f64 = part.parse().ok()?;
+        total = total * 60.0 + value;
+    }
+    (total.is_finite() && total < u32::MAX as f64).then_some(total.round() as u32)
+}
+
+fn build(feed: feed_rs::model::Feed, extras: FeedExtras, feed_url: &Url) -> ParsedFeed {
+    let title = feed
+        .title
+        .as_ref()
+        .map(|t| t.content.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| feed_url.host_str().unwrap_or("Untitled podcast").to_string());
+    let link = feed
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .map(|l| l.href.clone())
+        .filter(|href| is_web_url(href));
+    let art_url = extras
+        .image
+        .clone()
+        .or_else(|| feed.logo.as_ref().map(|i| i.uri.clone()))
+        .or_else(|| feed.icon.as_ref().map(|i| i.uri.clone()))
+        .and_then(|u| resolve(&u, feed_url));
+    let podcast = NewPodcast {
+        title,
+        author: extras.author.clone().or_else(|| {
+            feed.authors.first().and_then(|a| a.name.as_deref()).map(|n| n.trim().to_string()).filter(|n| !n.is_empty())
+        }),
+        description: feed.description.as_ref().map(|d| d.content.trim().to_string()).filter(|d| !d.is_empty()),
+        link,
+        art_url,
+        new_feed_url: extras.new_feed_url.as_deref().and_then(|u| resolve(u, feed_url)),
+    };
+
+    let use_extras = extras.complete && extras.items.len() == feed.entries.len();
+    let mut item_extras = extras.items.into_iter();
+    let episodes = feed
+        .entries
+        .into_iter()
+        .filter_map(|entry| {
+            let extra = if use_extras { item_extras.next().unwrap_or_default() } else { ItemExtras::default() };
+            build_episode(entry, extra, feed_url)
+        })
+        .collect();
+    ParsedFeed { podcast, episodes }
+}
+
+fn build_episode(entry: feed_rs::model::Entry, extra: ItemExtras, feed_url: &Url) -> Option<NewEpisode> {
+    let enclosure = episode_enclosure(&entry, extra.enclosure, feed_url)?;
+    let title = entry
+        .title
+        .as_ref()
+        .map(|t| t.content.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "Untitled episode".to_string());
+    let published: Option<DateTime<Utc>> = entry.published.or(entry.updated);
+    let media_duration = entry.media.iter().find_map(|m| m.duration).map(|d| d.as_secs() as u32).filter(|d| *d > 0);
+    let notes = [
+        entry.content.as_ref().and_then(|c| c.body.clone()),
+        entry.summary.as_ref().map(|s| s.content.clone()),
+        entry.media.iter().find_map(|m| m.description.as_ref().map(|d| d.content.clone())),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|n| n.trim().to_string())
+    .filter(|n| !n.is_empty())
+    .max_by_key(|n| n.len());
+    let link = entry
+        .links
+        .iter()
+        .find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"))
+        .map(|l| l.href.clone())
+        .filter(|href| is_web_url(href));
+    let image_url = extra
+        .image
+        .or_else(|| entry.media.iter().find_map(|m| m.thumbnails.first().map(|t| t.image.uri.clone())))
+        .and_then(|u| resolve(&u, feed_url));
+    let media_episode = entry.media.iter().find_map(|m| m.episode.as_ref().map(|e| e.number as u32));
+    let media_season = entry.media.iter().find_map(|m| m.season.as_ref().map(|s| s.number));
+    Some(NewEpisode {
+        guid: extra.guid.or_else(|| Some(entry.id.clone()).filter(|id| !id.is_empty() && !looks_generated(id))),
+        title,
+        published,
+        duration_secs: extra.duration.or(media_duration),
+        enclosure,
+        notes_html: notes,
+        episode_number: extra.episode.or(media_episode),
+        season_number: extra.season.or(media_season),
+        link,
+        image_url,
+        chapters_url: extra.chapters.and_then(|u| resolve(&u, feed_url)),
+        transcript_url: extra.transcript.and_then(|u| resolve(&u, feed_url)),
+    })
+}
+
+/// feed-rs invents an id (a hex digest) when an item has none; that is not a guid.
+fn looks_generated(id: &str) -> bool {
+    id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+fn episode_enclosure(entry: &feed_rs::model::Entry, raw: Option<RawEnclosure>, feed_url: &Url) -> Option<Enclosure> {
+    let candidates = raw
+        .into_iter()
+        .map(|r| (r.url, r.mime, r.length))
+        .chain(entry.media.iter().flat_map(|m| {
+            m.content.iter().filter_map(|c| {
+                c.url.as_ref().map(|u| (u.to_string(), c.content_type.as_ref().map(|t| t.to_string()), c.size))
+            })
+        }))
+        .chain(
+            entry
+                .links
+                .iter()
+                .filter(|l| l.rel.as_deref() == Some("enclosure"))
+                .map(|l| (l.href.clone(), l.media_type.clone(), l.length)),
+        );
+    for (url, mime, length) in candidates {
+        let Some(url) = resolve(&url, feed_url) else { continue };
+        let mime = mime.map(|m| m.trim().to_string()).filter(|m| !m.is_empty() && m != "null");
+        if is_audio(&url, mime.as_deref()) {
+            return Some(Enclosure { url, mime, length: length.filter(|l| *l > 0) });
+        }
+    }
+    None
+}
+
+fn is_audio(url: &str, mime: Option<&str>) -> bool {
+    if mime.is_some_and(|m| m.to_ascii_lowercase().contains("audio")) {
+        return true;
+    }
+    let path = Url::parse(url).map(|u| u.path().to_ascii_lowercase()).unwrap_or_default();
+    path.rsplit_once('.').is_some_and(|(_, ext)| AUDIO_EXTENSIONS.contains(&ext))
+}
+
+/// Resolves a link from the feed against the feed's URL (relative and protocol-relative
+/// links) and keeps it only if it is http(s): a feed must not point Hark at local files.
+pub fn resolve(link: &str, feed_url: &Url) -> Option<String> {
+    let url = feed_url.join(link.trim()).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+}
+
+fn is_web_url(link: &str) -> bool {
+    Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("61:08"), Some(3668));
+        assert_eq!(parse_duration("1:02:03"), Some(3723));
+        assert_eq!(parse_duration("3723"), Some(3723));
+        assert_eq!(parse_duration("00:45"), Some(45));
+        assert_eq!(parse_duration("45:30"), Some(2730));
+        assert_eq!(parse_duration(" 12:00.5 "), Some(721));
+        assert_eq!(parse_duration("https://www.mediafire.com/file/x"), None);
+        assert_eq!(parse_duration(""), None);
+        assert_eq!(parse_duration("1:2:3:4"), None);
+    }
+
+    #[test]
+    fn links_resolve_against_the_feed_and_only_web_schemes_survive() {
+        let base = Url::parse("https://example.com/shows/feed.xml").unwrap();
+        assert_eq!(resolve("example.mp3", &base).as_deref(), Some("https://example.com/shows/example.mp3"));
+        assert_eq!(resolve("//cdn.example.net/a.mp3", &base).as_deref(), Some("https://cdn.example.net/a.mp3"));
+        assert_eq!(resolve("../../x", &base).as_deref(), Some("https://example.com/x"));
+        assert_eq!(resolve("file:///etc/passwd", &base), None);
+        assert_eq!(resolve("ftp://example.com/a.mp3", &base), None);
+    }
+
+    #[test]
+    fn html_is_not_a_feed() {
+        let base = Url::parse("https://example.com/").unwrap();
+        let err = parse_feed(b"<!DOCTYPE html><html><body>Hi</body></html>", &base).unwrap_err();
+        assert_eq!(err.to_string(), "https://example.com/ is not a podcast feed (HTML page)");
+    }
+}

@@ -1,0 +1,27 @@
+//! Hark: a fast, offline-first desktop podcast player.
+//!
+//! The core (`model`, `feed`, `library`, `net`, …) never touches egui; `app` and `ui` do.
+
+//pub mod app;
+pub mod assets;
+pub mod cli;
+pub mod error;
+pub mod feed;
+pub mod library;
+pub mod model;
+pub mod net;
+pub mod paths;
+//pub mod ui;
+
+/// Wakes whoever drains a worker's events (the UI's `request_repaint`), so the core need
+/// not know egui.
+pub trait Waker: Send + Sync + 'static {
+    fn wake(&self);
+}
+
+/// For headless use: nobody to wake.
+pub struct NoWaker;
+
+impl Waker for NoWaker {
+    fn wake(&self) {}
+}

@@ -1,0 +1,372 @@
+//! The library: the only place in Hark that writes SQL.
+//!
+//! One SQLite file (WAL, foreign keys). Each thread that needs the library opens its own
+//! `Library`; SQLite serialises the writers.
+
+mod sync;
+
+use std::path::Path;
+
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+
+use crate::error::LibraryError;
+use crate::model::{
+    Episode, EpisodeId, EpisodeSummary, FeedValidators, NewPodcast, ParsedFeed, Podcast, PodcastId, PodcastSummary,
+    SyncReport,
+};
+
+pub use sync::episode_identity;
+
+/// Migrations by `PRAGMA user_version`: entry `n` moves the schema from version `n` to `n + 1`.
+const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+
+pub type Result<T> = std::result::Result<T, LibraryError>;
+
+pub struct Library {
+    conn: Connection,
+}
+
+const SUMMARY_COLUMNS: &str = "e.id, e.podcast_id, e.title, e.published, e.duration_secs, e.url, e.mime, \
+     e.position_secs, e.played, e.downloaded_path";
+
+impl Library {
+    pub fn open(path: &Path) -> Result<Self> {
+        let conn = Connection::open(path)
+            .map_err(|e| LibraryError::Open { path: path.display().to_string(), reason: e.to_string() })?;
+        Self::with_connection(conn)
+    }
+
+    /// A library that lives in memory only (benchmarks and quick tests).
+    pub fn in_memory() -> Result<Self> {
+        Self::with_connection(Connection::open_in_memory()?)
+    }
+
+    fn with_connection(conn: Connection) -> Result<Self> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", true)?;
+        let mut library = Self { conn };
+        library.migrate()?;
+        Ok(library)
+    }
+
+    fn migrate(&mut self) -> Result<()> {
+        let version: i64 = self.conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        let known = MIGRATIONS.len() as i64;
+        if version > known {
+            return Err(LibraryError::TooNew { found: version, known });
+        }
+        for (index, migration) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+            let tx = self.conn.transaction()?;
+            tx.execute_batch(migration)?;
+            tx.pragma_update(None, "user_version", index as i64 + 1)?;
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Adds a podcast with its episodes in one transaction. Already subscribed: syncs instead.
+    pub fn subscribe(&mut self, feed_url: &str, feed: &ParsedFeed) -> Result<(PodcastId, SyncReport)> {
+        self.subscribe_with(feed_url, feed, false)
+    }
+
+    /// The bundled demo show: like `subscribe`, but marked so that refresh leaves it alone.
+    pub fn add_bundled(&mut self, feed_url: &str, feed: &ParsedFeed) -> Result<(PodcastId, SyncReport)> {
+        self.subscribe_with(feed_url, feed, true)
+    }
+
+    fn subscribe_with(&mut self, feed_url: &str, feed: &ParsedFeed, bundled: bool) -> Result<(PodcastId, SyncReport)> {
+        let tx = self.conn.transaction()?;
+        let existing: Option<i64> =
+            tx.query_row("SELECT id FROM podcasts WHERE feed_url = ?1", [feed_url], |r| r.get(0)).optional()?;
+        let id = match existing {
+            Some(id) => PodcastId(id),
+            None => {
+                tx.execute(
+                    "INSERT INTO podcasts (feed_url, title, added_at, bundled) VALUES (?1, ?2, ?3, ?4)",
+                    params![feed_url, feed.podcast.title, Utc::now().timestamp(), bundled],
+                )?;
+                PodcastId(tx.last_insert_rowid())
+            }
+        };
+        let report = sync::sync_in(&tx, id, feed)?;
+        tx.commit()?;
+        Ok((id, report))
+    }
+
+    /// Merges a freshly parsed feed into a stored podcast. User state is never touched.
+    pub fn sync(&mut self, podcast: PodcastId, feed: &ParsedFeed) -> Result<SyncReport> {
+        let tx = self.conn.transaction()?;
+        let report = sync::sync_in(&tx, podcast, feed)?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    pub fn podcasts(&self) -> Result<Vec<PodcastSummary>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT p.id, p.title, p.author, p.feed_url, p.art_url, p.last_error,
+                    COUNT(e.id), COALESCE(SUM(e.played = 0), 0)
+             FROM podcasts p LEFT JOIN episodes e ON e.podcast_id = p.id
+             GROUP BY p.id ORDER BY p.title COLLATE NOCASE, p.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(PodcastSummary {
+                id: PodcastId(r.get(0)?),
+                title: r.get(1)?,
+                author: r.get(2)?,
+                feed_url: r.get(3)?,
+                art_url: r.get(4)?,
+                last_error: r.get(5)?,
+                episodes: r.get(6)?,
+                unplayed: r.get(7)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn podcast(&self, id: PodcastId) -> Result<Podcast> {
+        self.conn
+            .query_row(
+                "SELECT id, feed_url, title, author, description, link, art_url, last_refresh, last_error
+                 FROM podcasts WHERE id = ?1",
+                [id.0],
+                |r| {
+                    Ok(Podcast {
+                        id: PodcastId(r.get(0)?),
+                        feed_url: r.get(1)?,
+                        title: r.get(2)?,
+                        author: r.get(3)?,
+                        description: r.get(4)?,
+                        link: r.get(5)?,
+                        art_url: r.get(6)?,
+                        last_refresh: timestamp(r.get(7)?),
+                        last_error: r.get(8)?,
+                    })
+                },
+            )
+            .optional()?
+            .ok_or_else(|| LibraryError::NoSuchPodcast(id.to_string()))
+    }
+
+    /// Podcasts that a refresh should fetch (the bundled demo is not fetched).
+    pub fn refreshable_podcasts(&self) -> Result<Vec<(PodcastId, String)>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id, feed_url FROM podcasts WHERE bundled = 0 ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((PodcastId(r.get(0)?), r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn is_bundled(&self, id: PodcastId) -> Result<bool> {
+        Ok(self.conn.query_row("SELECT bundled FROM podcasts WHERE id = ?1", [id.0], |r| r.get(0))?)
+    }
+
+    pub fn podcast_count(&self) -> Result<u64> {
+        Ok(self.conn.query_row("SELECT COUNT(*) FROM podcasts", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// A podcast by id, or by a part of its title that only one podcast has.
+    pub fn find_podcast(&self, query: &str) -> Result<PodcastId> {
+        let query = query.trim();
+        if let Ok(id) = query.parse::<i64>() {
+            let found: Option<i64> =
+                self.conn.query_row("SELECT id FROM podcasts WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+            if let Some(id) = found {
+                return Ok(PodcastId(id));
+            }
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, title FROM podcasts WHERE instr(lower(title), lower(?1)) > 0 ORDER BY title LIMIT 6",
+        )?;
+        let matches: Vec<(i64, String)> =
+            stmt.query_map([query], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        match matches.as_slice() {
+            [] => Err(LibraryError::NoSuchPodcast(query.to_string())),
+            [(id, _)] => Ok(PodcastId(*id)),
+            _ => {
+                // An exact title wins over partial matches.
+                if let Some((id, _)) = matches.iter().find(|(_, title)| title.eq_ignore_ascii_case(query)) {
+                    return Ok(PodcastId(*id));
+                }
+                Err(LibraryError::AmbiguousPodcast {
+                    query: query.to_string(),
+                    matches: matches.into_iter().map(|(id, title)| format!("{id} \"{title}\"")).collect(),
+                })
+            }
+        }
+    }
+
+    /// An episode by id, or by a part of its title that only one episode has.
+    pub fn find_episode(&self, query: &str) -> Result<EpisodeId> {
+        let query = query.trim();
+        if let Ok(id) = query.parse::<i64>() {
+            let found: Option<i64> =
+                self.conn.query_row("SELECT id FROM episodes WHERE id = ?1", [id], |r| r.get(0)).optional()?;
+            if let Some(id) = found {
+                return Ok(EpisodeId(id));
+            }
+        }
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, title FROM episodes WHERE instr(lower(title), lower(?1)) > 0 ORDER BY published DESC LIMIT 6",
+        )?;
+        let matches: Vec<(i64, String)> =
+            stmt.query_map([query], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        match matches.as_slice() {
+            [] => Err(LibraryError::NoSuchEpisode(query.to_string())),
+            [(id, _)] => Ok(EpisodeId(*id)),
+            _ => Err(LibraryError::AmbiguousEpisode {
+                query: query.to_string(),
+                matches: matches.into_iter().map(|(id, title)| format!("{id} \"{title}\"")).collect(),
+            }),
+        }
+    }
+
+    pub fn remove_podcast(&mut self, id: PodcastId) -> Result<String> {
+        let title = self.podcast(id)?.title;
+        self.conn.execute("DELETE FROM podcasts WHERE id = ?1", [id.0])?;
+        Ok(title)
+    }
+
+    /// Episodes of one podcast, or of all, newest first.
+    pub fn episodes(&self, podcast: Option<PodcastId>) -> Result<Vec<EpisodeSummary>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM episodes e WHERE (?1 IS NULL OR e.podcast_id = ?1)
+             ORDER BY e.published IS NULL, e.published DESC, e.id DESC"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([podcast.map(|p| p.0)], summary_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    pub fn episode(&self, id: EpisodeId) -> Result<Episode> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, e.guid, e.notes_html, e.episode_number, e.season_number, e.link,
+                    e.image_url, e.chapters_url, e.transcript_url, e.length
+             FROM episodes e WHERE e.id = ?1"
+        );
+        self.conn
+            .query_row(&sql, [id.0], |r| {
+                Ok(Episode {
+                    summary: summary_from_row(r)?,
+                    guid: r.get(10)?,
+                    notes_html: r.get(11)?,
+                    episode_number: r.get(12)?,
+                    season_number: r.get(13)?,
+                    link: r.get(14)?,
+                    image_url: r.get(15)?,
+                    chapters_url: r.get(16)?,
+                    transcript_url: r.get(17)?,
+                    enclosure_length: r.get::<_, Option<i64>>(18)?.map(|n| n as u64),
+                })
+            })
+            .optional()?
+            .ok_or_else(|| LibraryError::NoSuchEpisode(id.to_string()))
+    }
+
+    pub fn validators(&self, id: PodcastId) -> Result<FeedValidators> {
+        Ok(self.conn.query_row("SELECT etag, last_modified, body_hash FROM podcasts WHERE id = ?1", [id.0], |r| {
+            Ok(FeedValidators { etag: r.get(0)?, last_modified: r.get(1)?, body_hash: r.get(2)? })
+        })?)
+    }
+
+    /// Records a successful fetch: new validators, the show's own fields, no error.
+    pub fn record_fetch(
+        &mut self,
+        id: PodcastId,
+        podcast: Option<&NewPodcast>,
+        validators: &FeedValidators,
+    ) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute(
+            "UPDATE podcasts SET etag = ?2, last_modified = ?3, body_hash = COALESCE(?4, body_hash),
+                    last_refresh = ?5, last_error = NULL WHERE id = ?1",
+            params![id.0, validators.etag, validators.last_modified, validators.body_hash, Utc::now().timestamp()],
+        )?;
+        if let Some(p) = podcast {
+            tx.execute(
+                "UPDATE podcasts SET title = ?2, author = ?3, description = ?4, link = ?5, art_url = ?6 WHERE id = ?1",
+                params![id.0, p.title, p.author, p.description, p.link, p.art_url],
+            )?;
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn record_error(&mut self, id: PodcastId, message: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE podcasts SET last_error = ?2, last_refresh = ?3 WHERE id = ?1",
+            params![id.0, message, Utc::now().timestamp()],
+        )?;
+        Ok(())
+    }
+
+    /// The publisher moved the feed (permanent redirect or `itunes:new-feed-url`).
+    /// Returns false when another subscription already has that URL.
+    pub fn update_feed_url(&mut self, id: PodcastId, new_url: &str) -> Result<bool> {
+        let changed =
+            self.conn.execute("UPDATE OR IGNORE podcasts SET feed_url = ?2 WHERE id = ?1", params![id.0, new_url])?;
+        Ok(changed == 1)
+    }
+
+    pub fn set_position(&mut self, id: EpisodeId, position_secs: f64) -> Result<()> {
+        self.conn.execute(
+            "UPDATE episodes SET position_secs = ?2, last_played_at = ?3 WHERE id = ?1",
+            params![id.0, position_secs.max(0.0), Utc::now().timestamp()],
+        )?;
+        Ok(())
+    }
+
+    pub fn set_played(&mut self, id: EpisodeId, played: bool) -> Result<()> {
+        self.conn.execute("UPDATE episodes SET played = ?2 WHERE id = ?1", params![id.0, played])?;
+        Ok(())
+    }
+
+    pub fn set_downloaded(&mut self, id: EpisodeId, path: Option<&Path>) -> Result<()> {
+        let path = path.map(|p| p.to_string_lossy().into_owned());
+        self.conn.execute("UPDATE episodes SET downloaded_path = ?2 WHERE id = ?1", params![id.0, path])?;
+        Ok(())
+    }
+
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    pub fn set_setting(&mut self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            params![key, value],
+        )?;
+        Ok(())
+    }
+}
+
+fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<EpisodeSummary> {
+    let path: Option<String> = r.get(9)?;
+    Ok(EpisodeSummary {
+        id: EpisodeId(r.get(0)?),
+        podcast_id: PodcastId(r.get(1)?),
+        title: r.get(2)?,
+        published: timestamp(r.get(3)?),
+        duration_secs: r.get(4)?,
+        url: r.get(5)?,
+        mime: r.get(6)?,
+        position_secs: r.get(7)?,
+        played: r.get(8)?,
+        downloaded: path.is_some(),
+        path,
+    })
+}
+
+fn timestamp(secs: Option<i64>) -> Option<DateTime<Utc>> {
+    secs.and_then(|s| Utc.timestamp_opt(s, 0).single())
+}
+
+impl Library {
+    pub fn find_feed_url(&self, feed_url: &str) -> Result<Option<PodcastId>> {
+        Ok(self
+            .conn
+            .query_row("SELECT id FROM podcasts WHERE feed_url = ?1", [feed_url], |r| r.get(0))
+            .optional()?
+            .map(PodcastId))
+    }
+}

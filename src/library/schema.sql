@@ -1,0 +1,49 @@
+CREATE TABLE podcasts (
+    id            INTEGER PRIMARY KEY,
+    feed_url      TEXT NOT NULL UNIQUE,
+    title         TEXT NOT NULL,
+    author        TEXT,
+    description   TEXT,
+    link          TEXT,
+    art_url       TEXT,
+    etag          TEXT,
+    last_modified TEXT,
+    body_hash     TEXT,
+    last_refresh  INTEGER,
+    last_error    TEXT,
+    added_at      INTEGER NOT NULL,
+    bundled       INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE episodes (
+    id              INTEGER PRIMARY KEY,
+    podcast_id      INTEGER NOT NULL REFERENCES podcasts(id) ON DELETE CASCADE,
+    identity        TEXT NOT NULL,
+    guid            TEXT,
+    title           TEXT NOT NULL,
+    published       INTEGER,
+    duration_secs   INTEGER,
+    url             TEXT NOT NULL,
+    mime            TEXT,
+    length          INTEGER,
+    notes_html      TEXT,
+    episode_number  INTEGER,
+    season_number   INTEGER,
+    link            TEXT,
+    image_url       TEXT,
+    chapters_url    TEXT,
+    transcript_url  TEXT,
+    content_hash    TEXT NOT NULL,
+    position_secs   REAL NOT NULL DEFAULT 0,
+    played          INTEGER NOT NULL DEFAULT 0,
+    downloaded_path TEXT,
+    last_played_at  INTEGER,
+    UNIQUE (podcast_id, identity)
+);
+
+CREATE INDEX episodes_by_podcast ON episodes (podcast_id, published DESC);
+
+CREATE TABLE settings (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);

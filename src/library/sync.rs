@@ -1,0 +1,136 @@
+//! Merging a parsed feed into the stored episodes of one podcast.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::{Transaction, params};
+use sha2::{Digest, Sha256};
+
+use crate::model::{NewEpisode, ParsedFeed, PodcastId, SyncReport};
+
+/// The key that tells whether two feed items are the same episode: the guid, else the
+/// enclosure URL, else title and date. A guid that repeats within one feed (it happens) is
+/// told apart by its enclosure URL, so both episodes are kept, the same way on every refresh.
+pub fn episode_identity(episode: &NewEpisode, seen: &mut HashSet<String>) -> String {
+    let base = match episode.guid.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
+        Some(guid) => format!("g:{guid}"),
+        None if !episode.enclosure.url.is_empty() => format!("u:{}", episode.enclosure.url),
+        None => format!("t:{}|{}", episode.title, episode.published.map(|d| d.timestamp()).unwrap_or_default()),
+    };
+    if seen.insert(base.clone()) {
+        return base;
+    }
+    let distinct = format!("{base}\u{1f}{}", episode.enclosure.url);
+    seen.insert(distinct.clone());
+    distinct
+}
+
+/// A fingerprint of the feed-owned fields: equal fingerprints mean nothing to update.
+fn content_hash(e: &NewEpisode) -> String {
+    let mut hasher = Sha256::new();
+    let mut field = |value: &[u8]| {
+        hasher.update((value.len() as u64).to_le_bytes());
+        hasher.update(value);
+    };
+    let number = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
+    field(e.guid.as_deref().unwrap_or_default().as_bytes());
+    field(e.title.as_bytes());
+    field(e.published.map(|d| d.timestamp().to_string()).unwrap_or_default().as_bytes());
+    field(number(e.duration_secs).as_bytes());
+    field(e.enclosure.url.as_bytes());
+    field(e.enclosure.mime.as_deref().unwrap_or_default().as_bytes());
+    field(e.enclosure.length.map(|n| n.to_string()).unwrap_or_default().as_bytes());
+    field(e.notes_html.as_deref().unwrap_or_default().as_bytes());
+    field(number(e.episode_number).as_bytes());
+    field(number(e.season_number).as_bytes());
+    for optional in [&e.link, &e.image_url, &e.chapters_url, &e.transcript_url] {
+        field(optional.as_deref().unwrap_or_default().as_bytes());
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub(super) fn sync_in(tx: &Transaction<'_>, podcast: PodcastId, feed: &ParsedFeed) -> rusqlite::Result<SyncReport> {
+    let p = &feed.podcast;
+    tx.execute(
+        "UPDATE podcasts SET title = ?2, author = ?3, description = ?4, link = ?5, art_url = ?6 WHERE id = ?1",
+        params![podcast.0, p.title, p.author, p.description, p.link, p.art_url],
+    )?;
+
+    let mut stored: HashMap<String, (i64, String)> = HashMap::new();
+    {
+        let mut stmt = tx.prepare_cached("SELECT id, identity, content_hash FROM episodes WHERE podcast_id = ?1")?;
+        let rows = stmt.query_map([podcast.0], |r| Ok((r.get::<_, String>(1)?, (r.get(0)?, r.get(2)?))))?;
+        for row in rows {
+            let (identity, value) = row?;
+            stored.insert(identity, value);
+        }
+    }
+
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO episodes (podcast_id, identity, guid, title, published, duration_secs, url, mime, length,
+             notes_html, episode_number, season_number, link, image_url, chapters_url, transcript_url, content_hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+    )?;
+    // Only feed-owned columns: position, played and the download stay as the listener left them.
+    let mut update = tx.prepare_cached(
+        "UPDATE episodes SET guid = ?2, title = ?3, published = ?4, duration_secs = ?5, url = ?6, mime = ?7,
+             length = ?8, notes_html = ?9, episode_number = ?10, season_number = ?11, link = ?12, image_url = ?13,
+             chapters_url = ?14, transcript_url = ?15, content_hash = ?16
+         WHERE id = ?1",
+    )?;
+
+    let mut report = SyncReport::default();
+    let mut seen = HashSet::new();
+    for episode in &feed.episodes {
+        let identity = episode_identity(episode, &mut seen);
+        let hash = content_hash(episode);
+        let length = episode.enclosure.length.map(|n| n.min(i64::MAX as u64) as i64);
+        let published = episode.published.map(|d| d.timestamp());
+        match stored.get(&identity) {
+            Some((_, stored_hash)) if *stored_hash == hash => report.unchanged += 1,
+            Some((id, _)) => {
+                update.execute(params![
+                    id,
+                    episode.guid,
+                    episode.title,
+                    published,
+                    episode.duration_secs,
+                    episode.enclosure.url,
+                    episode.enclosure.mime,
+                    length,
+                    episode.notes_html,
+                    episode.episode_number,
+                    episode.season_number,
+                    episode.link,
+                    episode.image_url,
+                    episode.chapters_url,
+                    episode.transcript_url,
+                    hash,
+                ])?;
+                report.updated += 1;
+            }
+            None => {
+                insert.execute(params![
+                    podcast.0,
+                    identity,
+                    episode.guid,
+                    episode.title,
+                    published,
+                    episode.duration_secs,
+                    episode.enclosure.url,
+                    episode.enclosure.mime,
+                    length,
+                    episode.notes_html,
+                    episode.episode_number,
+                    episode.season_number,
+                    episode.link,
+                    episode.image_url,
+                    episode.chapters_url,
+                    episode.transcript_url,
+                    hash,
+                ])?;
+                report.added += 1;
+            }
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,171 @@
+//! Plain data shared by every layer. No I/O here.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct PodcastId(pub i64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct EpisodeId(pub i64);
+
+impl std::fmt::Display for PodcastId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+impl std::fmt::Display for EpisodeId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A show as a feed describes it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewPodcast {
+    pub title: String,
+    pub author: Option<String>,
+    pub description: Option<String>,
+    pub link: Option<String>,
+    pub art_url: Option<String>,
+    /// `itunes:new-feed-url`: the publisher moved the feed.
+    pub new_feed_url: Option<String>,
+}
+
+/// The audio file of an episode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Enclosure {
+    pub url: String,
+    pub mime: Option<String>,
+    pub length: Option<u64>,
+}
+
+/// An episode as a feed describes it: no user state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEpisode {
+    pub guid: Option<String>,
+    pub title: String,
+    pub published: Option<DateTime<Utc>>,
+    pub duration_secs: Option<u32>,
+    pub enclosure: Enclosure,
+    pub notes_html: Option<String>,
+    pub episode_number: Option<u32>,
+    pub season_number: Option<u32>,
+    pub link: Option<String>,
+    pub image_url: Option<String>,
+    pub chapters_url: Option<String>,
+    pub transcript_url: Option<String>,
+}
+
+/// A parsed feed, ready to be merged into the library.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedFeed {
+    pub podcast: NewPodcast,
+    pub episodes: Vec<NewEpisode>,
+}
+
+/// What a sync changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    pub added: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// One row of the podcast list.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PodcastSummary {
+    pub id: PodcastId,
+    pub title: String,
+    pub author: Option<String>,
+    pub feed_url: String,
+    pub episodes: u32,
+    pub unplayed: u32,
+    #[serde(skip)]
+    pub art_url: Option<String>,
+    #[serde(skip)]
+    pub last_error: Option<String>,
+}
+
+/// A stored show with everything the show header needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Podcast {
+    pub id: PodcastId,
+    pub feed_url: String,
+    pub title: String,
+    pub author: Option<String>,
+    pub description: Option<String>,
+    pub link: Option<String>,
+    pub art_url: Option<String>,
+    pub last_refresh: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+}
+
+/// The validators and hash kept for a conditional refresh.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedValidators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub body_hash: Option<String>,
+}
+
+/// One row of an episode list: small, so 20,000 of them stay cheap.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EpisodeSummary {
+    pub id: EpisodeId,
+    pub podcast_id: PodcastId,
+    pub title: String,
+    #[serde(serialize_with = "rfc3339_or_null")]
+    pub published: Option<DateTime<Utc>>,
+    pub duration_secs: Option<u32>,
+    pub url: String,
+    pub mime: Option<String>,
+    pub position_secs: f64,
+    pub played: bool,
+    pub downloaded: bool,
+    pub path: Option<String>,
+}
+
+fn rfc3339_or_null<S: serde::Serializer>(value: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(date) => s.serialize_str(&date.to_rfc3339()),
+        None => s.serialize_none(),
+    }
+}
+
+/// Everything stored about one episode.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Episode {
+    pub summary: EpisodeSummary,
+    pub guid: Option<String>,
+    pub notes_html: Option<String>,
+    pub episode_number: Option<u32>,
+    pub season_number: Option<u32>,
+    pub link: Option<String>,
+    pub image_url: Option<String>,
+    pub chapters_url: Option<String>,
+    pub transcript_url: Option<String>,
+    pub enclosure_length: Option<u64>,
+}
+
+/// Formats seconds as `m:ss` or `h:mm:ss`, as players show time.
+pub fn format_clock(total_secs: f64) -> String {
+    let secs = total_secs.max(0.0) as u64;
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    if h > 0 { format!("{h}:{m:02}:{s:02}") } else { format!("{m}:{s:02}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clock_format() {
+        assert_eq!(format_clock(0.0), "0:00");
+        assert_eq!(format_clock(61.9), "1:01");
+        assert_eq!(format_clock(3723.0), "1:02:03");
+    }
+}

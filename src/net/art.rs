@@ -1,0 +1,133 @@
+//! Show art: fetched once, downscaled once off the UI thread, cached on disk as small PNGs,
+//! so a 3000×3000 JPEG never reaches the GPU.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageReader, Limits, RgbaImage};
+use url::Url;
+
+use crate::feed::network_error;
+
+pub const THUMBNAIL_PX: u32 = 96;
+pub const HEADER_PX: u32 = 600;
+const ART_SIZE_LIMIT: u64 = 20 * 1024 * 1024;
+/// Beyond this a "picture" is a decompression bomb, not show art.
+const MAX_DIMENSION: u32 = 12_000;
+
+/// Decoded RGBA pixels, ready to become a texture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArtImage {
+    pub width: u32,
+    pub height: u32,
+    pub rgba: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Art {
+    pub thumbnail: ArtImage,
+    pub header: ArtImage,
+}
+
+/// The scheme of art that ships inside Hark (the demo show's).
+pub const BUNDLED_SCHEME: &str = "hark-bundled";
+
+fn cache_paths(cache_dir: &Path, url: &str) -> (PathBuf, PathBuf) {
+    let key = &crate::feed::body_hash(url.as_bytes())[..32];
+    (cache_dir.join(format!("{key}-{THUMBNAIL_PX}.png")), cache_dir.join(format!("{key}-{HEADER_PX}.png")))
+}
+
+/// Art from the disk cache, else from the network (then cached).
+pub async fn load_art(client: &reqwest::Client, cache_dir: &Path, url: &str) -> Result<Art, String> {
+    let (thumb_path, header_path) = cache_paths(cache_dir, url);
+    if thumb_path.exists() && header_path.exists() {
+        let cached = tokio::task::spawn_blocking(move || -> Result<Art, String> {
+            Ok(Art { thumbnail: read_png(&thumb_path)?, header: read_png(&header_path)? })
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        if let Ok(art) = cached {
+            return Ok(art);
+        }
+    }
+    let bytes = match crate::assets::bundled(url) {
+        Some(bytes) => bytes.to_vec(),
+        None => fetch_image(client, url).await?,
+    };
+    let (thumb_path, header_path) = cache_paths(cache_dir, url);
+    tokio::task::spawn_blocking(move || {
+        let art = downscale(&bytes)?;
+        // A cache that cannot be written costs a re-download next time, nothing more.
+        let _ = save_png(&art.thumbnail, &thumb_path);
+        let _ = save_png(&art.header, &header_path);
+        Ok(art)
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+async fn fetch_image(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, String> {
+    let parsed = Url::parse(url).map_err(|_| format!("{url} is not a valid address"))?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err(format!("{url} is not an http(s) address"));
+    }
+    let mut response = client.get(parsed.clone()).send().await.map_err(|e| network_error(&parsed, &e).to_string())?;
+    // The client does not follow redirects by itself; art hosts often redirect once or twice.
+    for _ in 0..crate::feed::MAX_REDIRECTS {
+        if !response.status().is_redirection() {
+            break;
+        }
+        let next = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| response.url().join(l).ok())
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .ok_or_else(|| format!("{url} redirects to an unusable address"))?;
+        response = client.get(next.clone()).send().await.map_err(|e| network_error(&next, &e).to_string())?;
+    }
+    if !response.status().is_success() {
+        return Err(format!("{url} answered HTTP {}", response.status().as_u16()));
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| network_error(&parsed, &e).to_string())? {
+        if body.len() as u64 + chunk.len() as u64 > ART_SIZE_LIMIT {
+            return Err(format!("{url} is larger than {} MB", ART_SIZE_LIMIT / 1024 / 1024));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Decodes any supported image with size limits and makes both sizes.
+pub fn downscale(bytes: &[u8]) -> Result<Art, String> {
+    let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| e.to_string())?;
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_DIMENSION);
+    limits.max_image_height = Some(MAX_DIMENSION);
+    limits.max_alloc = Some(512 * 1024 * 1024);
+    reader.limits(limits);
+    let image = reader.decode().map_err(|e| format!("not a usable image: {e}"))?;
+    Ok(Art { header: fit(&image, HEADER_PX), thumbnail: fit(&image, THUMBNAIL_PX) })
+}
+
+fn fit(image: &DynamicImage, size: u32) -> ArtImage {
+    let scaled = if image.width() > size || image.height() > size {
+        image.resize(size, size, FilterType::Triangle)
+    } else {
+        image.clone()
+    };
+    let rgba = scaled.to_rgba8();
+    ArtImage { width: rgba.width(), height: rgba.height(), rgba: rgba.into_raw() }
+}
+
+fn read_png(path: &Path) -> Result<ArtImage, String> {
+    let image = image::open(path).map_err(|e| e.to_string())?.to_rgba8();
+    Ok(ArtImage { width: image.width(), height: image.height(), rgba: image.into_raw() })
+}
+
+fn save_png(art: &ArtImage, path: &Path) -> Result<(), String> {
+    let image = RgbaImage::from_raw(art.width, art.height, art.rgba.clone()).ok_or("bad pixel buffer")?;
+    image.save(path).map_err(|e| e.to_string())
+}

@@ -1,0 +1,100 @@
+//! Subscribe and refresh: a fetch phase that can run many at once, and an apply phase that
+//! writes to the library on its owner's thread. The CLI calls the same functions.
+
+use url::Url;
+
+use crate::error::HarkError;
+use crate::feed::{FeedUpdate, fetch_and_parse, parse_feed_url};
+use crate::library::Library;
+use crate::model::{FeedValidators, ParsedFeed, PodcastId, SyncReport};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subscribed {
+    pub podcast: PodcastId,
+    pub title: String,
+    pub episodes: usize,
+    pub already_subscribed: bool,
+}
+
+/// A fetched, parsed feed waiting to be written: what the fetch phase hands over.
+#[derive(Debug)]
+pub struct FetchedFeed {
+    pub url: Url,
+    pub update: FeedUpdate,
+}
+
+pub async fn fetch_new(client: &reqwest::Client, input: &str) -> Result<FetchedFeed, HarkError> {
+    let url = parse_feed_url(input)?;
+    let update = fetch_and_parse(client, &url, &FeedValidators::default()).await?;
+    Ok(FetchedFeed { url, update })
+}
+
+pub fn apply_subscription(library: &mut Library, fetched: FetchedFeed) -> Result<Subscribed, HarkError> {
+    let FeedUpdate::Changed { feed, validators, moved_to } = fetched.update else {
+        return Err(HarkError::Other(format!("{} sent no feed", fetched.url)));
+    };
+    let url = moved_to.unwrap_or(fetched.url);
+    let url = feed.podcast.new_feed_url.clone().unwrap_or_else(|| url.to_string());
+    let already_subscribed = library.find_feed_url(&url)?.is_some();
+    let (podcast, _) = library.subscribe(&url, &feed)?;
+    library.record_fetch(podcast, None, &validators)?;
+    Ok(Subscribed { podcast, title: feed.podcast.title.clone(), episodes: feed.episodes.len(), already_subscribed })
+}
+
+/// The CLI's subscribe: fetch, parse, write.
+pub async fn subscribe(client: &reqwest::Client, library: &mut Library, input: &str) -> Result<Subscribed, HarkError> {
+    let fetched = fetch_new(client, input).await?;
+    apply_subscription(library, fetched)
+}
+
+/// One podcast's refresh result, as the CLI prints it and the UI shows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Refreshed {
+    pub podcast: PodcastId,
+    pub title: String,
+    pub result: Result<SyncReport, String>,
+}
+
+pub async fn fetch_known(
+    client: &reqwest::Client,
+    feed_url: &str,
+    validators: &FeedValidators,
+) -> Result<FetchedFeed, HarkError> {
+    let url = parse_feed_url(feed_url)?;
+    let update = fetch_and_parse(client, &url, validators).await?;
+    Ok(FetchedFeed { url, update })
+}
+
+/// Writes a refresh's outcome. A failure records its message on the podcast and changes nothing else.
+pub fn apply_refresh(
+    library: &mut Library,
+    podcast: PodcastId,
+    fetched: Result<FetchedFeed, HarkError>,
+) -> Result<Refreshed, HarkError> {
+    let title = library.podcast(podcast)?.title;
+    let fetched = match fetched {
+        Ok(fetched) => fetched,
+        Err(error) => {
+            let message = error.to_string();
+            library.record_error(podcast, &message)?;
+            return Ok(Refreshed { podcast, title, result: Err(message) });
+        }
+    };
+    let (report, validators, moved_to, new_feed_url, feed): (SyncReport, _, _, _, Option<Box<ParsedFeed>>) =
+        match fetched.update {
+            FeedUpdate::Unchanged { validators, moved_to } => (SyncReport::default(), validators, moved_to, None, None),
+            FeedUpdate::Changed { feed, validators, moved_to } => {
+                let report = library.sync(podcast, &feed)?;
+                let new_url = feed.podcast.new_feed_url.clone();
+                (report, validators, moved_to, new_url, Some(feed))
+            }
+        };
+    library.record_fetch(podcast, feed.as_ref().map(|f| &f.podcast), &validators)?;
+    if let Some(new_url) = new_feed_url.or_else(|| moved_to.map(|u| u.to_string())) {
+        if new_url != fetched.url.as_str() && !library.update_feed_url(podcast, &new_url)? {
+            tracing::warn!(%new_url, "feed moved to an address another subscription already has");
+        }
+    }
+    let title = feed.map(|f| f.podcast.title.clone()).unwrap_or(title);
+    Ok(Refreshed { podcast, title, result: Ok(report) })
+}
