@@ -2,7 +2,7 @@
 //!
 //! The core (`model`, `feed`, `library`, `net`, …) never touches egui; `app` and `ui` do.
 
-//pub mod app;
+pub mod app;
 pub mod assets;
 pub mod cli;
 pub mod error;
@@ -10,8 +10,10 @@ pub mod feed;
 pub mod library;
 pub mod model;
 pub mod net;
+pub mod notes;
 pub mod paths;
-//pub mod ui;
+pub mod player;
+pub mod ui;
 
 /// Wakes whoever drains a worker's events (the UI's `request_repaint`), so the core need
 /// not know egui.

@@ -25,6 +25,12 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        None => ExitCode::SUCCESS,
+        None => match hark::app::HarkApp::run(paths) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        },
     }
 }

@@ -286,24 +286,18 @@ fn scan_extras(text: &str) -> FeedExtras {
                 }
                 field_text.clear();
             }
-            Event::Text(t) => {
-                if field.is_some() {
-                    field_text.push_str(&t.xml10_content());
+            Event::Text(t) if field.is_some() => {
+                field_text.push_str(&t.xml10_content());
+            }
+            Event::GeneralRef(r) if field.is_some() => {
+                if let Ok(Some(c)) = r.resolve_char_ref() {
+                    field_text.push(c);
+                } else if let Some(text) = resolve_entity(&r) {
+                    field_text.push_str(text);
                 }
             }
-            Event::GeneralRef(r) => {
-                if field.is_some() {
-                    if let Ok(Some(c)) = r.resolve_char_ref() {
-                        field_text.push(c);
-                    } else if let Some(text) = resolve_entity(&r) {
-                        field_text.push_str(text);
-                    }
-                }
-            }
-            Event::CData(t) => {
-                if field.is_some() {
-                    field_text.push_str(t.as_ref());
-                }
+            Event::CData(t) if field.is_some() => {
+                field_text.push_str(t.as_ref());
             }
             Event::End(_) => {
                 if let Some(f) = field.take() {

@@ -370,3 +370,45 @@ impl Library {
             .map(PodcastId))
     }
 }
+
+/// The Up Next queue.
+impl Library {
+    pub fn queue(&self) -> Result<Vec<EpisodeSummary>> {
+        let sql =
+            format!("SELECT {SUMMARY_COLUMNS} FROM queue q JOIN episodes e ON e.id = q.episode_id ORDER BY q.position");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], summary_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Replaces the queue's order with `episodes` (duplicates keep their first place).
+    pub fn set_queue(&mut self, episodes: &[EpisodeId]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        tx.execute("DELETE FROM queue", [])?;
+        {
+            let mut insert = tx.prepare_cached("INSERT OR IGNORE INTO queue (episode_id, position) VALUES (?1, ?2)")?;
+            for (position, id) in episodes.iter().enumerate() {
+                insert.execute(params![id.0, position as i64])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// When the listener last played an episode (for "resume a little earlier").
+    pub fn last_played_at(&self, id: EpisodeId) -> Result<Option<DateTime<Utc>>> {
+        let secs: Option<i64> =
+            self.conn.query_row("SELECT last_played_at FROM episodes WHERE id = ?1", [id.0], |r| r.get(0))?;
+        Ok(timestamp(secs))
+    }
+
+    /// The show an episode belongs to, for the transport bar.
+    pub fn podcast_of(&self, id: EpisodeId) -> Result<Podcast> {
+        let podcast: i64 = self
+            .conn
+            .query_row("SELECT podcast_id FROM episodes WHERE id = ?1", [id.0], |r| r.get(0))
+            .optional()?
+            .ok_or_else(|| LibraryError::NoSuchEpisode(id.to_string()))?;
+        self.podcast(PodcastId(podcast))
+    }
+}

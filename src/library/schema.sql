@@ -47,3 +47,9 @@ CREATE TABLE settings (
     key   TEXT PRIMARY KEY,
     value TEXT NOT NULL
 );
+
+-- Up Next: the listener's queue, in order.
+CREATE TABLE queue (
+    episode_id INTEGER PRIMARY KEY REFERENCES episodes(id) ON DELETE CASCADE,
+    position   INTEGER NOT NULL
+);

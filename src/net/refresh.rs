@@ -90,10 +90,11 @@ pub fn apply_refresh(
             }
         };
     library.record_fetch(podcast, feed.as_ref().map(|f| &f.podcast), &validators)?;
-    if let Some(new_url) = new_feed_url.or_else(|| moved_to.map(|u| u.to_string())) {
-        if new_url != fetched.url.as_str() && !library.update_feed_url(podcast, &new_url)? {
-            tracing::warn!(%new_url, "feed moved to an address another subscription already has");
-        }
+    if let Some(new_url) = new_feed_url.or_else(|| moved_to.map(|u| u.to_string()))
+        && new_url != fetched.url.as_str()
+        && !library.update_feed_url(podcast, &new_url)?
+    {
+        tracing::warn!(%new_url, "feed moved to an address another subscription already has");
     }
     let title = feed.map(|f| f.podcast.title.clone()).unwrap_or(title);
     Ok(Refreshed { podcast, title, result: Ok(report) })

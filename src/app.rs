@@ -1,0 +1,575 @@
+//! The window: drains worker events into `UiState`, draws the views, applies their actions.
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, channel, sync_channel};
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+
+use crate::error::HarkError;
+use crate::library::Library;
+use crate::model::{EpisodeId, PodcastId};
+use crate::net::{NetCommand, NetEvent, NetService, RequestId};
+use crate::notes::Document;
+use crate::paths::AppPaths;
+use crate::player::{OutputChoice, PlaybackState, Player, PlayerEvent, SourceSpec};
+use crate::ui::transport::{NowPlaying, PlaybackStatus, round_speed};
+use crate::ui::{self, Action, ArtSlot, EpisodePage, Notice, RefreshProgress, UiState};
+
+/// Setting keys kept in the library.
+const DEMO_OFFERED: &str = "demo_offered";
+const LAST_EPISODE: &str = "last_episode";
+const SELECTED_PODCAST: &str = "selected_podcast";
+const SPEED: &str = "speed";
+const VOLUME: &str = "volume";
+
+/// How often the position is written while playing.
+const SAVE_EVERY: Duration = Duration::from_secs(2);
+/// Closer than this to the end, an episode counts as played.
+const PLAYED_MARGIN_SECS: f64 = 30.0;
+/// After a pause longer than this, resume a little earlier so the listener finds the thread.
+const LONG_PAUSE: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+const RESUME_REWIND_SECS: f64 = 3.0;
+
+pub struct AppOptions {
+    pub audio: OutputChoice,
+    pub refresh_on_start: bool,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        Self { audio: OutputChoice::Default, refresh_on_start: true }
+    }
+}
+
+struct EguiWaker(egui::Context);
+
+impl crate::Waker for EguiWaker {
+    fn wake(&self) {
+        self.0.request_repaint();
+    }
+}
+
+/// The episode in the transport bar and what has been written about it.
+struct Session {
+    episode: EpisodeId,
+    duration_secs: Option<f64>,
+    last_saved: Instant,
+    marked_played: bool,
+}
+
+pub struct HarkApp {
+    paths: AppPaths,
+    library: Library,
+    net: NetService,
+    net_events: Receiver<NetEvent>,
+    player: Player,
+    player_events: Receiver<PlayerEvent>,
+    pub state: UiState,
+    session: Option<Session>,
+    next_request: u64,
+}
+
+impl HarkApp {
+    pub fn new(ctx: &egui::Context, paths: AppPaths, options: AppOptions) -> Result<Self, HarkError> {
+        paths.create_all().map_err(|e| HarkError::io(format!("could not create {}", paths.data_dir.display()), e))?;
+        let mut library = Library::open(&paths.database())?;
+        if library.podcast_count()? == 0 && library.setting(DEMO_OFFERED)?.is_none() {
+            crate::assets::install_demo(&mut library, &paths.downloads())?;
+            library.set_setting(DEMO_OFFERED, "1")?;
+        }
+        let waker: Arc<dyn crate::Waker> = Arc::new(EguiWaker(ctx.clone()));
+        let (net_tx, net_events) = channel();
+        let net = NetService::spawn(paths.clone(), net_tx, waker.clone())?;
+        let (player_tx, player_events) = sync_channel(256);
+        let player = Player::spawn(options.audio, player_tx, waker);
+        let mut app = Self {
+            paths,
+            library,
+            net,
+            net_events,
+            player,
+            player_events,
+            state: UiState::default(),
+            session: None,
+            next_request: 0,
+        };
+        app.state.transport.no_audio_device = app.player.is_silent();
+        app.restore_settings()?;
+        app.reload_podcasts()?;
+        let selected = app
+            .library
+            .setting(SELECTED_PODCAST)?
+            .and_then(|s| s.parse().ok())
+            .map(PodcastId)
+            .filter(|id| app.state.podcasts.iter().any(|p| p.id == *id))
+            .or_else(|| app.state.podcasts.first().map(|p| p.id));
+        if let Some(id) = selected {
+            app.select_podcast(id)?;
+        }
+        app.restore_last_episode()?;
+        if options.refresh_on_start && !app.library.refreshable_podcasts()?.is_empty() {
+            app.apply(Action::Refresh(None), ctx);
+        }
+        Ok(app)
+    }
+
+    /// Builds the app for eframe, reporting a failure in the log and as an error.
+    pub fn run(paths: AppPaths) -> Result<(), HarkError> {
+        let options = eframe::NativeOptions {
+            viewport: egui::ViewportBuilder::default()
+                .with_title("Hark")
+                .with_app_id("hark")
+                .with_inner_size([1200.0, 760.0])
+                .with_min_inner_size([760.0, 480.0]),
+            ..Default::default()
+        };
+        eframe::run_native(
+            "Hark",
+            options,
+            Box::new(move |cc| {
+                let app = HarkApp::new(&cc.egui_ctx, paths, AppOptions::default())?;
+                Ok(Box::new(app))
+            }),
+        )
+        .map_err(|e| HarkError::Other(format!("the window could not start: {e}")))
+    }
+
+    fn request_id(&mut self) -> RequestId {
+        self.next_request += 1;
+        RequestId(self.next_request)
+    }
+
+    fn restore_settings(&mut self) -> Result<(), HarkError> {
+        let read = |library: &Library, key| -> Result<Option<f32>, HarkError> {
+            Ok(library.setting(key)?.and_then(|v| v.parse().ok()))
+        };
+        if let Some(speed) = read(&self.library, SPEED)? {
+            self.state.transport.speed = round_speed(speed);
+            self.player.set_speed(self.state.transport.speed);
+        }
+        if let Some(volume) = read(&self.library, VOLUME)? {
+            self.state.transport.volume = volume.clamp(0.0, 1.0);
+            self.player.set_volume(self.state.transport.volume);
+        }
+        Ok(())
+    }
+
+    fn reload_podcasts(&mut self) -> Result<(), HarkError> {
+        self.state.podcasts = self.library.podcasts()?;
+        for podcast in &self.state.podcasts {
+            if let Some(url) = &podcast.art_url
+                && !self.state.art.contains_key(url)
+            {
+                self.state.art.insert(url.clone(), ArtSlot::Loading);
+                self.net.send(NetCommand::FetchArt { url: url.clone() });
+            }
+        }
+        Ok(())
+    }
+
+    fn select_podcast(&mut self, id: PodcastId) -> Result<(), HarkError> {
+        let podcast = self.library.podcast(id)?;
+        self.state.episodes = self.library.episodes(Some(id))?;
+        self.state.show = Some(podcast);
+        if self.state.selected_podcast != Some(id) {
+            self.state.episode_page = None;
+        }
+        self.state.selected_podcast = Some(id);
+        self.library.set_setting(SELECTED_PODCAST, &id.0.to_string())?;
+        Ok(())
+    }
+
+    fn select_episode(&mut self, id: EpisodeId) -> Result<(), HarkError> {
+        let episode = self.library.episode(id)?;
+        let notes = Document::from_notes(episode.notes_html.as_deref().unwrap_or_default());
+        self.state.episode_page = Some(EpisodePage { episode, notes });
+        Ok(())
+    }
+
+    /// Re-reads what the views show of the library after a change.
+    fn refresh_views(&mut self) -> Result<(), HarkError> {
+        self.reload_podcasts()?;
+        if let Some(id) = self.state.selected_podcast {
+            match self.library.podcast(id) {
+                Ok(podcast) => {
+                    self.state.show = Some(podcast);
+                    self.state.episodes = self.library.episodes(Some(id))?;
+                }
+                Err(_) => {
+                    self.state.selected_podcast = None;
+                    self.state.show = None;
+                    self.state.episodes.clear();
+                    self.state.episode_page = None;
+                }
+            }
+        }
+        if let Some(page) = &self.state.episode_page {
+            let id = page.episode.summary.id;
+            match self.library.episode(id) {
+                Ok(episode) => {
+                    if let Some(page) = &mut self.state.episode_page {
+                        page.episode = episode;
+                    }
+                }
+                Err(_) => self.state.episode_page = None,
+            }
+        }
+        Ok(())
+    }
+
+    fn drain_events(&mut self, ctx: &egui::Context) {
+        while let Ok(event) = self.net_events.try_recv() {
+            if let Err(e) = self.on_net_event(event, ctx) {
+                self.state.notice = Some(Notice::error(e.to_string()));
+            }
+        }
+        while let Ok(event) = self.player_events.try_recv() {
+            if let Err(e) = self.on_player_event(event) {
+                self.state.notice = Some(Notice::error(e.to_string()));
+            }
+        }
+    }
+
+    fn on_net_event(&mut self, event: NetEvent, ctx: &egui::Context) -> Result<(), HarkError> {
+        match event {
+            NetEvent::Subscribed { request, result } => {
+                if self.state.add_podcast.pending.as_ref().map(|(r, _)| *r) != Some(request) {
+                    return Ok(());
+                }
+                self.state.add_podcast.pending = None;
+                match result {
+                    Ok(subscribed) => {
+                        self.state.add_podcast.url.clear();
+                        let verb =
+                            if subscribed.already_subscribed { "Already subscribed to" } else { "Subscribed to" };
+                        self.state.notice = Some(Notice::info(format!(
+                            "{verb} \"{}\" ({} episodes)",
+                            subscribed.title, subscribed.episodes
+                        )));
+                        self.reload_podcasts()?;
+                        self.select_podcast(subscribed.podcast)?;
+                    }
+                    Err(message) => self.state.notice = Some(Notice::error(message)),
+                }
+            }
+            NetEvent::RefreshStarted { request, total } => {
+                self.state.refresh = Some(RefreshProgress { request, done: 0, total, added: 0, failed: 0 });
+            }
+            NetEvent::PodcastRefreshed { request, podcast, title: _, result } => {
+                let Some(progress) = self.state.refresh.as_mut().filter(|p| p.request == request) else {
+                    return Ok(());
+                };
+                progress.done += 1;
+                match result {
+                    Ok(report) => progress.added += report.added,
+                    Err(_) => progress.failed += 1,
+                }
+                let changed = self.state.selected_podcast == Some(podcast);
+                self.reload_podcasts()?;
+                if changed {
+                    self.refresh_views()?;
+                }
+            }
+            NetEvent::RefreshFinished { request } => {
+                if let Some(progress) = self.state.refresh.take_if(|p| p.request == request) {
+                    let mut text = format!("Refreshed {} podcasts: {} new episodes", progress.total, progress.added);
+                    if progress.failed > 0 {
+                        text.push_str(&format!(", {} failed (see the list)", progress.failed));
+                    }
+                    self.state.notice =
+                        Some(if progress.failed > 0 { Notice::error(text) } else { Notice::info(text) });
+                    self.refresh_views()?;
+                }
+            }
+            NetEvent::ArtReady { url, art } => {
+                let texture = |name: &str, image: &crate::net::ArtImage| {
+                    let color = egui::ColorImage::from_rgba_unmultiplied(
+                        [image.width as usize, image.height as usize],
+                        &image.rgba,
+                    );
+                    ctx.load_texture(name, color, egui::TextureOptions::LINEAR)
+                };
+                let slot = ArtSlot::Ready {
+                    thumbnail: texture(&format!("{url}#thumb"), &art.thumbnail),
+                    header: texture(&format!("{url}#header"), &art.header),
+                };
+                self.state.art.insert(url, slot);
+            }
+            NetEvent::ArtFailed { url, reason } => {
+                tracing::info!(%url, %reason, "show art unavailable");
+                self.state.art.insert(url, ArtSlot::Missing);
+            }
+            NetEvent::ServiceError { message } => self.state.notice = Some(Notice::error(message)),
+        }
+        Ok(())
+    }
+
+    fn on_player_event(&mut self, event: PlayerEvent) -> Result<(), HarkError> {
+        let current = self.session.as_ref().map(|s| s.episode);
+        if event.episode() != current {
+            return Ok(()); // an answer to an episode that is no longer loaded
+        }
+        let transport = &mut self.state.transport;
+        match event {
+            PlayerEvent::Loaded { duration_secs, .. } => {
+                if let Some(session) = &mut self.session {
+                    session.duration_secs = duration_secs.or(session.duration_secs);
+                }
+                if let Some(now) = &mut transport.now_playing {
+                    now.duration_secs = duration_secs.or(now.duration_secs);
+                }
+            }
+            PlayerEvent::State { state, .. } => {
+                transport.status = match state {
+                    PlaybackState::Playing => PlaybackStatus::Playing,
+                    PlaybackState::Paused => PlaybackStatus::Paused,
+                    PlaybackState::Stopped => PlaybackStatus::Stopped,
+                };
+                if state != PlaybackState::Playing {
+                    self.save_position()?;
+                }
+            }
+            PlayerEvent::Position { secs, .. } => {
+                transport.position_secs = secs;
+                let due = self.session.as_ref().is_some_and(|s| s.last_saved.elapsed() >= SAVE_EVERY);
+                if due {
+                    self.save_position()?;
+                }
+            }
+            PlayerEvent::Buffering { buffering, .. } => {
+                if buffering {
+                    transport.status = PlaybackStatus::Buffering;
+                } else if transport.status == PlaybackStatus::Buffering {
+                    transport.status = PlaybackStatus::Playing;
+                }
+            }
+            PlayerEvent::Ended { episode } => {
+                transport.status = PlaybackStatus::Stopped;
+                self.library.set_position(episode, 0.0)?;
+                self.library.set_played(episode, true)?;
+                self.play_next_in_queue(episode)?;
+                self.refresh_views()?;
+            }
+            PlayerEvent::Failed { reason, .. } => {
+                transport.status = PlaybackStatus::Failed(reason.clone());
+                self.state.notice = Some(Notice::error(reason));
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the position of the episode in the transport bar, and marks it played near its end.
+    fn save_position(&mut self) -> Result<(), HarkError> {
+        let Some(session) = &mut self.session else { return Ok(()) };
+        let position = self.state.transport.position_secs;
+        self.library.set_position(session.episode, position)?;
+        session.last_saved = Instant::now();
+        let near_end = session.duration_secs.is_some_and(|d| d > 0.0 && d - position <= PLAYED_MARGIN_SECS);
+        if near_end && !session.marked_played {
+            session.marked_played = true;
+            self.library.set_played(session.episode, true)?;
+            self.refresh_views()?;
+        }
+        Ok(())
+    }
+
+    fn play_next_in_queue(&mut self, finished: EpisodeId) -> Result<(), HarkError> {
+        let queue: Vec<EpisodeId> = self.library.queue()?.into_iter().map(|e| e.id).collect();
+        let rest: Vec<EpisodeId> = queue.iter().copied().filter(|id| *id != finished).collect();
+        self.library.set_queue(&rest)?;
+        let next = match queue.iter().position(|id| *id == finished) {
+            Some(at) => queue.get(at + 1).copied(),
+            None => queue.first().copied(),
+        };
+        if let Some(next) = next {
+            self.start_episode(next, None, true)?;
+        }
+        Ok(())
+    }
+
+    /// Loads an episode into the player: from `from`, else where the listener stopped.
+    fn start_episode(&mut self, id: EpisodeId, from: Option<f64>, autoplay: bool) -> Result<(), HarkError> {
+        self.save_position()?;
+        let episode = self.library.episode(id)?;
+        let podcast = self.library.podcast_of(id)?;
+        let summary = &episode.summary;
+        let start = from.unwrap_or_else(|| {
+            if summary.played {
+                return 0.0;
+            }
+            let long_pause =
+                self.library.last_played_at(id).ok().flatten().is_some_and(|at| chrono::Utc::now() - at > LONG_PAUSE);
+            let rewind = if long_pause { RESUME_REWIND_SECS } else { 0.0 };
+            (summary.position_secs - rewind).max(0.0)
+        });
+        let Some(path) = summary.path.as_ref().filter(|p| std::path::Path::new(p).is_file()) else {
+            let reason = "This episode is not downloaded yet.".to_string();
+            self.state.notice = Some(Notice::error(reason));
+            return Ok(());
+        };
+        let duration = summary.duration_secs.map(f64::from);
+        self.session = Some(Session {
+            episode: id,
+            duration_secs: duration,
+            last_saved: Instant::now(),
+            marked_played: summary.played,
+        });
+        let transport = &mut self.state.transport;
+        transport.now_playing = Some(NowPlaying {
+            episode: id,
+            title: summary.title.clone(),
+            show: podcast.title.clone(),
+            art_url: episode.image_url.clone().or(podcast.art_url.clone()),
+            duration_secs: duration,
+        });
+        transport.position_secs = start;
+        transport.status = if autoplay { PlaybackStatus::Loading } else { PlaybackStatus::Paused };
+        self.player.load(id, SourceSpec::File(path.into()), start, autoplay);
+        self.library.set_setting(LAST_EPISODE, &id.0.to_string())?;
+        if let Some(url) = transport.now_playing.as_ref().and_then(|n| n.art_url.clone())
+            && !self.state.art.contains_key(&url)
+        {
+            self.state.art.insert(url.clone(), ArtSlot::Loading);
+            self.net.send(NetCommand::FetchArt { url });
+        }
+        Ok(())
+    }
+
+    /// On launch the transport bar holds the last episode, paused where it stopped.
+    fn restore_last_episode(&mut self) -> Result<(), HarkError> {
+        let Some(id) = self.library.setting(LAST_EPISODE)?.and_then(|v| v.parse().ok()).map(EpisodeId) else {
+            return Ok(());
+        };
+        if self.library.episode(id).is_ok() {
+            self.start_episode(id, None, false)?;
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, action: Action, ctx: &egui::Context) {
+        if let Err(e) = self.try_apply(action, ctx) {
+            self.state.notice = Some(Notice::error(e.to_string()));
+        }
+    }
+
+    fn try_apply(&mut self, action: Action, ctx: &egui::Context) -> Result<(), HarkError> {
+        match action {
+            Action::SelectPodcast(id) => self.select_podcast(id)?,
+            Action::SelectEpisode(id) => self.select_episode(id)?,
+            Action::Subscribe(url) => {
+                let request = self.request_id();
+                self.state.add_podcast.pending = Some((request, url.clone()));
+                self.net.send(NetCommand::Subscribe { request, url });
+            }
+            Action::Refresh(podcast) => {
+                if self.state.refresh.is_none() {
+                    let request = self.request_id();
+                    self.state.refresh = Some(RefreshProgress { request, done: 0, total: 0, added: 0, failed: 0 });
+                    self.net.send(NetCommand::Refresh { request, podcasts: podcast.map(|p| vec![p]) });
+                }
+            }
+            Action::Unsubscribe(id) => {
+                if self.session.as_ref().is_some_and(|s| self.library.podcast_of(s.episode).is_ok_and(|p| p.id == id)) {
+                    self.player.stop();
+                    self.session = None;
+                    self.state.transport.now_playing = None;
+                    self.state.transport.status = PlaybackStatus::Stopped;
+                }
+                let title = self.library.remove_podcast(id)?;
+                self.state.notice = Some(Notice::info(format!("Unsubscribed from \"{title}\"")));
+                self.refresh_views()?;
+                if self.state.selected_podcast.is_none()
+                    && let Some(first) = self.state.podcasts.first().map(|p| p.id)
+                {
+                    self.select_podcast(first)?;
+                }
+            }
+            Action::DismissNotice => self.state.notice = None,
+            Action::OpenLink(url) => ctx.open_url(egui::OpenUrl::new_tab(url)),
+            Action::Play { episode, from } => {
+                let loaded = self.session.as_ref().is_some_and(|s| s.episode == episode);
+                match (loaded, from) {
+                    (true, Some(secs)) => {
+                        self.player.seek_to(secs);
+                        self.player.play();
+                    }
+                    (true, None) => self.player.play(),
+                    (false, from) => self.start_episode(episode, from, true)?,
+                }
+            }
+            Action::SetPlayed { episode, played } => {
+                self.library.set_played(episode, played)?;
+                if !played {
+                    self.library.set_position(episode, 0.0)?;
+                }
+                self.refresh_views()?;
+            }
+            Action::TogglePlayback => {
+                if self.session.is_some() {
+                    self.player.toggle();
+                }
+            }
+            Action::SeekBy(delta) => {
+                if self.session.is_some() {
+                    let target = (self.state.transport.position_secs + delta).max(0.0);
+                    self.state.transport.position_secs = target;
+                    self.player.seek_by(delta);
+                    self.save_position()?;
+                }
+            }
+            Action::SeekTo(secs) => {
+                if self.session.is_some() {
+                    self.state.transport.position_secs = secs;
+                    self.player.seek_to(secs);
+                    self.save_position()?;
+                }
+            }
+            Action::SetSpeed(speed) => {
+                self.state.transport.speed = round_speed(speed);
+                self.player.set_speed(self.state.transport.speed);
+                self.library.set_setting(SPEED, &self.state.transport.speed.to_string())?;
+            }
+            Action::SetVolume(volume) => {
+                self.state.transport.volume = volume.clamp(0.0, 1.0);
+                self.player.set_volume(self.state.transport.volume);
+                self.library.set_setting(VOLUME, &self.state.transport.volume.to_string())?;
+            }
+            Action::Quit => {
+                self.save_position()?;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        }
+        Ok(())
+    }
+
+    /// The player, for tests that check what the engine did.
+    pub fn player(&self) -> &Player {
+        &self.player
+    }
+
+    pub fn library(&self) -> &Library {
+        &self.library
+    }
+
+    pub fn paths(&self) -> &AppPaths {
+        &self.paths
+    }
+}
+
+impl eframe::App for HarkApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        self.drain_events(&ctx);
+        let actions = ui::draw(ui, &mut self.state);
+        for action in actions {
+            self.apply(action, &ctx);
+        }
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        if let Err(e) = self.save_position() {
+            tracing::warn!("could not save the position on exit: {e}");
+        }
+    }
+}

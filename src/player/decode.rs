@@ -1,0 +1,248 @@
+//! symphonia 0.6 behind a small interface: open, decode a packet at a time into interleaved
+//! f32 with the content frame it starts at, and seek to an exact frame.
+
+use std::path::Path;
+
+use symphonia::core::codecs::audio::well_known::{CODEC_ID_AAC, CODEC_ID_MP3, CODEC_ID_OPUS};
+use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
+use symphonia::core::errors::Error as SymphoniaError;
+use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo, TrackType};
+use symphonia::core::io::{MediaSource, MediaSourceStream, MediaSourceStreamOptions};
+use symphonia::core::meta::MetadataOptions;
+use symphonia::core::units::{Duration as Ticks, Time, TimeBase};
+
+use super::SourceSpec;
+
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+pub enum DecodeError {
+    #[error("could not read the audio file: {0}")]
+    Io(String),
+    #[error("this file is not audio Hark can play ({0})")]
+    NotAudio(String),
+    #[error("Opus audio is not supported yet")]
+    Opus,
+    #[error("the audio could not be decoded: {0}")]
+    Failed(String),
+}
+
+const LAME_PRIMING_FRAMES: u64 = 576 + 529;
+
+/// Opens a fresh reader of the same bytes (a seek after the end needs one in M4A).
+type Reopen = Box<dyn Fn() -> std::io::Result<Box<dyn MediaSource>> + Send>;
+
+pub struct Decoder {
+    format: Box<dyn FormatReader>,
+    decoder: Box<dyn AudioDecoder>,
+    track_id: u32,
+    time_base: Option<TimeBase>,
+    sample_rate: u32,
+    channels: u16,
+    duration_secs: Option<f64>,
+    /// MP3 without a LAME/Xing header: symphonia guesses the length and trims everything
+    /// past the guess, so its end trims are not to be trusted.
+    clear_trim_end: bool,
+    /// Encoder priming at the start of AAC that the decoder leaves in: not content.
+    priming_frames: u64,
+    /// After a seek, output before this content frame is dropped.
+    drop_before: Option<u64>,
+    reopen: Option<Reopen>,
+    scratch: Vec<f32>,
+    /// A decoded buffer kept from opening, returned by the first `next_packet`.
+    primed: Option<(Vec<f32>, u64)>,
+}
+
+pub fn open_file(path: &Path) -> Result<Decoder, DecodeError> {
+    let owned = path.to_path_buf();
+    let reopen: Reopen = Box::new(move || std::fs::File::open(&owned).map(|f| Box::new(f) as Box<dyn MediaSource>));
+    let file = std::fs::File::open(path).map_err(|e| DecodeError::Io(e.to_string()))?;
+    let extension = path.extension().and_then(|e| e.to_str()).map(str::to_string);
+    Decoder::open(Box::new(file), extension.as_deref(), Some(reopen))
+}
+
+pub fn open_source(source: &SourceSpec) -> Result<Decoder, DecodeError> {
+    match source {
+        SourceSpec::File(path) => open_file(path),
+    }
+}
+
+impl Decoder {
+    pub fn open(
+        source: Box<dyn MediaSource>,
+        extension: Option<&str>,
+        reopen: Option<Reopen>,
+    ) -> Result<Self, DecodeError> {
+        let mut hint = Hint::new();
+        if let Some(extension) = extension {
+            hint.with_extension(extension);
+        }
+        let stream = MediaSourceStream::new(source, MediaSourceStreamOptions::default());
+        let format = symphonia::default::get_probe()
+            .probe(&hint, stream, FormatOptions::default(), MetadataOptions::default())
+            .map_err(|e| match e {
+                SymphoniaError::IoError(e) => DecodeError::Io(e.to_string()),
+                other => DecodeError::NotAudio(other.to_string()),
+            })?;
+        let track =
+            format.default_track(TrackType::Audio).ok_or_else(|| DecodeError::NotAudio("no audio track".into()))?;
+        let params = track
+            .codec_params
+            .as_ref()
+            .and_then(|p| p.audio())
+            .ok_or_else(|| DecodeError::NotAudio("no audio track".into()))?
+            .clone();
+        if params.codec == CODEC_ID_OPUS {
+            return Err(DecodeError::Opus);
+        }
+        let decoder = symphonia::default::get_codecs()
+            .make_audio_decoder(&params, &AudioDecoderOptions::default())
+            .map_err(|e| DecodeError::NotAudio(e.to_string()))?;
+        let time_base = track.time_base;
+        let sample_rate = params.sample_rate.unwrap_or(0);
+        let duration_secs = match (time_base, track.duration) {
+            (Some(tb), Some(duration)) => tb.calc_duration(duration).map(|t| t.as_secs_f64()),
+            _ => None,
+        }
+        .or_else(|| track.num_frames.filter(|_| sample_rate > 0).map(|n| n as f64 / sample_rate as f64));
+        let untagged_mp3 = params.codec == CODEC_ID_MP3 && track.padding.is_none();
+        let priming_frames = match params.codec {
+            CODEC_ID_AAC => track.delay.unwrap_or(0) as u64,
+            // Without a LAME tag nothing says how much priming there is; LAME's own is the
+            // encoder's 576 plus the decoder's 529 frames, and most podcast MP3s are LAME's.
+            _ if untagged_mp3 => LAME_PRIMING_FRAMES,
+            _ => 0,
+        };
+        let mut decoder = Self {
+            clear_trim_end: untagged_mp3,
+            track_id: track.id,
+            format,
+            decoder,
+            time_base,
+            sample_rate,
+            channels: params.channels.as_ref().map(|c| c.count() as u16).unwrap_or(0),
+            duration_secs,
+            priming_frames,
+            drop_before: None,
+            reopen,
+            scratch: Vec::new(),
+            primed: None,
+        };
+        // Decode the first packet now: it proves the file is audio and gives the real format.
+        let mut first = Vec::new();
+        match decoder.decode_next(&mut first)? {
+            Some(frame) => decoder.primed = Some((first, frame)),
+            None => return Err(DecodeError::NotAudio("no audio in the file".into())),
+        }
+        if decoder.sample_rate == 0 || decoder.channels == 0 {
+            return Err(DecodeError::NotAudio("unknown audio format".into()));
+        }
+        Ok(decoder)
+    }
+
+    pub fn sample_rate(&self) -> u32 {
+        self.sample_rate
+    }
+
+    pub fn channels(&self) -> u16 {
+        self.channels
+    }
+
+    pub fn duration_secs(&self) -> Option<f64> {
+        self.duration_secs
+    }
+
+    /// Appends the next decoded audio to `out` and returns its first content frame; None at
+    /// the end. Corrupt packets are skipped.
+    pub fn next_packet(&mut self, out: &mut Vec<f32>) -> Result<Option<u64>, DecodeError> {
+        if let Some((samples, frame)) = self.primed.take() {
+            out.extend_from_slice(&samples);
+            return Ok(Some(frame));
+        }
+        self.decode_next(out)
+    }
+
+    fn decode_next(&mut self, out: &mut Vec<f32>) -> Result<Option<u64>, DecodeError> {
+        loop {
+            let mut packet = match self.format.next_packet() {
+                Ok(Some(packet)) => packet,
+                Ok(None) => return Ok(None),
+                Err(SymphoniaError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
+                Err(SymphoniaError::ResetRequired) => return Ok(None),
+                Err(SymphoniaError::IoError(e)) => return Err(DecodeError::Io(e.to_string())),
+                Err(SymphoniaError::DecodeError(_)) => continue,
+                Err(e) => return Err(DecodeError::Failed(e.to_string())),
+            };
+            if packet.track_id != self.track_id {
+                continue;
+            }
+            if self.clear_trim_end {
+                packet.trim_end = Ticks::ZERO;
+            }
+            let buffer = match self.decoder.decode(&packet) {
+                Ok(buffer) => buffer,
+                Err(SymphoniaError::DecodeError(_)) | Err(SymphoniaError::IoError(_)) => continue,
+                Err(e) => return Err(DecodeError::Failed(e.to_string())),
+            };
+            if buffer.frames() == 0 {
+                continue;
+            }
+            let channels = buffer.spec().channels().count() as u16;
+            if self.sample_rate == 0 {
+                self.sample_rate = buffer.spec().rate();
+            }
+            if self.channels == 0 {
+                self.channels = channels;
+            }
+            if channels != self.channels {
+                // A mid-stream channel change: keep the stream's layout rather than garble it.
+                continue;
+            }
+            buffer.copy_to_vec_interleaved(&mut self.scratch);
+            let first_ts = packet.pts.saturating_add(packet.trim_start);
+            let first_secs = self.time_base.and_then(|tb| tb.calc_time(first_ts)).map(|t| t.as_secs_f64());
+            let first_frame = first_secs.map(|s| (s * self.sample_rate as f64).round() as i64).unwrap_or(0);
+            let first_frame = first_frame - self.priming_frames as i64;
+            let frames = (self.scratch.len() / channels as usize) as i64;
+            // Frames before the start of content (priming) or before a seek target are dropped.
+            let keep_from = self.drop_before.map(|f| f as i64).unwrap_or(0).max(0);
+            let skip = (keep_from - first_frame).clamp(0, frames);
+            if skip == frames {
+                continue;
+            }
+            self.drop_before = None;
+            out.extend_from_slice(&self.scratch[skip as usize * channels as usize..]);
+            return Ok(Some((first_frame + skip) as u64));
+        }
+    }
+
+    /// Positions the decoder so the next audio starts exactly at `secs`.
+    pub fn seek(&mut self, secs: f64) -> Result<(), DecodeError> {
+        self.primed = None;
+        let target_frame = (secs.max(0.0) * self.sample_rate as f64).round() as u64;
+        // MP3 frames lean on earlier ones (bit reservoir) and AAC frames overlap: start early
+        // and drop what comes before the target.
+        let preroll = if self.clear_trim_end || self.priming_frames > 0 { 0.5 } else { 0.2 };
+        let from = (secs - preroll).max(0.0);
+        if self.seek_reader(from).is_err() {
+            let reopen = self.reopen.as_ref().ok_or_else(|| DecodeError::Failed("cannot seek here".into()))?;
+            let source = reopen().map_err(|e| DecodeError::Io(e.to_string()))?;
+            let fresh = Decoder::open(source, None, None)?;
+            self.format = fresh.format;
+            self.decoder = fresh.decoder;
+            if self.seek_reader(from).is_err() {
+                // Past the end (or a reader that cannot seek): the next packet ends the episode.
+                self.drop_before = Some(u64::MAX / 2);
+                return Ok(());
+            }
+        }
+        self.drop_before = Some(target_frame);
+        Ok(())
+    }
+
+    fn seek_reader(&mut self, secs: f64) -> Result<(), SymphoniaError> {
+        let time = Time::try_from_secs_f64(secs).unwrap_or_default();
+        self.format.seek(SeekMode::Accurate, SeekTo::Time { time, track_id: Some(self.track_id) })?;
+        self.decoder.reset();
+        Ok(())
+    }
+}

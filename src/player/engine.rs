@@ -1,0 +1,282 @@
+//! The player thread's state machine: commands in, decoded audio out to the stream, events
+//! out to whoever listens.
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::time::{Duration, Instant};
+
+use super::decode::{Decoder, open_source};
+use super::dsp::TimeStretch;
+use super::output::{Chunk, EngineSource, Output, Shared, Stream};
+use super::{PlaybackState, PlayerCommand, PlayerEvent};
+use crate::Waker;
+use crate::model::EpisodeId;
+
+const POSITION_EVERY: Duration = Duration::from_millis(250);
+/// How long the thread sleeps when the queue is full and nothing is asked of it.
+const IDLE_POLL: Duration = Duration::from_millis(20);
+
+struct Loaded {
+    episode: EpisodeId,
+    decoder: Decoder,
+    stream: Arc<Stream>,
+    stretch: TimeStretch,
+    generation: u64,
+    /// A chunk made but not yet queued (the queue was full).
+    pending: Option<Chunk>,
+    /// The decoder has nothing more; the end marker is queued.
+    decoded_all: bool,
+    ended: bool,
+    buffering: bool,
+}
+
+pub(super) struct Engine {
+    output: Output,
+    shared: Arc<Shared>,
+    events: SyncSender<PlayerEvent>,
+    waker: Arc<dyn Waker>,
+    loaded: Option<Loaded>,
+    speed: f64,
+    last_position_event: Instant,
+}
+
+impl Engine {
+    pub fn new(output: Output, shared: Arc<Shared>, events: SyncSender<PlayerEvent>, waker: Arc<dyn Waker>) -> Self {
+        Self { output, shared, events, waker, loaded: None, speed: 1.0, last_position_event: Instant::now() }
+    }
+
+    /// Events are offered, never waited on: a full channel drops a position report, not audio.
+    fn emit(&self, event: PlayerEvent) {
+        match self.events.try_send(event) {
+            Ok(()) => self.waker.wake(),
+            Err(TrySendError::Full(_)) => self.waker.wake(),
+            Err(TrySendError::Disconnected(_)) => {}
+        }
+    }
+
+    pub fn run(mut self, commands: Receiver<PlayerCommand>) {
+        loop {
+            let wants_audio =
+                self.loaded.as_ref().is_some_and(|l| !l.decoded_all || l.pending.is_some()) && self.has_room();
+            let command = if wants_audio {
+                commands.try_recv().map_err(|e| match e {
+                    std::sync::mpsc::TryRecvError::Empty => RecvTimeoutError::Timeout,
+                    std::sync::mpsc::TryRecvError::Disconnected => RecvTimeoutError::Disconnected,
+                })
+            } else {
+                commands.recv_timeout(IDLE_POLL)
+            };
+            match command {
+                Ok(PlayerCommand::Shutdown) | Err(RecvTimeoutError::Disconnected) => break,
+                Ok(command) => self.handle(command),
+                Err(RecvTimeoutError::Timeout) => {}
+            }
+            if wants_audio {
+                self.produce();
+            }
+            self.watch();
+        }
+        if let Some(loaded) = self.loaded.take() {
+            loaded.stream.close();
+        }
+    }
+
+    fn has_room(&self) -> bool {
+        self.loaded.as_ref().is_some_and(|l| l.stream.has_room())
+    }
+
+    fn handle(&mut self, command: PlayerCommand) {
+        match command {
+            PlayerCommand::Load { episode, source, start_secs, autoplay, generation } => {
+                self.load(episode, source, start_secs, autoplay, generation)
+            }
+            PlayerCommand::Play => self.set_playing(true),
+            PlayerCommand::Pause => self.set_playing(false),
+            PlayerCommand::Toggle => {
+                let paused = self.shared.paused.load(Ordering::Relaxed);
+                self.set_playing(paused);
+            }
+            PlayerCommand::SeekTo { secs, generation } => self.seek(secs, generation),
+            PlayerCommand::SeekBy { delta_secs, generation } => {
+                let target = self.shared.position_secs() + delta_secs;
+                self.seek(target, generation);
+            }
+            PlayerCommand::SetSpeed { speed, generation } => {
+                self.speed = (speed as f64).clamp(0.5, 3.0);
+                // Re-decode from where the listener is: the queued audio had the old speed.
+                self.seek(self.shared.position_secs(), generation);
+            }
+            PlayerCommand::SetVolume(volume) => self.shared.set_volume(volume),
+            PlayerCommand::Stop { generation } => {
+                if let Some(loaded) = self.loaded.take() {
+                    loaded.stream.close();
+                    self.shared.paused.store(true, Ordering::Relaxed);
+                    self.emit(PlayerEvent::State { episode: loaded.episode, state: PlaybackState::Stopped });
+                }
+                let _ = generation;
+            }
+            PlayerCommand::Shutdown => {}
+        }
+    }
+
+    fn load(&mut self, episode: EpisodeId, source: super::SourceSpec, start: f64, autoplay: bool, generation: u64) {
+        if let Some(previous) = self.loaded.take() {
+            previous.stream.close();
+        }
+        self.shared.paused.store(true, Ordering::Relaxed);
+        let mut decoder = match open_source(&source) {
+            Ok(decoder) => decoder,
+            Err(e) => {
+                self.emit(PlayerEvent::Failed { episode, reason: e.to_string() });
+                return;
+            }
+        };
+        let duration = decoder.duration_secs();
+        let start = clamp_target(start, duration);
+        if start > 0.0
+            && let Err(e) = decoder.seek(start)
+        {
+            self.emit(PlayerEvent::Failed { episode, reason: e.to_string() });
+            return;
+        }
+        let stream = Stream::new(decoder.channels(), decoder.sample_rate());
+        let mut stretch = TimeStretch::new(decoder.channels() as usize, decoder.sample_rate());
+        stretch.set_speed(self.speed);
+        self.output.attach(EngineSource::new(stream.clone(), self.shared.clone()));
+        self.shared.set_position_secs(start);
+        self.shared.starved.store(false, Ordering::Relaxed);
+        self.loaded = Some(Loaded {
+            episode,
+            decoder,
+            stream,
+            stretch,
+            generation,
+            pending: None,
+            decoded_all: false,
+            ended: false,
+            buffering: false,
+        });
+        self.emit(PlayerEvent::Loaded { episode, duration_secs: duration });
+        self.emit(PlayerEvent::Position { episode, secs: start });
+        self.set_playing(autoplay);
+    }
+
+    fn set_playing(&mut self, playing: bool) {
+        let Some(loaded) = &self.loaded else { return };
+        let episode = loaded.episode;
+        if playing && loaded.ended {
+            // Play after the end starts the episode again.
+            let generation = self.shared.generation.fetch_add(1, Ordering::AcqRel) + 1;
+            self.seek(0.0, generation);
+        }
+        self.shared.paused.store(!playing, Ordering::Relaxed);
+        let state = if playing { PlaybackState::Playing } else { PlaybackState::Paused };
+        self.emit(PlayerEvent::State { episode, state });
+        self.emit(PlayerEvent::Position { episode, secs: self.shared.position_secs() });
+    }
+
+    fn seek(&mut self, target: f64, generation: u64) {
+        let Some(loaded) = &mut self.loaded else { return };
+        let target = clamp_target(target, loaded.decoder.duration_secs());
+        loaded.generation = generation;
+        loaded.pending = None;
+        loaded.stretch.reset();
+        loaded.decoded_all = false;
+        loaded.ended = false;
+        let episode = loaded.episode;
+        if let Err(e) = loaded.decoder.seek(target) {
+            self.emit(PlayerEvent::Failed { episode, reason: e.to_string() });
+            return;
+        }
+        self.shared.set_position_secs(target);
+        self.emit(PlayerEvent::Position { episode, secs: target });
+        self.last_position_event = Instant::now();
+    }
+
+    /// Decodes one packet into the stream (or retries the chunk the full queue refused).
+    fn produce(&mut self) {
+        let speed = self.speed;
+        let Some(loaded) = &mut self.loaded else { return };
+        if let Some(chunk) = loaded.pending.take() {
+            if let Err(chunk) = loaded.stream.push(chunk) {
+                loaded.pending = Some(chunk);
+            }
+            return;
+        }
+        let rate = loaded.decoder.sample_rate() as f64;
+        let mut decoded = loaded.stream.buffer();
+        let chunk = match loaded.decoder.next_packet(&mut decoded) {
+            Ok(Some(first_frame)) if (speed - 1.0).abs() < 1e-3 => Chunk {
+                generation: loaded.generation,
+                start_secs: first_frame as f64 / rate,
+                secs_per_frame: 1.0 / rate,
+                samples: decoded,
+                end_of_stream: false,
+            },
+            Ok(Some(first_frame)) => {
+                loaded.stretch.set_speed(speed);
+                loaded.stretch.push(&decoded, first_frame);
+                decoded.clear();
+                let Some(start) = loaded.stretch.pull(&mut decoded) else { return };
+                Chunk {
+                    generation: loaded.generation,
+                    start_secs: start as f64 / rate,
+                    secs_per_frame: speed / rate,
+                    samples: decoded,
+                    end_of_stream: false,
+                }
+            }
+            Ok(None) => {
+                loaded.decoded_all = true;
+                Chunk {
+                    generation: loaded.generation,
+                    start_secs: loaded.decoder.duration_secs().unwrap_or(0.0),
+                    secs_per_frame: 0.0,
+                    samples: Vec::new(),
+                    end_of_stream: true,
+                }
+            }
+            Err(e) => {
+                let episode = loaded.episode;
+                loaded.decoded_all = true;
+                self.emit(PlayerEvent::Failed { episode, reason: e.to_string() });
+                return;
+            }
+        };
+        if let Err(chunk) = loaded.stream.push(chunk) {
+            loaded.pending = Some(chunk);
+        }
+    }
+
+    /// Reports position, the end, and running dry.
+    fn watch(&mut self) {
+        let Some(loaded) = &mut self.loaded else { return };
+        let episode = loaded.episode;
+        let playing = !self.shared.paused.load(Ordering::Relaxed);
+        if !loaded.ended && self.shared.ended_generation.load(Ordering::Acquire) == loaded.generation {
+            loaded.ended = true;
+            self.shared.paused.store(true, Ordering::Relaxed);
+            self.emit(PlayerEvent::Position { episode, secs: self.shared.position_secs() });
+            self.emit(PlayerEvent::Ended { episode });
+            return;
+        }
+        let starved = self.shared.starved.swap(false, Ordering::Relaxed) && playing && !loaded.decoded_all;
+        if starved != loaded.buffering {
+            loaded.buffering = starved;
+            self.emit(PlayerEvent::Buffering { episode, buffering: starved });
+        }
+        if playing && self.last_position_event.elapsed() >= POSITION_EVERY {
+            self.last_position_event = Instant::now();
+            self.emit(PlayerEvent::Position { episode, secs: self.shared.position_secs() });
+        }
+    }
+}
+
+fn clamp_target(target: f64, duration: Option<f64>) -> f64 {
+    let target = target.max(0.0);
+    match duration {
+        Some(duration) => target.min((duration - 0.05).max(0.0)),
+        None => target,
+    }
+}

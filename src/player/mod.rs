@@ -1,0 +1,177 @@
+//! The audio thread: `PlayerCommand` in, `PlayerEvent` out. It owns the decoder and the
+//! output; the audio callback reads only atomics and a lock-free queue (see `output`).
+
+mod decode;
+pub mod dsp;
+mod engine;
+pub mod output;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Sender, SyncSender};
+use std::thread::JoinHandle;
+
+use crate::Waker;
+use crate::model::EpisodeId;
+
+pub use decode::{DecodeError, Decoder, open_file};
+pub use output::{Capture, OutputChoice};
+
+/// Where an episode's bytes come from.
+#[derive(Debug, Clone)]
+pub enum SourceSpec {
+    File(PathBuf),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlaybackState {
+    Playing,
+    Paused,
+    Stopped,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum PlayerEvent {
+    Loaded { episode: EpisodeId, duration_secs: Option<f64> },
+    State { episode: EpisodeId, state: PlaybackState },
+    Position { episode: EpisodeId, secs: f64 },
+    Buffering { episode: EpisodeId, buffering: bool },
+    Ended { episode: EpisodeId },
+    Failed { episode: EpisodeId, reason: String },
+}
+
+impl PlayerEvent {
+    /// The episode this event answers.
+    pub fn episode(&self) -> Option<EpisodeId> {
+        Some(match self {
+            PlayerEvent::Loaded { episode, .. }
+            | PlayerEvent::State { episode, .. }
+            | PlayerEvent::Position { episode, .. }
+            | PlayerEvent::Buffering { episode, .. }
+            | PlayerEvent::Ended { episode }
+            | PlayerEvent::Failed { episode, .. } => *episode,
+        })
+    }
+}
+
+/// Commands carry the generation the handle gave them: audio of older generations is dropped
+/// by the output at once, before the engine even reads the command.
+#[derive(Debug, Clone)]
+pub enum PlayerCommand {
+    Load { episode: EpisodeId, source: SourceSpec, start_secs: f64, autoplay: bool, generation: u64 },
+    Play,
+    Pause,
+    Toggle,
+    SeekTo { secs: f64, generation: u64 },
+    SeekBy { delta_secs: f64, generation: u64 },
+    SetSpeed { speed: f32, generation: u64 },
+    SetVolume(f32),
+    Stop { generation: u64 },
+    Shutdown,
+}
+
+/// The handle the app and the CLI hold.
+pub struct Player {
+    commands: Sender<PlayerCommand>,
+    shared: Arc<output::Shared>,
+    silent: bool,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Player {
+    pub fn spawn(output: OutputChoice, events: SyncSender<PlayerEvent>, waker: Arc<dyn Waker>) -> Self {
+        let shared = Arc::new(output::Shared::new());
+        let (commands, receiver) = std::sync::mpsc::channel();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let engine_shared = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("hark-player".into())
+            .spawn(move || {
+                // The output is opened on this thread: it owns it for its whole life.
+                let output = output::Output::open(output);
+                let _ = ready_tx.send(output.is_silent());
+                engine::Engine::new(output, engine_shared, events, waker).run(receiver);
+            })
+            .expect("spawning the player thread");
+        let silent = ready_rx.recv().unwrap_or(true);
+        Self { commands, shared, silent, thread: Some(thread) }
+    }
+
+    /// True when there is no audio device and playback runs on a silent clock.
+    pub fn is_silent(&self) -> bool {
+        self.silent
+    }
+
+    /// Content position of what is being heard now.
+    pub fn position_secs(&self) -> f64 {
+        self.shared.position_secs()
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.shared.paused.load(Ordering::Relaxed)
+    }
+
+    fn next_generation(&self) -> u64 {
+        self.shared.generation.fetch_add(1, Ordering::AcqRel) + 1
+    }
+
+    fn send(&self, command: PlayerCommand) {
+        // Fails only when the player thread is gone (shutdown); nothing to do then.
+        let _ = self.commands.send(command);
+    }
+
+    pub fn load(&self, episode: EpisodeId, source: SourceSpec, start_secs: f64, autoplay: bool) {
+        let generation = self.next_generation();
+        self.shared.set_position_secs(start_secs);
+        self.send(PlayerCommand::Load { episode, source, start_secs, autoplay, generation });
+    }
+
+    pub fn play(&self) {
+        self.send(PlayerCommand::Play);
+    }
+
+    pub fn pause(&self) {
+        self.shared.paused.store(true, Ordering::Relaxed);
+        self.send(PlayerCommand::Pause);
+    }
+
+    pub fn toggle(&self) {
+        self.send(PlayerCommand::Toggle);
+    }
+
+    pub fn seek_to(&self, secs: f64) {
+        let generation = self.next_generation();
+        self.send(PlayerCommand::SeekTo { secs, generation });
+    }
+
+    pub fn seek_by(&self, delta_secs: f64) {
+        let generation = self.next_generation();
+        self.send(PlayerCommand::SeekBy { delta_secs, generation });
+    }
+
+    /// Audio already decoded at the old speed is dropped at once, like before a seek.
+    pub fn set_speed(&self, speed: f32) {
+        let generation = self.next_generation();
+        self.send(PlayerCommand::SetSpeed { speed, generation });
+    }
+
+    pub fn set_volume(&self, volume: f32) {
+        self.shared.set_volume(volume);
+        self.send(PlayerCommand::SetVolume(volume));
+    }
+
+    pub fn stop(&self) {
+        let generation = self.next_generation();
+        self.send(PlayerCommand::Stop { generation });
+    }
+}
+
+impl Drop for Player {
+    fn drop(&mut self) {
+        self.send(PlayerCommand::Shutdown);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}

@@ -1,0 +1,384 @@
+//! From the engine to the ears: a lock-free queue of decoded chunks per loaded episode, the
+//! `rodio::Source` that the audio callback pulls from it, and the three places it can go: the
+//! sound card, a silent clock (no device), or a test's capture.
+
+use std::num::NonZero;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crossbeam_queue::ArrayQueue;
+
+/// Chunks in flight per stream: at ~1024 frames each, over a second of audio.
+const QUEUE_CHUNKS: usize = 64;
+pub const NO_GENERATION: u64 = u64::MAX;
+
+/// State shared by the handle (commands), the engine thread and the audio callback.
+/// Only atomics: the callback never waits on a lock.
+pub struct Shared {
+    /// Bumped by every load, seek and stop; older audio is dropped, not played.
+    pub generation: AtomicU64,
+    pub paused: AtomicBool,
+    volume_bits: AtomicU32,
+    /// Content position of the audio being output, in microseconds.
+    position_us: AtomicU64,
+    /// The generation whose last chunk has been played out.
+    pub ended_generation: AtomicU64,
+    /// Set when the output wanted audio and found none.
+    pub starved: AtomicBool,
+}
+
+impl Shared {
+    pub fn new() -> Self {
+        Self {
+            generation: AtomicU64::new(0),
+            paused: AtomicBool::new(true),
+            volume_bits: AtomicU32::new(1.0f32.to_bits()),
+            position_us: AtomicU64::new(0),
+            ended_generation: AtomicU64::new(NO_GENERATION),
+            starved: AtomicBool::new(false),
+        }
+    }
+
+    pub fn volume(&self) -> f32 {
+        f32::from_bits(self.volume_bits.load(Ordering::Relaxed))
+    }
+
+    pub fn set_volume(&self, volume: f32) {
+        self.volume_bits.store(volume.clamp(0.0, 1.0).to_bits(), Ordering::Relaxed);
+    }
+
+    pub fn position_secs(&self) -> f64 {
+        self.position_us.load(Ordering::Relaxed) as f64 / 1e6
+    }
+
+    pub fn set_position_secs(&self, secs: f64) {
+        self.position_us.store((secs.max(0.0) * 1e6) as u64, Ordering::Relaxed);
+    }
+}
+
+impl Default for Shared {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+pub struct Chunk {
+    pub generation: u64,
+    /// Content time of the first frame, and how much content time each frame stands for
+    /// (`speed / rate`: at 1.5× a frame carries more content).
+    pub start_secs: f64,
+    pub secs_per_frame: f64,
+    pub samples: Vec<f32>,
+    pub end_of_stream: bool,
+}
+
+/// One loaded episode's path to the output.
+pub struct Stream {
+    pub channels: u16,
+    pub sample_rate: u32,
+    chunks: ArrayQueue<Chunk>,
+    spare: ArrayQueue<Vec<f32>>,
+    closed: AtomicBool,
+}
+
+impl Stream {
+    pub fn new(channels: u16, sample_rate: u32) -> Arc<Self> {
+        Arc::new(Self {
+            channels: channels.max(1),
+            sample_rate: sample_rate.max(1),
+            chunks: ArrayQueue::new(QUEUE_CHUNKS),
+            spare: ArrayQueue::new(QUEUE_CHUNKS),
+            closed: AtomicBool::new(false),
+        })
+    }
+
+    pub fn has_room(&self) -> bool {
+        !self.chunks.is_full()
+    }
+
+    /// Queues a chunk; gives it back when the queue is full.
+    pub fn push(&self, chunk: Chunk) -> Result<(), Chunk> {
+        self.chunks.push(chunk)
+    }
+
+    /// A cleared buffer to fill, reused from played chunks when there is one.
+    pub fn buffer(&self) -> Vec<f32> {
+        let mut buffer = self.spare.pop().unwrap_or_default();
+        buffer.clear();
+        buffer
+    }
+
+    /// The stream's source leaves the output once it sees this.
+    pub fn close(&self) {
+        self.closed.store(true, Ordering::Release);
+    }
+}
+
+enum Pulled {
+    Sample(f32),
+    Nothing,
+    Closed,
+}
+
+/// The `rodio::Source` the audio callback pulls from. Pausing, volume and dropping audio
+/// from before a seek happen here, at frame boundaries, without locks.
+pub struct EngineSource {
+    stream: Arc<Stream>,
+    shared: Arc<Shared>,
+    chunk: Option<Chunk>,
+    index: usize,
+    /// Samples left in the current output frame, and whether that frame is silence.
+    left_in_frame: u16,
+    silent_frame: bool,
+}
+
+impl EngineSource {
+    pub fn new(stream: Arc<Stream>, shared: Arc<Shared>) -> Self {
+        Self { stream, shared, chunk: None, index: 0, left_in_frame: 0, silent_frame: false }
+    }
+
+    pub fn channels_count(&self) -> u16 {
+        self.stream.channels
+    }
+
+    pub fn rate(&self) -> u32 {
+        self.stream.sample_rate
+    }
+
+    /// The next sample of real audio, if one is there now.
+    fn pull(&mut self) -> Pulled {
+        loop {
+            if let Some(chunk) = &self.chunk {
+                let current = self.shared.generation.load(Ordering::Acquire);
+                if chunk.generation == current && self.index < chunk.samples.len() {
+                    if self.index.is_multiple_of(self.stream.channels as usize) {
+                        let frame = (self.index / self.stream.channels as usize) as f64;
+                        self.shared.set_position_secs(chunk.start_secs + frame * chunk.secs_per_frame);
+                    }
+                    let sample = chunk.samples[self.index];
+                    self.index += 1;
+                    return Pulled::Sample(sample);
+                }
+                if chunk.generation == current && chunk.end_of_stream {
+                    self.shared.ended_generation.store(chunk.generation, Ordering::Release);
+                }
+                let done = self.chunk.take().expect("checked above");
+                let _ = self.stream.spare.push(done.samples);
+            }
+            match self.stream.chunks.pop() {
+                Some(chunk) => {
+                    self.chunk = Some(chunk);
+                    self.index = 0;
+                }
+                None if self.stream.closed.load(Ordering::Acquire) => return Pulled::Closed,
+                None => return Pulled::Nothing,
+            }
+        }
+    }
+
+    /// For captures: the next real sample, waiting for none.
+    pub fn next_real(&mut self) -> Option<f32> {
+        match self.pull() {
+            Pulled::Sample(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+impl Iterator for EngineSource {
+    type Item = f32;
+
+    fn next(&mut self) -> Option<f32> {
+        if self.left_in_frame == 0 {
+            self.left_in_frame = self.stream.channels;
+            self.silent_frame = self.shared.paused.load(Ordering::Relaxed);
+        }
+        self.left_in_frame -= 1;
+        if self.silent_frame {
+            return if self.stream.closed.load(Ordering::Acquire) { None } else { Some(0.0) };
+        }
+        match self.pull() {
+            Pulled::Sample(s) => Some(s * self.shared.volume()),
+            Pulled::Closed => None,
+            Pulled::Nothing => {
+                // Chunks hold whole frames, so running dry happens only at a frame boundary.
+                self.shared.starved.store(true, Ordering::Relaxed);
+                self.silent_frame = true;
+                Some(0.0)
+            }
+        }
+    }
+}
+
+impl rodio::Source for EngineSource {
+    fn current_span_len(&self) -> Option<usize> {
+        None
+    }
+
+    fn channels(&self) -> rodio::ChannelCount {
+        NonZero::new(self.stream.channels).expect("at least one channel")
+    }
+
+    fn sample_rate(&self) -> rodio::SampleRate {
+        NonZero::new(self.stream.sample_rate).expect("a positive rate")
+    }
+
+    fn total_duration(&self) -> Option<Duration> {
+        None
+    }
+}
+
+/// Where the player sends audio.
+pub enum OutputChoice {
+    /// The system's default device; a silent clock when there is none.
+    Default,
+    /// A silent clock running in real time (headless use, tests of the app).
+    Null,
+    /// Nothing pulls by itself: a test takes the samples (see `Capture`).
+    Capture(Capture),
+}
+
+/// A test's ear: takes the real samples the engine produces, as fast as they come.
+#[derive(Clone, Default)]
+pub struct Capture {
+    source: Arc<Mutex<Option<EngineSource>>>,
+}
+
+impl Capture {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// (channels, sample rate) of what is loaded.
+    pub fn format(&self) -> Option<(u16, u32)> {
+        let guard = self.source.lock().unwrap_or_else(|e| e.into_inner());
+        guard.as_ref().map(|s| (s.channels_count(), s.rate()))
+    }
+
+    /// Takes `frames` frames of real audio, waiting up to `timeout` for the engine.
+    /// Returns fewer when the episode ends or the time is up.
+    pub fn take_frames(&self, frames: usize, timeout: Duration) -> Vec<f32> {
+        let deadline = Instant::now() + timeout;
+        let mut out = Vec::new();
+        loop {
+            {
+                let mut guard = self.source.lock().unwrap_or_else(|e| e.into_inner());
+                if let Some(source) = guard.as_mut() {
+                    let wanted = frames * source.channels_count() as usize;
+                    while out.len() < wanted {
+                        match source.next_real() {
+                            Some(sample) => out.push(sample),
+                            None => break,
+                        }
+                    }
+                    if out.len() >= wanted {
+                        return out;
+                    }
+                }
+            }
+            if Instant::now() >= deadline {
+                return out;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+
+    fn attach(&self, source: EngineSource) {
+        *self.source.lock().unwrap_or_else(|e| e.into_inner()) = Some(source);
+    }
+}
+
+/// A silent output that consumes audio at the pace a sound card would.
+pub(super) struct NullOutput {
+    source: Arc<Mutex<Option<EngineSource>>>,
+    running: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl NullOutput {
+    fn start() -> Self {
+        let source: Arc<Mutex<Option<EngineSource>>> = Arc::default();
+        let running = Arc::new(AtomicBool::new(true));
+        let (pulled, alive) = (source.clone(), running.clone());
+        let thread = std::thread::Builder::new()
+            .name("hark-null-audio".into())
+            .spawn(move || {
+                let mut last = Instant::now();
+                let mut owed = 0.0f64;
+                while alive.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(10));
+                    let now = Instant::now();
+                    let elapsed = now.duration_since(last).as_secs_f64();
+                    last = now;
+                    let mut guard = pulled.lock().unwrap_or_else(|e| e.into_inner());
+                    let Some(source) = guard.as_mut() else { continue };
+                    owed += elapsed * source.rate() as f64 * source.channels_count() as f64;
+                    while owed >= 1.0 {
+                        owed -= 1.0;
+                        if source.next().is_none() {
+                            *guard = None;
+                            owed = 0.0;
+                            break;
+                        }
+                    }
+                }
+            })
+            .expect("spawning a thread");
+        Self { source, running, thread: Some(thread) }
+    }
+}
+
+impl Drop for NullOutput {
+    fn drop(&mut self) {
+        self.running.store(false, Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+pub(super) enum Output {
+    Device(rodio::MixerDeviceSink),
+    Null(NullOutput),
+    Capture(Capture),
+}
+
+impl Output {
+    pub fn open(choice: OutputChoice) -> Self {
+        match choice {
+            OutputChoice::Capture(capture) => Output::Capture(capture),
+            OutputChoice::Null => Output::Null(NullOutput::start()),
+            OutputChoice::Default => match open_device() {
+                Ok(sink) => Output::Device(sink),
+                Err(reason) => {
+                    tracing::warn!("no audio device ({reason}); playing silently");
+                    Output::Null(NullOutput::start())
+                }
+            },
+        }
+    }
+
+    pub fn is_silent(&self) -> bool {
+        matches!(self, Output::Null(_))
+    }
+
+    pub fn attach(&mut self, source: EngineSource) {
+        match self {
+            Output::Device(sink) => sink.mixer().add(source),
+            Output::Null(null) => *null.source.lock().unwrap_or_else(|e| e.into_inner()) = Some(source),
+            Output::Capture(capture) => capture.attach(source),
+        }
+    }
+}
+
+fn open_device() -> Result<rodio::MixerDeviceSink, String> {
+    let builder = rodio::DeviceSinkBuilder::from_default_device().map_err(|e| e.to_string())?;
+    // Some ALSA plugins report passing errors at stream start; they are not fatal.
+    let mut sink = builder
+        .with_error_callback(|error| tracing::debug!("audio output: {error}"))
+        .open_stream()
+        .map_err(|e| e.to_string())?;
+    sink.log_on_drop(false);
+    Ok(sink)
+}

@@ -1,0 +1,155 @@
+//! The selected episode: header, actions and show notes drawn from the laid-out document.
+
+use eframe::egui;
+
+use super::{Action, UiState, widgets};
+use crate::model::{EpisodeId, format_clock};
+use crate::notes::{Block, Link, ListMarker, Span};
+
+pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
+    let Some(page) = &state.episode_page else {
+        ui.add_space(8.0);
+        ui.label("Select an episode to see its notes.");
+        return;
+    };
+    let episode = &page.episode;
+    let summary = &episode.summary;
+    ui.add_space(6.0);
+    ui.label(egui::RichText::new(&summary.title).heading().strong());
+    let mut facts = vec![widgets::date(summary.published)];
+    if let Some(number) = episode.episode_number {
+        facts.push(match episode.season_number {
+            Some(season) => format!("S{season} E{number}"),
+            None => format!("Episode {number}"),
+        });
+    }
+    if let Some(duration) = summary.duration_secs {
+        facts.push(format_clock(duration as f64));
+    }
+    if summary.played {
+        facts.push("played".into());
+    } else if summary.position_secs > 0.0 {
+        facts.push(format!("stopped at {}", format_clock(summary.position_secs)));
+    }
+    if summary.downloaded {
+        facts.push("downloaded".into());
+    }
+    facts.retain(|f| !f.is_empty());
+    ui.label(egui::RichText::new(facts.join(" · ")).weak());
+    ui.horizontal(|ui| {
+        if ui.button("▶ Play").on_hover_text("Play this episode").clicked() {
+            actions.push(Action::Play { episode: summary.id, from: None });
+        }
+        let mark = if summary.played { "Mark unplayed" } else { "Mark played" };
+        if ui.button(mark).clicked() {
+            actions.push(Action::SetPlayed { episode: summary.id, played: !summary.played });
+        }
+    });
+    ui.separator();
+    egui::ScrollArea::vertical().id_salt("notes").auto_shrink([false, false]).show(ui, |ui| {
+        if page.notes.blocks.is_empty() {
+            ui.label(egui::RichText::new("This episode has no notes.").weak());
+        }
+        for block in &page.notes.blocks {
+            draw_block(ui, block, summary.id, actions);
+        }
+        if page.notes.truncated {
+            ui.label(egui::RichText::new("(The notes are too long and were cut here.)").weak());
+        }
+    });
+}
+
+fn draw_block(ui: &mut egui::Ui, block: &Block, episode: EpisodeId, actions: &mut Vec<Action>) {
+    match block {
+        Block::Heading { level, spans } => {
+            ui.add_space(6.0);
+            let size = match level {
+                1 => 22.0,
+                2 => 19.0,
+                3 => 17.0,
+                _ => 15.0,
+            };
+            spans_line(ui, spans, episode, actions, |t| t.size(size).strong());
+        }
+        Block::Paragraph { spans } => {
+            spans_line(ui, spans, episode, actions, |t| t);
+            ui.add_space(4.0);
+        }
+        Block::ListItem { depth, marker, spans } => {
+            ui.horizontal_top(|ui| {
+                ui.add_space(14.0 * *depth as f32);
+                let marker = match marker {
+                    Some(ListMarker::Bullet) => "•".to_string(),
+                    Some(ListMarker::Number(n)) => format!("{n}."),
+                    None => String::new(),
+                };
+                ui.add_sized([18.0, 14.0], egui::Label::new(marker));
+                ui.vertical(|ui| spans_line(ui, spans, episode, actions, |t| t));
+            });
+        }
+        Block::Quote { spans } => {
+            egui::Frame::new().inner_margin(egui::Margin { left: 10, right: 4, top: 2, bottom: 2 }).show(ui, |ui| {
+                let rect = ui.max_rect();
+                ui.painter().vline(rect.left() - 6.0, rect.y_range(), ui.visuals().widgets.noninteractive.bg_stroke);
+                spans_line(ui, spans, episode, actions, |t| t.italics());
+            });
+        }
+        Block::Code { text } => {
+            egui::Frame::new().fill(ui.visuals().code_bg_color).inner_margin(6).show(ui, |ui| {
+                ui.label(egui::RichText::new(text).monospace());
+            });
+        }
+        Block::Rule => {
+            ui.separator();
+        }
+        Block::Image { url, alt } => {
+            let text = if alt.is_empty() { "[image]".to_string() } else { format!("[image: {alt}]") };
+            if ui.link(text).on_hover_text(url).clicked() {
+                actions.push(Action::OpenLink(url.clone()));
+            }
+        }
+    }
+}
+
+fn spans_line(
+    ui: &mut egui::Ui,
+    spans: &[Span],
+    episode: EpisodeId,
+    actions: &mut Vec<Action>,
+    base: impl Fn(egui::RichText) -> egui::RichText,
+) {
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 0.0;
+        for span in spans {
+            let mut text = base(egui::RichText::new(&span.text));
+            if span.style.bold {
+                text = text.strong();
+            }
+            if span.style.italic {
+                text = text.italics();
+            }
+            if span.style.underline {
+                text = text.underline();
+            }
+            if span.style.code {
+                text = text.code();
+            }
+            match &span.link {
+                None => {
+                    ui.label(text);
+                }
+                Some(Link::Web(url)) => {
+                    if ui.link(text).on_hover_text(url).clicked() {
+                        actions.push(Action::OpenLink(url.clone()));
+                    }
+                }
+                Some(Link::Timestamp(secs)) => {
+                    let hint = format!("Play from {}", format_clock(*secs as f64));
+                    if ui.link(text).on_hover_text(hint).clicked() {
+                        actions.push(Action::Play { episode, from: Some(*secs as f64) });
+                    }
+                }
+            }
+        }
+    });
+}

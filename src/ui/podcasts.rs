@@ -1,0 +1,69 @@
+use eframe::egui;
+
+use super::{Action, UiState, widgets};
+
+pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
+    ui.add_space(6.0);
+    let label = ui.label(egui::RichText::new("Add podcast").strong());
+    ui.horizontal(|ui| {
+        let pending = state.add_podcast.pending.is_some();
+        let field = ui.add_enabled(
+            !pending,
+            egui::TextEdit::singleline(&mut state.add_podcast.url)
+                .hint_text("Feed address (https://…)")
+                .desired_width(ui.available_width() - 52.0),
+        );
+        let field = field.labelled_by(label.id);
+        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        let clicked =
+            ui.add_enabled(!pending && !state.add_podcast.url.trim().is_empty(), egui::Button::new("Add")).clicked();
+        if (entered || clicked) && !state.add_podcast.url.trim().is_empty() && !pending {
+            actions.push(Action::Subscribe(state.add_podcast.url.trim().to_string()));
+        }
+    });
+    if let Some((_, url)) = &state.add_podcast.pending {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(egui::RichText::new(format!("Adding {url}…")).small());
+        });
+    }
+    ui.add_space(6.0);
+    ui.separator();
+    if state.podcasts.is_empty() {
+        ui.label("No podcasts yet. Paste a feed address above.");
+        return;
+    }
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        for podcast in &state.podcasts {
+            let selected = state.selected_podcast == Some(podcast.id);
+            let row = ui.horizontal(|ui| {
+                widgets::art(ui, &state.art, podcast.art_url.as_deref(), &podcast.title, 40.0);
+                ui.vertical(|ui| {
+                    let title = egui::RichText::new(&podcast.title).strong();
+                    let response = ui.add(egui::Button::selectable(selected, title).truncate());
+                    let detail = match (&podcast.last_error, podcast.unplayed) {
+                        (Some(error), _) => egui::RichText::new(format!("⚠ {error}")).color(ui.visuals().warn_fg_color),
+                        (None, 0) => egui::RichText::new(format!("{} episodes", podcast.episodes)),
+                        (None, unplayed) => egui::RichText::new(format!("{unplayed} unplayed")),
+                    };
+                    ui.add(egui::Label::new(detail.small()).truncate());
+                    response
+                })
+                .inner
+            });
+            let response = row.inner;
+            if response.clicked() {
+                actions.push(Action::SelectPodcast(podcast.id));
+            }
+            response.context_menu(|ui| {
+                if ui.button("Refresh").clicked() {
+                    actions.push(Action::Refresh(Some(podcast.id)));
+                }
+                if ui.button("Unsubscribe").clicked() {
+                    actions.push(Action::Unsubscribe(podcast.id));
+                }
+            });
+            ui.add_space(4.0);
+        }
+    });
+}

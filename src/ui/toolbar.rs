@@ -1,0 +1,34 @@
+use eframe::egui;
+
+use super::{Action, UiState};
+
+pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| {
+        ui.heading("Hark");
+        ui.separator();
+        let refreshing = state.refresh.is_some();
+        let button = ui
+            .add_enabled(!refreshing, egui::Button::new("⟳ Refresh all"))
+            .on_hover_text("Fetch new episodes of every podcast (F5)");
+        if button.clicked() {
+            actions.push(Action::Refresh(None));
+        }
+        if let Some(progress) = &state.refresh {
+            ui.spinner();
+            ui.label(format!("Refreshing {} of {}…", progress.done.min(progress.total), progress.total));
+            ui.add(
+                egui::ProgressBar::new(progress.done as f32 / progress.total.max(1) as f32)
+                    .desired_width(140.0)
+                    .desired_height(8.0),
+            );
+        }
+        if let Some(notice) = &state.notice {
+            ui.separator();
+            let color = if notice.is_error { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
+            ui.label(egui::RichText::new(&notice.text).color(color));
+            if ui.small_button("✕").on_hover_text("Dismiss").clicked() {
+                actions.push(Action::DismissNotice);
+            }
+        }
+    });
+}

@@ -1,0 +1,182 @@
+//! The transport bar: what is playing and the controls for it.
+
+use eframe::egui;
+
+use super::{Action, UiState, widgets};
+use crate::model::{EpisodeId, format_clock};
+
+pub const SPEED_MIN: f32 = 0.5;
+pub const SPEED_MAX: f32 = 3.0;
+pub const SPEED_STEP: f32 = 0.1;
+
+/// What the transport bar shows; the app fills it from player events.
+pub struct TransportState {
+    pub now_playing: Option<NowPlaying>,
+    pub status: PlaybackStatus,
+    pub position_secs: f64,
+    pub speed: f32,
+    pub volume: f32,
+    pub rewind_secs: u32,
+    pub skip_secs: u32,
+    /// Where the seek slider is while it is being dragged (view state).
+    pub dragging_to: Option<f64>,
+    pub no_audio_device: bool,
+}
+
+impl Default for TransportState {
+    fn default() -> Self {
+        Self {
+            now_playing: None,
+            status: PlaybackStatus::Stopped,
+            position_secs: 0.0,
+            speed: 1.0,
+            volume: 1.0,
+            rewind_secs: 10,
+            skip_secs: 30,
+            dragging_to: None,
+            no_audio_device: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NowPlaying {
+    pub episode: EpisodeId,
+    pub title: String,
+    pub show: String,
+    pub art_url: Option<String>,
+    pub duration_secs: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlaybackStatus {
+    Stopped,
+    Loading,
+    Playing,
+    Paused,
+    Buffering,
+    Failed(String),
+}
+
+pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
+    ui.add_space(6.0);
+    let UiState { transport: t, art, .. } = state;
+    let enabled = t.now_playing.is_some();
+    ui.horizontal(|ui| {
+        let title = t.now_playing.as_ref().map(|n| n.show.as_str()).unwrap_or("Hark");
+        widgets::art(ui, art, t.now_playing.as_ref().and_then(|n| n.art_url.as_deref()), title, 48.0);
+        ui.vertical(|ui| {
+            ui.set_width(220.0);
+            match &t.now_playing {
+                Some(now) => {
+                    ui.add(egui::Label::new(egui::RichText::new(&now.title).strong()).truncate());
+                    ui.add(egui::Label::new(egui::RichText::new(&now.show).small()).truncate());
+                }
+                None => {
+                    ui.label(egui::RichText::new("Nothing playing").weak());
+                }
+            }
+            let status = match &t.status {
+                PlaybackStatus::Loading => Some("Loading…".to_string()),
+                PlaybackStatus::Buffering => Some("Buffering…".to_string()),
+                PlaybackStatus::Failed(reason) => Some(reason.clone()),
+                _ if t.no_audio_device => Some("No audio device — playing silently".to_string()),
+                _ => None,
+            };
+            if let Some(status) = status {
+                let color = match t.status {
+                    PlaybackStatus::Failed(_) => ui.visuals().error_fg_color,
+                    _ => ui.visuals().weak_text_color(),
+                };
+                ui.add(egui::Label::new(egui::RichText::new(status).small().color(color)).truncate());
+            }
+        });
+
+        let rewind = format!("Rewind {} seconds", t.rewind_secs);
+        let skip = format!("Skip {} seconds", t.skip_secs);
+        let playing = matches!(t.status, PlaybackStatus::Playing | PlaybackStatus::Buffering);
+        if ui
+            .add_enabled(enabled, egui::Button::new(format!("⟲ {}", t.rewind_secs)))
+            .on_hover_text(&rewind)
+            .labelled(egui::Role::Button, &rewind)
+            .clicked()
+        {
+            actions.push(Action::SeekBy(-(t.rewind_secs as f64)));
+        }
+        let (icon, label) = if playing { ("⏸", "Pause") } else { ("▶", "Play") };
+        let play = ui.add_enabled(
+            enabled,
+            egui::Button::new(egui::RichText::new(icon).size(20.0)).min_size(egui::vec2(40.0, 32.0)),
+        );
+        if play.on_hover_text(label).labelled(egui::Role::Button, label).clicked() {
+            actions.push(Action::TogglePlayback);
+        }
+        if ui
+            .add_enabled(enabled, egui::Button::new(format!("{} ⟳", t.skip_secs)))
+            .on_hover_text(&skip)
+            .labelled(egui::Role::Button, &skip)
+            .clicked()
+        {
+            actions.push(Action::SeekBy(t.skip_secs as f64));
+        }
+
+        let duration = t.now_playing.as_ref().and_then(|n| n.duration_secs).unwrap_or(0.0);
+        let shown = t.dragging_to.unwrap_or(t.position_secs);
+        ui.label(format_clock(shown));
+        let mut value = shown;
+        let right_width = 250.0;
+        let slider_width = (ui.available_width() - right_width).max(60.0);
+        ui.spacing_mut().slider_width = slider_width;
+        let slider = ui.add_enabled(
+            enabled && duration > 0.0,
+            egui::Slider::new(&mut value, 0.0..=duration.max(1.0)).show_value(false),
+        );
+        let slider = slider.labelled(egui::Role::Slider, "Seek");
+        if slider.dragged() || slider.changed() {
+            t.dragging_to = Some(value);
+        }
+        if slider.drag_stopped() || (slider.changed() && !slider.dragged()) {
+            t.dragging_to = None;
+            actions.push(Action::SeekTo(value));
+        }
+        let remaining = (duration - shown).max(0.0);
+        ui.label(if duration > 0.0 { format!("-{}", format_clock(remaining)) } else { "--:--".into() });
+
+        let mut speed = t.speed;
+        let speed_response = ui
+            .add(
+                egui::DragValue::new(&mut speed).range(SPEED_MIN..=SPEED_MAX).speed(0.05).fixed_decimals(1).suffix("×"),
+            )
+            .on_hover_text("Playback speed ([ and ])")
+            .labelled(egui::Role::SpinButton, "Playback speed");
+        if speed_response.changed() {
+            actions.push(Action::SetSpeed(round_speed(speed)));
+        }
+        let mut volume = t.volume;
+        ui.label("🔊");
+        ui.spacing_mut().slider_width = 80.0;
+        let volume_response =
+            ui.add(egui::Slider::new(&mut volume, 0.0..=1.0).show_value(false)).labelled(egui::Role::Slider, "Volume");
+        if volume_response.changed() {
+            actions.push(Action::SetVolume(volume));
+        }
+    });
+    ui.add_space(6.0);
+}
+
+pub fn round_speed(speed: f32) -> f32 {
+    ((speed / SPEED_STEP).round() * SPEED_STEP).clamp(SPEED_MIN, SPEED_MAX)
+}
+
+/// Gives a widget its accessible name (kittest and screen readers find it by this).
+trait Labelled {
+    fn labelled(self, role: egui::Role, label: &str) -> Self;
+}
+
+impl Labelled for egui::Response {
+    fn labelled(self, role: egui::Role, label: &str) -> Self {
+        let enabled = self.enabled();
+        self.widget_info(|| egui::WidgetInfo::labeled(role, enabled, label));
+        self
+    }
+}

@@ -1,0 +1,43 @@
+//! Small pieces shared by the views.
+
+use eframe::egui;
+
+use std::collections::HashMap;
+
+use super::ArtSlot;
+
+/// Show art at `size`, or a placeholder tile with the show's initial while it loads or
+/// when there is none.
+pub fn art(
+    ui: &mut egui::Ui,
+    art: &HashMap<String, ArtSlot>,
+    url: Option<&str>,
+    title: &str,
+    size: f32,
+) -> egui::Response {
+    let slot = url.and_then(|u| art.get(u));
+    if let Some(ArtSlot::Ready { thumbnail, header }) = slot {
+        let texture = if size <= thumbnail.size()[0] as f32 { thumbnail } else { header };
+        return ui.add(
+            egui::Image::from_texture(texture).fit_to_exact_size(egui::vec2(size, size)).corner_radius(size / 16.0),
+        );
+    }
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(size, size), egui::Sense::hover());
+    let painter = ui.painter();
+    let hue = title.bytes().fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(b as u32)) % 360;
+    let color = egui::ecolor::Hsva::new(hue as f32 / 360.0, 0.45, 0.55, 1.0);
+    painter.rect_filled(rect, size / 16.0, color);
+    let initial = title.chars().find(|c| c.is_alphanumeric()).unwrap_or('?').to_uppercase().to_string();
+    painter.text(
+        rect.center(),
+        egui::Align2::CENTER_CENTER,
+        initial,
+        egui::FontId::proportional(size * 0.5),
+        egui::Color32::WHITE,
+    );
+    response
+}
+
+pub fn date(published: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    published.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_default()
+}
