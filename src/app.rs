@@ -8,28 +8,17 @@ use eframe::egui;
 
 use crate::error::HarkError;
 use crate::library::Library;
+use crate::library::keys::{DEMO_OFFERED, LAST_EPISODE, SELECTED_PODCAST, SPEED, VOLUME};
 use crate::model::{EpisodeId, PodcastId};
 use crate::net::{NetCommand, NetEvent, NetService, RequestId};
 use crate::notes::Document;
 use crate::paths::AppPaths;
-use crate::player::{OutputChoice, PlaybackState, Player, PlayerEvent, SourceSpec};
+use crate::player::{OutputChoice, PlaybackState, Player, PlayerEvent, SourceSpec, counts_as_played, resume_point};
 use crate::ui::transport::{NowPlaying, PlaybackStatus, round_speed};
 use crate::ui::{self, Action, ArtSlot, EpisodePage, Notice, RefreshProgress, UiState};
 
-/// Setting keys kept in the library.
-const DEMO_OFFERED: &str = "demo_offered";
-const LAST_EPISODE: &str = "last_episode";
-const SELECTED_PODCAST: &str = "selected_podcast";
-const SPEED: &str = "speed";
-const VOLUME: &str = "volume";
-
 /// How often the position is written while playing.
 const SAVE_EVERY: Duration = Duration::from_secs(2);
-/// Closer than this to the end, an episode counts as played.
-const PLAYED_MARGIN_SECS: f64 = 30.0;
-/// After a pause longer than this, resume a little earlier so the listener finds the thread.
-const LONG_PAUSE: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
-const RESUME_REWIND_SECS: f64 = 3.0;
 
 pub struct AppOptions {
     pub audio: OutputChoice,
@@ -365,8 +354,7 @@ impl HarkApp {
         let position = self.state.transport.position_secs;
         self.library.set_position(session.episode, position)?;
         session.last_saved = Instant::now();
-        let near_end = session.duration_secs.is_some_and(|d| d > 0.0 && d - position <= PLAYED_MARGIN_SECS);
-        if near_end && !session.marked_played {
+        if counts_as_played(position, session.duration_secs) && !session.marked_played {
             session.marked_played = true;
             self.library.set_played(session.episode, true)?;
             self.refresh_views()?;
@@ -394,15 +382,10 @@ impl HarkApp {
         let episode = self.library.episode(id)?;
         let podcast = self.library.podcast_of(id)?;
         let summary = &episode.summary;
-        let start = from.unwrap_or_else(|| {
-            if summary.played {
-                return 0.0;
-            }
-            let long_pause =
-                self.library.last_played_at(id).ok().flatten().is_some_and(|at| chrono::Utc::now() - at > LONG_PAUSE);
-            let rewind = if long_pause { RESUME_REWIND_SECS } else { 0.0 };
-            (summary.position_secs - rewind).max(0.0)
-        });
+        let start = match from {
+            Some(from) => from,
+            None => resume_point(summary, self.library.last_played_at(id)?, chrono::Utc::now()),
+        };
         let Some(path) = summary.path.as_ref().filter(|p| std::path::Path::new(p).is_file()) else {
             let reason = "This episode is not downloaded yet.".to_string();
             self.state.notice = Some(Notice::error(reason));

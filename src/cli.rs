@@ -46,6 +46,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Play an episode in the terminal; Ctrl-C stops and keeps the position.
+    Play {
+        /// An episode id or a unique part of its title.
+        episode: String,
+        /// Start here (`12:34`, `1:02:03` or seconds) instead of where you stopped.
+        #[arg(long, value_name = "TIME")]
+        from: Option<String>,
+        /// Playback speed, 0.5 to 3.0 (pitch is kept).
+        #[arg(long, default_value_t = 1.0)]
+        speed: f32,
+    },
     /// Unsubscribe from a podcast and forget its episodes.
     Remove {
         /// A podcast id or a unique part of its title.
@@ -144,6 +155,16 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
                     print(&mut out, format!("{:>6}  {date}  {:>8}  {}  {state}", e.id, duration, e.title));
                 }
             }
+        }
+        Command::Play { episode, from, speed } => {
+            let id = library.find_episode(&episode)?;
+            let from = from
+                .map(|f| {
+                    crate::feed::parse_duration(&f)
+                        .ok_or_else(|| HarkError::Other(format!("\"{f}\" is not a time like 12:34")))
+                })
+                .transpose()?;
+            crate::player::terminal::play(&mut library, id, from.map(f64::from), speed)?;
         }
         Command::Remove { podcast } => {
             let id = library.find_podcast(&podcast)?;

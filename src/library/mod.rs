@@ -18,6 +18,15 @@ use crate::model::{
 
 pub use sync::episode_identity;
 
+/// Keys of the settings the library keeps for the window and the CLI.
+pub mod keys {
+    pub const DEMO_OFFERED: &str = "demo_offered";
+    pub const LAST_EPISODE: &str = "last_episode";
+    pub const SELECTED_PODCAST: &str = "selected_podcast";
+    pub const SPEED: &str = "speed";
+    pub const VOLUME: &str = "volume";
+}
+
 /// Migrations by `PRAGMA user_version`: entry `n` moves the schema from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
 

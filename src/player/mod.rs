@@ -5,6 +5,7 @@ mod decode;
 pub mod dsp;
 mod engine;
 pub mod output;
+pub mod terminal;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -13,10 +14,34 @@ use std::sync::mpsc::{Sender, SyncSender};
 use std::thread::JoinHandle;
 
 use crate::Waker;
-use crate::model::EpisodeId;
+use chrono::{DateTime, Utc};
+
+use crate::model::{EpisodeId, EpisodeSummary};
 
 pub use decode::{DecodeError, Decoder, open_file};
 pub use output::{Capture, OutputChoice};
+
+/// Closer than this to the end, an episode counts as played.
+pub const PLAYED_MARGIN_SECS: f64 = 30.0;
+/// After a pause longer than this, resume a little earlier so the listener finds the thread.
+const LONG_PAUSE_SECS: i64 = 60;
+const RESUME_REWIND_SECS: f64 = 3.0;
+
+/// Where to start an episode the listener opens again: where it stopped, a few seconds
+/// earlier after a long pause, or the beginning once it was played.
+pub fn resume_point(summary: &EpisodeSummary, last_played_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> f64 {
+    if summary.played {
+        return 0.0;
+    }
+    let long_pause = last_played_at.is_some_and(|at| (now - at).num_seconds() > LONG_PAUSE_SECS);
+    let rewind = if long_pause { RESUME_REWIND_SECS } else { 0.0 };
+    (summary.position_secs - rewind).max(0.0)
+}
+
+/// True when `position` is close enough to the end to count as heard.
+pub fn counts_as_played(position: f64, duration: Option<f64>) -> bool {
+    duration.is_some_and(|d| d > 0.0 && d - position <= PLAYED_MARGIN_SECS)
+}
 
 /// Where an episode's bytes come from.
 #[derive(Debug, Clone)]

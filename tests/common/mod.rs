@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod audio;
+pub mod feeds;
 pub mod server;
 
 use std::path::PathBuf;

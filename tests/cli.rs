@@ -1,0 +1,215 @@
+//! The `hark` binary as a script would use it, against a test server and a temp data dir.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use common::feeds::{Item, rss};
+use common::server::{Route, TestServer};
+
+fn hark(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hark"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("HARK_DATA_DIR")
+        .output()
+        .expect("run hark")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn items() -> Vec<Item<'static>> {
+    vec![
+        Item { guid: "one", title: "Episode One", url: "https://cdn.example.com/one.mp3" },
+        Item { guid: "two", title: "Episode Two", url: "https://cdn.example.com/two.mp3" },
+        Item { guid: "three", title: "Episode Three", url: "https://cdn.example.com/three.mp3" },
+    ]
+}
+
+fn json(output: &Output) -> serde_json::Value {
+    assert!(output.status.success(), "{}", stderr(output));
+    serde_json::from_slice(&output.stdout).expect("valid JSON")
+}
+
+#[test]
+fn subscribe_then_list_exactly_that_feed() {
+    let server = TestServer::start();
+    server.set("/feed.xml", Route::ok(rss("CLI Show", &items()), "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    let output = hark(data.path(), &["subscribe", &server.url("/feed.xml")]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "Subscribed to \"CLI Show\" (3 episodes)\n");
+
+    let episodes = json(&hark(data.path(), &["episodes", "--json"]));
+    let episodes = episodes.as_array().unwrap();
+    assert_eq!(episodes.len(), 3, "no demo show, only the feed's episodes");
+    let first = &episodes[0];
+    assert_eq!(first["title"], "Episode Three");
+    assert_eq!(first["published"], "2024-01-03T10:00:00+00:00");
+    assert_eq!(first["duration_secs"], 60);
+    assert_eq!(first["url"], "https://cdn.example.com/three.mp3");
+    assert_eq!(first["mime"], "audio/mpeg");
+    assert_eq!(first["position_secs"], 0.0);
+    assert_eq!(first["played"], false);
+    assert_eq!(first["downloaded"], false);
+    assert_eq!(first["path"], serde_json::Value::Null);
+    for key in ["id", "podcast_id"] {
+        assert!(first[key].is_i64(), "{key}");
+    }
+
+    let podcasts = json(&hark(data.path(), &["podcasts", "--json"]));
+    let podcast = &podcasts.as_array().unwrap()[0];
+    assert_eq!(podcast["title"], "CLI Show");
+    assert_eq!(podcast["author"], "Test Author");
+    assert_eq!(podcast["feed_url"], server.url("/feed.xml"));
+    assert_eq!(podcast["episodes"], 3);
+    assert_eq!(podcast["unplayed"], 3);
+
+    let by_title = json(&hark(data.path(), &["episodes", "cli sh", "--json"]));
+    assert_eq!(by_title.as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn refresh_reports_new_episodes_per_podcast() {
+    let server = TestServer::start();
+    server.set("/feed.xml", Route::ok(rss("Refreshing Show", &items()[..2]), "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    assert!(hark(data.path(), &["subscribe", &server.url("/feed.xml")]).status.success());
+    server.set("/feed.xml", Route::ok(rss("Refreshing Show", &items()), "application/rss+xml"));
+    let output = hark(data.path(), &["refresh"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(stdout(&output), "Refreshing Show: 1 new\n");
+    let output = hark(data.path(), &["refresh", "Refreshing"]);
+    assert_eq!(stdout(&output), "Refreshing Show: 0 new\n");
+}
+
+#[test]
+fn errors_are_one_line_with_a_failing_exit_and_change_nothing() {
+    let server = TestServer::start();
+    server.set("/feed.xml", Route::ok(rss("Kept Show", &items()), "application/rss+xml"));
+    server.set("/page", Route::ok("<!DOCTYPE html><html><body>Hello</body></html>", "text/html"));
+    let data = tempfile::tempdir().unwrap();
+    assert!(hark(data.path(), &["subscribe", &server.url("/feed.xml")]).status.success());
+    let before = stdout(&hark(data.path(), &["episodes", "--json"]));
+
+    let cases = [
+        (server.url("/missing.xml"), format!("error: {} answered HTTP 404 (not found)\n", server.url("/missing.xml"))),
+        (server.url("/page"), format!("error: {} is not a podcast feed (HTML page)\n", server.url("/page"))),
+        ("file:///etc/passwd".to_string(), "error: file:///etc/passwd is not an http(s) address\n".to_string()),
+    ];
+    for (url, message) in cases {
+        let output = hark(data.path(), &["subscribe", &url]);
+        assert!(!output.status.success());
+        assert_eq!(stderr(&output), message);
+        assert!(stdout(&output).is_empty());
+    }
+    let output = hark(data.path(), &["remove", "no such show"]);
+    assert!(!output.status.success());
+    assert_eq!(stderr(&output), "error: no podcast matches \"no such show\"\n");
+    assert_eq!(stdout(&hark(data.path(), &["episodes", "--json"])), before);
+
+    server.set("/feed.xml", Route::status(500, "down"));
+    let output = hark(data.path(), &["refresh"]);
+    assert!(!output.status.success());
+    assert_eq!(
+        stdout(&output),
+        format!("Kept Show: error: {} answered HTTP 500 (server error)\n", server.url("/feed.xml"))
+    );
+    assert_eq!(stdout(&hark(data.path(), &["episodes", "--json"])), before);
+}
+
+#[test]
+fn remove_by_part_of_the_title() {
+    let server = TestServer::start();
+    server.set("/a.xml", Route::ok(rss("Alpha Show", &items()), "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    assert!(hark(data.path(), &["subscribe", &server.url("/a.xml")]).status.success());
+    let output = hark(data.path(), &["remove", "alpha"]);
+    assert_eq!(stdout(&output), "Removed \"Alpha Show\"\n");
+    assert_eq!(json(&hark(data.path(), &["podcasts", "--json"])), serde_json::json!([]));
+}
+
+#[test]
+fn every_command_has_help() {
+    let data = tempfile::tempdir().unwrap();
+    for command in ["subscribe", "refresh", "podcasts", "episodes", "remove", "play"] {
+        let output = hark(data.path(), &[command, "--help"]);
+        assert!(output.status.success(), "{command} --help");
+        assert!(stdout(&output).contains("Usage: hark"), "{command}");
+    }
+}
+
+/// A library with one downloaded fixture episode, as `hark download` would leave it.
+fn library_with_downloaded(data: &Path, fixture: &str) -> i64 {
+    common::init();
+    let server = TestServer::start();
+    server.set("/feed.xml", Route::ok(rss("Tones", &items()[..1]), "application/rss+xml"));
+    assert!(hark(data, &["subscribe", &server.url("/feed.xml")]).status.success());
+    let mut library = hark::library::Library::open(&data.join("library.sqlite3")).unwrap();
+    let episode = library.episodes(None).unwrap().remove(0);
+    let path = data.join("downloads").join(format!("{}.mp3", episode.id));
+    std::fs::copy(common::fixture(fixture), &path).unwrap();
+    library.set_downloaded(episode.id, Some(&path)).unwrap();
+    episode.id.0
+}
+
+#[test]
+fn play_through_alsa_is_heard_with_the_right_tone() {
+    let data = tempfile::tempdir().unwrap();
+    let id = library_with_downloaded(data.path(), "tone-cbr.mp3");
+    let capture = data.path().join("heard.wav");
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/asoundrc-capture");
+    assert!(config.is_file(), "the ALSA capture config of ../shared/tools");
+    let output = Command::new(env!("CARGO_BIN_EXE_hark"))
+        .args(["--data-dir"])
+        .arg(data.path())
+        .args(["play", &id.to_string(), "--from", "0:15"])
+        .env("ALSA_CONFIG_PATH", &config)
+        .env("AUDIO_CAPTURE_FILE", &capture)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!stderr(&output).contains("No audio device"), "the ALSA file device was used");
+    let wav = std::fs::read(&capture).unwrap();
+    // 44-byte header, then 16-bit stereo at 44.1 kHz.
+    let samples: Vec<f32> =
+        wav[44..].chunks_exact(2).map(|b| i16::from_le_bytes([b[0], b[1]]) as f32 / 32768.0).collect();
+    let left = common::audio::mono(&samples, 2);
+    assert!(left.len() > 44_100 * 10, "heard {} frames", left.len());
+    let window = |at: f64| &left[(at * 44_100.0) as usize..((at + 0.2) * 44_100.0) as usize];
+    let skip_silence = left.iter().position(|s| s.abs() > 0.05).unwrap() as f64 / 44_100.0;
+    assert_eq!(common::audio::dominant(window(skip_silence + 0.5), 44_100), 500.0, "15 s in: the 500 Hz tone");
+    assert_eq!(common::audio::dominant(window(skip_silence + 6.0), 44_100), 600.0, "21 s in: the 600 Hz tone");
+    let episodes = json(&hark(data.path(), &["episodes", "--json"]));
+    assert_eq!(episodes[0]["played"], true, "played to the end");
+}
+
+#[test]
+fn a_killed_player_keeps_its_position() {
+    let data = tempfile::tempdir().unwrap();
+    let id = library_with_downloaded(data.path(), "tone-cbr.mp3");
+    // No ALSA device here: the player runs on its silent real-time clock.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hark"))
+        .args(["--data-dir"])
+        .arg(data.path())
+        .args(["play", &id.to_string(), "--from", "10"])
+        .env("ALSA_CONFIG_PATH", "/dev/null")
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_secs(5));
+    child.kill().unwrap(); // SIGKILL: no chance to save on the way out
+    child.wait().unwrap();
+    let episodes = json(&hark(data.path(), &["episodes", "--json"]));
+    let position = episodes[0]["position_secs"].as_f64().unwrap();
+    assert!((13.0..=15.5).contains(&position), "saved position {position}, played from 10 for ~5 s");
+}

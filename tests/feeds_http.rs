@@ -1,0 +1,225 @@
+//! Subscribe and refresh against a real HTTP server on 127.0.0.1 and a real SQLite file.
+
+mod common;
+
+use common::feeds::{Item, rss, rss_with};
+use common::server::{Route, TestServer};
+use hark::library::Library;
+use hark::net::{http, refresh};
+
+struct Rig {
+    server: TestServer,
+    library: Library,
+    client: reqwest::Client,
+    runtime: tokio::runtime::Runtime,
+    _dir: tempfile::TempDir,
+}
+
+impl Rig {
+    fn new() -> Self {
+        common::init();
+        let dir = tempfile::tempdir().unwrap();
+        let library = Library::open(&dir.path().join("library.sqlite3")).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        Self { server: TestServer::start(), library, client: http::client(), runtime, _dir: dir }
+    }
+
+    fn subscribe(&mut self, url: &str) -> Result<refresh::Subscribed, String> {
+        let rig = self;
+        rig.runtime.block_on(refresh::subscribe(&rig.client, &mut rig.library, url)).map_err(|e| e.to_string())
+    }
+
+    fn refresh(&mut self, podcast: hark::model::PodcastId) -> refresh::Refreshed {
+        let url = self.library.podcast(podcast).unwrap().feed_url;
+        let validators = self.library.validators(podcast).unwrap();
+        let fetched = self.runtime.block_on(refresh::fetch_known(&self.client, &url, &validators));
+        refresh::apply_refresh(&mut self.library, podcast, fetched).unwrap()
+    }
+
+    fn snapshot(&self) -> (Vec<hark::model::PodcastSummary>, Vec<hark::model::EpisodeSummary>) {
+        (self.library.podcasts().unwrap(), self.library.episodes(None).unwrap())
+    }
+}
+
+fn two_items() -> Vec<Item<'static>> {
+    vec![
+        Item { guid: "ep-1", title: "First", url: "https://cdn.example.com/1.mp3" },
+        Item { guid: "ep-2", title: "Second", url: "https://cdn.example.com/2.mp3" },
+    ]
+}
+
+#[test]
+fn subscribe_then_refresh_with_304_changes_nothing() {
+    let mut rig = Rig::new();
+    rig.server.set("/feed.xml", Route::ok(rss("Show", &two_items()), "application/rss+xml").with_etag("\"v1\""));
+    let subscribed = rig.subscribe(&rig.server.url("/feed.xml")).unwrap();
+    assert_eq!((subscribed.title.as_str(), subscribed.episodes), ("Show", 2));
+    let podcast = rig.library.podcast(subscribed.podcast).unwrap();
+    assert_eq!(podcast.author.as_deref(), Some("Test Author"));
+    assert_eq!(rig.library.validators(subscribed.podcast).unwrap().etag.as_deref(), Some("\"v1\""));
+
+    let refreshed = rig.refresh(subscribed.podcast);
+    assert_eq!(refreshed.result.unwrap(), hark::model::SyncReport::default());
+    let requests = rig.server.requests("/feed.xml");
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[1].header("if-none-match"), Some("\"v1\""));
+    assert!(requests[0].header("user-agent").unwrap().starts_with("Hark/"));
+}
+
+#[test]
+fn an_unchanged_body_without_validators_is_not_parsed_again() {
+    let mut rig = Rig::new();
+    rig.server.set("/feed.xml", Route::ok(rss("Show", &two_items()), "application/rss+xml"));
+    let subscribed = rig.subscribe(&rig.server.url("/feed.xml")).unwrap();
+    let report = rig.refresh(subscribed.podcast).result.unwrap();
+    assert_eq!((report.added, report.updated, report.unchanged), (0, 0, 0), "same hash: nothing parsed or compared");
+}
+
+#[test]
+fn a_changed_feed_adds_episodes_and_keeps_what_the_listener_did() {
+    let mut rig = Rig::new();
+    rig.server.set("/feed.xml", Route::ok(rss("Show", &two_items()), "application/rss+xml").with_etag("\"v1\""));
+    let subscribed = rig.subscribe(&rig.server.url("/feed.xml")).unwrap();
+    let first =
+        rig.library.episodes(Some(subscribed.podcast)).unwrap().into_iter().find(|e| e.title == "First").unwrap();
+    rig.library.set_position(first.id, 42.5).unwrap();
+    rig.library.set_played(first.id, true).unwrap();
+
+    let mut items = two_items();
+    items.push(Item { guid: "ep-3", title: "Third", url: "https://cdn.example.com/3.mp3" });
+    items[0].title = "First (remastered)";
+    rig.server.set("/feed.xml", Route::ok(rss("Show", &items), "application/rss+xml").with_etag("\"v2\""));
+    let report = rig.refresh(subscribed.podcast).result.unwrap();
+    assert_eq!((report.added, report.updated, report.unchanged), (1, 1, 1));
+
+    let episodes = rig.library.episodes(Some(subscribed.podcast)).unwrap();
+    assert_eq!(episodes.len(), 3);
+    let first = episodes.iter().find(|e| e.id == first.id).unwrap();
+    assert_eq!(first.title, "First (remastered)");
+    assert_eq!(first.position_secs, 42.5);
+    assert!(first.played);
+}
+
+#[test]
+fn a_permanent_redirect_moves_the_subscription_a_temporary_one_does_not() {
+    let mut rig = Rig::new();
+    rig.server.set("/new.xml", Route::ok(rss("Moved Show", &two_items()), "application/rss+xml"));
+    rig.server.set("/old.xml", Route::redirect(301, &rig.server.url("/new.xml")));
+    rig.server.set("/temp.xml", Route::redirect(302, "/new.xml"));
+
+    let moved = rig.subscribe(&rig.server.url("/old.xml")).unwrap();
+    assert_eq!(rig.library.podcast(moved.podcast).unwrap().feed_url, rig.server.url("/new.xml"));
+
+    let mut other = Rig::new();
+    other.server.set("/new.xml", Route::ok(rss("Other", &two_items()), "application/rss+xml"));
+    other.server.set("/temp.xml", Route::redirect(302, "/new.xml"));
+    let kept = other.subscribe(&other.server.url("/temp.xml")).unwrap();
+    assert_eq!(other.library.podcast(kept.podcast).unwrap().feed_url, other.server.url("/temp.xml"));
+}
+
+#[test]
+fn itunes_new_feed_url_moves_the_subscription_on_refresh() {
+    let mut rig = Rig::new();
+    rig.server.set("/feed.xml", Route::ok(rss("Show", &two_items()), "application/rss+xml"));
+    let subscribed = rig.subscribe(&rig.server.url("/feed.xml")).unwrap();
+    let moved = format!("<itunes:new-feed-url>\n  {}\n</itunes:new-feed-url>", rig.server.url("/v2.xml"));
+    rig.server.set("/feed.xml", Route::ok(rss_with("Show", &moved, &two_items()), "application/rss+xml"));
+    rig.refresh(subscribed.podcast).result.unwrap();
+    assert_eq!(rig.library.podcast(subscribed.podcast).unwrap().feed_url, rig.server.url("/v2.xml"));
+}
+
+fn assert_subscribe_fails(rig: &mut Rig, url: &str, expected: &str) {
+    let before = rig.snapshot();
+    let error = rig.subscribe(url).unwrap_err();
+    assert_eq!(error, expected);
+    assert_eq!(rig.snapshot(), before, "a failed subscribe must change nothing");
+}
+
+#[test]
+fn bad_addresses_and_bad_answers_give_one_clear_message_and_change_nothing() {
+    let mut rig = Rig::new();
+    rig.server.set("/feed.xml", Route::ok(rss("Kept", &two_items()), "application/rss+xml"));
+    rig.subscribe(&rig.server.url("/feed.xml")).unwrap();
+
+    let url = |path: &str| rig.server.url(path);
+    let (missing, broken, page, looping, truncated, huge, garbage) = (
+        url("/missing.xml"),
+        url("/broken.xml"),
+        url("/page.html"),
+        url("/loop.xml"),
+        url("/cut.xml"),
+        url("/huge.xml"),
+        url("/garbage.xml"),
+    );
+    rig.server.set("/broken.xml", Route::status(500, "oops"));
+    rig.server.set("/page.html", Route::ok("<!DOCTYPE html><html><body>Welcome</body></html>", "text/html"));
+    rig.server.set("/loop.xml", Route::redirect(302, "/loop.xml"));
+    let feed = rss("Cut", &two_items());
+    let mut cut = Route::ok(feed.clone(), "application/rss+xml");
+    cut.drop_at = vec![feed.len() as u64 / 2];
+    rig.server.set("/cut.xml", cut);
+    let mut big = Route::ok("<rss/>", "application/rss+xml");
+    big.claimed_length = Some(60 * 1024 * 1024);
+    rig.server.set("/huge.xml", big);
+    rig.server.set("/garbage.xml", Route::ok("<rss><channel><title>x</chan", "application/rss+xml"));
+
+    assert_subscribe_fails(&mut rig, &missing, &format!("{missing} answered HTTP 404 (not found)"));
+    assert_subscribe_fails(&mut rig, &broken, &format!("{broken} answered HTTP 500 (server error)"));
+    assert_subscribe_fails(&mut rig, &page, &format!("{page} is not a podcast feed (HTML page)"));
+    assert_subscribe_fails(&mut rig, &looping, &format!("{looping} redirects too many times"));
+    assert_subscribe_fails(&mut rig, &huge, &format!("{huge} is larger than the 50 MB limit for a feed"));
+    let error = rig.subscribe(&truncated).unwrap_err();
+    assert!(error.starts_with(&format!("{truncated} could not be reached: the connection broke off")), "{error}");
+    let error = rig.subscribe(&garbage).unwrap_err();
+    assert!(error.starts_with(&format!("{garbage} is not a podcast feed (malformed XML")), "{error}");
+    assert_subscribe_fails(&mut rig, "file:///etc/passwd", "file:///etc/passwd is not an http(s) address");
+    assert_subscribe_fails(
+        &mut rig,
+        "ftp://example.com/feed.xml",
+        "ftp://example.com/feed.xml is not an http(s) address",
+    );
+    assert_eq!(rig.library.podcasts().unwrap().len(), 1);
+}
+
+#[test]
+fn a_feed_streamed_past_the_cap_without_a_length_is_refused() {
+    let mut rig = Rig::new();
+    let mut body = b"<rss version=\"2.0\"><channel><title>Big</title><description>".to_vec();
+    body.resize(51 * 1024 * 1024, b'x');
+    let mut route = Route::ok(body, "application/rss+xml");
+    route.content_length = false;
+    rig.server.set("/stream.xml", route);
+    let url = rig.server.url("/stream.xml");
+    assert_subscribe_fails(&mut rig, &url, &format!("{url} is larger than the 50 MB limit for a feed"));
+}
+
+#[test]
+fn a_failed_refresh_keeps_the_episodes_and_records_the_error() {
+    let mut rig = Rig::new();
+    rig.server.set("/feed.xml", Route::ok(rss("Show", &two_items()), "application/rss+xml"));
+    let subscribed = rig.subscribe(&rig.server.url("/feed.xml")).unwrap();
+    let episodes_before = rig.library.episodes(None).unwrap();
+    rig.server.set("/feed.xml", Route::status(500, "down"));
+    let refreshed = rig.refresh(subscribed.podcast);
+    let message = refreshed.result.unwrap_err();
+    assert!(message.ends_with("answered HTTP 500 (server error)"), "{message}");
+    assert_eq!(rig.library.episodes(None).unwrap(), episodes_before);
+    assert_eq!(rig.library.podcast(subscribed.podcast).unwrap().last_error.as_deref(), Some(message.as_str()));
+}
+
+#[test]
+fn hostile_enclosures_never_point_outside_the_web() {
+    let mut rig = Rig::new();
+    let items = vec![
+        Item { guid: "a", title: "Local file", url: "file:///etc/passwd" },
+        Item { guid: "b", title: "Climbing", url: "../../x.mp3" },
+        Item { guid: "c", title: "Protocol relative", url: "//cdn.example.net/c.mp3" },
+    ];
+    rig.server.set("/shows/feed.xml", Route::ok(rss("Hostile", &items), "application/rss+xml"));
+    let subscribed = rig.subscribe(&rig.server.url("/shows/feed.xml")).unwrap();
+    let urls: Vec<String> =
+        rig.library.episodes(Some(subscribed.podcast)).unwrap().into_iter().map(|e| e.url).collect();
+    assert_eq!(urls.len(), 2, "the file:// enclosure is dropped");
+    assert!(urls.contains(&rig.server.url("/x.mp3")));
+    assert!(urls.contains(&"http://cdn.example.net/c.mp3".to_string()));
+}
