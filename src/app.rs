@@ -56,6 +56,8 @@ pub struct HarkApp {
     player_events: Receiver<PlayerEvent>,
     pub state: UiState,
     session: Option<Session>,
+    /// Episodes played before the current one this session, for "previous".
+    history: Vec<EpisodeId>,
     next_request: u64,
 }
 
@@ -81,6 +83,7 @@ impl HarkApp {
             player_events,
             state: UiState::default(),
             session: None,
+            history: Vec::new(),
             next_request: 0,
         };
         app.state.transport.no_audio_device = app.player.is_silent();
@@ -146,6 +149,7 @@ impl HarkApp {
 
     fn reload_podcasts(&mut self) -> Result<(), HarkError> {
         self.state.podcasts = self.library.podcasts()?;
+        self.state.queue = self.library.queue()?;
         for podcast in &self.state.podcasts {
             if let Some(url) = &podcast.art_url
                 && !self.state.art.contains_key(url)
@@ -337,7 +341,7 @@ impl HarkApp {
                 transport.status = PlaybackStatus::Stopped;
                 self.library.set_position(episode, 0.0)?;
                 self.library.set_played(episode, true)?;
-                self.play_next_in_queue(episode)?;
+                self.play_next_in_queue(Some(episode))?;
                 self.refresh_views()?;
             }
             PlayerEvent::Failed { reason, .. } => {
@@ -362,17 +366,45 @@ impl HarkApp {
         Ok(())
     }
 
-    fn play_next_in_queue(&mut self, finished: EpisodeId) -> Result<(), HarkError> {
-        let queue: Vec<EpisodeId> = self.library.queue()?.into_iter().map(|e| e.id).collect();
-        let rest: Vec<EpisodeId> = queue.iter().copied().filter(|id| *id != finished).collect();
-        self.library.set_queue(&rest)?;
-        let next = match queue.iter().position(|id| *id == finished) {
-            Some(at) => queue.get(at + 1).copied(),
-            None => queue.first().copied(),
-        };
-        if let Some(next) = next {
-            self.start_episode(next, None, true)?;
+    fn queue_ids(&self) -> Result<Vec<EpisodeId>, HarkError> {
+        Ok(self.library.queue()?.into_iter().map(|e| e.id).collect())
+    }
+
+    fn set_queue(&mut self, queue: &[EpisodeId]) -> Result<(), HarkError> {
+        self.library.set_queue(queue)?;
+        self.state.queue = self.library.queue()?;
+        Ok(())
+    }
+
+    /// Starts the first episode of Up Next (taking it off the queue), if there is one.
+    fn play_next_in_queue(&mut self, finished: Option<EpisodeId>) -> Result<(), HarkError> {
+        let mut queue = self.queue_ids()?;
+        queue.retain(|id| Some(*id) != finished);
+        if queue.is_empty() {
+            return self.set_queue(&queue);
         }
+        let next = queue.remove(0);
+        self.set_queue(&queue)?;
+        self.start_episode(next, None, true)
+    }
+
+    /// Goes back to the episode played before this one; the current one returns to Up Next.
+    fn play_previous(&mut self) -> Result<(), HarkError> {
+        let Some(previous) = self.history.pop() else {
+            if self.session.is_some() {
+                self.player.seek_to(0.0);
+            }
+            return Ok(());
+        };
+        if let Some(current) = self.session.as_ref().map(|s| s.episode) {
+            let mut queue = self.queue_ids()?;
+            queue.retain(|id| *id != current);
+            queue.insert(0, current);
+            self.set_queue(&queue)?;
+        }
+        self.start_episode(previous, None, true)?;
+        // Starting it pushed the current one on the history; going back must not.
+        self.history.pop();
         Ok(())
     }
 
@@ -392,6 +424,9 @@ impl HarkApp {
             return Ok(());
         };
         let duration = summary.duration_secs.map(f64::from);
+        if let Some(previous) = self.session.as_ref().map(|s| s.episode).filter(|p| *p != id) {
+            self.history.push(previous);
+        }
         self.session = Some(Session {
             episode: id,
             duration_secs: duration,
@@ -518,6 +553,36 @@ impl HarkApp {
                 self.player.set_volume(self.state.transport.volume);
                 self.library.set_setting(VOLUME, &self.state.transport.volume.to_string())?;
             }
+            Action::QueueAdd(id) => {
+                let mut queue = self.queue_ids()?;
+                if !queue.contains(&id) {
+                    queue.push(id);
+                }
+                self.set_queue(&queue)?;
+            }
+            Action::QueuePlayNext(id) => {
+                let mut queue = self.queue_ids()?;
+                queue.retain(|e| *e != id);
+                queue.insert(0, id);
+                self.set_queue(&queue)?;
+            }
+            Action::QueueRemove(id) => {
+                let mut queue = self.queue_ids()?;
+                queue.retain(|e| *e != id);
+                self.set_queue(&queue)?;
+            }
+            Action::QueueMove { episode, up } => {
+                let mut queue = self.queue_ids()?;
+                if let Some(at) = queue.iter().position(|e| *e == episode) {
+                    let to = if up { at.checked_sub(1) } else { Some(at + 1).filter(|t| *t < queue.len()) };
+                    if let Some(to) = to {
+                        queue.swap(at, to);
+                    }
+                }
+                self.set_queue(&queue)?;
+            }
+            Action::PlayNextInQueue => self.play_next_in_queue(None)?,
+            Action::PlayPrevious => self.play_previous()?,
             Action::Quit => {
                 self.save_position()?;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);

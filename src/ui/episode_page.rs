@@ -40,6 +40,19 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
         if ui.button("▶ Play").on_hover_text("Play this episode").clicked() {
             actions.push(Action::Play { episode: summary.id, from: None });
         }
+        let queued = state.queue.iter().any(|e| e.id == summary.id);
+        if queued {
+            if ui.button("Remove from Up Next").clicked() {
+                actions.push(Action::QueueRemove(summary.id));
+            }
+        } else {
+            if ui.button("Play next").on_hover_text("Put at the top of Up Next").clicked() {
+                actions.push(Action::QueuePlayNext(summary.id));
+            }
+            if ui.button("Add to Up Next").clicked() {
+                actions.push(Action::QueueAdd(summary.id));
+            }
+        }
         let mark = if summary.played { "Mark unplayed" } else { "Mark played" };
         if ui.button(mark).clicked() {
             actions.push(Action::SetPlayed { episode: summary.id, played: !summary.played });
@@ -88,11 +101,11 @@ fn draw_block(ui: &mut egui::Ui, block: &Block, episode: EpisodeId, actions: &mu
             });
         }
         Block::Quote { spans } => {
-            egui::Frame::new().inner_margin(egui::Margin { left: 10, right: 4, top: 2, bottom: 2 }).show(ui, |ui| {
-                let rect = ui.max_rect();
-                ui.painter().vline(rect.left() - 6.0, rect.y_range(), ui.visuals().widgets.noninteractive.bg_stroke);
-                spans_line(ui, spans, episode, actions, |t| t.italics());
-            });
+            let quote = egui::Frame::new()
+                .inner_margin(egui::Margin { left: 12, right: 4, top: 2, bottom: 2 })
+                .show(ui, |ui| spans_line(ui, spans, episode, actions, |t| t.italics()));
+            let rect = quote.response.rect;
+            ui.painter().vline(rect.left() + 4.0, rect.y_range(), ui.visuals().widgets.noninteractive.bg_stroke);
         }
         Block::Code { text } => {
             egui::Frame::new().fill(ui.visuals().code_bg_color).inner_margin(6).show(ui, |ui| {

@@ -23,14 +23,7 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
             for episode in &state.episodes[rows] {
                 ui.horizontal(|ui| {
                     ui.set_height(ROW_HEIGHT - 4.0);
-                    let (mark, hint) = if episode.played {
-                        ("✔", "Played")
-                    } else if episode.position_secs > 0.0 {
-                        ("◐", "In progress")
-                    } else {
-                        ("●", "Not played")
-                    };
-                    ui.label(egui::RichText::new(mark).color(ui.visuals().weak_text_color())).on_hover_text(hint);
+                    progress_mark(ui, episode);
                     ui.allocate_ui_with_layout(
                         egui::vec2(92.0, ROW_HEIGHT - 4.0),
                         egui::Layout::left_to_right(egui::Align::Center),
@@ -63,4 +56,27 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
             }
         },
     );
+}
+
+/// A dot for unplayed, a small bar of how much was heard, or nothing once played.
+fn progress_mark(ui: &mut egui::Ui, episode: &crate::model::EpisodeSummary) {
+    let (rect, response) = ui.allocate_exact_size(egui::vec2(28.0, 12.0), egui::Sense::hover());
+    let painter = ui.painter();
+    let heard = match episode.duration_secs {
+        Some(d) if d > 0 => (episode.position_secs / d as f64).clamp(0.0, 1.0) as f32,
+        _ => 0.0,
+    };
+    let hint = if episode.played {
+        "Played".to_string()
+    } else if episode.position_secs > 0.0 {
+        let bar = egui::Rect::from_min_size(rect.left_center() - egui::vec2(0.0, 2.0), egui::vec2(rect.width(), 4.0));
+        painter.rect_filled(bar, 2.0, ui.visuals().widgets.inactive.bg_fill);
+        let done = egui::Rect::from_min_size(bar.min, egui::vec2(bar.width() * heard.max(0.08), bar.height()));
+        painter.rect_filled(done, 2.0, ui.visuals().selection.bg_fill);
+        format!("Stopped at {}", format_clock(episode.position_secs))
+    } else {
+        painter.circle_filled(rect.center(), 4.0, ui.visuals().selection.bg_fill);
+        "Not played".to_string()
+    };
+    response.on_hover_text(hint);
 }

@@ -32,6 +32,10 @@ pub struct UiState {
     pub notice: Option<Notice>,
     pub art: HashMap<String, ArtSlot>,
     pub transport: TransportState,
+    /// Up Next, in order.
+    pub queue: Vec<EpisodeSummary>,
+    /// The keyboard shortcuts window is open (view state).
+    pub show_shortcuts: bool,
 }
 
 /// The selected episode with its notes laid out once.
@@ -94,13 +98,34 @@ pub enum Action {
     SeekTo(f64),
     SetSpeed(f32),
     SetVolume(f32),
+    QueueAdd(EpisodeId),
+    QueuePlayNext(EpisodeId),
+    QueueRemove(EpisodeId),
+    QueueMove { episode: EpisodeId, up: bool },
+    PlayNextInQueue,
+    PlayPrevious,
     Quit,
 }
+
+/// The keys, as the help view lists them.
+pub const SHORTCUTS: [(&str, &str); 10] = [
+    ("Space", "Play / pause"),
+    ("Left", "Rewind 10 seconds"),
+    ("Right", "Skip 30 seconds"),
+    ("[  ]", "Slower / faster (0.1× steps)"),
+    ("Up  Down", "Volume up / down"),
+    ("Home", "Previous episode"),
+    ("End", "Next in Up Next"),
+    ("F5", "Refresh all podcasts"),
+    ("Ctrl+Q", "Quit"),
+    ("Enter", "Add the podcast typed in the box"),
+];
 
 /// Draws the whole window and returns what the listener did.
 pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
     let mut actions = Vec::new();
-    keyboard(ui, &mut actions);
+    keyboard(ui, state, &mut actions);
+    shortcuts_window(ui, state);
     egui::Panel::top("toolbar").show(ui, |ui| toolbar::draw(ui, state, &mut actions));
     egui::Panel::bottom("transport").show(ui, |ui| transport::draw(ui, state, &mut actions));
     egui::Panel::left("podcasts")
@@ -121,13 +146,52 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
     actions
 }
 
-fn keyboard(ui: &egui::Ui, actions: &mut Vec<Action>) {
-    ui.input(|input| {
-        if input.modifiers.command && input.key_pressed(egui::Key::Q) {
+/// Global keys. The transport keys are taken before any widget sees them (so Space does
+/// not also press a focused button) and only while no text field is being typed into.
+fn keyboard(ui: &egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
+    use egui::{Key, Modifiers};
+    let typing = ui.ctx().egui_wants_keyboard_input();
+    let t = &state.transport;
+    ui.input_mut(|input| {
+        if input.consume_key(Modifiers::COMMAND, Key::Q) {
             actions.push(Action::Quit);
         }
-        if input.key_pressed(egui::Key::F5) {
+        if input.consume_key(Modifiers::NONE, Key::F5) {
             actions.push(Action::Refresh(None));
         }
+        if typing {
+            return;
+        }
+        let bindings: [(Key, Action); 9] = [
+            (Key::Space, Action::TogglePlayback),
+            (Key::ArrowLeft, Action::SeekBy(-(t.rewind_secs as f64))),
+            (Key::ArrowRight, Action::SeekBy(t.skip_secs as f64)),
+            (Key::OpenBracket, Action::SetSpeed(t.speed - transport::SPEED_STEP)),
+            (Key::CloseBracket, Action::SetSpeed(t.speed + transport::SPEED_STEP)),
+            (Key::ArrowUp, Action::SetVolume((t.volume + 0.05).min(1.0))),
+            (Key::ArrowDown, Action::SetVolume((t.volume - 0.05).max(0.0))),
+            (Key::Home, Action::PlayPrevious),
+            (Key::End, Action::PlayNextInQueue),
+        ];
+        for (key, action) in bindings {
+            if input.consume_key(Modifiers::NONE, key) {
+                actions.push(action);
+            }
+        }
     });
+}
+
+fn shortcuts_window(ui: &egui::Ui, state: &mut UiState) {
+    let mut open = state.show_shortcuts;
+    egui::Window::new("Keyboard shortcuts").open(&mut open).resizable(false).collapsible(false).show(ui.ctx(), |ui| {
+        egui::Grid::new("shortcuts").num_columns(2).spacing([24.0, 6.0]).show(ui, |ui| {
+            for (keys, what) in SHORTCUTS {
+                ui.label(egui::RichText::new(keys).monospace().strong());
+                ui.label(what);
+                ui.end_row();
+            }
+        });
+        ui.label(egui::RichText::new("The transport keys work whenever no text field has focus.").weak());
+    });
+    state.show_shortcuts = open;
 }

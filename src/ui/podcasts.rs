@@ -33,6 +33,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         ui.label("No podcasts yet. Paste a feed address above.");
         return;
     }
+    egui::Panel::bottom("up-next").resizable(true).default_size(160.0).show(ui, |ui| up_next(ui, state, actions));
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         for podcast in &state.podcasts {
             let selected = state.selected_podcast == Some(podcast.id);
@@ -64,6 +65,34 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                 }
             });
             ui.add_space(4.0);
+        }
+    });
+}
+
+fn up_next(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
+    ui.add_space(4.0);
+    ui.label(egui::RichText::new(format!("Up Next ({})", state.queue.len())).strong());
+    if state.queue.is_empty() {
+        ui.label(egui::RichText::new("Nothing queued. Use \"Add to Up Next\" on an episode.").weak().small());
+        return;
+    }
+    egui::ScrollArea::vertical().id_salt("queue").auto_shrink([false, true]).show(ui, |ui| {
+        let last = state.queue.len() - 1;
+        for (index, episode) in state.queue.iter().enumerate() {
+            ui.horizontal(|ui| {
+                if ui.add_enabled(index > 0, egui::Button::new("⬆").small()).on_hover_text("Move up").clicked() {
+                    actions.push(Action::QueueMove { episode: episode.id, up: true });
+                }
+                if ui.add_enabled(index < last, egui::Button::new("⬇").small()).on_hover_text("Move down").clicked() {
+                    actions.push(Action::QueueMove { episode: episode.id, up: false });
+                }
+                if ui.small_button("×").on_hover_text("Remove from Up Next").clicked() {
+                    actions.push(Action::QueueRemove(episode.id));
+                }
+                if ui.add(egui::Label::new(&episode.title).truncate().sense(egui::Sense::click())).clicked() {
+                    actions.push(Action::SelectEpisode(episode.id));
+                }
+            });
         }
     });
 }

@@ -2,9 +2,15 @@ use eframe::egui;
 
 use super::{Action, UiState};
 
-pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
+pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     ui.horizontal(|ui| {
         ui.heading("Hark");
+        ui.menu_button("Help", |ui| {
+            if ui.button("Keyboard shortcuts").clicked() {
+                state.show_shortcuts = true;
+                ui.close();
+            }
+        });
         ui.separator();
         let refreshing = state.refresh.is_some();
         let button = ui
@@ -26,7 +32,7 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
             ui.separator();
             let color = if notice.is_error { ui.visuals().error_fg_color } else { ui.visuals().text_color() };
             ui.label(egui::RichText::new(&notice.text).color(color));
-            if ui.small_button("✕").on_hover_text("Dismiss").clicked() {
+            if ui.small_button("×").on_hover_text("Dismiss").clicked() {
                 actions.push(Action::DismissNotice);
             }
         }

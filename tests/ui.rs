@@ -1,0 +1,200 @@
+//! The real window (HarkApp) driven through egui_kittest: widgets found by their labels and
+//! clicked, frames run, then the app state, the engine and the library are checked.
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::feeds::{Item, rss};
+use common::server::{Route, TestServer};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use hark::app::{AppOptions, HarkApp};
+use hark::library::Library;
+use hark::paths::AppPaths;
+use hark::player::OutputChoice;
+
+fn app(data: &Path) -> Harness<'static, HarkApp> {
+    common::init();
+    let paths = AppPaths::inside(data);
+    Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_eframe(move |cc| {
+        HarkApp::new(&cc.egui_ctx, paths, AppOptions { audio: OutputChoice::Null, refresh_on_start: false })
+            .expect("the app starts")
+    })
+}
+
+/// Runs frames (with real time passing for the workers) until `done` holds.
+fn run_until(harness: &mut Harness<'_, HarkApp>, what: &str, mut done: impl FnMut(&Harness<'_, HarkApp>) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        harness.step();
+        if done(harness) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; notice: {:?}, status: {:?}",
+            harness.state().state.notice,
+            harness.state().state.transport.status
+        );
+        std::thread::sleep(Duration::from_millis(15));
+    }
+}
+
+fn items() -> Vec<Item<'static>> {
+    vec![
+        Item { guid: "one", title: "Opening Night", url: "https://cdn.example.com/one.mp3" },
+        Item { guid: "two", title: "Second Act", url: "https://cdn.example.com/two.mp3" },
+    ]
+}
+
+fn subscribe(data: &Path, server: &TestServer, path: &str, title: &str) -> Library {
+    common::init();
+    std::fs::create_dir_all(data).unwrap();
+    server.set(path, Route::ok(rss(title, &items()), "application/rss+xml"));
+    let mut library = Library::open(&data.join("library.sqlite3")).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime
+        .block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, &server.url(path)))
+        .unwrap();
+    library
+}
+
+#[test]
+fn the_window_shows_the_show_its_episodes_and_the_selected_notes() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    subscribe(data.path(), &server, "/feed.xml", "Theatre Talk");
+    let mut harness = app(data.path());
+    harness.run_steps(3);
+    assert!(harness.query_all_by_label("Theatre Talk").count() >= 1, "the show's title");
+    harness.get_by_label("Opening Night");
+    harness.get_by_label("Second Act");
+    assert!(harness.query_by_label("Hark Demo").is_none(), "no demo once the library has a show");
+
+    harness.get_by_label("Second Act").click();
+    harness.run_steps(3);
+    harness.get_by_label("Notes of Second Act");
+    harness.get_by_label("First point at ");
+    harness.get_by_label("0:30");
+    let page = harness.state().state.episode_page.as_ref().expect("an episode page");
+    assert_eq!(page.episode.summary.title, "Second Act");
+}
+
+#[test]
+fn the_first_launch_shows_the_demo_show_with_downloaded_episodes() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = app(data.path());
+    harness.run_steps(3);
+    assert!(harness.query_all_by_label("Hark Demo").count() >= 1);
+    harness.get_by_label("The spoken clock").click();
+    harness.run_steps(3);
+    harness.get_by_label("A clock you can hear");
+    let episodes = harness.state().library().episodes(None).unwrap();
+    assert_eq!(episodes.len(), 3);
+    for episode in episodes {
+        let path = episode.path.expect("demo episodes count as downloaded");
+        assert!(Path::new(&path).starts_with(data.path()), "{path} is inside the data dir");
+        assert!(Path::new(&path).is_file());
+    }
+}
+
+#[test]
+fn the_add_podcast_box_subscribes_in_the_background() {
+    let server = TestServer::start();
+    server.set("/added.xml", Route::ok(rss("Added From The Box", &items()), "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.get_by_label("Add podcast").click();
+    harness.run_steps(1);
+    harness.get_by_label("Add podcast").type_text(&server.url("/added.xml"));
+    harness.run_steps(1);
+    harness.get_by_label("Add").click();
+    run_until(&mut harness, "the subscription", |h| h.query_by_label("Opening Night").is_some());
+    assert!(harness.query_all_by_label("Added From The Box").count() >= 1);
+    let notice = harness.state().state.notice.clone().unwrap();
+    assert_eq!(notice.text, "Subscribed to \"Added From The Box\" (2 episodes)");
+    let podcasts = harness.state().library().podcasts().unwrap();
+    assert!(podcasts.iter().any(|p| p.title == "Added From The Box"));
+
+    harness.get_by_label("Add podcast").click();
+    harness.run_steps(1);
+    harness.get_by_label("Add podcast").type_text(&server.url("/missing.xml"));
+    harness.run_steps(1);
+    harness.get_by_label("Add").click();
+    run_until(&mut harness, "the error", |h| h.state().state.notice.as_ref().is_some_and(|n| n.is_error));
+    let expected = format!("{} answered HTTP 404 (not found)", server.url("/missing.xml"));
+    harness.get_by_label(&expected);
+}
+
+#[test]
+fn play_skip_and_rewind_from_the_transport_bar() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let mut library = subscribe(data.path(), &server, "/feed.xml", "Tones");
+    let episode = library.episodes(None).unwrap().into_iter().find(|e| e.title == "Opening Night").unwrap();
+    let path = data.path().join("downloads").join("tone.mp3");
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::copy(common::fixture("tone-cbr.mp3"), &path).unwrap();
+    library.set_downloaded(episode.id, Some(&path)).unwrap();
+    drop(library);
+
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.get_by_label("Opening Night").click();
+    harness.run_steps(6);
+    harness.get_by_label("▶ Play").click();
+    run_until(&mut harness, "playback", |h| h.state().player().position_secs() > 1.0);
+    harness.get_by_label("Skip 30 seconds").click();
+    harness.run_steps(1);
+    let position = harness.state().player().position_secs();
+    assert!((31.0..33.0).contains(&position), "after skipping: {position}");
+    harness.get_by_label("Rewind 10 seconds").click();
+    harness.run_steps(1);
+    let position = harness.state().player().position_secs();
+    assert!((21.0..23.0).contains(&position), "after rewinding: {position}");
+    let saved = harness.state().library().episode(episode.id).unwrap().summary.position_secs;
+    assert!((saved - position).abs() < 1.0, "saved {saved}, engine at {position}");
+
+    harness.get_by_label("Pause").click();
+    run_until(&mut harness, "pause", |h| h.state().player().is_paused());
+    harness.run_steps(2);
+    let paused_at = harness.state().player().position_secs();
+    let saved = harness.state().library().episode(episode.id).unwrap().summary.position_secs;
+    assert!((saved - paused_at).abs() < 0.3, "saved {saved} on pause, engine at {paused_at}");
+}
+
+#[test]
+fn keyboard_shortcuts_drive_the_player_and_are_listed_in_help() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.get_by_label("The spoken clock").click();
+    harness.run_steps(6);
+    harness.get_by_label("▶ Play").click();
+    run_until(&mut harness, "playback", |h| h.state().player().position_secs() > 0.5);
+    harness.key_press(egui::Key::ArrowRight);
+    harness.run_steps(1);
+    let position = harness.state().player().position_secs();
+    assert!((30.5..33.0).contains(&position), "Right skips 30 s: {position}");
+    harness.key_press(egui::Key::ArrowLeft);
+    harness.run_steps(1);
+    let position = harness.state().player().position_secs();
+    assert!((20.5..23.0).contains(&position), "Left rewinds 10 s: {position}");
+    harness.key_press(egui::Key::CloseBracket);
+    harness.run_steps(1);
+    assert!((harness.state().state.transport.speed - 1.1).abs() < 1e-4);
+    harness.key_press(egui::Key::Space);
+    run_until(&mut harness, "pause by Space", |h| h.state().player().is_paused());
+
+    harness.get_by_label("Help").click();
+    harness.run_steps(3);
+    harness.get_by_label("Keyboard shortcuts").click();
+    harness.run_steps(3);
+    assert!(harness.state().state.show_shortcuts, "the shortcuts window is open");
+    harness.get_by_label("Play / pause");
+    assert_eq!(harness.query_all_by_label("Skip 30 seconds").count(), 2, "the button and the help line");
+    harness.get_by_label("Slower / faster (0.1× steps)");
+}
