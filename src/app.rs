@@ -8,14 +8,18 @@ use eframe::egui;
 
 use crate::error::HarkError;
 use crate::library::Library;
-use crate::library::keys::{DEMO_OFFERED, LAST_EPISODE, SELECTED_PODCAST, SPEED, VOLUME};
-use crate::model::{EpisodeId, PodcastId};
+use crate::library::keys::{
+    AUTO_DOWNLOAD_NEWEST, DELETE_WHEN_PLAYED, DEMO_OFFERED, LAST_EPISODE, PARALLEL_DOWNLOADS, SELECTED_PODCAST, SPEED,
+    VOLUME,
+};
+use crate::model::{EpisodeId, EpisodeSummary, PodcastId};
+use crate::mpris::{MediaKeys, MediaRequest};
 use crate::net::{NetCommand, NetEvent, NetService, RequestId};
 use crate::notes::Document;
 use crate::paths::AppPaths;
 use crate::player::{OutputChoice, PlaybackState, Player, PlayerEvent, SourceSpec, counts_as_played, resume_point};
 use crate::ui::transport::{NowPlaying, PlaybackStatus, round_speed};
-use crate::ui::{self, Action, ArtSlot, EpisodePage, Notice, RefreshProgress, UiState};
+use crate::ui::{self, Action, ArtSlot, DownloadState, DownloadView, EpisodePage, Notice, RefreshProgress, UiState};
 
 /// How often the position is written while playing.
 const SAVE_EVERY: Duration = Duration::from_secs(2);
@@ -23,11 +27,13 @@ const SAVE_EVERY: Duration = Duration::from_secs(2);
 pub struct AppOptions {
     pub audio: OutputChoice,
     pub refresh_on_start: bool,
+    /// Register media keys / MPRIS on the session bus.
+    pub media_keys: bool,
 }
 
 impl Default for AppOptions {
     fn default() -> Self {
-        Self { audio: OutputChoice::Default, refresh_on_start: true }
+        Self { audio: OutputChoice::Default, refresh_on_start: true, media_keys: true }
     }
 }
 
@@ -45,6 +51,8 @@ struct Session {
     duration_secs: Option<f64>,
     last_saved: Instant,
     marked_played: bool,
+    /// Waiting for the net service to hand over the download to play from: where to start.
+    awaiting_stream: Option<(f64, bool)>,
 }
 
 pub struct HarkApp {
@@ -56,6 +64,7 @@ pub struct HarkApp {
     player_events: Receiver<PlayerEvent>,
     pub state: UiState,
     session: Option<Session>,
+    media_keys: Option<MediaKeys>,
     /// Episodes played before the current one this session, for "previous".
     history: Vec<EpisodeId>,
     next_request: u64,
@@ -73,7 +82,8 @@ impl HarkApp {
         let (net_tx, net_events) = channel();
         let net = NetService::spawn(paths.clone(), net_tx, waker.clone())?;
         let (player_tx, player_events) = sync_channel(256);
-        let player = Player::spawn(options.audio, player_tx, waker);
+        let player = Player::spawn(options.audio, player_tx, waker.clone());
+        let media_keys = if options.media_keys { MediaKeys::connect(waker) } else { None };
         let mut app = Self {
             paths,
             library,
@@ -83,6 +93,7 @@ impl HarkApp {
             player_events,
             state: UiState::default(),
             session: None,
+            media_keys,
             history: Vec::new(),
             next_request: 0,
         };
@@ -100,6 +111,9 @@ impl HarkApp {
             app.select_podcast(id)?;
         }
         app.restore_last_episode()?;
+        if let Some(parallel) = app.library.setting(PARALLEL_DOWNLOADS)?.and_then(|v| v.parse().ok()) {
+            app.net.send(NetCommand::SetParallelDownloads(parallel));
+        }
         if options.refresh_on_start && !app.library.refreshable_podcasts()?.is_empty() {
             app.apply(Action::Refresh(None), ctx);
         }
@@ -144,6 +158,29 @@ impl HarkApp {
             self.state.transport.volume = volume.clamp(0.0, 1.0);
             self.player.set_volume(self.state.transport.volume);
         }
+        Ok(())
+    }
+
+    /// Finished downloads with their sizes, the storage they use, and the settings.
+    fn refresh_downloads_window(&mut self) -> Result<(), HarkError> {
+        let finished: Vec<(EpisodeSummary, u64)> = self
+            .library
+            .downloaded_episodes()?
+            .into_iter()
+            .map(|e| {
+                let size = e.path.as_ref().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len()).unwrap_or(0);
+                (e, size)
+            })
+            .collect();
+        let window = &mut self.state.downloads_window;
+        window.storage_used = finished.iter().map(|(_, size)| size).sum();
+        window.finished = finished;
+        let setting = |key| self.library.setting(key).ok().flatten();
+        window.auto_download_newest = setting(AUTO_DOWNLOAD_NEWEST).and_then(|v| v.parse().ok()).unwrap_or(0);
+        window.delete_when_played = setting(DELETE_WHEN_PLAYED).as_deref() == Some("1");
+        window.parallel_downloads = setting(PARALLEL_DOWNLOADS)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(crate::net::PARALLEL_DOWNLOADS_DEFAULT as u32);
         Ok(())
     }
 
@@ -222,6 +259,58 @@ impl HarkApp {
                 self.state.notice = Some(Notice::error(e.to_string()));
             }
         }
+        let requests: Vec<MediaRequest> = self.media_keys.iter().flat_map(|m| m.requests()).collect();
+        for request in requests {
+            let t = &self.state.transport;
+            let playing = matches!(t.status, PlaybackStatus::Playing | PlaybackStatus::Buffering);
+            let action = match request {
+                MediaRequest::Play if !playing => Action::TogglePlayback,
+                MediaRequest::Pause if playing => Action::TogglePlayback,
+                MediaRequest::Play | MediaRequest::Pause => continue,
+                MediaRequest::Toggle => Action::TogglePlayback,
+                MediaRequest::Next => Action::PlayNextInQueue,
+                MediaRequest::Previous => Action::PlayPrevious,
+                MediaRequest::SeekBy(Some(secs), _) => Action::SeekBy(secs),
+                MediaRequest::SeekBy(None, forward) => {
+                    Action::SeekBy(if forward { t.skip_secs as f64 } else { -(t.rewind_secs as f64) })
+                }
+                MediaRequest::SeekTo(secs) => Action::SeekTo(secs),
+                MediaRequest::Volume(volume) => Action::SetVolume(volume),
+                MediaRequest::Raise => {
+                    ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+                    continue;
+                }
+                MediaRequest::Quit => Action::Quit,
+            };
+            self.apply(action, ctx);
+        }
+    }
+
+    /// Tells the desktop (MPRIS) what plays and where.
+    fn publish_playback(&mut self) {
+        let Some(keys) = &mut self.media_keys else { return };
+        let t = &self.state.transport;
+        let playing = match t.status {
+            PlaybackStatus::Playing | PlaybackStatus::Buffering | PlaybackStatus::Loading => Some(true),
+            PlaybackStatus::Paused => Some(false),
+            PlaybackStatus::Stopped | PlaybackStatus::Failed(_) => t.now_playing.as_ref().map(|_| false),
+        };
+        keys.playback(playing, t.position_secs);
+    }
+
+    fn publish_now_playing(&mut self) {
+        let Some(keys) = &mut self.media_keys else { return };
+        let Some(now) = &self.state.transport.now_playing else { return };
+        // MPRIS wants a URL it can load: the web address, or our cached copy on disk.
+        let art = now.art_url.as_deref().and_then(|url| {
+            if url.starts_with("http://") || url.starts_with("https://") {
+                Some(url.to_string())
+            } else {
+                let path = crate::net::art::cached_header(&self.paths.art_cache(), url);
+                path.is_file().then(|| format!("file://{}", path.display()))
+            }
+        });
+        keys.now_playing(&now.title, &now.show, art.as_deref(), now.duration_secs);
     }
 
     fn on_net_event(&mut self, event: NetEvent, ctx: &egui::Context) -> Result<(), HarkError> {
@@ -294,6 +383,42 @@ impl HarkApp {
                 self.state.art.insert(url, ArtSlot::Missing);
             }
             NetEvent::ServiceError { message } => self.state.notice = Some(Notice::error(message)),
+            NetEvent::StreamReady { episode, part } => {
+                let Some(session) = self.session.as_mut().filter(|s| s.episode == episode) else { return Ok(()) };
+                if let Some((start, autoplay)) = session.awaiting_stream.take() {
+                    self.player.load(episode, SourceSpec::Partial(part), start, autoplay);
+                }
+            }
+            NetEvent::DownloadQueued { episode } => {
+                let title = self.library.episode(episode).map(|e| e.summary.title).unwrap_or_default();
+                self.state.downloads.insert(episode, DownloadView { title, state: DownloadState::Queued });
+            }
+            NetEvent::DownloadProgress { episode, bytes, total, bytes_per_sec } => {
+                if let Some(download) = self.state.downloads.get_mut(&episode) {
+                    download.state = DownloadState::Running { bytes, total, bytes_per_sec };
+                }
+            }
+            NetEvent::DownloadDone { episode, .. } => {
+                self.state.downloads.remove(&episode);
+                self.refresh_views()?;
+                self.refresh_downloads_window()?;
+            }
+            NetEvent::DownloadFailed { episode, reason } => {
+                let title = self.library.episode(episode).map(|e| e.summary.title).unwrap_or_default();
+                self.state.notice = Some(Notice::error(format!("Download of \"{title}\" failed: {reason}")));
+                self.state.downloads.insert(episode, DownloadView { title, state: DownloadState::Failed { reason } });
+            }
+            NetEvent::DownloadCancelled { episode } => {
+                self.state.downloads.remove(&episode);
+            }
+            NetEvent::DownloadDeleted { episode } => {
+                self.state.downloads.remove(&episode);
+                self.refresh_views()?;
+                self.refresh_downloads_window()?;
+            }
+            NetEvent::AutoDownloads { episodes } => {
+                self.state.notice = Some(Notice::info(format!("Downloading {} new episodes", episodes.len())));
+            }
         }
         Ok(())
     }
@@ -312,6 +437,7 @@ impl HarkApp {
                 if let Some(now) = &mut transport.now_playing {
                     now.duration_secs = duration_secs.or(now.duration_secs);
                 }
+                self.publish_now_playing();
             }
             PlayerEvent::State { state, .. } => {
                 transport.status = match state {
@@ -322,9 +448,11 @@ impl HarkApp {
                 if state != PlaybackState::Playing {
                     self.save_position()?;
                 }
+                self.publish_playback();
             }
             PlayerEvent::Position { secs, .. } => {
                 transport.position_secs = secs;
+                self.publish_playback();
                 let due = self.session.as_ref().is_some_and(|s| s.last_saved.elapsed() >= SAVE_EVERY);
                 if due {
                     self.save_position()?;
@@ -341,6 +469,9 @@ impl HarkApp {
                 transport.status = PlaybackStatus::Stopped;
                 self.library.set_position(episode, 0.0)?;
                 self.library.set_played(episode, true)?;
+                if self.library.setting(DELETE_WHEN_PLAYED)?.as_deref() == Some("1") {
+                    self.net.send(NetCommand::Delete { episode });
+                }
                 self.play_next_in_queue(Some(episode))?;
                 self.refresh_views()?;
             }
@@ -418,11 +549,7 @@ impl HarkApp {
             Some(from) => from,
             None => resume_point(summary, self.library.last_played_at(id)?, chrono::Utc::now()),
         };
-        let Some(path) = summary.path.as_ref().filter(|p| std::path::Path::new(p).is_file()) else {
-            let reason = "This episode is not downloaded yet.".to_string();
-            self.state.notice = Some(Notice::error(reason));
-            return Ok(());
-        };
+        let path = summary.path.as_ref().filter(|p| std::path::Path::new(p).is_file()).cloned();
         let duration = summary.duration_secs.map(f64::from);
         if let Some(previous) = self.session.as_ref().map(|s| s.episode).filter(|p| *p != id) {
             self.history.push(previous);
@@ -432,6 +559,7 @@ impl HarkApp {
             duration_secs: duration,
             last_saved: Instant::now(),
             marked_played: summary.played,
+            awaiting_stream: path.is_none().then_some((start, autoplay)),
         });
         let transport = &mut self.state.transport;
         transport.now_playing = Some(NowPlaying {
@@ -443,9 +571,21 @@ impl HarkApp {
         });
         transport.position_secs = start;
         transport.status = if autoplay { PlaybackStatus::Loading } else { PlaybackStatus::Paused };
-        self.player.load(id, SourceSpec::File(path.into()), start, autoplay);
+        let art_url = transport.now_playing.as_ref().and_then(|n| n.art_url.clone());
+        match path {
+            Some(path) => self.player.load(id, SourceSpec::File(path.into()), start, autoplay),
+            // Not downloaded: listening is downloading. The part file comes back as StreamReady.
+            // Held paused (at launch), it starts downloading only once the listener presses Play.
+            None => {
+                self.player.stop();
+                if autoplay {
+                    self.net.send(NetCommand::Stream { episode: id });
+                }
+            }
+        }
         self.library.set_setting(LAST_EPISODE, &id.0.to_string())?;
-        if let Some(url) = transport.now_playing.as_ref().and_then(|n| n.art_url.clone())
+        self.publish_now_playing();
+        if let Some(url) = art_url
             && !self.state.art.contains_key(&url)
         {
             self.state.art.insert(url.clone(), ArtSlot::Loading);
@@ -523,11 +663,15 @@ impl HarkApp {
                 }
                 self.refresh_views()?;
             }
-            Action::TogglePlayback => {
-                if self.session.is_some() {
-                    self.player.toggle();
+            Action::TogglePlayback => match &mut self.session {
+                Some(Session { episode, awaiting_stream: Some((_, autoplay)), .. }) if !*autoplay => {
+                    *autoplay = true;
+                    self.state.transport.status = PlaybackStatus::Loading;
+                    self.net.send(NetCommand::Stream { episode: *episode });
                 }
-            }
+                Some(_) => self.player.toggle(),
+                None => {}
+            },
             Action::SeekBy(delta) => {
                 if self.session.is_some() {
                     let target = (self.state.transport.position_secs + delta).max(0.0);
@@ -551,6 +695,9 @@ impl HarkApp {
             Action::SetVolume(volume) => {
                 self.state.transport.volume = volume.clamp(0.0, 1.0);
                 self.player.set_volume(self.state.transport.volume);
+                if let Some(keys) = &mut self.media_keys {
+                    keys.volume(self.state.transport.volume);
+                }
                 self.library.set_setting(VOLUME, &self.state.transport.volume.to_string())?;
             }
             Action::QueueAdd(id) => {
@@ -583,6 +730,29 @@ impl HarkApp {
             }
             Action::PlayNextInQueue => self.play_next_in_queue(None)?,
             Action::PlayPrevious => self.play_previous()?,
+            Action::Download(episode) => {
+                self.state.downloads.remove(&episode);
+                self.net.send(NetCommand::Download { episode });
+            }
+            Action::CancelDownload(episode) => self.net.send(NetCommand::Cancel { episode }),
+            Action::DeleteDownload(episode) => self.net.send(NetCommand::Delete { episode }),
+            Action::OpenDownloads => {
+                self.refresh_downloads_window()?;
+                self.state.downloads_window.open = true;
+            }
+            Action::SetAutoDownload(count) => {
+                self.library.set_setting(AUTO_DOWNLOAD_NEWEST, &count.to_string())?;
+                self.state.downloads_window.auto_download_newest = count;
+            }
+            Action::SetDeleteWhenPlayed(delete) => {
+                self.library.set_setting(DELETE_WHEN_PLAYED, if delete { "1" } else { "0" })?;
+                self.state.downloads_window.delete_when_played = delete;
+            }
+            Action::SetParallelDownloads(count) => {
+                self.library.set_setting(PARALLEL_DOWNLOADS, &count.to_string())?;
+                self.state.downloads_window.parallel_downloads = count;
+                self.net.send(NetCommand::SetParallelDownloads(count as usize));
+            }
             Action::Quit => {
                 self.save_position()?;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);

@@ -57,6 +57,14 @@ pub enum Command {
         #[arg(long, default_value_t = 1.0)]
         speed: f32,
     },
+    /// Download episodes for offline listening; run it again to resume.
+    Download {
+        /// Episode ids or unique parts of their titles.
+        #[arg(required = true)]
+        episodes: Vec<String>,
+    },
+    /// List downloads: finished ones with their size, unfinished ones with how far they got.
+    Downloads,
     /// Unsubscribe from a podcast and forget its episodes.
     Remove {
         /// A podcast id or a unique part of its title.
@@ -166,6 +174,31 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
                 .transpose()?;
             crate::player::terminal::play(&mut library, id, from.map(f64::from), speed)?;
         }
+        Command::Download { episodes } => {
+            let ids = episodes.iter().map(|q| library.find_episode(q)).collect::<Result<Vec<_>, _>>()?;
+            let failures = download_all(&mut library, paths, &ids, &mut out)?;
+            if failures > 0 {
+                return Err(HarkError::Other(format!("{failures} of {} downloads failed", ids.len())));
+            }
+        }
+        Command::Downloads => {
+            for episode in library.episodes(None)? {
+                let dir = paths.downloads();
+                if let Some(path) = &episode.path {
+                    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+                    print(
+                        &mut out,
+                        format!("{:>6}  done     {:>10}  {}  ({path})", episode.id, human_size(size), episode.title),
+                    );
+                } else if let Some(progress) = crate::media::PartialFile::peek(&dir, episode.id) {
+                    let done = match progress.total {
+                        Some(total) if total > 0 => format!("{}%", progress.bytes * 100 / total),
+                        _ => human_size(progress.bytes),
+                    };
+                    print(&mut out, format!("{:>6}  partial  {done:>10}  {}", episode.id, episode.title));
+                }
+            }
+        }
         Command::Remove { podcast } => {
             let id = library.find_podcast(&podcast)?;
             let title = library.remove_podcast(id)?;
@@ -180,4 +213,87 @@ fn runtime() -> Result<tokio::runtime::Runtime, HarkError> {
         .enable_all()
         .build()
         .map_err(|e| HarkError::io("could not start the async runtime", e))
+}
+
+fn human_size(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1024.0 / 1024.0)
+}
+
+/// Downloads episodes side by side, a progress bar each; returns how many failed.
+fn download_all(
+    library: &mut Library,
+    paths: &AppPaths,
+    ids: &[crate::model::EpisodeId],
+    out: &mut std::io::StdoutLock<'_>,
+) -> Result<usize, HarkError> {
+    use crate::net::download::{DownloadJob, download};
+    use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+    let bars = MultiProgress::new();
+    let style = ProgressStyle::with_template("{msg:30!} {bar:30} {bytes:>10}/{total_bytes:10} {bytes_per_sec:>12}")
+        .expect("static template");
+    let mut jobs = Vec::new();
+    for id in ids {
+        let episode = library.episode(*id)?;
+        if episode.summary.downloaded {
+            let _ = writeln!(out, "\"{}\" is already downloaded", episode.summary.title);
+            continue;
+        }
+        let job = DownloadJob {
+            episode: *id,
+            url: episode.summary.url.clone(),
+            mime: episode.summary.mime.clone(),
+            downloads_dir: paths.downloads(),
+        };
+        let part = crate::media::PartialFile::open(&job.downloads_dir, *id, &job.url)
+            .map_err(|e| HarkError::io("could not create the download file", e))?;
+        let bar = bars.add(ProgressBar::new(part.total().unwrap_or(0)).with_style(style.clone()));
+        bar.set_message(episode.summary.title.clone());
+        bar.set_position(part.progress().bytes);
+        jobs.push((job, part, bar, episode.summary.title));
+    }
+    let client = http::client();
+    let results = runtime()?.block_on(async {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (index, (job, part, bar, _)) in jobs.iter().enumerate() {
+            let (client, job, part, bar) = (
+                client.clone(),
+                DownloadJob {
+                    episode: job.episode,
+                    url: job.url.clone(),
+                    mime: job.mime.clone(),
+                    downloads_dir: job.downloads_dir.clone(),
+                },
+                part.clone(),
+                bar.clone(),
+            );
+            tasks.spawn(async move {
+                let observer = move |progress: crate::media::Progress, _rate: f64| {
+                    if let Some(total) = progress.total {
+                        bar.set_length(total);
+                    }
+                    bar.set_position(progress.bytes);
+                };
+                (index, download(&client, &job, &part, &observer).await)
+            });
+        }
+        let mut results = tasks.join_all().await;
+        results.sort_by_key(|(index, _)| *index);
+        results
+    });
+    let mut failures = 0;
+    for ((job, _, bar, title), (_, result)) in jobs.iter().zip(results) {
+        bar.finish_and_clear();
+        match result {
+            Ok(path) => {
+                library.set_downloaded(job.episode, Some(&path))?;
+                let _ = writeln!(out, "Downloaded \"{title}\" ({})", path.display());
+            }
+            Err(e) => {
+                failures += 1;
+                let _ = writeln!(out, "\"{title}\": error: {e}");
+            }
+        }
+    }
+    Ok(failures)
 }

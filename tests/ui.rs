@@ -19,8 +19,12 @@ fn app(data: &Path) -> Harness<'static, HarkApp> {
     common::init();
     let paths = AppPaths::inside(data);
     Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_eframe(move |cc| {
-        HarkApp::new(&cc.egui_ctx, paths, AppOptions { audio: OutputChoice::Null, refresh_on_start: false })
-            .expect("the app starts")
+        HarkApp::new(
+            &cc.egui_ctx,
+            paths,
+            AppOptions { audio: OutputChoice::Null, refresh_on_start: false, media_keys: false },
+        )
+        .expect("the app starts")
     })
 }
 
@@ -197,4 +201,71 @@ fn keyboard_shortcuts_drive_the_player_and_are_listed_in_help() {
     harness.get_by_label("Play / pause");
     assert_eq!(harness.query_all_by_label("Skip 30 seconds").count(), 2, "the button and the help line");
     harness.get_by_label("Slower / faster (0.1× steps)");
+}
+
+#[test]
+fn clicking_download_shows_progress_and_ends_with_the_episode_downloaded() {
+    let server = TestServer::start();
+    let audio = common::fixture_bytes("tone-cbr.mp3");
+    let mut route = Route::ok(audio.clone(), "audio/mpeg");
+    route.throttle = Some(80_000);
+    server.set("/audio.mp3", route);
+    let url = server.url("/audio.mp3");
+    let items = [Item { guid: "d1", title: "Downloadable", url: &url }];
+    server.set("/feed.xml", Route::ok(rss("Download Show", &items), "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    {
+        common::init();
+        let mut library = Library::open(&data.path().join("library.sqlite3")).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime
+            .block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, &server.url("/feed.xml")))
+            .unwrap();
+    }
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.get_by_label("Downloadable").click();
+    harness.run_steps(6);
+    harness.get_by_label("⬇ Download").click();
+    run_until(&mut harness, "download progress", |h| {
+        h.state().state.downloads.values().any(|d| matches!(d.state, hark::ui::DownloadState::Running { .. }))
+    });
+    harness.run_steps(1);
+    assert!(harness.query_all_by_label_contains("%").count() >= 1, "a progress bar with a percentage");
+    run_until(&mut harness, "the finished download", |h| h.state().library().episodes(None).unwrap()[0].downloaded);
+    harness.run_steps(2);
+    harness.get_by_label("💾 Downloaded");
+    let path = harness.state().library().episodes(None).unwrap()[0].path.clone().unwrap();
+    assert!(path.starts_with(data.path().to_str().unwrap()));
+    assert_eq!(std::fs::read(path).unwrap(), audio);
+}
+
+#[test]
+fn playing_an_episode_that_is_not_downloaded_streams_it() {
+    let server = TestServer::start();
+    let audio = common::fixture_bytes("tone-cbr.mp3");
+    let mut route = Route::ok(audio.clone(), "audio/mpeg");
+    route.throttle = Some(40_000);
+    server.set("/audio.mp3", route);
+    let url = server.url("/audio.mp3");
+    let items = [Item { guid: "s1", title: "Streamable", url: &url }];
+    server.set("/feed.xml", Route::ok(rss("Stream Show", &items), "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    {
+        common::init();
+        let mut library = Library::open(&data.path().join("library.sqlite3")).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime
+            .block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, &server.url("/feed.xml")))
+            .unwrap();
+    }
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.get_by_label("Streamable").click();
+    harness.run_steps(6);
+    harness.get_by_label("▶ Play").click();
+    run_until(&mut harness, "streamed playback", |h| h.state().player().position_secs() > 1.0);
+    assert!(server.bytes_sent("/audio.mp3") < audio.len() as u64, "playing before the download ended");
+    server.set_throttle("/audio.mp3", None);
+    run_until(&mut harness, "the download to finish", |h| h.state().library().episodes(None).unwrap()[0].downloaded);
 }

@@ -25,6 +25,10 @@ pub mod keys {
     pub const SELECTED_PODCAST: &str = "selected_podcast";
     pub const SPEED: &str = "speed";
     pub const VOLUME: &str = "volume";
+    /// How many of the newest episodes to download after a refresh (0: none).
+    pub const AUTO_DOWNLOAD_NEWEST: &str = "auto_download_newest";
+    pub const DELETE_WHEN_PLAYED: &str = "delete_when_played";
+    pub const PARALLEL_DOWNLOADS: &str = "parallel_downloads";
 }
 
 /// Migrations by `PRAGMA user_version`: entry `n` moves the schema from version `n` to `n + 1`.
@@ -402,6 +406,16 @@ impl Library {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    pub fn downloaded_episodes(&self) -> Result<Vec<EpisodeSummary>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS} FROM episodes e WHERE e.downloaded_path IS NOT NULL
+             ORDER BY e.published IS NULL, e.published DESC, e.id DESC"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([], summary_from_row)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// When the listener last played an episode (for "resume a little earlier").

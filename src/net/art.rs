@@ -38,6 +38,11 @@ fn cache_paths(cache_dir: &Path, url: &str) -> (PathBuf, PathBuf) {
     (cache_dir.join(format!("{key}-{THUMBNAIL_PX}.png")), cache_dir.join(format!("{key}-{HEADER_PX}.png")))
 }
 
+/// Where the header-sized copy of `url`'s art is cached (it may not be there yet).
+pub fn cached_header(cache_dir: &Path, url: &str) -> PathBuf {
+    cache_paths(cache_dir, url).1
+}
+
 /// Art from the disk cache, else from the network (then cached).
 pub async fn load_art(client: &reqwest::Client, cache_dir: &Path, url: &str) -> Result<Art, String> {
     let (thumb_path, header_path) = cache_paths(cache_dir, url);

@@ -2,6 +2,7 @@
 //! `NetCommand` in, `NetEvent` out; every event names the request or podcast it answers.
 
 pub mod art;
+pub mod download;
 pub mod http;
 pub mod refresh;
 
@@ -14,8 +15,11 @@ use tokio::sync::{Semaphore, mpsc};
 use crate::Waker;
 use crate::error::HarkError;
 use crate::library::Library;
-use crate::model::{PodcastId, SyncReport};
+use crate::media::PartialFile;
+use crate::model::{EpisodeId, PodcastId, SyncReport};
 use crate::paths::AppPaths;
+use download::{DownloadError, DownloadJob};
+use std::path::PathBuf;
 
 pub use art::{Art, ArtImage};
 pub use refresh::{Refreshed, Subscribed};
@@ -40,10 +44,27 @@ pub enum NetCommand {
     FetchArt {
         url: String,
     },
+    /// Queue a download (at most `parallel_downloads` run at once).
+    Download {
+        episode: EpisodeId,
+    },
+    /// Download now, past the queue, and hand the part file over for playback.
+    Stream {
+        episode: EpisodeId,
+    },
+    /// Stop a download; its part file stays for a later resume.
+    Cancel {
+        episode: EpisodeId,
+    },
+    /// Remove an episode's download, finished or not.
+    Delete {
+        episode: EpisodeId,
+    },
+    SetParallelDownloads(usize),
     Shutdown,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone)]
 pub enum NetEvent {
     Subscribed {
         request: RequestId,
@@ -70,15 +91,68 @@ pub enum NetEvent {
         url: String,
         reason: String,
     },
+    DownloadQueued {
+        episode: EpisodeId,
+    },
+    DownloadProgress {
+        episode: EpisodeId,
+        bytes: u64,
+        total: Option<u64>,
+        bytes_per_sec: f64,
+    },
+    DownloadDone {
+        episode: EpisodeId,
+        path: PathBuf,
+    },
+    DownloadFailed {
+        episode: EpisodeId,
+        reason: String,
+    },
+    DownloadCancelled {
+        episode: EpisodeId,
+    },
+    DownloadDeleted {
+        episode: EpisodeId,
+    },
+    StreamReady {
+        episode: EpisodeId,
+        part: Arc<PartialFile>,
+    },
+    /// After a refresh added episodes and auto-download is on.
+    AutoDownloads {
+        episodes: Vec<EpisodeId>,
+    },
     /// The service could not do what was asked at all (library unreadable, …).
     ServiceError {
         message: String,
     },
 }
 
+impl std::fmt::Debug for NetEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NetEvent::StreamReady { episode, .. } => write!(f, "StreamReady({episode})"),
+            NetEvent::ArtReady { url, .. } => write!(f, "ArtReady({url})"),
+            NetEvent::DownloadProgress { episode, bytes, .. } => write!(f, "DownloadProgress({episode}, {bytes})"),
+            other => write!(f, "{}", std::any::type_name_of_val(other)),
+        }
+    }
+}
+
 enum Internal {
     Subscribed { request: RequestId, fetched: Result<refresh::FetchedFeed, HarkError> },
     Refreshed { request: RequestId, podcast: PodcastId, fetched: Result<refresh::FetchedFeed, HarkError> },
+    DownloadEnded { episode: EpisodeId, result: Result<PathBuf, DownloadError> },
+}
+
+/// Setting keys the net service reads.
+pub const PARALLEL_DOWNLOADS_DEFAULT: usize = 3;
+
+struct ActiveDownload {
+    part: Arc<PartialFile>,
+    task: tokio::task::JoinHandle<()>,
+    /// Lets a queued download jump the queue when the listener presses Play.
+    boost: Arc<tokio::sync::Notify>,
 }
 
 pub struct NetService {
@@ -99,8 +173,17 @@ impl NetService {
                     .enable_all()
                     .build()
                     .expect("tokio runtime");
-                let service =
-                    Service { library, paths, events, waker, client: http::client(), refreshes: Default::default() };
+                let service = Service {
+                    library,
+                    paths,
+                    events,
+                    waker,
+                    client: http::client(),
+                    refreshes: Default::default(),
+                    downloads: Default::default(),
+                    download_slots: Arc::new(Semaphore::new(PARALLEL_DOWNLOADS_DEFAULT)),
+                    parallel_downloads: PARALLEL_DOWNLOADS_DEFAULT,
+                };
                 runtime.block_on(service.run(receiver));
             })
             .map_err(|e| HarkError::io("could not start the network thread", e))?;
@@ -130,6 +213,9 @@ struct Service {
     client: reqwest::Client,
     /// Podcasts still outstanding per refresh request.
     refreshes: std::collections::HashMap<RequestId, usize>,
+    downloads: std::collections::HashMap<EpisodeId, ActiveDownload>,
+    download_slots: Arc<Semaphore>,
+    parallel_downloads: usize,
 }
 
 impl Service {
@@ -157,6 +243,25 @@ impl Service {
                     Some(NetCommand::Refresh { request, podcasts }) => {
                         self.start_refresh(request, podcasts, &feeds, &done_tx);
                     }
+                    Some(NetCommand::Download { episode }) => self.start_download(episode, false, &done_tx),
+                    Some(NetCommand::Stream { episode }) => self.start_download(episode, true, &done_tx),
+                    Some(NetCommand::Cancel { episode }) => {
+                        if let Some(active) = self.downloads.remove(&episode) {
+                            active.task.abort();
+                            let _ = active.part.checkpoint();
+                            self.emit(NetEvent::DownloadCancelled { episode });
+                        }
+                    }
+                    Some(NetCommand::Delete { episode }) => self.delete_download(episode),
+                    Some(NetCommand::SetParallelDownloads(n)) => {
+                        let n = n.clamp(1, 10);
+                        if n > self.parallel_downloads {
+                            self.download_slots.add_permits(n - self.parallel_downloads);
+                        } else {
+                            self.download_slots.forget_permits(self.parallel_downloads - n);
+                        }
+                        self.parallel_downloads = n;
+                    }
                     Some(NetCommand::FetchArt { url }) => {
                         let (client, cache, events, waker, slots) =
                             (self.client.clone(), self.paths.art_cache(), self.events.clone(), self.waker.clone(), art_slots.clone());
@@ -172,7 +277,7 @@ impl Service {
                         });
                     }
                 },
-                Some(done) = done_rx.recv() => self.apply(done),
+                Some(done) = done_rx.recv() => self.apply(done, &done_tx),
             }
         }
     }
@@ -211,8 +316,100 @@ impl Service {
         }
     }
 
-    fn apply(&mut self, done: Internal) {
+    fn start_download(&mut self, episode: EpisodeId, stream: bool, done: &mpsc::UnboundedSender<Internal>) {
+        if let Some(active) = self.downloads.get(&episode) {
+            if stream {
+                active.boost.notify_one();
+                self.emit(NetEvent::StreamReady { episode, part: active.part.clone() });
+            }
+            return;
+        }
+        let fail = |service: &Self, reason: String| service.emit(NetEvent::DownloadFailed { episode, reason });
+        let details = match self.library.episode(episode) {
+            Ok(details) => details,
+            Err(e) => return fail(self, e.to_string()),
+        };
+        let job = DownloadJob {
+            episode,
+            url: details.summary.url.clone(),
+            mime: details.summary.mime.clone(),
+            downloads_dir: self.paths.downloads(),
+        };
+        let part = match PartialFile::open(&job.downloads_dir, episode, &job.url) {
+            Ok(part) => part,
+            Err(e) => return fail(self, format!("could not create the download file: {e}")),
+        };
+        let boost = Arc::new(tokio::sync::Notify::new());
+        if stream {
+            boost.notify_one();
+        }
+        let (client, slots, events, waker, done, wake) = (
+            self.client.clone(),
+            self.download_slots.clone(),
+            self.events.clone(),
+            self.waker.clone(),
+            done.clone(),
+            boost.clone(),
+        );
+        let task_part = part.clone();
+        let task = tokio::spawn(async move {
+            // Wait for a slot, unless the listener is waiting to hear it.
+            let _permit = tokio::select! {
+                permit = slots.acquire_owned() => permit.ok(),
+                _ = wake.notified() => None,
+            };
+            let observer = move |progress: crate::media::Progress, bytes_per_sec: f64| {
+                let event =
+                    NetEvent::DownloadProgress { episode, bytes: progress.bytes, total: progress.total, bytes_per_sec };
+                if events.send(event).is_ok() {
+                    waker.wake();
+                }
+            };
+            let result = download::download(&client, &job, &task_part, &observer).await;
+            let _ = done.send(Internal::DownloadEnded { episode, result });
+        });
+        self.downloads.insert(episode, ActiveDownload { part: part.clone(), task, boost });
+        self.emit(NetEvent::DownloadQueued { episode });
+        if stream {
+            self.emit(NetEvent::StreamReady { episode, part });
+        }
+    }
+
+    fn delete_download(&mut self, episode: EpisodeId) {
+        if let Some(active) = self.downloads.remove(&episode) {
+            active.task.abort();
+            active.part.discard();
+        }
+        if let Ok(details) = self.library.episode(episode) {
+            if let Some(path) = details.summary.path {
+                // Only ever delete inside our own downloads folder.
+                let path = PathBuf::from(path);
+                if path.starts_with(self.paths.downloads()) {
+                    let _ = std::fs::remove_file(&path);
+                }
+            }
+            let _ = std::fs::remove_file(self.paths.downloads().join(format!("{}.part", episode.0)));
+            let _ = std::fs::remove_file(self.paths.downloads().join(format!("{}.part.json", episode.0)));
+        }
+        match self.library.set_downloaded(episode, None) {
+            Ok(()) => self.emit(NetEvent::DownloadDeleted { episode }),
+            Err(e) => self.emit(NetEvent::ServiceError { message: e.to_string() }),
+        }
+    }
+
+    fn apply(&mut self, done: Internal, done_tx: &mpsc::UnboundedSender<Internal>) {
         match done {
+            Internal::DownloadEnded { episode, result } => {
+                self.downloads.remove(&episode);
+                let event = match result {
+                    Ok(path) => match self.library.set_downloaded(episode, Some(&path)) {
+                        Ok(()) => NetEvent::DownloadDone { episode, path },
+                        Err(e) => NetEvent::DownloadFailed { episode, reason: e.to_string() },
+                    },
+                    Err(e) => NetEvent::DownloadFailed { episode, reason: e.to_string() },
+                };
+                self.emit(event);
+            }
             Internal::Subscribed { request, fetched } => {
                 let result = fetched
                     .and_then(|fetched| refresh::apply_subscription(&mut self.library, fetched))
@@ -222,6 +419,9 @@ impl Service {
             Internal::Refreshed { request, podcast, fetched } => {
                 match refresh::apply_refresh(&mut self.library, podcast, fetched) {
                     Ok(Refreshed { podcast, title, result }) => {
+                        if result.as_ref().is_ok_and(|r| r.added > 0) {
+                            self.auto_download(podcast, done_tx);
+                        }
                         self.emit(NetEvent::PodcastRefreshed { request, podcast, title, result })
                     }
                     // Removed while its fetch was in flight, or the library failed: say so, keep going.
@@ -240,6 +440,31 @@ impl Service {
                     }
                 }
             }
+        }
+    }
+}
+
+impl Service {
+    /// Queues the newest episodes of a podcast when the listener asked for that (off by default).
+    fn auto_download(&mut self, podcast: PodcastId, done: &mpsc::UnboundedSender<Internal>) {
+        let count: usize = self
+            .library
+            .setting(crate::library::keys::AUTO_DOWNLOAD_NEWEST)
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if count == 0 {
+            return;
+        }
+        let Ok(episodes) = self.library.episodes(Some(podcast)) else { return };
+        let newest: Vec<EpisodeId> =
+            episodes.iter().take(count).filter(|e| !e.downloaded && !e.played).map(|e| e.id).collect();
+        for episode in &newest {
+            self.start_download(*episode, false, done);
+        }
+        if !newest.is_empty() {
+            self.emit(NetEvent::AutoDownloads { episodes: newest });
         }
     }
 }

@@ -12,6 +12,8 @@ use symphonia::core::io::{MediaSource, MediaSourceStream, MediaSourceStreamOptio
 use symphonia::core::meta::MetadataOptions;
 use symphonia::core::units::{Duration as Ticks, Time, TimeBase};
 
+use std::sync::Arc;
+
 use super::SourceSpec;
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
@@ -24,6 +26,17 @@ pub enum DecodeError {
     Opus,
     #[error("the audio could not be decoded: {0}")]
     Failed(String),
+    /// A wait for downloading bytes was cut short by a new command; not a failure.
+    #[error("interrupted")]
+    Interrupted,
+}
+
+fn io_failure(e: std::io::Error) -> DecodeError {
+    if e.get_ref().is_some_and(|inner| inner.is::<crate::media::Interrupted>()) {
+        DecodeError::Interrupted
+    } else {
+        DecodeError::Io(e.to_string())
+    }
 }
 
 const LAME_PRIMING_FRAMES: u64 = 576 + 529;
@@ -50,6 +63,8 @@ pub struct Decoder {
     scratch: Vec<f32>,
     /// A decoded buffer kept from opening, returned by the first `next_packet`.
     primed: Option<(Vec<f32>, u64)>,
+    /// The download being played from, while it is one.
+    streaming: Option<Arc<crate::media::PartialFile>>,
 }
 
 pub fn open_file(path: &Path) -> Result<Decoder, DecodeError> {
@@ -60,9 +75,27 @@ pub fn open_file(path: &Path) -> Result<Decoder, DecodeError> {
     Decoder::open(Box::new(file), extension.as_deref(), Some(reopen))
 }
 
-pub fn open_source(source: &SourceSpec) -> Result<Decoder, DecodeError> {
+/// Opens any source. A partial file's reads give up when `interrupt` is set and report
+/// waits for bytes through `buffering`.
+pub fn open_source(
+    source: &SourceSpec,
+    interrupted: Arc<dyn Fn() -> bool + Send + Sync>,
+    buffering: Arc<dyn Fn(bool) + Send + Sync>,
+) -> Result<Decoder, DecodeError> {
     match source {
         SourceSpec::File(path) => open_file(path),
+        SourceSpec::Partial(part) => {
+            let make = {
+                let part = part.clone();
+                move || Box::new(part.reader(interrupted.clone(), buffering.clone())) as Box<dyn MediaSource>
+            };
+            let reopen_make = make.clone();
+            let reopen: Reopen = Box::new(move || Ok(reopen_make()));
+            let extension = part.url().rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).filter(|e| e.len() <= 4);
+            let mut decoder = Decoder::open(make(), extension.as_deref(), Some(reopen))?;
+            decoder.streaming = Some(part.clone());
+            Ok(decoder)
+        }
     }
 }
 
@@ -80,7 +113,7 @@ impl Decoder {
         let format = symphonia::default::get_probe()
             .probe(&hint, stream, FormatOptions::default(), MetadataOptions::default())
             .map_err(|e| match e {
-                SymphoniaError::IoError(e) => DecodeError::Io(e.to_string()),
+                SymphoniaError::IoError(e) => io_failure(e),
                 other => DecodeError::NotAudio(other.to_string()),
             })?;
         let track =
@@ -126,6 +159,7 @@ impl Decoder {
             reopen,
             scratch: Vec::new(),
             primed: None,
+            streaming: None,
         };
         // Decode the first packet now: it proves the file is audio and gives the real format.
         let mut first = Vec::new();
@@ -168,7 +202,7 @@ impl Decoder {
                 Ok(None) => return Ok(None),
                 Err(SymphoniaError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return Ok(None),
                 Err(SymphoniaError::ResetRequired) => return Ok(None),
-                Err(SymphoniaError::IoError(e)) => return Err(DecodeError::Io(e.to_string())),
+                Err(SymphoniaError::IoError(e)) => return Err(io_failure(e)),
                 Err(SymphoniaError::DecodeError(_)) => continue,
                 Err(e) => return Err(DecodeError::Failed(e.to_string())),
             };
@@ -180,6 +214,9 @@ impl Decoder {
             }
             let buffer = match self.decoder.decode(&packet) {
                 Ok(buffer) => buffer,
+                Err(SymphoniaError::IoError(e)) if e.get_ref().is_some_and(|i| i.is::<crate::media::Interrupted>()) => {
+                    return Err(DecodeError::Interrupted);
+                }
                 Err(SymphoniaError::DecodeError(_)) | Err(SymphoniaError::IoError(_)) => continue,
                 Err(e) => return Err(DecodeError::Failed(e.to_string())),
             };
@@ -217,6 +254,17 @@ impl Decoder {
 
     /// Positions the decoder so the next audio starts exactly at `secs`.
     pub fn seek(&mut self, secs: f64) -> Result<(), DecodeError> {
+        if let Some(part) = &self.streaming
+            && !part.is_complete()
+        {
+            // Coarse positions are estimates: trust where the reader lands.
+            self.primed = None;
+            return match self.seek_reader(secs) {
+                Ok(()) => Ok(()),
+                Err(SymphoniaError::IoError(e)) => Err(io_failure(e)),
+                Err(e) => Err(DecodeError::Failed(e.to_string())),
+            };
+        }
         self.primed = None;
         let target_frame = (secs.max(0.0) * self.sample_rate as f64).round() as u64;
         // MP3 frames lean on earlier ones (bit reservoir) and AAC frames overlap: start early
@@ -241,7 +289,13 @@ impl Decoder {
 
     fn seek_reader(&mut self, secs: f64) -> Result<(), SymphoniaError> {
         let time = Time::try_from_secs_f64(secs).unwrap_or_default();
-        self.format.seek(SeekMode::Accurate, SeekTo::Time { time, track_id: Some(self.track_id) })?;
+        // An accurate MP3 seek reads every frame header up to the target: over a download in
+        // progress that means waiting for all of it. Jump by estimate instead until it is in.
+        let mode = match &self.streaming {
+            Some(part) if !part.is_complete() => SeekMode::Coarse,
+            _ => SeekMode::Accurate,
+        };
+        self.format.seek(mode, SeekTo::Time { time, track_id: Some(self.track_id) })?;
         self.decoder.reset();
         Ok(())
     }

@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::time::{Duration, Instant};
 
-use super::decode::{Decoder, open_source};
+use super::decode::{DecodeError, Decoder, open_source};
 use super::dsp::TimeStretch;
 use super::output::{Chunk, EngineSource, Output, Shared, Stream};
 use super::{PlaybackState, PlayerCommand, PlayerEvent};
@@ -69,7 +69,12 @@ impl Engine {
             };
             match command {
                 Ok(PlayerCommand::Shutdown) | Err(RecvTimeoutError::Disconnected) => break,
-                Ok(command) => self.handle(command),
+                Ok(command) => {
+                    if command.interrupts() {
+                        self.shared.pending_interrupts.fetch_sub(1, Ordering::AcqRel);
+                    }
+                    self.handle(command)
+                }
                 Err(RecvTimeoutError::Timeout) => {}
             }
             if wants_audio {
@@ -125,8 +130,21 @@ impl Engine {
             previous.stream.close();
         }
         self.shared.paused.store(true, Ordering::Relaxed);
-        let mut decoder = match open_source(&source) {
+        let buffering: Arc<dyn Fn(bool) + Send + Sync> = {
+            let (events, waker) = (self.events.clone(), self.waker.clone());
+            Arc::new(move |buffering| {
+                if events.try_send(PlayerEvent::Buffering { episode, buffering }).is_ok() {
+                    waker.wake();
+                }
+            })
+        };
+        let interrupted: Arc<dyn Fn() -> bool + Send + Sync> = {
+            let shared = self.shared.clone();
+            Arc::new(move || shared.pending_interrupts.load(Ordering::Acquire) > 0)
+        };
+        let mut decoder = match open_source(&source, interrupted, buffering) {
             Ok(decoder) => decoder,
+            Err(DecodeError::Interrupted) => return,
             Err(e) => {
                 self.emit(PlayerEvent::Failed { episode, reason: e.to_string() });
                 return;
@@ -185,9 +203,14 @@ impl Engine {
         loaded.decoded_all = false;
         loaded.ended = false;
         let episode = loaded.episode;
-        if let Err(e) = loaded.decoder.seek(target) {
-            self.emit(PlayerEvent::Failed { episode, reason: e.to_string() });
-            return;
+        match loaded.decoder.seek(target) {
+            Ok(()) => {}
+            // A newer command is waiting; it will set things right.
+            Err(DecodeError::Interrupted) => return,
+            Err(e) => {
+                self.emit(PlayerEvent::Failed { episode, reason: e.to_string() });
+                return;
+            }
         }
         self.shared.set_position_secs(target);
         self.emit(PlayerEvent::Position { episode, secs: target });
@@ -237,6 +260,7 @@ impl Engine {
                     end_of_stream: true,
                 }
             }
+            Err(DecodeError::Interrupted) => return,
             Err(e) => {
                 let episode = loaded.episode;
                 loaded.decoded_all = true;

@@ -44,9 +44,20 @@ pub fn counts_as_played(position: f64, duration: Option<f64>) -> bool {
 }
 
 /// Where an episode's bytes come from.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum SourceSpec {
     File(PathBuf),
+    /// A download in progress: reads wait for bytes, seeks ask for them.
+    Partial(Arc<crate::media::PartialFile>),
+}
+
+impl std::fmt::Debug for SourceSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SourceSpec::File(path) => write!(f, "File({})", path.display()),
+            SourceSpec::Partial(part) => write!(f, "Partial({})", part.episode()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,6 +107,21 @@ pub enum PlayerCommand {
     Shutdown,
 }
 
+impl PlayerCommand {
+    /// True for commands that make what the engine is reading obsolete.
+    fn interrupts(&self) -> bool {
+        matches!(
+            self,
+            PlayerCommand::Load { .. }
+                | PlayerCommand::SeekTo { .. }
+                | PlayerCommand::SeekBy { .. }
+                | PlayerCommand::SetSpeed { .. }
+                | PlayerCommand::Stop { .. }
+                | PlayerCommand::Shutdown
+        )
+    }
+}
+
 /// The handle the app and the CLI hold.
 pub struct Player {
     commands: Sender<PlayerCommand>,
@@ -142,6 +168,10 @@ impl Player {
     }
 
     fn send(&self, command: PlayerCommand) {
+        // A command that replaces what is being read pulls the engine out of a wait for bytes.
+        if command.interrupts() {
+            self.shared.pending_interrupts.fetch_add(1, Ordering::AcqRel);
+        }
         // Fails only when the player thread is gone (shutdown); nothing to do then.
         let _ = self.commands.send(command);
     }
@@ -153,6 +183,7 @@ impl Player {
     }
 
     pub fn play(&self) {
+        self.shared.paused.store(false, Ordering::Relaxed);
         self.send(PlayerCommand::Play);
     }
 

@@ -3,7 +3,7 @@
 //! sound card, a silent clock (no device), or a test's capture.
 
 use std::num::NonZero;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -26,6 +26,9 @@ pub struct Shared {
     pub ended_generation: AtomicU64,
     /// Set when the output wanted audio and found none.
     pub starved: AtomicBool,
+    /// Commands sent that replace what the engine is reading (load, seek, …) and that it has
+    /// not taken yet: while there are any, a wait for downloading bytes gives up.
+    pub pending_interrupts: AtomicUsize,
 }
 
 impl Shared {
@@ -37,6 +40,7 @@ impl Shared {
             position_us: AtomicU64::new(0),
             ended_generation: AtomicU64::new(NO_GENERATION),
             starved: AtomicBool::new(false),
+            pending_interrupts: AtomicUsize::new(0),
         }
     }
 

@@ -58,6 +58,7 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
             actions.push(Action::SetPlayed { episode: summary.id, played: !summary.played });
         }
     });
+    download_row(ui, state, summary, actions);
     ui.separator();
     egui::ScrollArea::vertical().id_salt("notes").auto_shrink([false, false]).show(ui, |ui| {
         if page.notes.blocks.is_empty() {
@@ -162,6 +163,47 @@ fn spans_line(
                         actions.push(Action::Play { episode, from: Some(*secs as f64) });
                     }
                 }
+            }
+        }
+    });
+}
+
+/// Download, its progress and Cancel, its failure and Retry, or Delete once it is here.
+fn download_row(ui: &mut egui::Ui, state: &UiState, summary: &crate::model::EpisodeSummary, actions: &mut Vec<Action>) {
+    ui.horizontal(|ui| match state.downloads.get(&summary.id).map(|d| &d.state) {
+        Some(super::DownloadState::Queued) => {
+            ui.spinner();
+            ui.label("Waiting to download…");
+            if ui.button("Cancel").clicked() {
+                actions.push(Action::CancelDownload(summary.id));
+            }
+        }
+        Some(super::DownloadState::Running { bytes, total, bytes_per_sec }) => {
+            let fraction = total.filter(|t| *t > 0).map(|t| *bytes as f32 / t as f32);
+            let text = match fraction {
+                Some(f) => format!("{:.0}% · {}/s", f * 100.0, super::widgets::size(*bytes_per_sec as u64)),
+                None => format!("{} · {}/s", super::widgets::size(*bytes), super::widgets::size(*bytes_per_sec as u64)),
+            };
+            ui.add(egui::ProgressBar::new(fraction.unwrap_or(0.0)).desired_width(160.0).text(text));
+            if ui.button("Cancel").clicked() {
+                actions.push(Action::CancelDownload(summary.id));
+            }
+        }
+        Some(super::DownloadState::Failed { reason }) => {
+            ui.colored_label(ui.visuals().error_fg_color, format!("Download failed: {reason}"));
+            if ui.button("Retry").clicked() {
+                actions.push(Action::Download(summary.id));
+            }
+        }
+        None if summary.downloaded => {
+            ui.label(egui::RichText::new("💾 Downloaded").weak());
+            if ui.button("Delete download").clicked() {
+                actions.push(Action::DeleteDownload(summary.id));
+            }
+        }
+        None => {
+            if ui.button("⬇ Download").clicked() {
+                actions.push(Action::Download(summary.id));
             }
         }
     });

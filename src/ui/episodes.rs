@@ -5,7 +5,7 @@ use crate::model::format_clock;
 
 const ROW_HEIGHT: f32 = 26.0;
 
-pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
+pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     if state.show.is_none() {
         return;
     }
@@ -14,48 +14,51 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
         return;
     }
     let selected = state.episode_page.as_ref().map(|p| p.episode.summary.id);
+    ui.checkbox(&mut state.downloaded_only, "Downloaded only");
+    let shown: Vec<&crate::model::EpisodeSummary> =
+        state.episodes.iter().filter(|e| !state.downloaded_only || e.downloaded).collect();
+    if shown.is_empty() {
+        ui.label("No downloaded episodes here yet.");
+        return;
+    }
     // Only the visible rows are laid out, so 20,000 episodes cost what 30 do.
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(
-        ui,
-        ROW_HEIGHT,
-        state.episodes.len(),
-        |ui, rows| {
-            for episode in &state.episodes[rows] {
-                ui.horizontal(|ui| {
-                    ui.set_height(ROW_HEIGHT - 4.0);
-                    progress_mark(ui, episode);
-                    ui.allocate_ui_with_layout(
-                        egui::vec2(92.0, ROW_HEIGHT - 4.0),
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(ui, ROW_HEIGHT, shown.len(), |ui, rows| {
+        for episode in &shown[rows] {
+            ui.horizontal(|ui| {
+                ui.set_height(ROW_HEIGHT - 4.0);
+                progress_mark(ui, episode);
+                download_mark(ui, state, episode);
+                ui.allocate_ui_with_layout(
+                    egui::vec2(92.0, ROW_HEIGHT - 4.0),
+                    egui::Layout::left_to_right(egui::Align::Center),
+                    |ui| {
+                        ui.set_min_width(92.0);
+                        ui.label(widgets::date(episode.published));
+                    },
+                );
+                let duration = episode.duration_secs.map(|d| format_clock(d as f64)).unwrap_or_default();
+                let title_width = (ui.available_width() - 70.0).max(80.0);
+                let mut title = egui::RichText::new(&episode.title);
+                if episode.played {
+                    title = title.color(ui.visuals().weak_text_color());
+                }
+                let response = ui
+                    .allocate_ui_with_layout(
+                        egui::vec2(title_width, ROW_HEIGHT - 4.0),
                         egui::Layout::left_to_right(egui::Align::Center),
                         |ui| {
-                            ui.set_min_width(92.0);
-                            ui.label(widgets::date(episode.published));
+                            ui.set_min_width(title_width);
+                            ui.add(egui::Button::selectable(selected == Some(episode.id), title).truncate())
                         },
-                    );
-                    let duration = episode.duration_secs.map(|d| format_clock(d as f64)).unwrap_or_default();
-                    let title_width = (ui.available_width() - 70.0).max(80.0);
-                    let mut title = egui::RichText::new(&episode.title);
-                    if episode.played {
-                        title = title.color(ui.visuals().weak_text_color());
-                    }
-                    let response = ui
-                        .allocate_ui_with_layout(
-                            egui::vec2(title_width, ROW_HEIGHT - 4.0),
-                            egui::Layout::left_to_right(egui::Align::Center),
-                            |ui| {
-                                ui.set_min_width(title_width);
-                                ui.add(egui::Button::selectable(selected == Some(episode.id), title).truncate())
-                            },
-                        )
-                        .inner;
-                    if response.clicked() {
-                        actions.push(Action::SelectEpisode(episode.id));
-                    }
-                    ui.label(duration);
-                });
-            }
-        },
-    );
+                    )
+                    .inner;
+                if response.clicked() {
+                    actions.push(Action::SelectEpisode(episode.id));
+                }
+                ui.label(duration);
+            });
+        }
+    });
 }
 
 /// A dot for unplayed, a small bar of how much was heard, or nothing once played.
@@ -79,4 +82,23 @@ fn progress_mark(ui: &mut egui::Ui, episode: &crate::model::EpisodeSummary) {
         "Not played".to_string()
     };
     response.on_hover_text(hint);
+}
+
+/// A download arrow while it downloads, a disk once it is here.
+fn download_mark(ui: &mut egui::Ui, state: &UiState, episode: &crate::model::EpisodeSummary) {
+    let (text, hint) = match state.downloads.get(&episode.id).map(|d| &d.state) {
+        Some(super::DownloadState::Running { bytes, total: Some(total), .. }) if *total > 0 => {
+            (format!("{}%", bytes * 100 / total), "Downloading".to_string())
+        }
+        Some(super::DownloadState::Running { .. }) | Some(super::DownloadState::Queued) => {
+            ("⬇".to_string(), "Downloading".to_string())
+        }
+        Some(super::DownloadState::Failed { reason }) => ("⚠".to_string(), format!("Download failed: {reason}")),
+        None if episode.downloaded => ("💾".to_string(), "Downloaded".to_string()),
+        None => (String::new(), String::new()),
+    };
+    let response = ui.add_sized([34.0, 16.0], egui::Label::new(egui::RichText::new(text).small()));
+    if !hint.is_empty() {
+        response.on_hover_text(hint);
+    }
 }

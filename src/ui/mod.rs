@@ -1,6 +1,7 @@
 //! The window's views. They read `UiState`, change only pure view state (text being typed),
 //! and return `Action`s for `app.rs` to carry out. No I/O, no SQL, no blocking here.
 
+mod downloads;
 mod episode_page;
 mod episodes;
 mod podcasts;
@@ -36,6 +37,34 @@ pub struct UiState {
     pub queue: Vec<EpisodeSummary>,
     /// The keyboard shortcuts window is open (view state).
     pub show_shortcuts: bool,
+    /// Downloads under way, queued or failed (finished ones are in the library).
+    pub downloads: HashMap<EpisodeId, DownloadView>,
+    pub downloads_window: DownloadsWindow,
+    /// Show only downloaded episodes (view state).
+    pub downloaded_only: bool,
+}
+
+pub struct DownloadView {
+    pub title: String,
+    pub state: DownloadState,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DownloadState {
+    Queued,
+    Running { bytes: u64, total: Option<u64>, bytes_per_sec: f64 },
+    Failed { reason: String },
+}
+
+/// The Downloads window: finished downloads with their sizes, and the download settings.
+#[derive(Default)]
+pub struct DownloadsWindow {
+    pub open: bool,
+    pub finished: Vec<(EpisodeSummary, u64)>,
+    pub storage_used: u64,
+    pub auto_download_newest: u32,
+    pub delete_when_played: bool,
+    pub parallel_downloads: u32,
 }
 
 /// The selected episode with its notes laid out once.
@@ -104,6 +133,13 @@ pub enum Action {
     QueueMove { episode: EpisodeId, up: bool },
     PlayNextInQueue,
     PlayPrevious,
+    Download(EpisodeId),
+    CancelDownload(EpisodeId),
+    DeleteDownload(EpisodeId),
+    OpenDownloads,
+    SetAutoDownload(u32),
+    SetDeleteWhenPlayed(bool),
+    SetParallelDownloads(u32),
     Quit,
 }
 
@@ -126,6 +162,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
     let mut actions = Vec::new();
     keyboard(ui, state, &mut actions);
     shortcuts_window(ui, state);
+    downloads::window(ui, state, &mut actions);
     egui::Panel::top("toolbar").show(ui, |ui| toolbar::draw(ui, state, &mut actions));
     egui::Panel::bottom("transport").show(ui, |ui| transport::draw(ui, state, &mut actions));
     egui::Panel::left("podcasts")

@@ -12,6 +12,12 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
             }
         });
         ui.separator();
+        let active =
+            state.downloads.values().filter(|d| !matches!(d.state, super::DownloadState::Failed { .. })).count();
+        let label = if active > 0 { format!("⬇ Downloads ({active})") } else { "⬇ Downloads".to_string() };
+        if ui.button(label).clicked() {
+            actions.push(Action::OpenDownloads);
+        }
         let refreshing = state.refresh.is_some();
         let button = ui
             .add_enabled(!refreshing, egui::Button::new("⟳ Refresh all"))

@@ -41,3 +41,16 @@ pub fn art(
 pub fn date(published: Option<chrono::DateTime<chrono::Utc>>) -> String {
     published.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_default()
 }
+
+/// Bytes as a listener reads them: 512 KB, 48.3 MB, 1.2 GB.
+pub fn size(bytes: u64) -> String {
+    const MB: f64 = 1024.0 * 1024.0;
+    let b = bytes as f64;
+    if b >= 1024.0 * MB {
+        format!("{:.1} GB", b / 1024.0 / MB)
+    } else if b >= MB {
+        format!("{:.1} MB", b / MB)
+    } else {
+        format!("{:.0} KB", b / 1024.0)
+    }
+}

@@ -3,7 +3,7 @@
 //! offsets, lying lengths, redirects, error codes. One thread per connection.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -249,7 +249,6 @@ fn serve(stream: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
     if cut.is_some() {
         out.shutdown(std::net::Shutdown::Both)?;
     }
-    let _ = reader.read(&mut [0u8; 0]);
     Ok(())
 }
 

@@ -1,0 +1,495 @@
+//! `PartialFile`: an episode's `<id>.part` in the downloads folder, sized as the server says,
+//! with the set of byte ranges already there. The downloader writes into it at any offset; the
+//! player reads it through a blocking `Read + Seek` that waits for missing bytes and tells the
+//! downloader where it wants to read. When every byte is in, the file is synced and renamed to
+//! its final name; until then nothing calls it downloaded.
+//!
+//! The ranges and the server's validator live in `<id>.part.json` next to it, written after
+//! the data they describe is synced, so a killed app resumes from what is really on disk.
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::EpisodeId;
+
+/// The range list is checkpointed after this much new data, or this long, whichever is first.
+const CHECKPOINT_BYTES: u64 = 4 * 1024 * 1024;
+const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+
+/// Sorted, non-overlapping, non-adjacent half-open byte ranges.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RangeSet(Vec<(u64, u64)>);
+
+impl RangeSet {
+    pub fn insert(&mut self, start: u64, end: u64) {
+        if start >= end {
+            return;
+        }
+        let (mut start, mut end) = (start, end);
+        let mut merged = Vec::with_capacity(self.0.len() + 1);
+        for &(s, e) in &self.0 {
+            if e < start || s > end {
+                merged.push((s, e));
+            } else {
+                start = start.min(s);
+                end = end.max(e);
+            }
+        }
+        merged.push((start, end));
+        merged.sort_unstable();
+        self.0 = merged;
+    }
+
+    /// Bytes available from `offset` on without a gap (0 when `offset` is missing).
+    pub fn contiguous_from(&self, offset: u64) -> u64 {
+        self.0.iter().find(|(s, e)| *s <= offset && offset < *e).map(|(_, e)| e - offset).unwrap_or(0)
+    }
+
+    pub fn contains(&self, offset: u64) -> bool {
+        self.contiguous_from(offset) > 0
+    }
+
+    /// The first missing byte at or after `from`, below `total` when known.
+    pub fn next_missing(&self, from: u64, total: Option<u64>) -> Option<u64> {
+        let mut at = from;
+        for &(s, e) in &self.0 {
+            if s <= at && at < e {
+                at = e;
+            }
+        }
+        match total {
+            Some(total) if at >= total => None,
+            _ => Some(at),
+        }
+    }
+
+    /// Where the next range that is already there starts, after `offset`.
+    pub fn next_present(&self, offset: u64) -> Option<u64> {
+        self.0.iter().map(|(s, _)| *s).find(|s| *s > offset)
+    }
+
+    pub fn covered(&self) -> u64 {
+        self.0.iter().map(|(s, e)| e - s).sum()
+    }
+
+    pub fn covers(&self, total: u64) -> bool {
+        total == 0 || self.0.first().is_some_and(|(s, e)| *s == 0 && *e >= total)
+    }
+}
+
+/// What the server said the file is: a changed one must be fetched anew.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Validator {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Sidecar {
+    url: String,
+    total: Option<u64>,
+    validator: Validator,
+    ranges: RangeSet,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    sidecar: Sidecar,
+    /// The server honours `Range`.
+    seekable: bool,
+    /// Where the player waits for bytes.
+    wanted: Option<u64>,
+    finished: Option<PathBuf>,
+    failed: Option<String>,
+    unsynced: u64,
+    last_checkpoint: Option<std::time::Instant>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub bytes: u64,
+    pub total: Option<u64>,
+}
+
+pub struct PartialFile {
+    episode: EpisodeId,
+    part_path: PathBuf,
+    sidecar_path: PathBuf,
+    file: File,
+    state: Mutex<State>,
+    changed: Condvar,
+    /// Wakes the (async) downloader when the player starts waiting somewhere new.
+    want_changed: tokio::sync::Notify,
+}
+
+/// The final name of a downloaded episode: its id and an extension from a short known list,
+/// never anything taken from the URL or the title.
+pub fn final_name(episode: EpisodeId, url: &str, mime: Option<&str>) -> String {
+    const KNOWN: [&str; 8] = ["mp3", "m4a", "aac", "ogg", "oga", "opus", "flac", "wav"];
+    let from_mime = mime.and_then(|m| match m.to_ascii_lowercase().as_str() {
+        "audio/mpeg" | "audio/mp3" | "audio/x-mp3" | "audio/mpeg3" => Some("mp3"),
+        "audio/mp4" | "audio/x-m4a" | "audio/m4a" | "audio/aac" => Some("m4a"),
+        "audio/ogg" | "audio/vorbis" => Some("ogg"),
+        "audio/opus" => Some("opus"),
+        "audio/flac" | "audio/x-flac" => Some("flac"),
+        "audio/wav" | "audio/x-wav" | "audio/wave" => Some("wav"),
+        _ => None,
+    });
+    let from_url = url::Url::parse(url).ok().and_then(|u| {
+        let path = u.path().to_ascii_lowercase();
+        path.rsplit_once('.').and_then(|(_, ext)| KNOWN.iter().find(|k| **k == ext).copied())
+    });
+    format!("{}.{}", episode.0, from_url.or(from_mime).unwrap_or("audio"))
+}
+
+impl PartialFile {
+    /// Opens the episode's part file, resuming from its sidecar when it is for the same URL.
+    pub fn open(dir: &Path, episode: EpisodeId, url: &str) -> io::Result<Arc<Self>> {
+        std::fs::create_dir_all(dir)?;
+        let part_path = dir.join(format!("{}.part", episode.0));
+        let sidecar_path = dir.join(format!("{}.part.json", episode.0));
+        let sidecar = std::fs::read(&sidecar_path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Sidecar>(&bytes).ok())
+            .filter(|s| s.url == url && part_path.exists());
+        let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&part_path)?;
+        let sidecar = match sidecar {
+            Some(sidecar) => sidecar,
+            None => {
+                file.set_len(0)?;
+                Sidecar { url: url.to_string(), ..Default::default() }
+            }
+        };
+        Ok(Arc::new(Self {
+            episode,
+            part_path,
+            sidecar_path,
+            file,
+            state: Mutex::new(State { sidecar, seekable: true, ..Default::default() }),
+            changed: Condvar::new(),
+            want_changed: tokio::sync::Notify::new(),
+        }))
+    }
+
+    /// How far a part file on disk got, without opening it for writing.
+    pub fn peek(dir: &Path, episode: EpisodeId) -> Option<Progress> {
+        let bytes = std::fs::read(dir.join(format!("{}.part.json", episode.0))).ok()?;
+        let sidecar: Sidecar = serde_json::from_slice(&bytes).ok()?;
+        Some(Progress { bytes: sidecar.ranges.covered(), total: sidecar.total })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn episode(&self) -> EpisodeId {
+        self.episode
+    }
+
+    /// The folder the part file is in.
+    pub fn dir(&self) -> &Path {
+        self.part_path.parent().unwrap_or(Path::new("."))
+    }
+
+    pub fn url(&self) -> String {
+        self.lock().sidecar.url.clone()
+    }
+
+    pub fn validator(&self) -> Validator {
+        self.lock().sidecar.validator.clone()
+    }
+
+    pub fn total(&self) -> Option<u64> {
+        self.lock().sidecar.total
+    }
+
+    pub fn progress(&self) -> Progress {
+        let state = self.lock();
+        Progress { bytes: state.sidecar.ranges.covered(), total: state.sidecar.total }
+    }
+
+    pub fn has_data(&self) -> bool {
+        self.lock().sidecar.ranges.covered() > 0
+    }
+
+    pub fn contains(&self, offset: u64) -> bool {
+        self.lock().sidecar.ranges.contains(offset)
+    }
+
+    pub fn next_present(&self, offset: u64) -> Option<u64> {
+        self.lock().sidecar.ranges.next_present(offset)
+    }
+
+    pub fn is_complete(&self) -> bool {
+        let state = self.lock();
+        state.sidecar.total.is_some_and(|total| state.sidecar.ranges.covers(total))
+    }
+
+    pub fn finished_path(&self) -> Option<PathBuf> {
+        self.lock().finished.clone()
+    }
+
+    /// Resolves when the player starts waiting for bytes somewhere new.
+    pub async fn want_changed(&self) {
+        self.want_changed.notified().await
+    }
+
+    /// The end of the gap that starts at `offset`: the next byte already there, or the end.
+    pub fn gap_end(&self, offset: u64) -> Option<u64> {
+        let state = self.lock();
+        state.sidecar.ranges.next_present(offset).or(state.sidecar.total)
+    }
+
+    /// The first missing byte at or after `from`.
+    pub fn next_missing(&self, from: u64) -> Option<u64> {
+        let state = self.lock();
+        state.sidecar.ranges.next_missing(from, state.sidecar.total)
+    }
+
+    /// Starts over: a different file on the server, or one that cannot resume.
+    pub fn restart(&self, total: Option<u64>, validator: Validator, seekable: bool) -> io::Result<()> {
+        let mut state = self.lock();
+        self.file.set_len(0)?;
+        if let Some(total) = total {
+            self.file.set_len(total)?;
+        }
+        state.sidecar.ranges = RangeSet::default();
+        state.sidecar.total = total;
+        state.sidecar.validator = validator;
+        state.seekable = seekable;
+        state.failed = None;
+        self.changed.notify_all();
+        Ok(())
+    }
+
+    /// Learns the size (a first 206 or 200 with a length).
+    pub fn set_total(&self, total: u64) -> io::Result<()> {
+        let mut state = self.lock();
+        if state.sidecar.total != Some(total) {
+            self.file.set_len(total)?;
+            state.sidecar.total = Some(total);
+        }
+        Ok(())
+    }
+
+    pub fn set_seekable(&self, seekable: bool) {
+        self.lock().seekable = seekable;
+    }
+
+    pub fn is_seekable(&self) -> bool {
+        self.lock().seekable
+    }
+
+    pub fn write_at(&self, offset: u64, data: &[u8]) -> io::Result<()> {
+        self.file.write_all_at(data, offset)?;
+        let checkpoint = {
+            let mut state = self.lock();
+            state.sidecar.ranges.insert(offset, offset + data.len() as u64);
+            state.unsynced += data.len() as u64;
+            self.changed.notify_all();
+            let since = state.last_checkpoint.get_or_insert_with(std::time::Instant::now).elapsed();
+            state.unsynced >= CHECKPOINT_BYTES || since >= CHECKPOINT_EVERY
+        };
+        if checkpoint {
+            self.checkpoint()?;
+        }
+        Ok(())
+    }
+
+    /// Syncs the data, then records which ranges it holds.
+    pub fn checkpoint(&self) -> io::Result<()> {
+        self.file.sync_data()?;
+        let sidecar = {
+            let mut state = self.lock();
+            state.unsynced = 0;
+            state.last_checkpoint = Some(std::time::Instant::now());
+            state.sidecar.clone()
+        };
+        let tmp = self.sidecar_path.with_extension("json.tmp");
+        std::fs::write(&tmp, serde_json::to_vec(&sidecar).map_err(io::Error::other)?)?;
+        std::fs::rename(&tmp, &self.sidecar_path)
+    }
+
+    /// The length is known only now (no Content-Length): the end of the body is the end.
+    pub fn end_at(&self, total: u64) -> io::Result<()> {
+        self.file.set_len(total)?;
+        let mut state = self.lock();
+        state.sidecar.total = Some(total);
+        self.changed.notify_all();
+        Ok(())
+    }
+
+    /// Every byte is in: sync, rename to `final_path`, forget the sidecar.
+    pub fn finish(&self, final_path: &Path) -> io::Result<()> {
+        self.file.sync_all()?;
+        std::fs::rename(&self.part_path, final_path)?;
+        let _ = std::fs::remove_file(&self.sidecar_path);
+        let mut state = self.lock();
+        state.finished = Some(final_path.to_path_buf());
+        self.changed.notify_all();
+        Ok(())
+    }
+
+    /// The download gave up; a waiting reader gets this error.
+    pub fn fail(&self, reason: &str) {
+        let mut state = self.lock();
+        state.failed = Some(reason.to_string());
+        self.changed.notify_all();
+    }
+
+    /// Removes the part file and its sidecar (a cancelled download the listener deleted).
+    pub fn discard(&self) {
+        let _ = std::fs::remove_file(&self.part_path);
+        let _ = std::fs::remove_file(&self.sidecar_path);
+    }
+
+    /// Where the player is waiting, taken once by the downloader.
+    pub fn take_wanted(&self) -> Option<u64> {
+        self.lock().wanted.take()
+    }
+
+    pub fn wanted(&self) -> Option<u64> {
+        self.lock().wanted
+    }
+
+    /// Waits until the byte at `offset` is there (or the download failed, or `give_up` says
+    /// so). Returns how many bytes can be read from there.
+    fn wait_for(&self, offset: u64, give_up: &dyn Fn() -> bool, notify: &dyn Fn(bool)) -> io::Result<u64> {
+        let mut state = self.lock();
+        let mut waiting = false;
+        loop {
+            let available = state.sidecar.ranges.contiguous_from(offset);
+            if available > 0 {
+                if waiting {
+                    notify(false);
+                }
+                return Ok(available);
+            }
+            if state.sidecar.total.is_some_and(|total| offset >= total) {
+                return Ok(0);
+            }
+            if let Some(reason) = &state.failed {
+                return Err(io::Error::other(reason.clone()));
+            }
+            if give_up() {
+                return Err(io::Error::other(Interrupted));
+            }
+            if state.wanted != Some(offset) {
+                state.wanted = Some(offset);
+                self.changed.notify_all();
+                self.want_changed.notify_one();
+            }
+            if !waiting {
+                waiting = true;
+                notify(true);
+            }
+            state = self
+                .changed
+                .wait_timeout(state, Duration::from_millis(25))
+                .map(|(s, _)| s)
+                .unwrap_or_else(|e| e.into_inner().0);
+        }
+    }
+
+    /// A reader for the player. `give_up` interrupts a wait (a seek or a new episode);
+    /// `buffering` is told when a wait starts and ends.
+    pub fn reader(
+        self: &Arc<Self>,
+        give_up: Arc<dyn Fn() -> bool + Send + Sync>,
+        buffering: Arc<dyn Fn(bool) + Send + Sync>,
+    ) -> PartialReader {
+        PartialReader { file: self.clone(), position: 0, give_up, buffering }
+    }
+}
+
+/// The error a reader returns when its wait was interrupted on purpose.
+#[derive(Debug)]
+pub struct Interrupted;
+
+impl std::fmt::Display for Interrupted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("interrupted")
+    }
+}
+
+impl std::error::Error for Interrupted {}
+
+pub struct PartialReader {
+    file: Arc<PartialFile>,
+    position: u64,
+    give_up: Arc<dyn Fn() -> bool + Send + Sync>,
+    buffering: Arc<dyn Fn(bool) + Send + Sync>,
+}
+
+impl Read for PartialReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        let available = self.file.wait_for(self.position, &*self.give_up, &*self.buffering)?;
+        let len = (available.min(buf.len() as u64)) as usize;
+        if len == 0 {
+            return Ok(0);
+        }
+        let read = self.file.file.read_at(&mut buf[..len], self.position)?;
+        self.position += read as u64;
+        Ok(read)
+    }
+}
+
+impl Seek for PartialReader {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        let target = match pos {
+            SeekFrom::Start(at) => Some(at),
+            SeekFrom::Current(delta) => self.position.checked_add_signed(delta),
+            SeekFrom::End(delta) => self.file.total().and_then(|t| t.checked_add_signed(delta)),
+        };
+        let target = target.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek outside the file"))?;
+        self.position = target;
+        Ok(target)
+    }
+}
+
+impl symphonia::core::io::MediaSource for PartialReader {
+    fn is_seekable(&self) -> bool {
+        self.file.is_seekable() && self.file.total().is_some()
+    }
+
+    fn byte_len(&self) -> Option<u64> {
+        self.file.total()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranges_merge_and_find_gaps() {
+        let mut set = RangeSet::default();
+        set.insert(0, 10);
+        set.insert(20, 30);
+        set.insert(10, 15);
+        assert_eq!(set.0, vec![(0, 15), (20, 30)]);
+        assert_eq!(set.next_missing(0, Some(30)), Some(15));
+        assert_eq!(set.next_missing(20, Some(30)), None);
+        assert_eq!(set.contiguous_from(5), 10);
+        set.insert(14, 21);
+        assert!(set.covers(30));
+        assert_eq!(set.covered(), 30);
+    }
+
+    #[test]
+    fn final_names_come_from_ids_not_from_urls() {
+        let id = EpisodeId(42);
+        assert_eq!(final_name(id, "https://x.example/a/../../etc/passwd", Some("audio/mpeg")), "42.mp3");
+        assert_eq!(final_name(id, "https://x.example/ep.M4A?x=1", None), "42.m4a");
+        assert_eq!(final_name(id, "https://x.example/episode", None), "42.audio");
+    }
+}

@@ -1,0 +1,399 @@
+//! One episode's download into its `PartialFile`: resumes with `Range` + `If-Range`, restarts
+//! cleanly when the server ignores ranges or the file changed, retries dropped connections
+//! with backoff, follows the player when it wants bytes further on, and ends with a synced,
+//! renamed file. The same function serves the window, the CLI and streaming.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::{StatusCode, header};
+use url::Url;
+
+use crate::media::{PartialFile, Progress, Validator, final_name};
+use crate::model::EpisodeId;
+
+/// Attempts in a row that move no bytes before a download gives up.
+const MAX_FAILURES: u32 = 5;
+/// A read further ahead of the current connection than it brings in this time (or this many
+/// bytes at least) is served by a new Range request.
+const LOOKAHEAD_SECS: f64 = 0.5;
+const LOOKAHEAD_MIN: f64 = 64.0 * 1024.0;
+const DOWNLOAD_TIMEOUT_READ: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DownloadError {
+    #[error("disk full")]
+    DiskFull,
+    #[error("not enough free space ({needed_mb} MB needed, {free_mb} MB free)")]
+    NoSpace { needed_mb: u64, free_mb: u64 },
+    #[error("{0}")]
+    Http(String),
+    #[error("the server sent a web page, not audio")]
+    NotAudio,
+    #[error("{0} is not an http(s) address")]
+    BadUrl(String),
+    #[error("could not write the download: {0}")]
+    Io(String),
+    #[error("{0}")]
+    Network(String),
+}
+
+fn io_error(e: std::io::Error) -> DownloadError {
+    if e.kind() == std::io::ErrorKind::StorageFull || e.raw_os_error() == Some(28) {
+        DownloadError::DiskFull
+    } else {
+        DownloadError::Io(e.to_string())
+    }
+}
+
+/// What a download reports as it goes.
+pub trait DownloadObserver: Send + Sync {
+    fn progress(&self, progress: Progress, bytes_per_sec: f64);
+}
+
+impl<F: Fn(Progress, f64) + Send + Sync> DownloadObserver for F {
+    fn progress(&self, progress: Progress, bytes_per_sec: f64) {
+        self(progress, bytes_per_sec)
+    }
+}
+
+pub struct DownloadJob {
+    pub episode: EpisodeId,
+    pub url: String,
+    pub mime: Option<String>,
+    pub downloads_dir: PathBuf,
+}
+
+impl DownloadJob {
+    pub fn final_path(&self) -> PathBuf {
+        self.downloads_dir.join(final_name(self.episode, &self.url, self.mime.as_deref()))
+    }
+}
+
+/// Free bytes on the disk holding `dir`.
+fn free_space(dir: &Path) -> Option<u64> {
+    fs4::available_space(dir).ok()
+}
+
+/// Runs a download to its end. The part file stays for a resume on any error.
+pub async fn download(
+    client: &reqwest::Client,
+    job: &DownloadJob,
+    part: &Arc<PartialFile>,
+    observer: &dyn DownloadObserver,
+) -> Result<PathBuf, DownloadError> {
+    let result = run(client, job, part, observer).await;
+    match &result {
+        Ok(_) => {}
+        Err(e) => {
+            let _ = part.checkpoint();
+            part.fail(&e.to_string());
+        }
+    }
+    result
+}
+
+async fn run(
+    client: &reqwest::Client,
+    job: &DownloadJob,
+    part: &Arc<PartialFile>,
+    observer: &dyn DownloadObserver,
+) -> Result<PathBuf, DownloadError> {
+    let url = Url::parse(&job.url).map_err(|_| DownloadError::BadUrl(job.url.clone()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(DownloadError::BadUrl(job.url.clone()));
+    }
+    let final_path = job.final_path();
+    let mut failures = 0;
+    let mut cursor = 0u64;
+    let mut rate = RateMeter::new();
+    // Attempts count as failures unless the download gets further than it ever was.
+    let mut best = part.progress().bytes;
+    loop {
+        if part.is_complete() {
+            part.finish(&final_path).map_err(io_error)?;
+            observer.progress(part.progress(), rate.per_sec());
+            return Ok(final_path);
+        }
+        // The player's need comes first; then the first gap after where we were; then any gap.
+        let wanted = part.take_wanted().filter(|w| !part.contains(*w));
+        let Some(start) = wanted.or_else(|| part.next_missing(cursor)).or_else(|| part.next_missing(0)) else {
+            continue;
+        };
+        let outcome = fetch_from(client, &url, part, start, observer, &mut rate).await;
+        let reached = part.progress().bytes;
+        let progressed = reached > best || part.is_complete();
+        best = best.max(reached);
+        match outcome {
+            Ok(at) => {
+                cursor = at;
+                failures = if progressed { 0 } else { failures + 1 };
+                if failures >= MAX_FAILURES {
+                    return Err(DownloadError::Network("the server keeps ending the download early".into()));
+                }
+            }
+            Err(Attempt::Fatal(e)) => return Err(e),
+            Err(Attempt::Retry(e)) => {
+                failures = if progressed { 1 } else { failures + 1 };
+                if failures >= MAX_FAILURES {
+                    return Err(e);
+                }
+                tracing::info!(episode = %job.episode, "download interrupted ({e}); retrying");
+                tokio::time::sleep(Duration::from_millis(100 * 2u64.pow(failures.min(5)))).await;
+            }
+        }
+    }
+}
+
+enum Attempt {
+    Fatal(DownloadError),
+    /// Worth another try.
+    Retry(DownloadError),
+}
+
+/// One request from `start`: writes what arrives until the body ends, the range meets bytes
+/// already there, or the player wants bytes elsewhere.
+async fn fetch_from(
+    client: &reqwest::Client,
+    url: &Url,
+    part: &Arc<PartialFile>,
+    start: u64,
+    observer: &dyn DownloadObserver,
+    rate: &mut RateMeter,
+) -> Result<u64, Attempt> {
+    let validator = part.validator();
+    let resuming = start > 0 || part.has_data();
+    // Only the gap: a range that stops where bytes are already there wastes nothing.
+    let range = match part.gap_end(start) {
+        Some(end) if end > start && part.next_present(start).is_some() => format!("bytes={start}-{}", end - 1),
+        _ => format!("bytes={start}-"),
+    };
+    let build = |target: &Url| {
+        let mut request = client.get(target.clone()).header(header::ACCEPT_ENCODING, "identity");
+        if resuming {
+            request = request.header(header::RANGE, &range);
+            if let Some(tag) = validator.etag.as_ref().or(validator.last_modified.as_ref()) {
+                request = request.header(header::IF_RANGE, tag);
+            }
+        }
+        request
+    };
+    let mut response = send_following_redirects(build, url).await?;
+    let status = response.status();
+    let header_text = |response: &reqwest::Response, name| {
+        response.headers().get(name).and_then(|v: &header::HeaderValue| v.to_str().ok()).map(str::to_string)
+    };
+    let new_validator = Validator {
+        etag: header_text(&response, header::ETAG),
+        last_modified: header_text(&response, header::LAST_MODIFIED),
+    };
+    let mut offset = match status {
+        StatusCode::PARTIAL_CONTENT => {
+            let (from, total) = header_text(&response, header::CONTENT_RANGE)
+                .as_deref()
+                .and_then(parse_content_range)
+                .ok_or_else(|| Attempt::Retry(DownloadError::Http("the server sent an unreadable range".into())))?;
+            if from != start {
+                return Err(Attempt::Retry(DownloadError::Http("the server sent the wrong range".into())));
+            }
+            if let Some(total) = total {
+                if part.total().is_some_and(|known| known != total) {
+                    // Same name, different size: it is another file now.
+                    part.restart(Some(total), new_validator, true).map_err(|e| Attempt::Fatal(io_error(e)))?;
+                    return Ok(0);
+                }
+                ensure_space(part, total).map_err(Attempt::Fatal)?;
+                part.set_total(total).map_err(|e| Attempt::Fatal(io_error(e)))?;
+            }
+            start
+        }
+        StatusCode::OK => {
+            let total = response.content_length().filter(|_| header_text(&response, header::CONTENT_LENGTH).is_some());
+            let seekable = header_text(&response, header::ACCEPT_RANGES).is_some_and(|v| v.contains("bytes"));
+            // A whole body: the first one, or the server ignored the range, or the file changed.
+            // Either way the download starts over from byte 0.
+            part.restart(total, new_validator, seekable).map_err(|e| Attempt::Fatal(io_error(e)))?;
+            if let Some(total) = total {
+                ensure_space(part, total).map_err(Attempt::Fatal)?;
+            }
+            0
+        }
+        StatusCode::RANGE_NOT_SATISFIABLE => {
+            part.restart(None, Default::default(), true).map_err(|e| Attempt::Fatal(io_error(e)))?;
+            return Ok(0);
+        }
+        status if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS => {
+            return Err(Attempt::Retry(DownloadError::Http(http_message(url, status))));
+        }
+        status => return Err(Attempt::Fatal(DownloadError::Http(http_message(url, status)))),
+    };
+    let first_request_byte = offset;
+    let mut first_chunk = offset == 0;
+    loop {
+        let next = tokio::select! {
+            next = tokio::time::timeout(DOWNLOAD_TIMEOUT_READ, response.chunk()) => Some(next),
+            () = part.want_changed() => None,
+        };
+        let Some(next) = next else {
+            if part
+                .wanted()
+                .is_some_and(|w| !part.contains(w) && (w < first_request_byte || w > offset + LOOKAHEAD_MIN as u64))
+            {
+                let _ = part.checkpoint();
+                return Ok(offset);
+            }
+            continue;
+        };
+        let chunk = match next {
+            Ok(Ok(Some(chunk))) => chunk,
+            Ok(Ok(None)) => break,
+            Ok(Err(e)) => {
+                let _ = part.checkpoint();
+                let mut reason = crate::feed::network_error(url, &e).to_string();
+                // hyper's words for a body shorter than its Content-Length.
+                if reason.contains("end of file before message length reached") {
+                    reason = "the server sent fewer bytes than it announced".into();
+                }
+                return Err(Attempt::Retry(DownloadError::Network(reason)));
+            }
+            Err(_) => {
+                let _ = part.checkpoint();
+                return Err(Attempt::Retry(DownloadError::Network(format!("{url} stopped sending"))));
+            }
+        };
+        if first_chunk {
+            first_chunk = false;
+            if looks_like_html(&chunk) {
+                return Err(Attempt::Fatal(DownloadError::NotAudio));
+            }
+        }
+        let mut data = &chunk[..];
+        if let Some(total) = part.total() {
+            data = &data[..data.len().min(total.saturating_sub(offset) as usize)];
+        }
+        part.write_at(offset, data).map_err(|e| Attempt::Fatal(io_error(e)))?;
+        offset += data.len() as u64;
+        rate.add(data.len() as u64);
+        if rate.due() {
+            observer.progress(part.progress(), rate.per_sec());
+        }
+        if part.total().is_some_and(|t| offset >= t) {
+            break;
+        }
+        // The player jumped somewhere this connection will not reach soon: go there now.
+        if let Some(wanted) = part.wanted() {
+            let behind = wanted < first_request_byte;
+            let lookahead = (rate.per_sec() * LOOKAHEAD_SECS).max(LOOKAHEAD_MIN) as u64;
+            let far_ahead = wanted > offset + lookahead;
+            if (behind || far_ahead) && !part.contains(wanted) {
+                let _ = part.checkpoint();
+                return Ok(offset);
+            }
+        }
+        // Ran into bytes fetched before (the gap behind a seek is filled): stop here.
+        if part.contains(offset) && offset > first_request_byte {
+            break;
+        }
+    }
+    if part.total().is_none() {
+        // No length was given: the end of the body is the end of the file.
+        part.end_at(offset).map_err(|e| Attempt::Fatal(io_error(e)))?;
+    }
+    let _ = part.checkpoint();
+    observer.progress(part.progress(), rate.per_sec());
+    if part.total().is_some_and(|t| offset < t) && !part.contains(offset) {
+        // The body ended before the length it announced.
+        return Err(Attempt::Retry(DownloadError::Network("the server sent fewer bytes than it announced".into())));
+    }
+    Ok(offset)
+}
+
+async fn send_following_redirects(
+    build: impl Fn(&Url) -> reqwest::RequestBuilder,
+    url: &Url,
+) -> Result<reqwest::Response, Attempt> {
+    let mut target = url.clone();
+    for _ in 0..=crate::feed::MAX_REDIRECTS {
+        let response = build(&target)
+            .send()
+            .await
+            .map_err(|e| Attempt::Retry(DownloadError::Network(crate::feed::network_error(&target, &e).to_string())))?;
+        if !response.status().is_redirection() {
+            return Ok(response);
+        }
+        target = response
+            .headers()
+            .get(header::LOCATION)
+            .and_then(|l| l.to_str().ok())
+            .and_then(|l| target.join(l).ok())
+            .ok_or_else(|| Attempt::Fatal(DownloadError::Http(format!("{url} redirects nowhere"))))?;
+        if !matches!(target.scheme(), "http" | "https") {
+            return Err(Attempt::Fatal(DownloadError::BadUrl(target.to_string())));
+        }
+    }
+    Err(Attempt::Fatal(DownloadError::Http(format!("{url} redirects too many times"))))
+}
+
+fn http_message(url: &Url, status: StatusCode) -> String {
+    crate::error::FeedError::HttpStatus { url: url.to_string(), status: status.as_u16() }.to_string()
+}
+
+fn ensure_space(part: &PartialFile, total: u64) -> Result<(), DownloadError> {
+    let needed = total.saturating_sub(part.progress().bytes);
+    match free_space(part.dir()) {
+        Some(free) if free < needed + 16 * 1024 * 1024 => {
+            Err(DownloadError::NoSpace { needed_mb: needed.div_ceil(1 << 20), free_mb: free >> 20 })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `bytes 100-199/1000` → (100, Some(1000)); `bytes 100-199/*` → (100, None).
+fn parse_content_range(value: &str) -> Option<(u64, Option<u64>)> {
+    let rest = value.trim().strip_prefix("bytes")?.trim();
+    let (range, total) = rest.split_once('/')?;
+    let (from, _) = range.split_once('-')?;
+    Some((from.trim().parse().ok()?, total.trim().parse().ok()))
+}
+
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(256)]).trim_start().to_ascii_lowercase();
+    head.starts_with("<!doctype html")
+        || head.starts_with("<html")
+        || head.starts_with("<?xml")
+        || head.starts_with("<head")
+}
+
+/// Bytes per second over the last few seconds, and when to report next.
+struct RateMeter {
+    started: Instant,
+    bytes: u64,
+    last_report: Instant,
+}
+
+impl RateMeter {
+    fn new() -> Self {
+        Self { started: Instant::now(), bytes: 0, last_report: Instant::now() }
+    }
+
+    fn add(&mut self, bytes: u64) {
+        if self.started.elapsed() > Duration::from_secs(5) {
+            self.started = Instant::now();
+            self.bytes = 0;
+        }
+        self.bytes += bytes;
+    }
+
+    fn per_sec(&self) -> f64 {
+        self.bytes as f64 / self.started.elapsed().as_secs_f64().max(0.05)
+    }
+
+    fn due(&mut self) -> bool {
+        if self.last_report.elapsed() >= Duration::from_millis(200) {
+            self.last_report = Instant::now();
+            return true;
+        }
+        false
+    }
+}
