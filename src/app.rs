@@ -65,6 +65,8 @@ pub struct HarkApp {
     pub state: UiState,
     session: Option<Session>,
     media_keys: Option<MediaKeys>,
+    /// Set until the first frame is drawn (then logged with the time since launch).
+    launched: Option<Instant>,
     /// Episodes played before the current one this session, for "previous".
     history: Vec<EpisodeId>,
     next_request: u64,
@@ -94,6 +96,7 @@ impl HarkApp {
             state: UiState::default(),
             session: None,
             media_keys,
+            launched: None,
             history: Vec::new(),
             next_request: 0,
         };
@@ -120,8 +123,8 @@ impl HarkApp {
         Ok(app)
     }
 
-    /// Builds the app for eframe, reporting a failure in the log and as an error.
-    pub fn run(paths: AppPaths) -> Result<(), HarkError> {
+    /// Opens the window. `launched` is when the process started, for the first-frame log line.
+    pub fn run(paths: AppPaths, launched: Instant) -> Result<(), HarkError> {
         let options = eframe::NativeOptions {
             viewport: egui::ViewportBuilder::default()
                 .with_title("Hark")
@@ -134,7 +137,8 @@ impl HarkApp {
             "Hark",
             options,
             Box::new(move |cc| {
-                let app = HarkApp::new(&cc.egui_ctx, paths, AppOptions::default())?;
+                let mut app = HarkApp::new(&cc.egui_ctx, paths, AppOptions::default())?;
+                app.launched = Some(launched);
                 Ok(Box::new(app))
             }),
         )
@@ -657,10 +661,9 @@ impl HarkApp {
                 }
             }
             Action::SetPlayed { episode, played } => {
+                // Marked played or unplayed by hand, it starts from the beginning next time.
                 self.library.set_played(episode, played)?;
-                if !played {
-                    self.library.set_position(episode, 0.0)?;
-                }
+                self.library.set_position(episode, 0.0)?;
                 self.refresh_views()?;
             }
             Action::TogglePlayback => match &mut self.session {
@@ -753,6 +756,10 @@ impl HarkApp {
                 self.state.downloads_window.parallel_downloads = count;
                 self.net.send(NetCommand::SetParallelDownloads(count as usize));
             }
+            Action::Copy { text, what } => {
+                ctx.copy_text(text);
+                self.state.notice = Some(Notice::info(format!("Copied the {what}")));
+            }
             Action::Quit => {
                 self.save_position()?;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
@@ -782,6 +789,10 @@ impl eframe::App for HarkApp {
         let actions = ui::draw(ui, &mut self.state);
         for action in actions {
             self.apply(action, &ctx);
+        }
+        if let Some(launched) = self.launched.take() {
+            let episodes = self.state.podcasts.iter().map(|p| p.episodes as u64).sum::<u64>();
+            tracing::info!("first frame {:?} after launch ({episodes} episodes)", launched.elapsed());
         }
     }
 

@@ -65,6 +65,16 @@ pub enum Command {
     },
     /// List downloads: finished ones with their size, unfinished ones with how far they got.
     Downloads,
+    /// Subscribe to every feed in an OPML file (from gPodder, AntennaPod, Pocket Casts, …).
+    Import {
+        /// The OPML file.
+        file: PathBuf,
+    },
+    /// Write your subscriptions to an OPML file any podcast app can import.
+    Export {
+        /// Where to write it.
+        file: PathBuf,
+    },
     /// Unsubscribe from a podcast and forget its episodes.
     Remove {
         /// A podcast id or a unique part of its title.
@@ -199,6 +209,58 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
                 }
             }
         }
+        Command::Import { file } => {
+            let bytes = read_capped(&file)?;
+            let feeds = crate::opml::parse(&bytes).map_err(|e| HarkError::Other(format!("{}: {e}", file.display())))?;
+            let mut already = 0;
+            let mut wanted = Vec::new();
+            for feed in &feeds {
+                if library.find_feed_url(&feed.url)?.is_some() {
+                    already += 1;
+                } else {
+                    wanted.push(feed.url.clone());
+                }
+            }
+            let client = http::client();
+            let fetched = runtime()?.block_on(async {
+                let mut tasks = tokio::task::JoinSet::new();
+                let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(crate::net::PARALLEL_FEEDS));
+                for (index, url) in wanted.iter().cloned().enumerate() {
+                    let (client, slots) = (client.clone(), slots.clone());
+                    tasks.spawn(async move {
+                        let _permit = slots.acquire_owned().await;
+                        (index, url.clone(), refresh::fetch_new(&client, &url).await)
+                    });
+                }
+                let mut results = tasks.join_all().await;
+                results.sort_by_key(|(index, _, _)| *index);
+                results
+            });
+            let mut failures = 0;
+            for (_, url, result) in fetched {
+                match result.and_then(|f| refresh::apply_subscription(&mut library, f)) {
+                    Ok(s) => print(&mut out, format!("Subscribed to \"{}\" ({} episodes)", s.title, s.episodes)),
+                    Err(e) => {
+                        failures += 1;
+                        print(&mut out, format!("{url}: error: {e}"));
+                    }
+                }
+            }
+            print(
+                &mut out,
+                format!("Imported {} of {} feeds ({already} already subscribed)", wanted.len() - failures, feeds.len()),
+            );
+            if failures > 0 {
+                return Err(HarkError::Other(format!("{failures} feeds could not be subscribed")));
+            }
+        }
+        Command::Export { file } => {
+            let podcasts = library.podcasts()?;
+            std::fs::write(&file, crate::opml::write(&podcasts))
+                .map_err(|e| HarkError::io(format!("could not write {}", file.display()), e))?;
+            let count = podcasts.iter().filter(|p| p.feed_url != crate::assets::DEMO_FEED_URL).count();
+            print(&mut out, format!("Exported {count} podcasts to {}", file.display()));
+        }
         Command::Remove { podcast } => {
             let id = library.find_podcast(&podcast)?;
             let title = library.remove_podcast(id)?;
@@ -296,4 +358,15 @@ fn download_all(
         }
     }
     Ok(failures)
+}
+
+/// Reads a file a listener pointed at, refusing absurd sizes.
+fn read_capped(path: &std::path::Path) -> Result<Vec<u8>, HarkError> {
+    const LIMIT: u64 = 20 * 1024 * 1024;
+    let size =
+        std::fs::metadata(path).map_err(|e| HarkError::io(format!("could not read {}", path.display()), e))?.len();
+    if size > LIMIT {
+        return Err(HarkError::Other(format!("{} is larger than 20 MB", path.display())));
+    }
+    std::fs::read(path).map_err(|e| HarkError::io(format!("could not read {}", path.display()), e))
 }

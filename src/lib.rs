@@ -13,6 +13,7 @@ pub mod model;
 pub mod mpris;
 pub mod net;
 pub mod notes;
+pub mod opml;
 pub mod paths;
 pub mod player;
 pub mod ui;

@@ -5,6 +5,7 @@ use hark::cli::{self, Cli};
 use hark::paths::AppPaths;
 
 fn main() -> ExitCode {
+    let launched = std::time::Instant::now();
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("HARK_LOG").unwrap_or_else(|_| "warn".into()))
         .with_writer(std::io::stderr)
@@ -25,7 +26,7 @@ fn main() -> ExitCode {
                 ExitCode::FAILURE
             }
         },
-        None => match hark::app::HarkApp::run(paths) {
+        None => match hark::app::HarkApp::run(paths, launched) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("error: {e}");

@@ -269,3 +269,31 @@ fn playing_an_episode_that_is_not_downloaded_streams_it() {
     server.set_throttle("/audio.mp3", None);
     run_until(&mut harness, "the download to finish", |h| h.state().library().episodes(None).unwrap()[0].downloaded);
 }
+
+#[test]
+fn a_relaunch_holds_the_last_episode_paused_where_it_stopped_and_space_resumes() {
+    let data = tempfile::tempdir().unwrap();
+    {
+        let mut harness = app(data.path());
+        harness.run_steps(2);
+        harness.get_by_label("The spoken clock").click();
+        harness.run_steps(6);
+        harness.get_by_label("▶ Play").click();
+        run_until(&mut harness, "playback", |h| h.state().player().position_secs() > 0.3);
+        harness.key_press(egui::Key::ArrowRight);
+        harness.run_steps(1);
+        harness.key_press(egui::Key::Space);
+        run_until(&mut harness, "pause", |h| h.state().player().is_paused());
+        harness.run_steps(2);
+    }
+    let mut harness = app(data.path());
+    run_until(&mut harness, "the restored episode", |h| {
+        h.state().state.transport.now_playing.as_ref().is_some_and(|n| n.title == "The spoken clock")
+    });
+    let restored = harness.state().state.transport.position_secs;
+    assert!((30.0..32.0).contains(&restored), "held at {restored}");
+    assert!(harness.state().player().is_paused());
+    harness.key_press(egui::Key::Space);
+    run_until(&mut harness, "resumed playback", |h| h.state().player().position_secs() > restored + 0.2);
+    assert!(harness.state().player().position_secs() < restored + 2.0, "resumed where it stopped");
+}

@@ -59,6 +59,7 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
         }
     });
     download_row(ui, state, summary, actions);
+    share_row(ui, state, page, actions);
     ui.separator();
     egui::ScrollArea::vertical().id_salt("notes").auto_shrink([false, false]).show(ui, |ui| {
         if page.notes.blocks.is_empty() {
@@ -204,6 +205,31 @@ fn download_row(ui: &mut egui::Ui, state: &UiState, summary: &crate::model::Epis
         None => {
             if ui.button("⬇ Download").clicked() {
                 actions.push(Action::Download(summary.id));
+            }
+        }
+    });
+}
+
+/// Copy the episode's link, the link at the current moment, or the feed's address.
+fn share_row(ui: &mut egui::Ui, state: &UiState, page: &super::EpisodePage, actions: &mut Vec<Action>) {
+    let episode = &page.episode;
+    let link = episode.link.clone().unwrap_or_else(|| episode.summary.url.clone());
+    ui.horizontal(|ui| {
+        ui.label(egui::RichText::new("Share:").weak());
+        if ui.button("Copy episode link").on_hover_text(&link).clicked() {
+            actions.push(Action::Copy { text: link.clone(), what: "episode link" });
+        }
+        let playing_here = state.transport.now_playing.as_ref().is_some_and(|n| n.episode == episode.summary.id);
+        let at = if playing_here { state.transport.position_secs } else { episode.summary.position_secs };
+        if link.starts_with("http://") || link.starts_with("https://") {
+            let timed = format!("{}#t={}", link.split('#').next().unwrap_or(&link), at.max(0.0) as u64);
+            if ui.button("Copy link at current time").on_hover_text(&timed).clicked() {
+                actions.push(Action::Copy { text: timed, what: "link at the current time" });
+            }
+        }
+        if let Some(show) = &state.show {
+            if ui.button("Copy feed URL").on_hover_text(&show.feed_url).clicked() {
+                actions.push(Action::Copy { text: show.feed_url.clone(), what: "feed URL" });
             }
         }
     });

@@ -120,8 +120,14 @@ pub enum Action {
     Unsubscribe(PodcastId),
     DismissNotice,
     OpenLink(String),
-    Play { episode: EpisodeId, from: Option<f64> },
-    SetPlayed { episode: EpisodeId, played: bool },
+    Play {
+        episode: EpisodeId,
+        from: Option<f64>,
+    },
+    SetPlayed {
+        episode: EpisodeId,
+        played: bool,
+    },
     TogglePlayback,
     SeekBy(f64),
     SeekTo(f64),
@@ -130,7 +136,10 @@ pub enum Action {
     QueueAdd(EpisodeId),
     QueuePlayNext(EpisodeId),
     QueueRemove(EpisodeId),
-    QueueMove { episode: EpisodeId, up: bool },
+    QueueMove {
+        episode: EpisodeId,
+        up: bool,
+    },
     PlayNextInQueue,
     PlayPrevious,
     Download(EpisodeId),
@@ -140,6 +149,11 @@ pub enum Action {
     SetAutoDownload(u32),
     SetDeleteWhenPlayed(bool),
     SetParallelDownloads(u32),
+    /// Put text on the clipboard; `what` names it in the confirmation.
+    Copy {
+        text: String,
+        what: &'static str,
+    },
     Quit,
 }
 

@@ -1,0 +1,148 @@
+//! OPML: the subscription list every podcast app can read and write. Reading is tolerant
+//! (nested outlines, no head, any attribute case, as gPodder, AntennaPod and Pocket Casts
+//! write it); writing is plain OPML 2.0.
+
+use std::collections::HashSet;
+
+use quick_xml::events::Event;
+
+use crate::model::PodcastSummary;
+
+/// More outlines than this is not a subscription list.
+pub const MAX_OUTLINES: usize = 10_000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpmlFeed {
+    pub title: Option<String>,
+    pub url: String,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum OpmlError {
+    #[error("this is not an OPML file ({0})")]
+    Malformed(String),
+    #[error("this OPML file lists no podcast feeds")]
+    Empty,
+    #[error("this OPML file lists more than {MAX_OUTLINES} feeds")]
+    TooMany,
+}
+
+/// Every feed address in the file, once each, in order.
+pub fn parse(bytes: &[u8]) -> Result<Vec<OpmlFeed>, OpmlError> {
+    let text = String::from_utf8_lossy(bytes);
+    let text = text.trim_start_matches('\u{feff}');
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().check_end_names = false;
+    let mut feeds = Vec::new();
+    let mut seen = HashSet::new();
+    let mut saw_opml = false;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(e)) | Ok(Event::Empty(e)) => {
+                let name = AsRef::<str>::as_ref(&e.name()).to_ascii_lowercase();
+                if name == "opml" {
+                    saw_opml = true;
+                }
+                if name != "outline" {
+                    continue;
+                }
+                let mut url = None;
+                let mut title = None;
+                for attribute in e.attributes().flatten() {
+                    let key = AsRef::<str>::as_ref(&attribute.key).to_ascii_lowercase();
+                    let value = attribute
+                        .normalized_value(quick_xml::XmlVersion::default())
+                        .map(|v| v.trim().to_string())
+                        .unwrap_or_default();
+                    match key.as_str() {
+                        "xmlurl" | "url" if !value.is_empty() => url = Some(value),
+                        "title" if !value.is_empty() => title = Some(value),
+                        "text" if !value.is_empty() && title.is_none() => title = Some(value),
+                        _ => {}
+                    }
+                }
+                if let Some(url) = url.filter(|u| u.starts_with("http://") || u.starts_with("https://")) {
+                    if seen.insert(url.clone()) {
+                        if feeds.len() == MAX_OUTLINES {
+                            return Err(OpmlError::TooMany);
+                        }
+                        feeds.push(OpmlFeed { title, url });
+                    }
+                }
+            }
+            Ok(Event::Eof) => break,
+            Ok(_) => {}
+            Err(e) => return Err(OpmlError::Malformed(e.to_string())),
+        }
+    }
+    if !saw_opml {
+        return Err(OpmlError::Malformed("no <opml> element".into()));
+    }
+    if feeds.is_empty() {
+        return Err(OpmlError::Empty);
+    }
+    Ok(feeds)
+}
+
+/// The library's subscriptions as OPML 2.0 (the bundled demo is not a subscription).
+pub fn write(podcasts: &[PodcastSummary]) -> String {
+    let escape = |s: &str| quick_xml::escape::escape(s).into_owned();
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    \
+         <title>Hark subscriptions</title>\n  </head>\n  <body>\n",
+    );
+    for podcast in podcasts.iter().filter(|p| p.feed_url != crate::assets::DEMO_FEED_URL) {
+        out.push_str(&format!(
+            "    <outline type=\"rss\" text=\"{}\" title=\"{}\" xmlUrl=\"{}\"/>\n",
+            escape(&podcast.title),
+            escape(&podcast.title),
+            escape(&podcast.feed_url)
+        ));
+    }
+    out.push_str("  </body>\n</opml>\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nested_outlines_odd_case_and_duplicates() {
+        let opml = br#"<?xml version="1.0"?><opml version="1.0"><body>
+            <outline text="Folder"><outline TEXT="A" XMLURL="https://a.example/feed"/>
+              <outline text="B &amp; C" xmlUrl="https://b.example/rss"/></outline>
+            <outline text="A again" xmlUrl="https://a.example/feed"/>
+            <outline text="not a feed"/><outline text="local" xmlUrl="file:///etc/passwd"/>
+            </body></opml>"#;
+        let feeds = parse(opml).unwrap();
+        assert_eq!(
+            feeds,
+            vec![
+                OpmlFeed { title: Some("A".into()), url: "https://a.example/feed".into() },
+                OpmlFeed { title: Some("B & C".into()), url: "https://b.example/rss".into() },
+            ]
+        );
+    }
+
+    #[test]
+    fn garbage_and_empty_files_are_refused_clearly() {
+        assert_eq!(parse(b"<html><body>hi</body></html>"), Err(OpmlError::Malformed("no <opml> element".into())));
+        assert_eq!(parse(b"<opml><body></body></opml>"), Err(OpmlError::Empty));
+        assert!(matches!(parse(b"<opml><body><outline xmlUrl=\"https://x\"</body>"), Err(OpmlError::Malformed(_))));
+    }
+
+    #[test]
+    fn ten_thousand_outlines_are_taken_and_more_are_refused() {
+        let many = |n: usize| {
+            let mut s = String::from("<opml><body>");
+            for i in 0..n {
+                s.push_str(&format!("<outline xmlUrl=\"https://x.example/{i}\"/>"));
+            }
+            s.push_str("</body></opml>");
+            s
+        };
+        assert_eq!(parse(many(MAX_OUTLINES).as_bytes()).unwrap().len(), MAX_OUTLINES);
+        assert_eq!(parse(many(MAX_OUTLINES + 1).as_bytes()), Err(OpmlError::TooMany));
+    }
+}
