@@ -61,13 +61,13 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<OpmlFeed>, OpmlError> {
                         _ => {}
                     }
                 }
-                if let Some(url) = url.filter(|u| u.starts_with("http://") || u.starts_with("https://")) {
-                    if seen.insert(url.clone()) {
-                        if feeds.len() == MAX_OUTLINES {
-                            return Err(OpmlError::TooMany);
-                        }
-                        feeds.push(OpmlFeed { title, url });
+                if let Some(url) = url.filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+                    && seen.insert(url.clone())
+                {
+                    if feeds.len() == MAX_OUTLINES {
+                        return Err(OpmlError::TooMany);
                     }
+                    feeds.push(OpmlFeed { title, url });
                 }
             }
             Ok(Event::Eof) => break,

@@ -227,10 +227,10 @@ fn share_row(ui: &mut egui::Ui, state: &UiState, page: &super::EpisodePage, acti
                 actions.push(Action::Copy { text: timed, what: "link at the current time" });
             }
         }
-        if let Some(show) = &state.show {
-            if ui.button("Copy feed URL").on_hover_text(&show.feed_url).clicked() {
-                actions.push(Action::Copy { text: show.feed_url.clone(), what: "feed URL" });
-            }
+        if let Some(show) = &state.show
+            && ui.button("Copy feed URL").on_hover_text(&show.feed_url).clicked()
+        {
+            actions.push(Action::Copy { text: show.feed_url.clone(), what: "feed URL" });
         }
     });
 }
