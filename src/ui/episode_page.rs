@@ -197,7 +197,7 @@ fn download_row(ui: &mut egui::Ui, state: &UiState, summary: &crate::model::Epis
             }
         }
         None if summary.downloaded => {
-            ui.label(egui::RichText::new("💾 Downloaded").weak());
+            ui.label(egui::RichText::new("Downloaded").weak());
             if ui.button("Delete download").clicked() {
                 actions.push(Action::DeleteDownload(summary.id));
             }

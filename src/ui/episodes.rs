@@ -94,7 +94,7 @@ fn download_mark(ui: &mut egui::Ui, state: &UiState, episode: &crate::model::Epi
             ("⬇".to_string(), "Downloading".to_string())
         }
         Some(super::DownloadState::Failed { reason }) => ("⚠".to_string(), format!("Download failed: {reason}")),
-        None if episode.downloaded => ("💾".to_string(), "Downloaded".to_string()),
+        None if episode.downloaded => ("offline".to_string(), "Downloaded: plays without a network".to_string()),
         None => (String::new(), String::new()),
     };
     let response = ui.add_sized([34.0, 16.0], egui::Label::new(egui::RichText::new(text).small()));
