@@ -11,7 +11,7 @@ fn big_feed(episodes: usize) -> String {
     let notes = "<p>In this episode we talk about the news of the week, with links and timestamps.</p>\
                  <ul><li>(00:45) Intro</li><li>(12:30) <a href=\"https://example.com/a\">The story</a></li>\
                  <li>(45:10) Listener mail</li></ul>"
-        .repeat(18);
+        .repeat(25);
     let mut xml = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" \
          xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\" \

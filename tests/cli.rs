@@ -213,3 +213,72 @@ fn a_killed_player_keeps_its_position() {
     let position = episodes[0]["position_secs"].as_f64().unwrap();
     assert!((13.0..=15.5).contains(&position), "saved position {position}, played from 10 for ~5 s");
 }
+
+/// An OPML fixture with its FEED_* placeholders pointed at the test server.
+fn opml_fixture(name: &str, server: &TestServer, dir: &Path) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(common::fixture(&format!("opml/{name}")))
+        .unwrap()
+        .replace("FEED_A", &server.url("/a.xml"))
+        .replace("FEED_B", &server.url("/b.xml"))
+        .replace("FEED_MISSING", &server.url("/missing.xml"));
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn opml_import_from_gpodder_and_antennapod_and_a_round_trip() {
+    let server = TestServer::start();
+    server.set("/a.xml", Route::ok(rss("Feed A", &items()[..1]), "application/rss+xml"));
+    server.set("/b.xml", Route::ok(rss("Feed B", &items()[..2]), "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+
+    let gpodder = opml_fixture("gpodder.opml", &server, data.path());
+    let output = hark(data.path(), &["import", gpodder.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "Subscribed to \"Feed A\" (1 episodes)\nSubscribed to \"Feed B\" (2 episodes)\nImported 2 of 2 feeds (0 already subscribed)\n"
+    );
+
+    // AntennaPod's nests outlines and has odd case; two feeds are already here, one is gone.
+    let antennapod = opml_fixture("antennapod.opml", &server, data.path());
+    let output = hark(data.path(), &["import", antennapod.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert_eq!(
+        stdout(&output),
+        format!(
+            "{missing}: error: {missing} answered HTTP 404 (not found)\nImported 0 of 3 feeds (2 already subscribed)\n",
+            missing = server.url("/missing.xml")
+        )
+    );
+    assert_eq!(json(&hark(data.path(), &["podcasts", "--json"])).as_array().unwrap().len(), 2, "nothing twice");
+
+    let exported = data.path().join("out.opml");
+    let output = hark(data.path(), &["export", exported.to_str().unwrap()]);
+    assert_eq!(stdout(&output), format!("Exported 2 podcasts to {}\n", exported.display()));
+    let fresh = tempfile::tempdir().unwrap();
+    let output = hark(fresh.path(), &["import", exported.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let titles: Vec<String> = json(&hark(fresh.path(), &["podcasts", "--json"]))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| format!("{} {}", p["title"], p["feed_url"]))
+        .collect();
+    assert_eq!(
+        titles,
+        vec![format!("\"Feed A\" \"{}\"", server.url("/a.xml")), format!("\"Feed B\" \"{}\"", server.url("/b.xml"))]
+    );
+}
+
+#[test]
+fn a_malformed_opml_file_is_refused_clearly() {
+    let data = tempfile::tempdir().unwrap();
+    let file = data.path().join("broken.opml");
+    std::fs::write(&file, "<html><body>not a list</body></html>").unwrap();
+    let output = hark(data.path(), &["import", file.to_str().unwrap()]);
+    assert!(!output.status.success());
+    assert_eq!(stderr(&output), format!("error: {}: this is not an OPML file (no <opml> element)\n", file.display()));
+    assert_eq!(json(&hark(data.path(), &["podcasts", "--json"])), serde_json::json!([]));
+}

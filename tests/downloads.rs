@@ -293,3 +293,31 @@ fn streaming_plays_while_downloading_and_seeks_ahead_with_a_range_request() {
     let library = hark::library::Library::open(&data.path().join("library.sqlite3")).unwrap();
     assert_eq!(library.episode(episode).unwrap().summary.path.as_deref(), Some(path.to_str().unwrap()));
 }
+
+#[test]
+fn unfinished_downloads_carry_on_when_hark_starts_again() {
+    let server = TestServer::start();
+    let body = payload(300_000);
+    server.set("/ep.mp3", Route::ok(body.clone(), "audio/mpeg").with_etag("\"u\""));
+    let data = tempfile::tempdir().unwrap();
+    let episode = library_with_episode(data.path(), &server, "/ep.mp3");
+    // What a killed Hark leaves behind: a part file with its first half and the range list.
+    let part = PartialFile::open(&data.path().join("downloads"), episode, &server.url("/ep.mp3")).unwrap();
+    part.restart(Some(300_000), hark::media::Validator { etag: Some("\"u\"".into()), last_modified: None }, true)
+        .unwrap();
+    part.write_at(0, &body[..120_000]).unwrap();
+    part.checkpoint().unwrap();
+    drop(part);
+
+    let (net_tx, net_events) = channel();
+    let _net = NetService::spawn(hark::paths::AppPaths::inside(data.path()), net_tx, Arc::new(hark::NoWaker)).unwrap();
+    let NetEvent::DownloadDone { path, .. } =
+        wait_for(&net_events, "the resumed download", |e| matches!(e, NetEvent::DownloadDone { .. }))
+    else {
+        unreachable!()
+    };
+    assert_eq!(sha(&std::fs::read(path).unwrap()), sha(&body));
+    let requests = server.requests("/ep.mp3");
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].header("range"), Some("bytes=120000-"));
+}

@@ -229,6 +229,7 @@ impl Service {
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Internal>();
         let feeds = Arc::new(Semaphore::new(PARALLEL_FEEDS));
         let art_slots = Arc::new(Semaphore::new(PARALLEL_FEEDS));
+        self.resume_unfinished(&done_tx);
         loop {
             tokio::select! {
                 command = commands.recv() => match command {
@@ -445,6 +446,23 @@ impl Service {
 }
 
 impl Service {
+    /// Downloads that were under way when Hark last stopped (killed or quit) carry on.
+    fn resume_unfinished(&mut self, done: &mpsc::UnboundedSender<Internal>) {
+        let Ok(entries) = std::fs::read_dir(self.paths.downloads()) else { return };
+        let mut unfinished: Vec<EpisodeId> = entries
+            .flatten()
+            .filter_map(|entry| {
+                let name = entry.file_name().into_string().ok()?;
+                name.strip_suffix(".part.json")?.parse().ok().map(EpisodeId)
+            })
+            .filter(|id| self.library.episode(*id).is_ok_and(|e| !e.summary.downloaded))
+            .collect();
+        unfinished.sort();
+        for episode in unfinished {
+            self.start_download(episode, false, done);
+        }
+    }
+
     /// Queues the newest episodes of a podcast when the listener asked for that (off by default).
     fn auto_download(&mut self, podcast: PodcastId, done: &mpsc::UnboundedSender<Internal>) {
         let count: usize = self

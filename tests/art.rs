@@ -1,0 +1,64 @@
+//! Show art through the real fetch, decode and cache: big pictures are downscaled once to the
+//! sizes the window draws, broken ones give the placeholder (an error, not a panic).
+
+mod common;
+
+use std::io::Cursor;
+
+use common::server::{Route, TestServer};
+use hark::net::art::{HEADER_PX, THUMBNAIL_PX, cached_header, downscale, load_art};
+use image::{ImageFormat, RgbImage};
+
+fn encoded(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
+    let image = RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+    let mut bytes = Cursor::new(Vec::new());
+    image.write_to(&mut bytes, format).unwrap();
+    bytes.into_inner()
+}
+
+#[test]
+fn big_art_is_downscaled_once_and_cached() {
+    common::init();
+    let server = TestServer::start();
+    server.set("/big.jpg", Route::ok(encoded(3000, 3000, ImageFormat::Jpeg), "image/jpeg"));
+    server.set("/wide.png", Route::ok(encoded(800, 400, ImageFormat::Png), "image/png"));
+    let cache = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let client = hark::net::http::client();
+
+    let url = server.url("/big.jpg");
+    let art = runtime.block_on(load_art(&client, cache.path(), &url)).unwrap();
+    assert_eq!((art.header.width, art.header.height), (HEADER_PX, HEADER_PX));
+    assert_eq!((art.thumbnail.width, art.thumbnail.height), (THUMBNAIL_PX, THUMBNAIL_PX));
+    assert!(cached_header(cache.path(), &url).is_file());
+    let again = runtime.block_on(load_art(&client, cache.path(), &url)).unwrap();
+    assert_eq!(again, art);
+    assert_eq!(server.requests("/big.jpg").len(), 1, "the second time comes from the cache");
+
+    let wide = runtime.block_on(load_art(&client, cache.path(), &server.url("/wide.png"))).unwrap();
+    assert_eq!((wide.header.width, wide.header.height), (600, 300), "aspect kept");
+    assert_eq!((wide.thumbnail.width, wide.thumbnail.height), (96, 48));
+}
+
+#[test]
+fn broken_and_hostile_images_fail_without_a_panic() {
+    common::init();
+    let server = TestServer::start();
+    server.set("/broken.jpg", Route::ok(b"\xff\xd8\xff\xe0 not really a jpeg".to_vec(), "image/jpeg"));
+    server.set("/page.png", Route::ok("<html>nope</html>", "image/png"));
+    let cache = tempfile::tempdir().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let client = hark::net::http::client();
+    for path in ["/broken.jpg", "/page.png", "/missing.png"] {
+        let result = runtime.block_on(load_art(&client, cache.path(), &server.url(path)));
+        assert!(result.is_err(), "{path}");
+    }
+    assert!(runtime.block_on(load_art(&client, cache.path(), "file:///etc/passwd")).is_err());
+
+    // A small PNG that claims 50,000 × 50,000 pixels: refused before any allocation.
+    let mut bomb = encoded(1, 1, ImageFormat::Png);
+    bomb[16..20].copy_from_slice(&50_000u32.to_be_bytes());
+    bomb[20..24].copy_from_slice(&50_000u32.to_be_bytes());
+    let error = downscale(&bomb).unwrap_err();
+    assert!(error.starts_with("not a usable image"), "{error}");
+}
