@@ -129,7 +129,7 @@ mod tests {
     fn garbage_and_empty_files_are_refused_clearly() {
         assert_eq!(parse(b"<html><body>hi</body></html>"), Err(OpmlError::Malformed("no <opml> element".into())));
         assert_eq!(parse(b"<opml><body></body></opml>"), Err(OpmlError::Empty));
-        assert!(matches!(parse(b"<opml><body><outline xmlUrl=\"https://x\"</body>"), Err(OpmlError::Malformed(_))));
+        assert!(matches!(parse(b"<opml><body><outline xmlUrl=\"https://x"), Err(OpmlError::Malformed(_))));
     }
 
     #[test]

@@ -21,6 +21,8 @@ use crate::model::EpisodeId;
 /// The range list is checkpointed after this much new data, or this long, whichever is first.
 const CHECKPOINT_BYTES: u64 = 4 * 1024 * 1024;
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
+/// A reader waiting longer than this for bytes reports buffering.
+const BUFFERING_AFTER: Duration = Duration::from_millis(200);
 
 /// Sorted, non-overlapping, non-adjacent half-open byte ranges.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -363,6 +365,7 @@ impl PartialFile {
     fn wait_for(&self, offset: u64, give_up: &dyn Fn() -> bool, notify: &dyn Fn(bool)) -> io::Result<u64> {
         let mut state = self.lock();
         let mut waiting = false;
+        let began = std::time::Instant::now();
         loop {
             let available = state.sidecar.ranges.contiguous_from(offset);
             if available > 0 {
@@ -385,7 +388,8 @@ impl PartialFile {
                 self.changed.notify_all();
                 self.want_changed.notify_one();
             }
-            if !waiting {
+            // Short waits are part of streaming; only a real stall is "buffering".
+            if !waiting && began.elapsed() >= BUFFERING_AFTER {
                 waiting = true;
                 notify(true);
             }

@@ -14,6 +14,7 @@ use crate::Waker;
 use crate::model::EpisodeId;
 
 const POSITION_EVERY: Duration = Duration::from_millis(250);
+const WAKE_FOR_POSITION_EVERY: Duration = Duration::from_secs(1);
 /// How long the thread sleeps when the queue is full and nothing is asked of it.
 const IDLE_POLL: Duration = Duration::from_millis(20);
 
@@ -39,19 +40,42 @@ pub(super) struct Engine {
     loaded: Option<Loaded>,
     speed: f64,
     last_position_event: Instant,
+    last_wake: Instant,
 }
 
 impl Engine {
     pub fn new(output: Output, shared: Arc<Shared>, events: SyncSender<PlayerEvent>, waker: Arc<dyn Waker>) -> Self {
-        Self { output, shared, events, waker, loaded: None, speed: 1.0, last_position_event: Instant::now() }
+        Self {
+            output,
+            shared,
+            events,
+            waker,
+            loaded: None,
+            speed: 1.0,
+            last_position_event: Instant::now(),
+            last_wake: Instant::now(),
+        }
     }
 
     /// Events are offered, never waited on: a full channel drops a position report, not audio.
-    fn emit(&self, event: PlayerEvent) {
+    fn emit(&mut self, event: PlayerEvent) {
         match self.events.try_send(event) {
-            Ok(()) => self.waker.wake(),
-            Err(TrySendError::Full(_)) => self.waker.wake(),
+            Ok(()) | Err(TrySendError::Full(_)) => {
+                self.waker.wake();
+                self.last_wake = Instant::now();
+            }
             Err(TrySendError::Disconnected(_)) => {}
+        }
+    }
+
+    /// The regular position report: the window shows whole seconds, so it is woken for it at
+    /// most once a second (each frame costs far more than the report).
+    fn report_position(&mut self, episode: EpisodeId) {
+        let event = PlayerEvent::Position { episode, secs: self.shared.position_secs() };
+        if self.last_wake.elapsed() >= WAKE_FOR_POSITION_EVERY {
+            self.emit(event);
+        } else {
+            let _ = self.events.try_send(event);
         }
     }
 
@@ -292,7 +316,7 @@ impl Engine {
         }
         if playing && self.last_position_event.elapsed() >= POSITION_EVERY {
             self.last_position_event = Instant::now();
-            self.emit(PlayerEvent::Position { episode, secs: self.shared.position_secs() });
+            self.report_position(episode);
         }
     }
 }
