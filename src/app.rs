@@ -471,6 +471,11 @@ impl HarkApp {
             }
             PlayerEvent::Ended { episode } => {
                 transport.status = PlaybackStatus::Stopped;
+                // Heard to the end: next time it starts over (and nothing saves the old spot).
+                transport.position_secs = 0.0;
+                if let Some(session) = &mut self.session {
+                    session.marked_played = true;
+                }
                 self.library.set_position(episode, 0.0)?;
                 self.library.set_played(episode, true)?;
                 if self.library.setting(DELETE_WHEN_PLAYED)?.as_deref() == Some("1") {

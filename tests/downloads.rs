@@ -321,3 +321,15 @@ fn unfinished_downloads_carry_on_when_hark_starts_again() {
     assert_eq!(requests.len(), 1);
     assert_eq!(requests[0].header("range"), Some("bytes=120000-"));
 }
+
+#[test]
+fn a_server_without_content_length_still_downloads_byte_exact() {
+    let rig = Rig::new();
+    let body = payload(250_000);
+    let mut route = Route::ok(body.clone(), "audio/mpeg");
+    route.content_length = false;
+    route.ranges = false;
+    rig.server.set("/ep.mp3", route);
+    let path = rig.download("/ep.mp3").unwrap();
+    assert_eq!(sha(&std::fs::read(path).unwrap()), sha(&body));
+}

@@ -152,11 +152,12 @@ fn play_skip_and_rewind_from_the_transport_bar() {
     harness.get_by_label("▶ Play").click();
     run_until(&mut harness, "playback", |h| h.state().player().position_secs() > 1.0);
     harness.get_by_label("Skip 30 seconds").click();
-    harness.run_steps(1);
+    // The engine thread takes the seek a moment later.
+    run_until(&mut harness, "the skip", |h| h.state().player().position_secs() > 20.0);
     let position = harness.state().player().position_secs();
     assert!((31.0..33.0).contains(&position), "after skipping: {position}");
     harness.get_by_label("Rewind 10 seconds").click();
-    harness.run_steps(1);
+    run_until(&mut harness, "the rewind", |h| h.state().player().position_secs() < 30.0);
     let position = harness.state().player().position_secs();
     assert!((21.0..23.0).contains(&position), "after rewinding: {position}");
     let saved = harness.state().library().episode(episode.id).unwrap().summary.position_secs;
@@ -180,11 +181,11 @@ fn keyboard_shortcuts_drive_the_player_and_are_listed_in_help() {
     harness.get_by_label("▶ Play").click();
     run_until(&mut harness, "playback", |h| h.state().player().position_secs() > 0.5);
     harness.key_press(egui::Key::ArrowRight);
-    harness.run_steps(1);
+    run_until(&mut harness, "the skip", |h| h.state().player().position_secs() > 20.0);
     let position = harness.state().player().position_secs();
     assert!((30.5..33.0).contains(&position), "Right skips 30 s: {position}");
     harness.key_press(egui::Key::ArrowLeft);
-    harness.run_steps(1);
+    run_until(&mut harness, "the rewind", |h| h.state().player().position_secs() < 29.0);
     let position = harness.state().player().position_secs();
     assert!((20.5..23.0).contains(&position), "Left rewinds 10 s: {position}");
     harness.key_press(egui::Key::CloseBracket);
@@ -296,4 +297,69 @@ fn a_relaunch_holds_the_last_episode_paused_where_it_stopped_and_space_resumes()
     harness.key_press(egui::Key::Space);
     run_until(&mut harness, "resumed playback", |h| h.state().player().position_secs() > restored + 0.2);
     assert!(harness.state().player().position_secs() < restored + 2.0, "resumed where it stopped");
+}
+
+#[test]
+fn when_an_episode_ends_the_next_in_up_next_starts() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.get_by_label("Welcome to Hark").click();
+    harness.run_steps(6);
+    harness.get_by_label("Add to Up Next").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().state.queue.len(), 1);
+    harness.get_by_label("Offline by design").click();
+    harness.run_steps(6);
+    harness.get_by_label("▶ Play").click();
+    run_until(&mut harness, "playback", |h| h.state().player().position_secs() > 0.2);
+    // Skipping 30 s in a 15-second episode runs it to its end.
+    harness.key_press(egui::Key::ArrowRight);
+    run_until(&mut harness, "the next episode", |h| {
+        h.state().state.transport.now_playing.as_ref().is_some_and(|n| n.title == "Welcome to Hark")
+    });
+    assert!(harness.state().state.queue.is_empty(), "it left Up Next when it started");
+    let offline =
+        harness.state().library().episodes(None).unwrap().into_iter().find(|e| e.title == "Offline by design").unwrap();
+    assert!(offline.played, "the finished episode is played");
+    assert_eq!(offline.position_secs, 0.0);
+}
+
+#[test]
+fn shows_you_might_like_lists_the_podroll_and_subscribes_from_it() {
+    let server = TestServer::start();
+    let podroll = format!(
+        "<podcast:podroll><podcast:remoteItem feedGuid=\"abc\" feedUrl=\"{}\"/></podcast:podroll>\
+         <podcast:funding url=\"https://example.com/support\">Buy us a coffee</podcast:funding>",
+        server.url("/friend.xml")
+    );
+    server.set(
+        "/main.xml",
+        Route::ok(
+            common::feeds::rss_with("Main Show", &podroll, &items()).replace(
+                "<rss version=\"2.0\"",
+                "<rss version=\"2.0\" xmlns:podcast=\"https://podcastindex.org/namespace/1.0\"",
+            ),
+            "application/rss+xml",
+        ),
+    );
+    server.set("/friend.xml", Route::ok(rss("Friendly Show", &items()), "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    {
+        common::init();
+        let mut library = Library::open(&data.path().join("library.sqlite3")).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime
+            .block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, &server.url("/main.xml")))
+            .unwrap();
+    }
+    let mut harness = app(data.path());
+    harness.run_steps(3);
+    harness.get_by_label("Shows you might like");
+    harness.get_by_label(&server.url("/friend.xml"));
+    harness.get_by_label("Buy us a coffee");
+    harness.get_by_label("Subscribe").click();
+    run_until(&mut harness, "the podroll subscription", |h| {
+        h.state().library().podcasts().unwrap().iter().any(|p| p.title == "Friendly Show")
+    });
 }

@@ -10,7 +10,7 @@ use quick_xml::events::{BytesStart, Event};
 use url::Url;
 
 use crate::error::FeedError;
-use crate::model::{Enclosure, NewEpisode, NewPodcast, ParsedFeed};
+use crate::model::{Enclosure, NewEpisode, NewPodcast, ParsedFeed, Related, RemoteFeed, WebLink};
 
 const ITUNES_NS: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
 /// Both URIs of the Podcasting 2.0 namespace are in use: the current one and the legacy one.
@@ -205,6 +205,7 @@ struct FeedExtras {
     new_feed_url: Option<String>,
     image: Option<String>,
     author: Option<String>,
+    related: Related,
     items: Vec<ItemExtras>,
     /// False when the pass could not read the whole document: then its items are not used.
     complete: bool,
@@ -218,7 +219,7 @@ enum Ns {
     Other,
 }
 
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, PartialEq)]
 enum Field {
     Guid,
     Duration,
@@ -226,6 +227,9 @@ enum Field {
     Season,
     NewFeedUrl,
     Author,
+    /// Text of a show-level link element whose URL was in an attribute.
+    Funding(String),
+    Person(String),
 }
 
 fn scan_extras(text: &str) -> FeedExtras {
@@ -276,6 +280,30 @@ fn scan_extras(text: &str) -> FeedExtras {
                     (Ns::Podcast, "transcript", Some(item)) if item.transcript.is_none() => {
                         item.transcript = attr(e, "url")
                     }
+                    (Ns::Podcast, "remoteItem", None) => {
+                        let url = attr(e, "feedUrl").filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+                        let guid = attr(e, "feedGuid");
+                        // Only whole shows: an itemGuid names an episode, and a medium other than
+                        // podcast names a publisher or music.
+                        let show = attr(e, "itemGuid").is_none() && attr(e, "medium").is_none_or(|m| m == "podcast");
+                        if (url.is_some() || guid.is_some()) && show {
+                            extras.related.podroll.push(RemoteFeed { url, guid, title: attr(e, "title") });
+                        }
+                    }
+                    (Ns::Podcast, "funding", None) => {
+                        if let Some(url) =
+                            attr(e, "url").filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+                        {
+                            field = Some(Field::Funding(url));
+                        }
+                    }
+                    (Ns::Podcast, "person", None) => {
+                        if let Some(url) =
+                            attr(e, "href").filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+                        {
+                            field = Some(Field::Person(url));
+                        }
+                    }
                     (Ns::Itunes, "new-feed-url", None) => field = Some(Field::NewFeedUrl),
                     (Ns::Itunes, "author", None) => field = Some(Field::Author),
                     (Ns::Itunes, "image", None) if extras.image.is_none() => extras.image = attr(e, "href"),
@@ -310,6 +338,13 @@ fn scan_extras(text: &str) -> FeedExtras {
                         (Field::Season, Some(item)) => item.season = value.parse().ok().or(item.season),
                         (Field::NewFeedUrl, _) => extras.new_feed_url = Some(value).filter(|v| !v.is_empty()),
                         (Field::Author, _) => extras.author = Some(value).filter(|v| !v.is_empty()),
+                        (Field::Funding(url), None) => {
+                            let text = if value.is_empty() { "Support the show".to_string() } else { value };
+                            extras.related.funding.push(WebLink { url, text });
+                        }
+                        (Field::Person(url), None) if !value.is_empty() => {
+                            extras.related.people.push(WebLink { url, text: value });
+                        }
                         _ => {}
                     }
                 }
@@ -422,6 +457,7 @@ fn build(feed: feed_rs::model::Feed, extras: FeedExtras, feed_url: &Url) -> Pars
         link,
         art_url,
         new_feed_url: extras.new_feed_url.as_deref().and_then(|u| resolve(u, feed_url)),
+        related: extras.related.clone(),
     };
 
     let use_extras = extras.complete && extras.items.len() == feed.entries.len();
@@ -560,6 +596,24 @@ mod tests {
         assert_eq!(resolve("../../x", &base).as_deref(), Some("https://example.com/x"));
         assert_eq!(resolve("file:///etc/passwd", &base), None);
         assert_eq!(resolve("ftp://example.com/a.mp3", &base), None);
+    }
+
+    #[test]
+    fn podroll_funding_and_people_of_the_namespace_example() {
+        let base = Url::parse("https://example.com/feed.xml").unwrap();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/feeds");
+        let bytes = std::fs::read(dir.join("podcast-namespace-example.xml")).unwrap();
+        let related = parse_feed(&bytes, &base).unwrap().podcast.related;
+        let urls: Vec<_> = related.podroll.iter().filter_map(|r| r.url.as_deref()).collect();
+        assert_eq!(urls, ["https://feeds.podcastindex.org/pc20.xml", "https://feedurl.example.rss"]);
+        assert_eq!(related.podroll[0].guid.as_deref(), Some("917393e3-1b1e-5cef-ace4-edaa54e1f810"));
+        assert_eq!(
+            related.funding,
+            vec![WebLink { url: "https://example.com/donate".into(), text: "Support the show!".into() }]
+        );
+        let episode_remote_items = std::fs::read(dir.join("fountain-this-week-in-bitcoin.xml")).unwrap();
+        let related = parse_feed(&episode_remote_items, &base).unwrap().podcast.related;
+        assert!(related.podroll.is_empty(), "value-split items name episodes, not shows to follow");
     }
 
     #[test]

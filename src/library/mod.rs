@@ -142,7 +142,7 @@ impl Library {
     pub fn podcast(&self, id: PodcastId) -> Result<Podcast> {
         self.conn
             .query_row(
-                "SELECT id, feed_url, title, author, description, link, art_url, last_refresh, last_error
+                "SELECT id, feed_url, title, author, description, link, art_url, last_refresh, last_error, related
                  FROM podcasts WHERE id = ?1",
                 [id.0],
                 |r| {
@@ -156,6 +156,10 @@ impl Library {
                         art_url: r.get(6)?,
                         last_refresh: timestamp(r.get(7)?),
                         last_error: r.get(8)?,
+                        related: r
+                            .get::<_, Option<String>>(9)?
+                            .and_then(|json| serde_json::from_str(&json).ok())
+                            .unwrap_or_default(),
                     })
                 },
             )

@@ -12,7 +12,9 @@ CREATE TABLE podcasts (
     last_refresh  INTEGER,
     last_error    TEXT,
     added_at      INTEGER NOT NULL,
-    bundled       INTEGER NOT NULL DEFAULT 0
+    bundled       INTEGER NOT NULL DEFAULT 0,
+    -- JSON of model::Related (podroll, funding, people)
+    related       TEXT
 );
 
 CREATE TABLE episodes (

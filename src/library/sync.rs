@@ -50,9 +50,11 @@ fn content_hash(e: &NewEpisode) -> String {
 
 pub(super) fn sync_in(tx: &Transaction<'_>, podcast: PodcastId, feed: &ParsedFeed) -> rusqlite::Result<SyncReport> {
     let p = &feed.podcast;
+    let related = (!p.related.is_empty()).then(|| serde_json::to_string(&p.related).expect("plain data serialises"));
     tx.execute(
-        "UPDATE podcasts SET title = ?2, author = ?3, description = ?4, link = ?5, art_url = ?6 WHERE id = ?1",
-        params![podcast.0, p.title, p.author, p.description, p.link, p.art_url],
+        "UPDATE podcasts SET title = ?2, author = ?3, description = ?4, link = ?5, art_url = ?6, related = ?7
+         WHERE id = ?1",
+        params![podcast.0, p.title, p.author, p.description, p.link, p.art_url, related],
     )?;
 
     let mut stored: HashMap<String, (i64, String)> = HashMap::new();

@@ -1,7 +1,7 @@
 //! Plain data shared by every layer. No I/O here.
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
@@ -33,6 +33,38 @@ pub struct NewPodcast {
     pub art_url: Option<String>,
     /// `itunes:new-feed-url`: the publisher moved the feed.
     pub new_feed_url: Option<String>,
+    pub related: Related,
+}
+
+/// What a feed says about other shows and people: the "shows you might like" section.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Related {
+    /// `podcast:podroll`: shows the publisher recommends.
+    pub podroll: Vec<RemoteFeed>,
+    /// `podcast:funding`: where to support the show.
+    pub funding: Vec<WebLink>,
+    /// `podcast:person` at show level: hosts and regulars.
+    pub people: Vec<WebLink>,
+}
+
+impl Related {
+    pub fn is_empty(&self) -> bool {
+        self.podroll.is_empty() && self.funding.is_empty() && self.people.is_empty()
+    }
+}
+
+/// A show named by a `podcast:remoteItem`: by feed URL, by `podcast:guid`, or both.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RemoteFeed {
+    pub url: Option<String>,
+    pub guid: Option<String>,
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebLink {
+    pub url: String,
+    pub text: String,
 }
 
 /// The audio file of an episode.
@@ -102,6 +134,7 @@ pub struct Podcast {
     pub art_url: Option<String>,
     pub last_refresh: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
+    pub related: Related,
 }
 
 /// The validators and hash kept for a conditional refresh.

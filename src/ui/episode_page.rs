@@ -16,7 +16,7 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
     let summary = &episode.summary;
     ui.add_space(6.0);
     ui.label(egui::RichText::new(&summary.title).heading().strong());
-    let mut facts = vec![widgets::date(summary.published)];
+    let mut facts = vec![widgets::long_date(summary.published)];
     if let Some(number) = episode.episode_number {
         facts.push(match episode.season_number {
             Some(season) => format!("S{season} E{number}"),

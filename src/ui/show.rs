@@ -33,4 +33,63 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
             }
         });
     });
+    might_like(ui, state, show, actions);
+}
+
+/// The feed's podroll, other shows by the same author, and where to support the show.
+fn might_like(ui: &mut egui::Ui, state: &UiState, show: &crate::model::Podcast, actions: &mut Vec<Action>) {
+    let same_author: Vec<_> = state
+        .podcasts
+        .iter()
+        .filter(|p| p.id != show.id)
+        .filter(|p| match (&p.author, &show.author) {
+            (Some(a), Some(b)) => a.trim().eq_ignore_ascii_case(b.trim()),
+            _ => false,
+        })
+        .collect();
+    let related = &show.related;
+    if related.is_empty() && same_author.is_empty() {
+        return;
+    }
+    egui::CollapsingHeader::new("Shows you might like").default_open(true).show(ui, |ui| {
+        for remote in &related.podroll {
+            ui.horizontal(|ui| {
+                let subscribed = remote.url.as_ref().and_then(|u| state.podcasts.iter().find(|p| &p.feed_url == u));
+                let name = remote
+                    .title
+                    .clone()
+                    .or_else(|| remote.url.clone())
+                    .unwrap_or_else(|| format!("podcast:guid {}", remote.guid.as_deref().unwrap_or_default()));
+                ui.add(egui::Label::new(name).truncate());
+                match (subscribed, &remote.url) {
+                    (Some(podcast), _) => {
+                        if ui.small_button("Open").clicked() {
+                            actions.push(Action::SelectPodcast(podcast.id));
+                        }
+                    }
+                    (None, Some(url)) => {
+                        if ui.small_button("Subscribe").on_hover_text(url).clicked() {
+                            actions.push(Action::Subscribe(url.clone()));
+                        }
+                    }
+                    (None, None) => {
+                        ui.label(egui::RichText::new("(known only by its podcast:guid)").weak().small());
+                    }
+                }
+            });
+        }
+        for podcast in same_author {
+            ui.horizontal(|ui| {
+                ui.label(format!("More from {}:", podcast.author.as_deref().unwrap_or_default()));
+                if ui.link(&podcast.title).clicked() {
+                    actions.push(Action::SelectPodcast(podcast.id));
+                }
+            });
+        }
+        for link in related.funding.iter().chain(&related.people) {
+            if ui.link(&link.text).on_hover_text(&link.url).clicked() {
+                actions.push(Action::OpenLink(link.url.clone()));
+            }
+        }
+    });
 }

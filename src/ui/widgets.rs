@@ -42,6 +42,11 @@ pub fn date(published: Option<chrono::DateTime<chrono::Utc>>) -> String {
     published.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_default()
 }
 
+/// "21 January 2017", as an episode page shows it.
+pub fn long_date(published: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    published.map(|d| d.format("%-d %B %Y").to_string()).unwrap_or_default()
+}
+
 /// Bytes as a listener reads them: 512 KB, 48.3 MB, 1.2 GB.
 pub fn size(bytes: u64) -> String {
     const MB: f64 = 1024.0 * 1024.0;
