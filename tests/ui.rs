@@ -363,3 +363,37 @@ fn shows_you_might_like_lists_the_podroll_and_subscribes_from_it() {
         h.state().library().podcasts().unwrap().iter().any(|p| p.title == "Friendly Show")
     });
 }
+
+#[test]
+fn a_timestamp_in_the_notes_starts_the_episode_there_and_share_copies_links() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.get_by_label("The spoken clock").click();
+    harness.run_steps(6);
+    harness.get_by_label("00:30").click();
+    run_until(&mut harness, "playback from the timestamp", |h| h.state().player().position_secs() > 30.0);
+    let position = harness.state().player().position_secs();
+    assert!((30.0..31.5).contains(&position), "started at {position}");
+    assert_eq!(harness.state().state.transport.now_playing.as_ref().unwrap().title, "The spoken clock");
+
+    harness.get_by_label("Copy episode link").click();
+    harness.step();
+    let copied = |h: &Harness<'_, HarkApp>| {
+        h.output().platform_output.commands.iter().find_map(|c| match c {
+            egui::OutputCommand::CopyText(text) => Some(text.clone()),
+            _ => None,
+        })
+    };
+    assert_eq!(copied(&harness).as_deref(), Some("https://demo.hark.invalid/episode-2.mp3"));
+    assert_eq!(harness.state().state.notice.as_ref().unwrap().text, "Copied the episode link");
+    harness.run_steps(2);
+    harness.get_by_label("Copy link at current time").click();
+    harness.step();
+    let timed = copied(&harness).unwrap();
+    assert!(timed.starts_with("https://demo.hark.invalid/episode-2.mp3#t=3"), "{timed}");
+    harness.run_steps(2);
+    harness.get_by_label("Copy feed URL").click();
+    harness.step();
+    assert_eq!(copied(&harness).as_deref(), Some(hark::assets::DEMO_FEED_URL));
+}

@@ -61,16 +61,49 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
     download_row(ui, state, summary, actions);
     share_row(ui, state, page, actions);
     ui.separator();
-    egui::ScrollArea::vertical().id_salt("notes").auto_shrink([false, false]).show(ui, |ui| {
+    notes(ui, page, actions);
+}
+
+/// Block heights measured at a width, so blocks outside the visible part of a long note are
+/// skipped (space only) instead of laid out every frame.
+#[derive(Clone, Default)]
+struct NotesLayout {
+    width: f32,
+    heights: Vec<f32>,
+}
+
+fn notes(ui: &mut egui::Ui, page: &super::EpisodePage, actions: &mut Vec<Action>) {
+    let episode = page.episode.summary.id;
+    let memory_id = ui.id().with(("notes-layout", episode.0));
+    egui::ScrollArea::vertical().id_salt("notes").auto_shrink([false, false]).show_viewport(ui, |ui, viewport| {
         if page.notes.blocks.is_empty() {
             ui.label(egui::RichText::new("This episode has no notes.").weak());
         }
-        for block in &page.notes.blocks {
-            draw_block(ui, block, summary.id, actions);
+        let width = ui.available_width();
+        let mut layout: NotesLayout = ui.data_mut(|d| d.get_temp(memory_id)).unwrap_or_default();
+        if (layout.width - width).abs() > 0.5 {
+            layout = NotesLayout { width, heights: Vec::with_capacity(page.notes.blocks.len()) };
+        }
+        let origin = ui.cursor().top();
+        for (index, block) in page.notes.blocks.iter().enumerate() {
+            let top = ui.cursor().top();
+            let y = top - origin;
+            match layout.heights.get(index).copied() {
+                Some(height) if y + height < viewport.min.y || y > viewport.max.y => ui.add_space(height),
+                _ => {
+                    draw_block(ui, block, episode, actions);
+                    let height = ui.cursor().top() - top;
+                    match layout.heights.get_mut(index) {
+                        Some(known) => *known = height,
+                        None => layout.heights.push(height),
+                    }
+                }
+            }
         }
         if page.notes.truncated {
             ui.label(egui::RichText::new("(The notes are too long and were cut here.)").weak());
         }
+        ui.data_mut(|d| d.insert_temp(memory_id, layout));
     });
 }
 
@@ -149,7 +182,9 @@ fn spans_line(
             if span.style.code {
                 text = text.code();
             }
-            match &span.link {
+            // A link around nothing but spaces is no link a listener can see or name.
+            let link = span.link.as_ref().filter(|_| !span.text.trim().is_empty());
+            match link {
                 None => {
                     ui.label(text);
                 }
