@@ -74,7 +74,7 @@ struct NotesLayout {
 
 fn notes(ui: &mut egui::Ui, page: &super::EpisodePage, actions: &mut Vec<Action>) {
     let episode = page.episode.summary.id;
-    let memory_id = ui.id().with(("notes-layout", episode.0));
+    let memory_id = ui.scope_id().with(("notes-layout", episode.0));
     egui::ScrollArea::vertical().id_salt("notes").auto_shrink([false, false]).show_viewport(ui, |ui, viewport| {
         if page.notes.blocks.is_empty() {
             ui.label(egui::RichText::new("This episode has no notes.").weak());
