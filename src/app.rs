@@ -217,6 +217,15 @@ impl HarkApp {
     fn select_episode(&mut self, id: EpisodeId) -> Result<(), HarkError> {
         let episode = self.library.episode(id)?;
         let notes = Document::from_notes(episode.notes_html.as_deref().unwrap_or_default());
+        // Pictures in the notes load on demand, through the same fetch, cache and downscale as art.
+        for block in &notes.blocks {
+            if let crate::notes::Block::Image { url, .. } = block
+                && !self.state.art.contains_key(url)
+            {
+                self.state.art.insert(url.clone(), ArtSlot::Loading);
+                self.net.send(NetCommand::FetchArt { url: url.clone() });
+            }
+        }
         self.state.episode_page = Some(EpisodePage { episode, notes });
         Ok(())
     }

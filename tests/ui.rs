@@ -397,3 +397,39 @@ fn a_timestamp_in_the_notes_starts_the_episode_there_and_share_copies_links() {
     harness.step();
     assert_eq!(copied(&harness).as_deref(), Some(hark::assets::DEMO_FEED_URL));
 }
+
+#[test]
+fn pictures_in_the_notes_load_on_demand_downscaled() {
+    let server = TestServer::start();
+    let mut picture = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(2000, 1000, image::Rgb([200, 40, 40]))
+        .write_to(&mut picture, image::ImageFormat::Png)
+        .unwrap();
+    server.set("/picture.png", Route::ok(picture.into_inner(), "image/png"));
+    let notes = format!(
+        "<p>Look:</p><img src=\"{}\" alt=\"a red block\"><img src=\"{}\" width=\"1\" height=\"1\">",
+        server.url("/picture.png"),
+        server.url("/pixel.gif")
+    );
+    let feed = rss("Pictures", &items()).replace("<h2>Notes of Opening Night</h2>", &notes);
+    server.set("/feed.xml", Route::ok(feed, "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    {
+        common::init();
+        let mut library = Library::open(&data.path().join("library.sqlite3")).unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime
+            .block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, &server.url("/feed.xml")))
+            .unwrap();
+    }
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.get_by_label("Opening Night").click();
+    let url = server.url("/picture.png");
+    run_until(&mut harness, "the picture", |h| {
+        matches!(h.state().state.art.get(&url), Some(hark::ui::ArtSlot::Ready { .. }))
+    });
+    let Some(hark::ui::ArtSlot::Ready { header, .. }) = harness.state().state.art.get(&url) else { unreachable!() };
+    assert_eq!(header.size(), [600, 300], "downscaled before it reaches the GPU");
+    assert!(server.requests("/pixel.gif").is_empty(), "tracking pixels are never fetched");
+}

@@ -61,7 +61,7 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
     download_row(ui, state, summary, actions);
     share_row(ui, state, page, actions);
     ui.separator();
-    notes(ui, page, actions);
+    notes(ui, page, &state.art, actions);
 }
 
 /// Block heights measured at a width, so blocks outside the visible part of a long note are
@@ -72,7 +72,7 @@ struct NotesLayout {
     heights: Vec<f32>,
 }
 
-fn notes(ui: &mut egui::Ui, page: &super::EpisodePage, actions: &mut Vec<Action>) {
+fn notes(ui: &mut egui::Ui, page: &super::EpisodePage, art: &ArtMap, actions: &mut Vec<Action>) {
     let episode = page.episode.summary.id;
     let memory_id = ui.scope_id().with(("notes-layout", episode.0));
     egui::ScrollArea::vertical().id_salt("notes").auto_shrink([false, false]).show_viewport(ui, |ui, viewport| {
@@ -91,7 +91,7 @@ fn notes(ui: &mut egui::Ui, page: &super::EpisodePage, actions: &mut Vec<Action>
             match layout.heights.get(index).copied() {
                 Some(height) if y + height < viewport.min.y || y > viewport.max.y => ui.add_space(height),
                 _ => {
-                    draw_block(ui, block, episode, actions);
+                    draw_block(ui, block, episode, art, actions);
                     let height = ui.cursor().top() - top;
                     match layout.heights.get_mut(index) {
                         Some(known) => *known = height,
@@ -107,7 +107,9 @@ fn notes(ui: &mut egui::Ui, page: &super::EpisodePage, actions: &mut Vec<Action>
     });
 }
 
-fn draw_block(ui: &mut egui::Ui, block: &Block, episode: EpisodeId, actions: &mut Vec<Action>) {
+type ArtMap = std::collections::HashMap<String, super::ArtSlot>;
+
+fn draw_block(ui: &mut egui::Ui, block: &Block, episode: EpisodeId, art: &ArtMap, actions: &mut Vec<Action>) {
     match block {
         Block::Heading { level, spans } => {
             ui.add_space(6.0);
@@ -150,12 +152,27 @@ fn draw_block(ui: &mut egui::Ui, block: &Block, episode: EpisodeId, actions: &mu
         Block::Rule => {
             ui.separator();
         }
-        Block::Image { url, alt } => {
-            let text = if alt.is_empty() { "[image]".to_string() } else { format!("[image: {alt}]") };
-            if ui.link(text).on_hover_text(url).clicked() {
-                actions.push(Action::OpenLink(url.clone()));
+        Block::Image { url, alt } => match art.get(url) {
+            // Fetched through the art pipeline: downscaled once, never at full size.
+            Some(super::ArtSlot::Ready { header, .. }) => {
+                let [w, h] = header.size();
+                let scale = (ui.available_width() / w as f32).min(1.0);
+                let image = egui::Image::from_texture(header).fit_to_exact_size(egui::vec2(w as f32, h as f32) * scale);
+                let response = ui.add(image.sense(egui::Sense::click())).on_hover_text(url);
+                if response.clicked() {
+                    actions.push(Action::OpenLink(url.clone()));
+                }
             }
-        }
+            Some(super::ArtSlot::Loading) => {
+                ui.label(egui::RichText::new(format!("Loading image {alt}…")).weak());
+            }
+            Some(super::ArtSlot::Missing) | None => {
+                let text = if alt.is_empty() { "[image]".to_string() } else { format!("[image: {alt}]") };
+                if ui.link(text).on_hover_text(url).clicked() {
+                    actions.push(Action::OpenLink(url.clone()));
+                }
+            }
+        },
     }
 }
 
