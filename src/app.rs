@@ -45,6 +45,12 @@ impl crate::Waker for EguiWaker {
     }
 }
 
+/// A file dialog's outcome, read and parsed off the UI thread.
+enum DialogResult {
+    Import(Result<Vec<crate::opml::OpmlFeed>, String>),
+    Exported(Result<std::path::PathBuf, String>),
+}
+
 /// The episode in the transport bar and what has been written about it.
 struct Session {
     episode: EpisodeId,
@@ -67,6 +73,9 @@ pub struct HarkApp {
     media_keys: Option<MediaKeys>,
     /// Set until the first frame is drawn (then logged with the time since launch).
     launched: Option<Instant>,
+    waker: Arc<dyn crate::Waker>,
+    /// What the native file dialogs (on their own threads) came back with.
+    dialogs: (std::sync::mpsc::Sender<DialogResult>, Receiver<DialogResult>),
     /// Episodes played before the current one this session, for "previous".
     history: Vec<EpisodeId>,
     next_request: u64,
@@ -85,6 +94,7 @@ impl HarkApp {
         let net = NetService::spawn(paths.clone(), net_tx, waker.clone())?;
         let (player_tx, player_events) = sync_channel(256);
         let player = Player::spawn(options.audio, player_tx, waker.clone());
+        let waker_for_dialogs = waker.clone();
         let media_keys = if options.media_keys { MediaKeys::connect(waker) } else { None };
         let mut app = Self {
             paths,
@@ -97,6 +107,8 @@ impl HarkApp {
             session: None,
             media_keys,
             launched: None,
+            waker: waker_for_dialogs,
+            dialogs: channel(),
             history: Vec::new(),
             next_request: 0,
         };
@@ -272,6 +284,11 @@ impl HarkApp {
                 self.state.notice = Some(Notice::error(e.to_string()));
             }
         }
+        while let Ok(result) = self.dialogs.1.try_recv() {
+            if let Err(e) = self.on_dialog(result) {
+                self.state.notice = Some(Notice::error(e.to_string()));
+            }
+        }
         let requests: Vec<MediaRequest> = self.media_keys.iter().flat_map(|m| m.requests()).collect();
         for request in requests {
             let t = &self.state.transport;
@@ -296,6 +313,48 @@ impl HarkApp {
                 MediaRequest::Quit => Action::Quit,
             };
             self.apply(action, ctx);
+        }
+    }
+
+    fn on_dialog(&mut self, result: DialogResult) -> Result<(), HarkError> {
+        match result {
+            DialogResult::Import(Err(message)) => self.state.notice = Some(Notice::error(message)),
+            DialogResult::Import(Ok(feeds)) => {
+                let mut urls = Vec::new();
+                for feed in feeds {
+                    if self.library.find_feed_url(&feed.url)?.is_none() {
+                        urls.push(feed.url);
+                    }
+                }
+                if urls.is_empty() {
+                    self.state.notice = Some(Notice::info("You already follow every feed in that file"));
+                    return Ok(());
+                }
+                let request = self.request_id();
+                self.state.import =
+                    Some(crate::ui::ImportProgress { request, done: 0, total: urls.len(), failures: Vec::new() });
+                self.net.send(NetCommand::Import { request, urls });
+            }
+            DialogResult::Exported(Ok(path)) => {
+                self.state.notice = Some(Notice::info(format!("Saved your subscriptions to {}", path.display())));
+            }
+            DialogResult::Exported(Err(message)) => self.state.notice = Some(Notice::error(message)),
+        }
+        Ok(())
+    }
+
+    /// Runs a native file dialog on its own thread (it blocks), then `work` on the choice.
+    fn file_dialog(&self, work: impl FnOnce() -> Option<DialogResult> + Send + 'static) {
+        let (tx, waker) = (self.dialogs.0.clone(), self.waker.clone());
+        let spawned = std::thread::Builder::new().name("hark-file-dialog".into()).spawn(move || {
+            if let Some(result) = work() {
+                if tx.send(result).is_ok() {
+                    waker.wake();
+                }
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::warn!("no file dialog: {e}");
         }
     }
 
@@ -428,6 +487,25 @@ impl HarkApp {
                 self.state.downloads.remove(&episode);
                 self.refresh_views()?;
                 self.refresh_downloads_window()?;
+            }
+            NetEvent::ImportProgress { request, done, total, url, result } => {
+                let Some(import) = self.state.import.as_mut().filter(|i| i.request == request) else { return Ok(()) };
+                import.done = done;
+                if let Err(reason) = result {
+                    import.failures.push((url, reason));
+                }
+                self.reload_podcasts()?;
+                if done == total {
+                    let import = self.state.import.take().expect("checked above");
+                    let imported = total - import.failures.len();
+                    self.state.notice = Some(match import.failures.first() {
+                        None => Notice::info(format!("Imported {imported} podcasts")),
+                        Some((url, reason)) => Notice::error(format!(
+                            "Imported {imported} of {total} podcasts; {} failed, e.g. {url}: {reason}",
+                            import.failures.len()
+                        )),
+                    });
+                }
             }
             NetEvent::AutoDownloads { episodes } => {
                 self.state.notice = Some(Notice::info(format!("Downloading {} new episodes", episodes.len())));
@@ -773,6 +851,29 @@ impl HarkApp {
             Action::Copy { text, what } => {
                 ctx.copy_text(text);
                 self.state.notice = Some(Notice::info(format!("Copied the {what}")));
+            }
+            Action::ImportOpml => self.file_dialog(|| {
+                let path = rfd::FileDialog::new()
+                    .set_title("Import podcasts")
+                    .add_filter("OPML", &["opml", "xml"])
+                    .pick_file()?;
+                let result = std::fs::read(&path)
+                    .map_err(|e| format!("could not read {}: {e}", path.display()))
+                    .and_then(|bytes| crate::opml::parse(&bytes).map_err(|e| format!("{}: {e}", path.display())));
+                Some(DialogResult::Import(result))
+            }),
+            Action::ExportOpml => {
+                let opml = crate::opml::write(&self.state.podcasts);
+                self.file_dialog(move || {
+                    let path = rfd::FileDialog::new()
+                        .set_title("Export podcasts")
+                        .set_file_name("hark-subscriptions.opml")
+                        .save_file()?;
+                    let result = std::fs::write(&path, opml)
+                        .map(|()| path.clone())
+                        .map_err(|e| format!("could not write {}: {e}", path.display()));
+                    Some(DialogResult::Exported(result))
+                })
             }
             Action::Quit => {
                 self.save_position()?;

@@ -61,6 +61,11 @@ pub enum NetCommand {
         episode: EpisodeId,
     },
     SetParallelDownloads(usize),
+    /// Subscribe to many feeds (an OPML import), a few at a time.
+    Import {
+        request: RequestId,
+        urls: Vec<String>,
+    },
     Shutdown,
 }
 
@@ -122,6 +127,14 @@ pub enum NetEvent {
     AutoDownloads {
         episodes: Vec<EpisodeId>,
     },
+    /// One feed of an import is done: subscribed, or failed with a reason.
+    ImportProgress {
+        request: RequestId,
+        done: usize,
+        total: usize,
+        url: String,
+        result: Result<String, String>,
+    },
     /// The service could not do what was asked at all (library unreadable, …).
     ServiceError {
         message: String,
@@ -143,6 +156,7 @@ enum Internal {
     Subscribed { request: RequestId, fetched: Result<refresh::FetchedFeed, HarkError> },
     Refreshed { request: RequestId, podcast: PodcastId, fetched: Result<refresh::FetchedFeed, HarkError> },
     DownloadEnded { episode: EpisodeId, result: Result<PathBuf, DownloadError> },
+    Imported { request: RequestId, url: String, fetched: Result<refresh::FetchedFeed, HarkError> },
 }
 
 /// Setting keys the net service reads.
@@ -181,6 +195,7 @@ impl NetService {
                     client: http::client(),
                     refreshes: Default::default(),
                     downloads: Default::default(),
+                    imports: Default::default(),
                     download_slots: Arc::new(Semaphore::new(PARALLEL_DOWNLOADS_DEFAULT)),
                     parallel_downloads: PARALLEL_DOWNLOADS_DEFAULT,
                 };
@@ -214,6 +229,8 @@ struct Service {
     /// Podcasts still outstanding per refresh request.
     refreshes: std::collections::HashMap<RequestId, usize>,
     downloads: std::collections::HashMap<EpisodeId, ActiveDownload>,
+    /// Per import request: (feeds done, feeds in all).
+    imports: std::collections::HashMap<RequestId, (usize, usize)>,
     download_slots: Arc<Semaphore>,
     parallel_downloads: usize,
 }
@@ -243,6 +260,17 @@ impl Service {
                     }
                     Some(NetCommand::Refresh { request, podcasts }) => {
                         self.start_refresh(request, podcasts, &feeds, &done_tx);
+                    }
+                    Some(NetCommand::Import { request, urls }) => {
+                        self.imports.insert(request, (0, urls.len()));
+                        for url in urls {
+                            let (client, done, slots) = (self.client.clone(), done_tx.clone(), feeds.clone());
+                            tokio::spawn(async move {
+                                let _permit = slots.acquire_owned().await;
+                                let fetched = refresh::fetch_new(&client, &url).await;
+                                let _ = done.send(Internal::Imported { request, url, fetched });
+                            });
+                        }
                     }
                     Some(NetCommand::Download { episode }) => self.start_download(episode, false, &done_tx),
                     Some(NetCommand::Stream { episode }) => self.start_download(episode, true, &done_tx),
@@ -400,6 +428,19 @@ impl Service {
 
     fn apply(&mut self, done: Internal, done_tx: &mpsc::UnboundedSender<Internal>) {
         match done {
+            Internal::Imported { request, url, fetched } => {
+                let result = fetched
+                    .and_then(|fetched| refresh::apply_subscription(&mut self.library, fetched))
+                    .map(|s| s.title)
+                    .map_err(|e| e.to_string());
+                let Some(progress) = self.imports.get_mut(&request) else { return };
+                progress.0 += 1;
+                let (done, total) = *progress;
+                if done == total {
+                    self.imports.remove(&request);
+                }
+                self.emit(NetEvent::ImportProgress { request, done, total, url, result });
+            }
             Internal::DownloadEnded { episode, result } => {
                 self.downloads.remove(&episode);
                 let event = match result {

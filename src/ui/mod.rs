@@ -42,6 +42,15 @@ pub struct UiState {
     pub downloads_window: DownloadsWindow,
     /// Show only downloaded episodes (view state).
     pub downloaded_only: bool,
+    pub import: Option<ImportProgress>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportProgress {
+    pub request: RequestId,
+    pub done: usize,
+    pub total: usize,
+    pub failures: Vec<(String, String)>,
 }
 
 pub struct DownloadView {
@@ -154,6 +163,8 @@ pub enum Action {
         text: String,
         what: &'static str,
     },
+    ImportOpml,
+    ExportOpml,
     Quit,
 }
 

@@ -5,6 +5,16 @@ use super::{Action, UiState};
 pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     ui.horizontal(|ui| {
         ui.heading("Hark");
+        ui.menu_button("File", |ui| {
+            if ui.button("Import OPML…").on_hover_text("Subscribe to the feeds of an OPML file").clicked() {
+                actions.push(Action::ImportOpml);
+                ui.close();
+            }
+            if ui.button("Export OPML…").on_hover_text("Save your subscriptions for another app").clicked() {
+                actions.push(Action::ExportOpml);
+                ui.close();
+            }
+        });
         ui.menu_button("Help", |ui| {
             if ui.button("Keyboard shortcuts").clicked() {
                 state.show_shortcuts = true;
@@ -33,6 +43,10 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                     .desired_width(140.0)
                     .desired_height(8.0),
             );
+        }
+        if let Some(import) = &state.import {
+            ui.spinner();
+            ui.label(format!("Importing {} of {} feeds…", import.done, import.total));
         }
         if let Some(notice) = &state.notice {
             ui.separator();
