@@ -347,10 +347,10 @@ impl HarkApp {
     fn file_dialog(&self, work: impl FnOnce() -> Option<DialogResult> + Send + 'static) {
         let (tx, waker) = (self.dialogs.0.clone(), self.waker.clone());
         let spawned = std::thread::Builder::new().name("hark-file-dialog".into()).spawn(move || {
-            if let Some(result) = work() {
-                if tx.send(result).is_ok() {
-                    waker.wake();
-                }
+            if let Some(result) = work()
+                && tx.send(result).is_ok()
+            {
+                waker.wake();
             }
         });
         if let Err(e) = spawned {

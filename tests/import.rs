@@ -27,12 +27,11 @@ fn an_import_subscribes_each_feed_and_names_the_failures() {
     net.send(NetCommand::Import { request: RequestId(9), urls });
     let mut progress = Vec::new();
     while progress.len() < 3 {
-        match events.recv_timeout(Duration::from_secs(20)).expect("import progress") {
-            NetEvent::ImportProgress { request, done, total, url, result } => {
-                assert_eq!((request, total), (RequestId(9), 3));
-                progress.push((done, url, result));
-            }
-            _ => {}
+        if let NetEvent::ImportProgress { request, done, total, url, result } =
+            events.recv_timeout(Duration::from_secs(20)).expect("import progress")
+        {
+            assert_eq!((request, total), (RequestId(9), 3));
+            progress.push((done, url, result));
         }
     }
     let dones: Vec<usize> = progress.iter().map(|(done, _, _)| *done).collect();
