@@ -54,14 +54,17 @@ fn items() -> Vec<Item<'static>> {
 }
 
 fn subscribe(data: &Path, server: &TestServer, path: &str, title: &str) -> Library {
+    server.set(path, Route::ok(rss(title, &items()), "application/rss+xml"));
+    subscribe_url(data, &server.url(path))
+}
+
+/// A library in `data` subscribed to the feed at `url`, as `hark subscribe` leaves it.
+fn subscribe_url(data: &Path, url: &str) -> Library {
     common::init();
     std::fs::create_dir_all(data).unwrap();
-    server.set(path, Route::ok(rss(title, &items()), "application/rss+xml"));
     let mut library = Library::open(&data.join("library.sqlite3")).unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime
-        .block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, &server.url(path)))
-        .unwrap();
+    runtime.block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, url)).unwrap();
     library
 }
 
@@ -204,25 +207,24 @@ fn keyboard_shortcuts_drive_the_player_and_are_listed_in_help() {
     harness.get_by_label("Slower / faster (0.1× steps)");
 }
 
-#[test]
-fn clicking_download_shows_progress_and_ends_with_the_episode_downloaded() {
+/// A subscribed show whose one episode, `title`, is the tone fixture served at `bytes_per_sec`.
+fn show_with_slow_audio(title: &str, bytes_per_sec: u64) -> (TestServer, Vec<u8>, tempfile::TempDir) {
     let server = TestServer::start();
     let audio = common::fixture_bytes("tone-cbr.mp3");
     let mut route = Route::ok(audio.clone(), "audio/mpeg");
-    route.throttle = Some(80_000);
+    route.throttle = Some(bytes_per_sec);
     server.set("/audio.mp3", route);
     let url = server.url("/audio.mp3");
-    let items = [Item { guid: "d1", title: "Downloadable", url: &url }];
-    server.set("/feed.xml", Route::ok(rss("Download Show", &items), "application/rss+xml"));
+    let items = [Item { guid: "slow", title, url: &url }];
+    server.set("/feed.xml", Route::ok(rss("Slow Show", &items), "application/rss+xml"));
     let data = tempfile::tempdir().unwrap();
-    {
-        common::init();
-        let mut library = Library::open(&data.path().join("library.sqlite3")).unwrap();
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        runtime
-            .block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, &server.url("/feed.xml")))
-            .unwrap();
-    }
+    subscribe_url(data.path(), &server.url("/feed.xml"));
+    (server, audio, data)
+}
+
+#[test]
+fn clicking_download_shows_progress_and_ends_with_the_episode_downloaded() {
+    let (server, audio, data) = show_with_slow_audio("Downloadable", 80_000);
     let mut harness = app(data.path());
     harness.run_steps(2);
     harness.get_by_label("Downloadable").click();
@@ -243,23 +245,7 @@ fn clicking_download_shows_progress_and_ends_with_the_episode_downloaded() {
 
 #[test]
 fn playing_an_episode_that_is_not_downloaded_streams_it() {
-    let server = TestServer::start();
-    let audio = common::fixture_bytes("tone-cbr.mp3");
-    let mut route = Route::ok(audio.clone(), "audio/mpeg");
-    route.throttle = Some(40_000);
-    server.set("/audio.mp3", route);
-    let url = server.url("/audio.mp3");
-    let items = [Item { guid: "s1", title: "Streamable", url: &url }];
-    server.set("/feed.xml", Route::ok(rss("Stream Show", &items), "application/rss+xml"));
-    let data = tempfile::tempdir().unwrap();
-    {
-        common::init();
-        let mut library = Library::open(&data.path().join("library.sqlite3")).unwrap();
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        runtime
-            .block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, &server.url("/feed.xml")))
-            .unwrap();
-    }
+    let (server, audio, data) = show_with_slow_audio("Streamable", 40_000);
     let mut harness = app(data.path());
     harness.run_steps(2);
     harness.get_by_label("Streamable").click();
@@ -345,14 +331,7 @@ fn shows_you_might_like_lists_the_podroll_and_subscribes_from_it() {
     );
     server.set("/friend.xml", Route::ok(rss("Friendly Show", &items()), "application/rss+xml"));
     let data = tempfile::tempdir().unwrap();
-    {
-        common::init();
-        let mut library = Library::open(&data.path().join("library.sqlite3")).unwrap();
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        runtime
-            .block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, &server.url("/main.xml")))
-            .unwrap();
-    }
+    subscribe_url(data.path(), &server.url("/main.xml"));
     let mut harness = app(data.path());
     harness.run_steps(3);
     harness.get_by_label("Shows you might like");
@@ -414,14 +393,7 @@ fn pictures_in_the_notes_load_on_demand_downscaled() {
     let feed = rss("Pictures", &items()).replace("<h2>Notes of Opening Night</h2>", &notes);
     server.set("/feed.xml", Route::ok(feed, "application/rss+xml"));
     let data = tempfile::tempdir().unwrap();
-    {
-        common::init();
-        let mut library = Library::open(&data.path().join("library.sqlite3")).unwrap();
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        runtime
-            .block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, &server.url("/feed.xml")))
-            .unwrap();
-    }
+    subscribe_url(data.path(), &server.url("/feed.xml"));
     let mut harness = app(data.path());
     harness.run_steps(2);
     harness.get_by_label("Opening Night").click();
