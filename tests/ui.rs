@@ -224,7 +224,7 @@ fn show_with_slow_audio(title: &str, bytes_per_sec: u64) -> (TestServer, Vec<u8>
 
 #[test]
 fn clicking_download_shows_progress_and_ends_with_the_episode_downloaded() {
-    let (server, audio, data) = show_with_slow_audio("Downloadable", 80_000);
+    let (_server, audio, data) = show_with_slow_audio("Downloadable", 80_000);
     let mut harness = app(data.path());
     harness.run_steps(2);
     harness.get_by_label("Downloadable").click();
