@@ -191,6 +191,7 @@ struct ItemExtras {
     image: Option<String>,
     chapters: Option<String>,
     transcript: Option<String>,
+    explicit: bool,
 }
 
 #[derive(Debug)]
@@ -230,6 +231,7 @@ enum Field {
     /// Text of a show-level link element whose URL was in an attribute.
     Funding(String),
     Person(String),
+    Explicit,
 }
 
 fn scan_extras(text: &str) -> FeedExtras {
@@ -273,6 +275,7 @@ fn scan_extras(text: &str) -> FeedExtras {
                     }
                     (Ns::Plain, "guid", Some(_)) => field = Some(Field::Guid),
                     (Ns::Itunes, "duration", Some(_)) => field = Some(Field::Duration),
+                    (Ns::Itunes, "explicit", Some(_)) => field = Some(Field::Explicit),
                     (Ns::Itunes | Ns::Podcast, "episode", Some(_)) => field = Some(Field::Episode),
                     (Ns::Itunes | Ns::Podcast, "season", Some(_)) => field = Some(Field::Season),
                     (Ns::Itunes, "image", Some(item)) => item.image = attr(e, "href").or(item.image.take()),
@@ -334,6 +337,9 @@ fn scan_extras(text: &str) -> FeedExtras {
                     match (f, item) {
                         (Field::Guid, Some(item)) => item.guid = Some(value).filter(|v| !v.is_empty()),
                         (Field::Duration, Some(item)) => item.duration = parse_duration(&value),
+                        (Field::Explicit, Some(item)) => {
+                            item.explicit = matches!(value.to_ascii_lowercase().as_str(), "yes" | "true" | "explicit")
+                        }
                         (Field::Episode, Some(item)) => item.episode = value.parse().ok().or(item.episode),
                         (Field::Season, Some(item)) => item.season = value.parse().ok().or(item.season),
                         (Field::NewFeedUrl, _) => extras.new_feed_url = Some(value).filter(|v| !v.is_empty()),
@@ -518,6 +524,7 @@ fn build_episode(entry: feed_rs::model::Entry, extra: ItemExtras, feed_url: &Url
         image_url,
         chapters_url: extra.chapters.and_then(|u| resolve(&u, feed_url)),
         transcript_url: extra.transcript.and_then(|u| resolve(&u, feed_url)),
+        explicit: extra.explicit,
     })
 }
 
@@ -614,6 +621,17 @@ mod tests {
         let episode_remote_items = std::fs::read(dir.join("fountain-this-week-in-bitcoin.xml")).unwrap();
         let related = parse_feed(&episode_remote_items, &base).unwrap().podcast.related;
         assert!(related.podroll.is_empty(), "value-split items name episodes, not shows to follow");
+    }
+
+    #[test]
+    fn explicit_episodes_are_flagged() {
+        let base = Url::parse("https://example.com/feed.xml").unwrap();
+        let feed = br#"<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel><title>T</title>
+            <item><title>A</title><itunes:explicit>yes</itunes:explicit><enclosure url="a.mp3" type="audio/mpeg"/></item>
+            <item><title>B</title><itunes:explicit>false</itunes:explicit><enclosure url="b.mp3" type="audio/mpeg"/></item>
+            </channel></rss>"#;
+        let episodes = parse_feed(feed, &base).unwrap().episodes;
+        assert_eq!(episodes.iter().map(|e| e.explicit).collect::<Vec<_>>(), vec![true, false]);
     }
 
     #[test]

@@ -258,7 +258,7 @@ impl Library {
     pub fn episode(&self, id: EpisodeId) -> Result<Episode> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, e.guid, e.notes_html, e.episode_number, e.season_number, e.link,
-                    e.image_url, e.chapters_url, e.transcript_url, e.length
+                    e.image_url, e.chapters_url, e.transcript_url, e.length, e.explicit
              FROM episodes e WHERE e.id = ?1"
         );
         self.conn
@@ -274,6 +274,7 @@ impl Library {
                     chapters_url: r.get(16)?,
                     transcript_url: r.get(17)?,
                     enclosure_length: r.get::<_, Option<i64>>(18)?.map(|n| n as u64),
+                    explicit: r.get(19)?,
                 })
             })
             .optional()?

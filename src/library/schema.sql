@@ -35,6 +35,7 @@ CREATE TABLE episodes (
     image_url       TEXT,
     chapters_url    TEXT,
     transcript_url  TEXT,
+    explicit        INTEGER NOT NULL DEFAULT 0,
     content_hash    TEXT NOT NULL,
     position_secs   REAL NOT NULL DEFAULT 0,
     played          INTEGER NOT NULL DEFAULT 0,

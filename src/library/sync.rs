@@ -45,6 +45,7 @@ fn content_hash(e: &NewEpisode) -> String {
     for optional in [&e.link, &e.image_url, &e.chapters_url, &e.transcript_url] {
         field(optional.as_deref().unwrap_or_default().as_bytes());
     }
+    field(if e.explicit { b"explicit" } else { b"" });
     hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -69,14 +70,15 @@ pub(super) fn sync_in(tx: &Transaction<'_>, podcast: PodcastId, feed: &ParsedFee
 
     let mut insert = tx.prepare_cached(
         "INSERT INTO episodes (podcast_id, identity, guid, title, published, duration_secs, url, mime, length,
-             notes_html, episode_number, season_number, link, image_url, chapters_url, transcript_url, content_hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+             notes_html, episode_number, season_number, link, image_url, chapters_url, transcript_url, content_hash,
+             explicit)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
     )?;
     // Only feed-owned columns: position, played and the download stay as the listener left them.
     let mut update = tx.prepare_cached(
         "UPDATE episodes SET guid = ?2, title = ?3, published = ?4, duration_secs = ?5, url = ?6, mime = ?7,
              length = ?8, notes_html = ?9, episode_number = ?10, season_number = ?11, link = ?12, image_url = ?13,
-             chapters_url = ?14, transcript_url = ?15, content_hash = ?16
+             chapters_url = ?14, transcript_url = ?15, content_hash = ?16, explicit = ?17
          WHERE id = ?1",
     )?;
 
@@ -107,6 +109,7 @@ pub(super) fn sync_in(tx: &Transaction<'_>, podcast: PodcastId, feed: &ParsedFee
                     episode.chapters_url,
                     episode.transcript_url,
                     hash,
+                    episode.explicit,
                 ])?;
                 report.updated += 1;
             }
@@ -129,6 +132,7 @@ pub(super) fn sync_in(tx: &Transaction<'_>, podcast: PodcastId, feed: &ParsedFee
                     episode.chapters_url,
                     episode.transcript_url,
                     hash,
+                    episode.explicit,
                 ])?;
                 report.added += 1;
             }

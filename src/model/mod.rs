@@ -90,6 +90,8 @@ pub struct NewEpisode {
     pub image_url: Option<String>,
     pub chapters_url: Option<String>,
     pub transcript_url: Option<String>,
+    /// `itunes:explicit` said so.
+    pub explicit: bool,
 }
 
 /// A parsed feed, ready to be merged into the library.
@@ -182,6 +184,7 @@ pub struct Episode {
     pub chapters_url: Option<String>,
     pub transcript_url: Option<String>,
     pub enclosure_length: Option<u64>,
+    pub explicit: bool,
 }
 
 /// Formats seconds as `m:ss` or `h:mm:ss`, as players show time.

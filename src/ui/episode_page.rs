@@ -26,6 +26,9 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
     if let Some(duration) = summary.duration_secs {
         facts.push(format_clock(duration as f64));
     }
+    if episode.explicit {
+        facts.push("explicit".into());
+    }
     if summary.played {
         facts.push("played".into());
     } else if summary.position_secs > 0.0 {
