@@ -47,6 +47,7 @@ fn page(notes: &str) -> EpisodePage {
         chapters_url: None,
         transcript_url: None,
         enclosure_length: None,
+        explicit: false,
     };
     EpisodePage { notes: Document::from_notes(notes), episode }
 }
@@ -75,5 +76,17 @@ fn notes(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, notes);
+/// Show art: a 3000×3000 JPEG to both cached sizes (target ≤ 150 ms, off the UI thread).
+fn art(c: &mut Criterion) {
+    let picture = image::RgbImage::from_fn(3000, 3000, |x, y| image::Rgb([(x / 12) as u8, (y / 12) as u8, ((x + y) / 24) as u8]));
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    picture.write_to(&mut jpeg, image::ImageFormat::Jpeg).unwrap();
+    let jpeg = jpeg.into_inner();
+    let mut group = c.benchmark_group("art");
+    group.sample_size(10);
+    group.bench_function("3000x3000 JPEG to 600 and 96 px", |b| b.iter(|| hark::net::art::downscale(&jpeg).unwrap()));
+    group.finish();
+}
+
+criterion_group!(benches, notes, art);
 criterion_main!(benches);
