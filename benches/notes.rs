@@ -78,7 +78,8 @@ fn notes(c: &mut Criterion) {
 
 /// Show art: a 3000×3000 JPEG to both cached sizes (target ≤ 150 ms, off the UI thread).
 fn art(c: &mut Criterion) {
-    let picture = image::RgbImage::from_fn(3000, 3000, |x, y| image::Rgb([(x / 12) as u8, (y / 12) as u8, ((x + y) / 24) as u8]));
+    let picture =
+        image::RgbImage::from_fn(3000, 3000, |x, y| image::Rgb([(x / 12) as u8, (y / 12) as u8, ((x + y) / 24) as u8]));
     let mut jpeg = std::io::Cursor::new(Vec::new());
     picture.write_to(&mut jpeg, image::ImageFormat::Jpeg).unwrap();
     let jpeg = jpeg.into_inner();

@@ -891,10 +891,6 @@ impl HarkApp {
     pub fn library(&self) -> &Library {
         &self.library
     }
-
-    pub fn paths(&self) -> &AppPaths {
-        &self.paths
-    }
 }
 
 impl eframe::App for HarkApp {

@@ -174,10 +174,6 @@ impl Library {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    pub fn is_bundled(&self, id: PodcastId) -> Result<bool> {
-        Ok(self.conn.query_row("SELECT bundled FROM podcasts WHERE id = ?1", [id.0], |r| r.get(0))?)
-    }
-
     pub fn podcast_count(&self) -> Result<u64> {
         Ok(self.conn.query_row("SELECT COUNT(*) FROM podcasts", [], |r| r.get::<_, i64>(0))? as u64)
     }

@@ -107,7 +107,6 @@ struct State {
     seekable: bool,
     /// Where the player waits for bytes.
     wanted: Option<u64>,
-    finished: Option<PathBuf>,
     failed: Option<String>,
     unsynced: u64,
     last_checkpoint: Option<std::time::Instant>,
@@ -233,10 +232,6 @@ impl PartialFile {
         state.sidecar.total.is_some_and(|total| state.sidecar.ranges.covers(total))
     }
 
-    pub fn finished_path(&self) -> Option<PathBuf> {
-        self.lock().finished.clone()
-    }
-
     /// Resolves when the player starts waiting for bytes somewhere new.
     pub async fn want_changed(&self) {
         self.want_changed.notified().await
@@ -278,10 +273,6 @@ impl PartialFile {
             state.sidecar.total = Some(total);
         }
         Ok(())
-    }
-
-    pub fn set_seekable(&self, seekable: bool) {
-        self.lock().seekable = seekable;
     }
 
     pub fn is_seekable(&self) -> bool {
@@ -332,8 +323,6 @@ impl PartialFile {
         self.file.sync_all()?;
         std::fs::rename(&self.part_path, final_path)?;
         let _ = std::fs::remove_file(&self.sidecar_path);
-        let mut state = self.lock();
-        state.finished = Some(final_path.to_path_buf());
         self.changed.notify_all();
         Ok(())
     }
