@@ -12,8 +12,7 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::error::LibraryError;
 use crate::model::{
-    Episode, EpisodeId, EpisodeSummary, FeedValidators, NewPodcast, ParsedFeed, Podcast, PodcastId, PodcastSummary,
-    SyncReport,
+    Episode, EpisodeId, EpisodeSummary, FeedValidators, ParsedFeed, Podcast, PodcastId, PodcastSummary, SyncReport,
 };
 
 pub use sync::episode_identity;
@@ -283,26 +282,14 @@ impl Library {
         })?)
     }
 
-    /// Records a successful fetch: new validators, the show's own fields, no error.
-    pub fn record_fetch(
-        &mut self,
-        id: PodcastId,
-        podcast: Option<&NewPodcast>,
-        validators: &FeedValidators,
-    ) -> Result<()> {
-        let tx = self.conn.transaction()?;
-        tx.execute(
+    /// Records a successful fetch: new validators, no error. (The show's own fields are
+    /// written by `sync`.)
+    pub fn record_fetch(&mut self, id: PodcastId, validators: &FeedValidators) -> Result<()> {
+        self.conn.execute(
             "UPDATE podcasts SET etag = ?2, last_modified = ?3, body_hash = COALESCE(?4, body_hash),
                     last_refresh = ?5, last_error = NULL WHERE id = ?1",
             params![id.0, validators.etag, validators.last_modified, validators.body_hash, Utc::now().timestamp()],
         )?;
-        if let Some(p) = podcast {
-            tx.execute(
-                "UPDATE podcasts SET title = ?2, author = ?3, description = ?4, link = ?5, art_url = ?6 WHERE id = ?1",
-                params![id.0, p.title, p.author, p.description, p.link, p.art_url],
-            )?;
-        }
-        tx.commit()?;
         Ok(())
     }
 

@@ -149,12 +149,23 @@ pub fn final_name(episode: EpisodeId, url: &str, mime: Option<&str>) -> String {
     format!("{}.{}", episode.0, from_url.or(from_mime).unwrap_or("audio"))
 }
 
+/// The part file of an episode and the sidecar that lists its ranges.
+fn part_paths(dir: &Path, episode: EpisodeId) -> (PathBuf, PathBuf) {
+    (dir.join(format!("{}.part", episode.0)), dir.join(format!("{}.part.json", episode.0)))
+}
+
 impl PartialFile {
+    /// Removes an episode's part file and sidecar, whether or not one is open.
+    pub fn remove(dir: &Path, episode: EpisodeId) {
+        let (part, sidecar) = part_paths(dir, episode);
+        let _ = std::fs::remove_file(part);
+        let _ = std::fs::remove_file(sidecar);
+    }
+
     /// Opens the episode's part file, resuming from its sidecar when it is for the same URL.
     pub fn open(dir: &Path, episode: EpisodeId, url: &str) -> io::Result<Arc<Self>> {
         std::fs::create_dir_all(dir)?;
-        let part_path = dir.join(format!("{}.part", episode.0));
-        let sidecar_path = dir.join(format!("{}.part.json", episode.0));
+        let (part_path, sidecar_path) = part_paths(dir, episode);
         let sidecar = std::fs::read(&sidecar_path)
             .ok()
             .and_then(|bytes| serde_json::from_slice::<Sidecar>(&bytes).ok())
@@ -180,7 +191,7 @@ impl PartialFile {
 
     /// How far a part file on disk got, without opening it for writing.
     pub fn peek(dir: &Path, episode: EpisodeId) -> Option<Progress> {
-        let bytes = std::fs::read(dir.join(format!("{}.part.json", episode.0))).ok()?;
+        let bytes = std::fs::read(part_paths(dir, episode).1).ok()?;
         let sidecar: Sidecar = serde_json::from_slice(&bytes).ok()?;
         Some(Progress { bytes: sidecar.ranges.covered(), total: sidecar.total })
     }
@@ -332,12 +343,6 @@ impl PartialFile {
         let mut state = self.lock();
         state.failed = Some(reason.to_string());
         self.changed.notify_all();
-    }
-
-    /// Removes the part file and its sidecar (a cancelled download the listener deleted).
-    pub fn discard(&self) {
-        let _ = std::fs::remove_file(&self.part_path);
-        let _ = std::fs::remove_file(&self.sidecar_path);
     }
 
     /// Where the player is waiting, taken once by the downloader.

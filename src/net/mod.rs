@@ -407,18 +407,14 @@ impl Service {
     fn delete_download(&mut self, episode: EpisodeId) {
         if let Some(active) = self.downloads.remove(&episode) {
             active.task.abort();
-            active.part.discard();
         }
-        if let Ok(details) = self.library.episode(episode) {
-            if let Some(path) = details.summary.path {
-                // Only ever delete inside our own downloads folder.
-                let path = PathBuf::from(path);
-                if path.starts_with(self.paths.downloads()) {
-                    let _ = std::fs::remove_file(&path);
-                }
+        PartialFile::remove(&self.paths.downloads(), episode);
+        if let Some(path) = self.library.episode(episode).ok().and_then(|d| d.summary.path) {
+            // Only ever delete inside our own downloads folder.
+            let path = PathBuf::from(path);
+            if path.starts_with(self.paths.downloads()) {
+                let _ = std::fs::remove_file(&path);
             }
-            let _ = std::fs::remove_file(self.paths.downloads().join(format!("{}.part", episode.0)));
-            let _ = std::fs::remove_file(self.paths.downloads().join(format!("{}.part.json", episode.0)));
         }
         match self.library.set_downloaded(episode, None) {
             Ok(()) => self.emit(NetEvent::DownloadDeleted { episode }),

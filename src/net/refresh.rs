@@ -37,7 +37,7 @@ pub fn apply_subscription(library: &mut Library, fetched: FetchedFeed) -> Result
     let url = feed.podcast.new_feed_url.clone().unwrap_or_else(|| url.to_string());
     let already_subscribed = library.find_feed_url(&url)?.is_some();
     let (podcast, _) = library.subscribe(&url, &feed)?;
-    library.record_fetch(podcast, None, &validators)?;
+    library.record_fetch(podcast, &validators)?;
     Ok(Subscribed { podcast, title: feed.podcast.title.clone(), episodes: feed.episodes.len(), already_subscribed })
 }
 
@@ -89,7 +89,7 @@ pub fn apply_refresh(
                 (report, validators, moved_to, new_url, Some(feed))
             }
         };
-    library.record_fetch(podcast, feed.as_ref().map(|f| &f.podcast), &validators)?;
+    library.record_fetch(podcast, &validators)?;
     if let Some(new_url) = new_feed_url.or_else(|| moved_to.map(|u| u.to_string()))
         && new_url != fetched.url.as_str()
         && !library.update_feed_url(podcast, &new_url)?
