@@ -15,15 +15,18 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     }
     let selected = state.episode_page.as_ref().map(|p| p.episode.summary.id);
     ui.checkbox(&mut state.downloaded_only, "Downloaded only");
-    let shown: Vec<&crate::model::EpisodeSummary> =
-        state.episodes.iter().filter(|e| !state.downloaded_only || e.downloaded).collect();
-    if shown.is_empty() {
+    // Only the filtered view needs a list of its own; unfiltered rows index the episodes directly.
+    let filtered: Option<Vec<&crate::model::EpisodeSummary>> =
+        state.downloaded_only.then(|| state.episodes.iter().filter(|e| e.downloaded).collect());
+    let count = filtered.as_ref().map_or(state.episodes.len(), Vec::len);
+    if count == 0 {
         ui.label("No downloaded episodes here yet.");
         return;
     }
     // Only the visible rows are laid out, so 20,000 episodes cost what 30 do.
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(ui, ROW_HEIGHT, shown.len(), |ui, rows| {
-        for episode in &shown[rows] {
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(ui, ROW_HEIGHT, count, |ui, rows| {
+        for row in rows {
+            let episode = filtered.as_ref().map_or(&state.episodes[row], |f| f[row]);
             ui.horizontal(|ui| {
                 ui.set_height(ROW_HEIGHT - 4.0);
                 progress_mark(ui, episode);

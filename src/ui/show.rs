@@ -15,8 +15,10 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
                 ui.label(egui::RichText::new(author).italics());
             }
             ui.horizontal(|ui| {
-                let unplayed = state.episodes.iter().filter(|e| !e.played).count();
-                ui.label(format!("{} episodes · {unplayed} unplayed", state.episodes.len()));
+                // The podcast list already counts them; no pass over the episodes each frame.
+                if let Some(summary) = state.podcasts.iter().find(|p| p.id == show.id) {
+                    ui.label(format!("{} episodes · {} unplayed", summary.episodes, summary.unplayed));
+                }
                 if let Some(link) = &show.link
                     && ui.link("Website").on_hover_text(link).clicked()
                 {
