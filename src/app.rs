@@ -516,7 +516,7 @@ impl HarkApp {
 
     fn on_player_event(&mut self, event: PlayerEvent) -> Result<(), HarkError> {
         let current = self.session.as_ref().map(|s| s.episode);
-        if event.episode() != current {
+        if Some(event.episode()) != current {
             return Ok(()); // an answer to an episode that is no longer loaded
         }
         let transport = &mut self.state.transport;

@@ -318,17 +318,7 @@ fn download_all(
     let results = runtime()?.block_on(async {
         let mut tasks = tokio::task::JoinSet::new();
         for (index, (job, part, bar, _)) in jobs.iter().enumerate() {
-            let (client, job, part, bar) = (
-                client.clone(),
-                DownloadJob {
-                    episode: job.episode,
-                    url: job.url.clone(),
-                    mime: job.mime.clone(),
-                    downloads_dir: job.downloads_dir.clone(),
-                },
-                part.clone(),
-                bar.clone(),
-            );
+            let (client, job, part, bar) = (client.clone(), job.clone(), part.clone(), bar.clone());
             tasks.spawn(async move {
                 let observer = move |progress: crate::media::Progress, _rate: f64| {
                     if let Some(total) = progress.total {

@@ -58,6 +58,7 @@ impl<F: Fn(Progress, f64) + Send + Sync> DownloadObserver for F {
     }
 }
 
+#[derive(Debug, Clone)]
 pub struct DownloadJob {
     pub episode: EpisodeId,
     pub url: String,

@@ -141,17 +141,6 @@ pub enum NetEvent {
     },
 }
 
-impl std::fmt::Debug for NetEvent {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            NetEvent::StreamReady { episode, .. } => write!(f, "StreamReady({episode})"),
-            NetEvent::ArtReady { url, .. } => write!(f, "ArtReady({url})"),
-            NetEvent::DownloadProgress { episode, bytes, .. } => write!(f, "DownloadProgress({episode}, {bytes})"),
-            other => write!(f, "{}", std::any::type_name_of_val(other)),
-        }
-    }
-}
-
 enum Internal {
     Subscribed { request: RequestId, fetched: Result<refresh::FetchedFeed, HarkError> },
     Refreshed { request: RequestId, podcast: PodcastId, fetched: Result<refresh::FetchedFeed, HarkError> },

@@ -137,13 +137,12 @@ impl Engine {
                 self.seek(self.shared.position_secs(), generation);
             }
             PlayerCommand::SetVolume(volume) => self.shared.set_volume(volume),
-            PlayerCommand::Stop { generation } => {
+            PlayerCommand::Stop => {
                 if let Some(loaded) = self.loaded.take() {
                     loaded.stream.close();
                     self.shared.paused.store(true, Ordering::Relaxed);
                     self.emit(PlayerEvent::State { episode: loaded.episode, state: PlaybackState::Stopped });
                 }
-                let _ = generation;
             }
             PlayerCommand::Shutdown => {}
         }

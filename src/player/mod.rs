@@ -124,15 +124,15 @@ pub enum PlayerEvent {
 
 impl PlayerEvent {
     /// The episode this event answers.
-    pub fn episode(&self) -> Option<EpisodeId> {
-        Some(match self {
+    pub fn episode(&self) -> EpisodeId {
+        match self {
             PlayerEvent::Loaded { episode, .. }
             | PlayerEvent::State { episode, .. }
             | PlayerEvent::Position { episode, .. }
             | PlayerEvent::Buffering { episode, .. }
             | PlayerEvent::Ended { episode }
             | PlayerEvent::Failed { episode, .. } => *episode,
-        })
+        }
     }
 }
 
@@ -148,7 +148,7 @@ pub enum PlayerCommand {
     SeekBy { delta_secs: f64, generation: u64 },
     SetSpeed { speed: f32, generation: u64 },
     SetVolume(f32),
-    Stop { generation: u64 },
+    Stop,
     Shutdown,
 }
 
@@ -161,7 +161,7 @@ impl PlayerCommand {
                 | PlayerCommand::SeekTo { .. }
                 | PlayerCommand::SeekBy { .. }
                 | PlayerCommand::SetSpeed { .. }
-                | PlayerCommand::Stop { .. }
+                | PlayerCommand::Stop
                 | PlayerCommand::Shutdown
         )
     }
@@ -263,8 +263,9 @@ impl Player {
     }
 
     pub fn stop(&self) {
-        let generation = self.next_generation();
-        self.send(PlayerCommand::Stop { generation });
+        // The new generation silences what is queued at once.
+        self.next_generation();
+        self.send(PlayerCommand::Stop);
     }
 }
 
