@@ -53,8 +53,7 @@ fn first_audio(c: &mut Criterion) {
             let mut total = Duration::ZERO;
             for _ in 0..iterations {
                 let capture = Capture::new();
-                let (tx, _events) = std::sync::mpsc::sync_channel(64);
-                let player = Player::spawn(OutputChoice::Capture(capture.clone()), tx, Arc::new(hark::NoWaker));
+                let (player, _events) = Player::spawn(OutputChoice::Capture(capture.clone()), Arc::new(hark::NoWaker));
                 let started = Instant::now();
                 player.load(EpisodeId(1), SourceSpec::File(path.clone()), 1500.0, true);
                 let heard = capture.take_frames(64, Duration::from_secs(10));

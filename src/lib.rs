@@ -8,6 +8,7 @@ pub mod cli;
 pub mod error;
 pub mod feed;
 pub mod library;
+pub mod listening;
 pub mod media;
 pub mod model;
 pub mod mpris;

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, channel, sync_channel};
+use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 use common::feeds::{Item, rss};
@@ -14,7 +14,7 @@ use common::server::{Route, TestServer};
 use hark::media::PartialFile;
 use hark::model::EpisodeId;
 use hark::net::download::{DownloadError, DownloadJob, download};
-use hark::net::{NetCommand, NetEvent, NetService};
+use hark::net::{NetCommand, NetEvent, NetService, OnStart};
 use sha2::{Digest, Sha256};
 
 fn payload(len: usize) -> Vec<u8> {
@@ -231,34 +231,27 @@ fn streaming_plays_while_downloading_and_seeks_ahead_with_a_range_request() {
     let episode = library_with_episode(data.path(), &server, "/tone.mp3");
 
     let (net_tx, net_events) = channel();
-    let net = NetService::spawn(hark::paths::AppPaths::inside(data.path()), net_tx, Arc::new(hark::NoWaker)).unwrap();
+    let paths = hark::paths::AppPaths::inside(data.path());
+    let net = NetService::spawn(paths.clone(), net_tx, Arc::new(hark::NoWaker), OnStart::Idle).unwrap();
     let capture = hark::player::Capture::new();
-    let (player_tx, player_events) = sync_channel(1024);
-    let player = hark::player::Player::spawn(
-        hark::player::OutputChoice::Capture(capture.clone()),
-        player_tx,
-        Arc::new(hark::NoWaker),
-    );
+    let (player, player_events) =
+        hark::player::Player::spawn(hark::player::OutputChoice::Capture(capture.clone()), Arc::new(hark::NoWaker));
     let started = Instant::now();
-    net.send(NetCommand::Stream { episode });
-    let NetEvent::StreamReady { part, .. } =
-        wait_for(&net_events, "the stream", |e| matches!(e, NetEvent::StreamReady { .. }))
-    else {
-        unreachable!()
-    };
-    player.load(episode, hark::player::SourceSpec::Partial(part.clone()), 0.0, true);
+    // The net service hands the download straight to the player.
+    net.send(NetCommand::Stream { episode, into: player.stream_target(0.0, true) });
     let heard = capture.take_frames(22_050, Duration::from_secs(10));
     let first_audio = started.elapsed();
     assert_eq!(heard.len(), 22_050, "a second of audio");
     assert_eq!(common::audio::dominant(&heard[2205..], 22_050), 400.0);
-    assert!(!part.is_complete(), "audio started before the download ended");
+    let progress = hark::media::PartialFile::peek(&paths.downloads(), episode).expect("a download under way");
+    assert!(progress.total.is_some_and(|total| progress.bytes < total), "audio started before the download ended");
     eprintln!("first audio after {first_audio:?}");
 
     // Seek to 80 %: bytes not there yet. A Range request must go out and the right tone follow.
     let seek_started = Instant::now();
     player.seek_to(48.0);
     loop {
-        match player_events.recv_timeout(Duration::from_secs(5)).expect("player events") {
+        match player_events.recv_timeout(Duration::from_secs(5)).expect("the player runs").expect("player events") {
             hark::player::PlayerEvent::Position { secs, .. } if (secs - 48.0).abs() < 0.01 => break,
             hark::player::PlayerEvent::Failed { reason, .. } => panic!("{reason}"),
             _ => {}
@@ -310,7 +303,13 @@ fn unfinished_downloads_carry_on_when_hark_starts_again() {
     drop(part);
 
     let (net_tx, net_events) = channel();
-    let _net = NetService::spawn(hark::paths::AppPaths::inside(data.path()), net_tx, Arc::new(hark::NoWaker)).unwrap();
+    let _net = NetService::spawn(
+        hark::paths::AppPaths::inside(data.path()),
+        net_tx,
+        Arc::new(hark::NoWaker),
+        OnStart::ResumeDownloads,
+    )
+    .unwrap();
     let NetEvent::DownloadDone { path, .. } =
         wait_for(&net_events, "the resumed download", |e| matches!(e, NetEvent::DownloadDone { .. }))
     else {

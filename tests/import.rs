@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::feeds::{Item, rss};
 use common::server::{Route, TestServer};
-use hark::net::{NetCommand, NetEvent, NetService, RequestId};
+use hark::net::{NetCommand, NetEvent, NetService, OnStart, RequestId};
 
 #[test]
 fn an_import_subscribes_each_feed_and_names_the_failures() {
@@ -22,7 +22,8 @@ fn an_import_subscribes_each_feed_and_names_the_failures() {
     let data = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(data.path()).unwrap();
     let (tx, events) = channel();
-    let net = NetService::spawn(hark::paths::AppPaths::inside(data.path()), tx, Arc::new(hark::NoWaker)).unwrap();
+    let net = NetService::spawn(hark::paths::AppPaths::inside(data.path()), tx, Arc::new(hark::NoWaker), OnStart::Idle)
+        .unwrap();
     let urls = vec![server.url("/a.xml"), server.url("/missing.xml"), server.url("/b.xml")];
     net.send(NetCommand::Import { request: RequestId(9), urls });
     let mut progress = Vec::new();

@@ -4,12 +4,11 @@
 mod common;
 
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, sync_channel};
 use std::time::Duration;
 
 use common::audio::{dominant, mono, rms, tone_at, transition};
 use hark::model::EpisodeId;
-use hark::player::{Capture, OutputChoice, Player, PlayerEvent, SourceSpec};
+use hark::player::{Capture, OutputChoice, Player, PlayerEvent, PlayerEvents, SourceSpec};
 
 const WAIT: Duration = Duration::from_secs(20);
 const EPISODE: EpisodeId = EpisodeId(7);
@@ -17,14 +16,13 @@ const EPISODE: EpisodeId = EpisodeId(7);
 struct Rig {
     player: Player,
     capture: Capture,
-    events: Receiver<PlayerEvent>,
+    events: PlayerEvents,
 }
 
 impl Rig {
     fn load(fixture: &str, start: f64) -> Self {
         let capture = Capture::new();
-        let (tx, events) = sync_channel(1024);
-        let player = Player::spawn(OutputChoice::Capture(capture.clone()), tx, Arc::new(hark::NoWaker));
+        let (player, events) = Player::spawn(OutputChoice::Capture(capture.clone()), Arc::new(hark::NoWaker));
         player.load(EPISODE, SourceSpec::File(common::fixture(fixture)), start, true);
         let rig = Self { player, capture, events };
         rig.wait_for(|e| matches!(e, PlayerEvent::Loaded { .. }));
@@ -33,7 +31,7 @@ impl Rig {
 
     fn wait_for(&self, wanted: impl Fn(&PlayerEvent) -> bool) -> PlayerEvent {
         loop {
-            let event = self.events.recv_timeout(WAIT).expect("player event");
+            let event = self.events.recv_timeout(WAIT).expect("the player is running").expect("a player event in time");
             if let PlayerEvent::Failed { reason, .. } = &event {
                 panic!("player failed: {reason}");
             }
@@ -74,8 +72,8 @@ impl Rig {
     }
 }
 
-fn drain(events: &Receiver<PlayerEvent>) {
-    while events.try_recv().is_ok() {}
+fn drain(events: &PlayerEvents) {
+    while events.try_recv().is_some() {}
 }
 
 /// Play, skip 30 s, rewind 10 s, seek to 45 s: the tone heard and the position reported
@@ -187,8 +185,7 @@ fn a_corrupt_stretch_is_skipped_not_fatal() {
     let path = dir.path().join("corrupt.mp3");
     std::fs::write(&path, bytes).unwrap();
     let capture = Capture::new();
-    let (tx, events) = sync_channel(1024);
-    let player = Player::spawn(OutputChoice::Capture(capture.clone()), tx, Arc::new(hark::NoWaker));
+    let (player, events) = Player::spawn(OutputChoice::Capture(capture.clone()), Arc::new(hark::NoWaker));
     player.load(EPISODE, SourceSpec::File(path), 20.0, true);
     let (channels, rate) = loop {
         if let Some(format) = capture.format() {
@@ -201,16 +198,15 @@ fn a_corrupt_stretch_is_skipped_not_fatal() {
     let at = |secs: f64| &heard[(secs * rate as f64) as usize..((secs + 0.2) * rate as f64) as usize];
     assert_eq!(dominant(at(2.0), rate), 600.0);
     assert_eq!(dominant(at(11.0), rate), 700.0, "audio after the corrupt frames");
-    assert!(events.try_iter().all(|e| !matches!(e, PlayerEvent::Failed { .. })));
+    assert!(std::iter::from_fn(|| events.try_recv()).all(|e| !matches!(e, PlayerEvent::Failed { .. })));
 }
 
 #[test]
 fn a_file_that_is_not_audio_fails_clearly() {
     let capture = Capture::new();
-    let (tx, events) = sync_channel(16);
-    let player = Player::spawn(OutputChoice::Capture(capture), tx, Arc::new(hark::NoWaker));
+    let (player, events) = Player::spawn(OutputChoice::Capture(capture), Arc::new(hark::NoWaker));
     player.load(EPISODE, SourceSpec::File(common::fixture("not-audio.mp3")), 0.0, true);
-    let event = events.recv_timeout(WAIT).unwrap();
+    let event = events.recv_timeout(WAIT).unwrap().expect("an answer in time");
     let PlayerEvent::Failed { episode, reason } = event else { panic!("expected a failure, got {event:?}") };
     assert_eq!(episode, EPISODE);
     assert!(reason.starts_with("this file is not audio Hark can play"), "{reason}");

@@ -38,9 +38,9 @@ fn run_until(harness: &mut Harness<'_, HarkApp>, what: &str, mut done: impl FnMu
         }
         assert!(
             Instant::now() < deadline,
-            "timed out waiting for {what}; notice: {:?}, status: {:?}",
+            "timed out waiting for {what}; notice: {:?}, playback: {:?}",
             harness.state().state.notice,
-            harness.state().state.transport.status
+            harness.state().state.transport.playback
         );
         std::thread::sleep(Duration::from_millis(15));
     }
@@ -153,23 +153,23 @@ fn play_skip_and_rewind_from_the_transport_bar() {
     harness.get_by_label("Opening Night").click();
     harness.run_steps(6);
     harness.get_by_label("▶ Play").click();
-    run_until(&mut harness, "playback", |h| h.state().player().position_secs() > 1.0);
+    run_until(&mut harness, "playback", |h| h.state().listening().player().position_secs() > 1.0);
     harness.get_by_label("Skip 30 seconds").click();
     // The engine thread takes the seek a moment later.
-    run_until(&mut harness, "the skip", |h| h.state().player().position_secs() > 20.0);
-    let position = harness.state().player().position_secs();
+    run_until(&mut harness, "the skip", |h| h.state().listening().player().position_secs() > 20.0);
+    let position = harness.state().listening().player().position_secs();
     assert!((31.0..33.0).contains(&position), "after skipping: {position}");
     harness.get_by_label("Rewind 10 seconds").click();
-    run_until(&mut harness, "the rewind", |h| h.state().player().position_secs() < 30.0);
-    let position = harness.state().player().position_secs();
+    run_until(&mut harness, "the rewind", |h| h.state().listening().player().position_secs() < 30.0);
+    let position = harness.state().listening().player().position_secs();
     assert!((21.0..23.0).contains(&position), "after rewinding: {position}");
     let saved = harness.state().library().episode(episode.id).unwrap().summary.position_secs;
     assert!((saved - position).abs() < 1.0, "saved {saved}, engine at {position}");
 
     harness.get_by_label("Pause").click();
-    run_until(&mut harness, "pause", |h| h.state().player().is_paused());
+    run_until(&mut harness, "pause", |h| h.state().listening().player().is_paused());
     harness.run_steps(2);
-    let paused_at = harness.state().player().position_secs();
+    let paused_at = harness.state().listening().player().position_secs();
     let saved = harness.state().library().episode(episode.id).unwrap().summary.position_secs;
     assert!((saved - paused_at).abs() < 0.3, "saved {saved} on pause, engine at {paused_at}");
 }
@@ -182,20 +182,20 @@ fn keyboard_shortcuts_drive_the_player_and_are_listed_in_help() {
     harness.get_by_label("The spoken clock").click();
     harness.run_steps(6);
     harness.get_by_label("▶ Play").click();
-    run_until(&mut harness, "playback", |h| h.state().player().position_secs() > 0.5);
+    run_until(&mut harness, "playback", |h| h.state().listening().player().position_secs() > 0.5);
     harness.key_press(egui::Key::ArrowRight);
-    run_until(&mut harness, "the skip", |h| h.state().player().position_secs() > 20.0);
-    let position = harness.state().player().position_secs();
+    run_until(&mut harness, "the skip", |h| h.state().listening().player().position_secs() > 20.0);
+    let position = harness.state().listening().player().position_secs();
     assert!((30.5..33.0).contains(&position), "Right skips 30 s: {position}");
     harness.key_press(egui::Key::ArrowLeft);
-    run_until(&mut harness, "the rewind", |h| h.state().player().position_secs() < 29.0);
-    let position = harness.state().player().position_secs();
+    run_until(&mut harness, "the rewind", |h| h.state().listening().player().position_secs() < 29.0);
+    let position = harness.state().listening().player().position_secs();
     assert!((20.5..23.0).contains(&position), "Left rewinds 10 s: {position}");
     harness.key_press(egui::Key::CloseBracket);
     harness.run_steps(1);
     assert!((harness.state().state.transport.speed - 1.1).abs() < 1e-4);
     harness.key_press(egui::Key::Space);
-    run_until(&mut harness, "pause by Space", |h| h.state().player().is_paused());
+    run_until(&mut harness, "pause by Space", |h| h.state().listening().player().is_paused());
 
     harness.get_by_label("Help").click();
     harness.run_steps(3);
@@ -251,7 +251,7 @@ fn playing_an_episode_that_is_not_downloaded_streams_it() {
     harness.get_by_label("Streamable").click();
     harness.run_steps(6);
     harness.get_by_label("▶ Play").click();
-    run_until(&mut harness, "streamed playback", |h| h.state().player().position_secs() > 1.0);
+    run_until(&mut harness, "streamed playback", |h| h.state().listening().player().position_secs() > 1.0);
     assert!(server.bytes_sent("/audio.mp3") < audio.len() as u64, "playing before the download ended");
     server.set_throttle("/audio.mp3", None);
     run_until(&mut harness, "the download to finish", |h| h.state().library().episodes(None).unwrap()[0].downloaded);
@@ -266,23 +266,23 @@ fn a_relaunch_holds_the_last_episode_paused_where_it_stopped_and_space_resumes()
         harness.get_by_label("The spoken clock").click();
         harness.run_steps(6);
         harness.get_by_label("▶ Play").click();
-        run_until(&mut harness, "playback", |h| h.state().player().position_secs() > 0.3);
+        run_until(&mut harness, "playback", |h| h.state().listening().player().position_secs() > 0.3);
         harness.key_press(egui::Key::ArrowRight);
         harness.run_steps(1);
         harness.key_press(egui::Key::Space);
-        run_until(&mut harness, "pause", |h| h.state().player().is_paused());
+        run_until(&mut harness, "pause", |h| h.state().listening().player().is_paused());
         harness.run_steps(2);
     }
     let mut harness = app(data.path());
     run_until(&mut harness, "the restored episode", |h| {
-        h.state().state.transport.now_playing.as_ref().is_some_and(|n| n.title == "The spoken clock")
+        h.state().state.transport.playback.track().is_some_and(|n| n.title == "The spoken clock")
     });
-    let restored = harness.state().state.transport.position_secs;
+    let restored = harness.state().state.transport.playback.track().unwrap().position_secs;
     assert!((30.0..32.0).contains(&restored), "held at {restored}");
-    assert!(harness.state().player().is_paused());
+    assert!(harness.state().listening().player().is_paused());
     harness.key_press(egui::Key::Space);
-    run_until(&mut harness, "resumed playback", |h| h.state().player().position_secs() > restored + 0.2);
-    assert!(harness.state().player().position_secs() < restored + 2.0, "resumed where it stopped");
+    run_until(&mut harness, "resumed playback", |h| h.state().listening().player().position_secs() > restored + 0.2);
+    assert!(harness.state().listening().player().position_secs() < restored + 2.0, "resumed where it stopped");
 }
 
 #[test]
@@ -298,11 +298,11 @@ fn when_an_episode_ends_the_next_in_up_next_starts() {
     harness.get_by_label("Offline by design").click();
     harness.run_steps(6);
     harness.get_by_label("▶ Play").click();
-    run_until(&mut harness, "playback", |h| h.state().player().position_secs() > 0.2);
+    run_until(&mut harness, "playback", |h| h.state().listening().player().position_secs() > 0.2);
     // Skipping 30 s in a 15-second episode runs it to its end.
     harness.key_press(egui::Key::ArrowRight);
     run_until(&mut harness, "the next episode", |h| {
-        h.state().state.transport.now_playing.as_ref().is_some_and(|n| n.title == "Welcome to Hark")
+        h.state().state.transport.playback.track().is_some_and(|n| n.title == "Welcome to Hark")
     });
     assert!(harness.state().state.queue.is_empty(), "it left Up Next when it started");
     let offline =
@@ -351,10 +351,10 @@ fn a_timestamp_in_the_notes_starts_the_episode_there_and_share_copies_links() {
     harness.get_by_label("The spoken clock").click();
     harness.run_steps(6);
     harness.get_by_label("00:30").click();
-    run_until(&mut harness, "playback from the timestamp", |h| h.state().player().position_secs() > 30.0);
-    let position = harness.state().player().position_secs();
+    run_until(&mut harness, "playback from the timestamp", |h| h.state().listening().player().position_secs() > 30.0);
+    let position = harness.state().listening().player().position_secs();
     assert!((30.0..31.5).contains(&position), "started at {position}");
-    assert_eq!(harness.state().state.transport.now_playing.as_ref().unwrap().title, "The spoken clock");
+    assert_eq!(harness.state().state.transport.playback.track().unwrap().title, "The spoken clock");
 
     harness.get_by_label("Copy episode link").click();
     harness.step();

@@ -402,7 +402,7 @@ impl PartialFile {
         give_up: Arc<dyn Fn() -> bool + Send + Sync>,
         buffering: Arc<dyn Fn(bool) + Send + Sync>,
     ) -> PartialReader {
-        PartialReader { file: self.clone(), position: 0, give_up, buffering }
+        PartialReader { file: self.clone(), origin: 0, position: 0, give_up, buffering }
     }
 }
 
@@ -420,6 +420,10 @@ impl std::error::Error for Interrupted {}
 
 pub struct PartialReader {
     file: Arc<PartialFile>,
+    /// Where the reader's byte 0 is in the file: past a large ID3 tag, so playback need not
+    /// wait for the tag's cover image to download (see `decode::open_source`).
+    origin: u64,
+    /// Relative to `origin`.
     position: u64,
     give_up: Arc<dyn Fn() -> bool + Send + Sync>,
     buffering: Arc<dyn Fn(bool) + Send + Sync>,
@@ -430,14 +434,28 @@ impl Read for PartialReader {
         if buf.is_empty() {
             return Ok(0);
         }
-        let available = self.file.wait_for(self.position, &*self.give_up, &*self.buffering)?;
+        let at = self.origin.saturating_add(self.position);
+        let available = self.file.wait_for(at, &*self.give_up, &*self.buffering)?;
         let len = (available.min(buf.len() as u64)) as usize;
         if len == 0 {
             return Ok(0);
         }
-        let read = self.file.file.read_at(&mut buf[..len], self.position)?;
+        let read = self.file.file.read_at(&mut buf[..len], at)?;
         self.position += read as u64;
         Ok(read)
+    }
+}
+
+impl PartialReader {
+    /// The same reader, with `origin` of the file as its byte 0.
+    pub fn starting_at(mut self, origin: u64) -> Self {
+        self.origin = origin;
+        self.position = 0;
+        self
+    }
+
+    fn len(&self) -> Option<u64> {
+        self.file.total().map(|total| total.saturating_sub(self.origin))
     }
 }
 
@@ -446,7 +464,7 @@ impl Seek for PartialReader {
         let target = match pos {
             SeekFrom::Start(at) => Some(at),
             SeekFrom::Current(delta) => self.position.checked_add_signed(delta),
-            SeekFrom::End(delta) => self.file.total().and_then(|t| t.checked_add_signed(delta)),
+            SeekFrom::End(delta) => self.len().and_then(|t| t.checked_add_signed(delta)),
         };
         let target = target.ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "seek outside the file"))?;
         self.position = target;
@@ -460,7 +478,7 @@ impl symphonia::core::io::MediaSource for PartialReader {
     }
 
     fn byte_len(&self) -> Option<u64> {
-        self.file.total()
+        self.len()
     }
 }
 

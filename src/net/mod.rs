@@ -18,6 +18,7 @@ use crate::library::Library;
 use crate::media::PartialFile;
 use crate::model::{EpisodeId, PodcastId, SyncReport};
 use crate::paths::AppPaths;
+use crate::player::{SourceSpec, StreamTarget};
 use download::{DownloadError, DownloadJob};
 use std::path::PathBuf;
 
@@ -30,7 +31,7 @@ pub const PARALLEL_FEEDS: usize = 4;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RequestId(pub u64);
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum NetCommand {
     Subscribe {
         request: RequestId,
@@ -48,9 +49,10 @@ pub enum NetCommand {
     Download {
         episode: EpisodeId,
     },
-    /// Download now, past the queue, and hand the part file over for playback.
+    /// Download now, past the queue, and load what arrives into the player.
     Stream {
         episode: EpisodeId,
+        into: StreamTarget,
     },
     /// Stop a download; its part file stays for a later resume.
     Cancel {
@@ -119,10 +121,6 @@ pub enum NetEvent {
     DownloadDeleted {
         episode: EpisodeId,
     },
-    StreamReady {
-        episode: EpisodeId,
-        part: Arc<PartialFile>,
-    },
     /// After a refresh added episodes and auto-download is on.
     AutoDownloads {
         episodes: Vec<EpisodeId>,
@@ -159,12 +157,37 @@ struct ActiveDownload {
 }
 
 pub struct NetService {
-    commands: mpsc::UnboundedSender<NetCommand>,
+    commands: NetSender,
     thread: Option<JoinHandle<()>>,
 }
 
+/// A clonable way to send the net service commands (the listening session holds one).
+#[derive(Clone)]
+pub struct NetSender(mpsc::UnboundedSender<NetCommand>);
+
+impl NetSender {
+    pub fn send(&self, command: NetCommand) {
+        // Fails only after shutdown, when nobody waits for an answer any more.
+        let _ = self.0.send(command);
+    }
+}
+
+/// What the net service does when it starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnStart {
+    /// Carry on with downloads that were under way when Hark last stopped (the window).
+    ResumeDownloads,
+    /// Only what it is asked (a CLI command).
+    Idle,
+}
+
 impl NetService {
-    pub fn spawn(paths: AppPaths, events: Sender<NetEvent>, waker: Arc<dyn Waker>) -> Result<Self, HarkError> {
+    pub fn spawn(
+        paths: AppPaths,
+        events: Sender<NetEvent>,
+        waker: Arc<dyn Waker>,
+        on_start: OnStart,
+    ) -> Result<Self, HarkError> {
         let library = Library::open(&paths.database())?;
         let (commands, receiver) = mpsc::unbounded_channel();
         let thread = std::thread::Builder::new()
@@ -188,15 +211,18 @@ impl NetService {
                     download_slots: Arc::new(Semaphore::new(PARALLEL_DOWNLOADS_DEFAULT)),
                     parallel_downloads: PARALLEL_DOWNLOADS_DEFAULT,
                 };
-                runtime.block_on(service.run(receiver));
+                runtime.block_on(service.run(receiver, on_start));
             })
             .map_err(|e| HarkError::io("could not start the network thread", e))?;
-        Ok(Self { commands, thread: Some(thread) })
+        Ok(Self { commands: NetSender(commands), thread: Some(thread) })
     }
 
     pub fn send(&self, command: NetCommand) {
-        // Fails only after shutdown, when nobody waits for an answer any more.
-        let _ = self.commands.send(command);
+        self.commands.send(command);
+    }
+
+    pub fn sender(&self) -> NetSender {
+        self.commands.clone()
     }
 }
 
@@ -231,11 +257,13 @@ impl Service {
         }
     }
 
-    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<NetCommand>) {
+    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<NetCommand>, on_start: OnStart) {
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Internal>();
         let feeds = Arc::new(Semaphore::new(PARALLEL_FEEDS));
         let art_slots = Arc::new(Semaphore::new(PARALLEL_FEEDS));
-        self.resume_unfinished(&done_tx);
+        if on_start == OnStart::ResumeDownloads {
+            self.resume_unfinished(&done_tx);
+        }
         loop {
             tokio::select! {
                 command = commands.recv() => match command {
@@ -261,8 +289,8 @@ impl Service {
                             });
                         }
                     }
-                    Some(NetCommand::Download { episode }) => self.start_download(episode, false, &done_tx),
-                    Some(NetCommand::Stream { episode }) => self.start_download(episode, true, &done_tx),
+                    Some(NetCommand::Download { episode }) => self.start_download(episode, None, &done_tx),
+                    Some(NetCommand::Stream { episode, into }) => self.start_download(episode, Some(into), &done_tx),
                     Some(NetCommand::Cancel { episode }) => {
                         if let Some(active) = self.downloads.remove(&episode) {
                             active.task.abort();
@@ -334,11 +362,19 @@ impl Service {
         }
     }
 
-    fn start_download(&mut self, episode: EpisodeId, stream: bool, done: &mpsc::UnboundedSender<Internal>) {
+    /// Starts (or joins) an episode's download; with a stream target, what arrives is loaded
+    /// into the player at once.
+    fn start_download(
+        &mut self,
+        episode: EpisodeId,
+        stream: Option<StreamTarget>,
+        done: &mpsc::UnboundedSender<Internal>,
+    ) {
+        let play = |into: StreamTarget, source: SourceSpec| into.deliver(episode, source);
         if let Some(active) = self.downloads.get(&episode) {
-            if stream {
+            if let Some(into) = stream {
                 active.boost.notify_one();
-                self.emit(NetEvent::StreamReady { episode, part: active.part.clone() });
+                play(into, SourceSpec::Partial(active.part.clone()));
             }
             return;
         }
@@ -347,6 +383,13 @@ impl Service {
             Ok(details) => details,
             Err(e) => return fail(self, e.to_string()),
         };
+        // Finished since the listener pressed Play: play the file.
+        if let Some(path) = details.summary.path.as_ref().filter(|p| std::path::Path::new(p).is_file()) {
+            if let Some(into) = stream {
+                play(into, SourceSpec::File(path.into()));
+            }
+            return;
+        }
         let job = DownloadJob {
             episode,
             url: details.summary.url.clone(),
@@ -358,7 +401,7 @@ impl Service {
             Err(e) => return fail(self, format!("could not create the download file: {e}")),
         };
         let boost = Arc::new(tokio::sync::Notify::new());
-        if stream {
+        if stream.is_some() {
             boost.notify_one();
         }
         let (client, slots, events, waker, done, wake) = (
@@ -388,8 +431,8 @@ impl Service {
         });
         self.downloads.insert(episode, ActiveDownload { part: part.clone(), task, boost });
         self.emit(NetEvent::DownloadQueued { episode });
-        if stream {
-            self.emit(NetEvent::StreamReady { episode, part });
+        if let Some(into) = stream {
+            play(into, SourceSpec::Partial(part));
         }
     }
 
@@ -485,7 +528,7 @@ impl Service {
             .collect();
         unfinished.sort();
         for episode in unfinished {
-            self.start_download(episode, false, done);
+            self.start_download(episode, None, done);
         }
     }
 
@@ -505,7 +548,7 @@ impl Service {
         let newest: Vec<EpisodeId> =
             episodes.iter().take(count).filter(|e| !e.downloaded && !e.played).map(|e| e.id).collect();
         for episode in &newest {
-            self.start_download(*episode, false, done);
+            self.start_download(*episode, None, done);
         }
         if !newest.is_empty() {
             self.emit(NetEvent::AutoDownloads { episodes: newest });

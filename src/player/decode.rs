@@ -1,10 +1,12 @@
 //! symphonia 0.6 behind a small interface: open, decode a packet at a time into interleaved
 //! f32 with the content frame it starts at, and seek to an exact frame.
 
+use std::io::Read;
 use std::path::Path;
 
-use symphonia::core::codecs::audio::well_known::{CODEC_ID_AAC, CODEC_ID_MP3, CODEC_ID_OPUS};
+use symphonia::core::codecs::audio::well_known::{CODEC_ID_AAC, CODEC_ID_MP3};
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
+use symphonia::core::codecs::registry::CodecRegistry;
 use symphonia::core::errors::Error as SymphoniaError;
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo, TrackType};
@@ -22,8 +24,6 @@ pub enum DecodeError {
     Io(String),
     #[error("this file is not audio Hark can play ({0})")]
     NotAudio(String),
-    #[error("Opus audio is not supported yet")]
-    Opus,
     #[error("the audio could not be decoded: {0}")]
     Failed(String),
     /// A wait for downloading bytes was cut short by a new command; not a failure.
@@ -40,6 +40,30 @@ fn io_failure(e: std::io::Error) -> DecodeError {
 }
 
 const LAME_PRIMING_FRAMES: u64 = 576 + 529;
+
+/// symphonia's decoders, and libopus for Opus.
+fn codecs() -> &'static CodecRegistry {
+    static CODECS: std::sync::LazyLock<CodecRegistry> = std::sync::LazyLock::new(|| {
+        let mut registry = CodecRegistry::new();
+        symphonia::default::register_enabled_codecs(&mut registry);
+        registry.register_audio_decoder::<symphonia_adapter_libopus::OpusDecoder>();
+        registry
+    });
+    &CODECS
+}
+const ID3V2_HEADER_LEN: usize = 10;
+
+/// The length of the ID3v2 tag a file starts with (header, body and footer), or 0. A stream
+/// starts decoding after it: podcasts embed cover images of up to a few megabytes there, and
+/// the audio should not wait for them.
+fn id3v2_len(head: &[u8; ID3V2_HEADER_LEN]) -> u64 {
+    if &head[..3] != b"ID3" || head[3] == 0xff || head[4] == 0xff || head[6..].iter().any(|b| b & 0x80 != 0) {
+        return 0;
+    }
+    let body = head[6..].iter().fold(0u64, |size, b| (size << 7) | u64::from(*b));
+    let footer = if head[5] & 0x10 != 0 { ID3V2_HEADER_LEN as u64 } else { 0 };
+    ID3V2_HEADER_LEN as u64 + body + footer
+}
 
 /// Opens a fresh reader of the same bytes (a seek after the end needs one in M4A).
 type Reopen = Box<dyn Fn() -> std::io::Result<Box<dyn MediaSource>> + Send>;
@@ -85,9 +109,19 @@ pub fn open_source(
     match source {
         SourceSpec::File(path) => open_file(path),
         SourceSpec::Partial(part) => {
+            let audio_starts = if part.is_complete() {
+                0
+            } else {
+                let mut head = [0u8; ID3V2_HEADER_LEN];
+                part.reader(interrupted.clone(), buffering.clone()).read_exact(&mut head).map_err(io_failure)?;
+                id3v2_len(&head)
+            };
             let make = {
                 let part = part.clone();
-                move || Box::new(part.reader(interrupted.clone(), buffering.clone())) as Box<dyn MediaSource>
+                move || {
+                    let reader = part.reader(interrupted.clone(), buffering.clone()).starting_at(audio_starts);
+                    Box::new(reader) as Box<dyn MediaSource>
+                }
             };
             let reopen_make = make.clone();
             let reopen: Reopen = Box::new(move || Ok(reopen_make()));
@@ -124,10 +158,7 @@ impl Decoder {
             .and_then(|p| p.audio())
             .ok_or_else(|| DecodeError::NotAudio("no audio track".into()))?
             .clone();
-        if params.codec == CODEC_ID_OPUS {
-            return Err(DecodeError::Opus);
-        }
-        let decoder = symphonia::default::get_codecs()
+        let decoder = codecs()
             .make_audio_decoder(&params, &AudioDecoderOptions::default())
             .map_err(|e| DecodeError::NotAudio(e.to_string()))?;
         let time_base = track.time_base;

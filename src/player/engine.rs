@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
 use super::decode::{DecodeError, Decoder, open_source};
 use super::dsp::TimeStretch;
+use super::events::EventSender;
 use super::output::{Chunk, EngineSource, Output, Shared, Stream};
-use super::{PlaybackState, PlayerCommand, PlayerEvent};
-use crate::Waker;
+use super::{PlaybackState, PlayerCommand, PlayerEvent, SourceSpec};
 use crate::model::EpisodeId;
 
 const POSITION_EVERY: Duration = Duration::from_millis(250);
@@ -32,40 +32,45 @@ struct Loaded {
     buffering: bool,
 }
 
+/// A load whose source is not open yet: its first bytes are still downloading, or a newer
+/// command cut the wait short. Seeks, play and pause that come meanwhile change it.
+struct PendingLoad {
+    episode: EpisodeId,
+    source: SourceSpec,
+    start_secs: f64,
+    autoplay: bool,
+    generation: u64,
+}
+
 pub(super) struct Engine {
     output: Output,
     shared: Arc<Shared>,
-    events: SyncSender<PlayerEvent>,
-    waker: Arc<dyn Waker>,
+    events: EventSender,
     loaded: Option<Loaded>,
+    pending_load: Option<PendingLoad>,
     speed: f64,
     last_position_event: Instant,
     last_wake: Instant,
 }
 
 impl Engine {
-    pub fn new(output: Output, shared: Arc<Shared>, events: SyncSender<PlayerEvent>, waker: Arc<dyn Waker>) -> Self {
+    pub fn new(output: Output, shared: Arc<Shared>, events: EventSender) -> Self {
         Self {
             output,
             shared,
             events,
-            waker,
             loaded: None,
+            pending_load: None,
             speed: 1.0,
             last_position_event: Instant::now(),
             last_wake: Instant::now(),
         }
     }
 
-    /// Events are offered, never waited on: a full channel drops a position report, not audio.
+    /// Events never wait and are never dropped (position reports are coalesced, see `events`).
     fn emit(&mut self, event: PlayerEvent) {
-        match self.events.try_send(event) {
-            Ok(()) | Err(TrySendError::Full(_)) => {
-                self.waker.wake();
-                self.last_wake = Instant::now();
-            }
-            Err(TrySendError::Disconnected(_)) => {}
-        }
+        self.events.send(event);
+        self.last_wake = Instant::now();
     }
 
     /// The regular position report: the window shows whole seconds, so it is woken for it at
@@ -75,7 +80,7 @@ impl Engine {
         if self.last_wake.elapsed() >= WAKE_FOR_POSITION_EVERY {
             self.emit(event);
         } else {
-            let _ = self.events.try_send(event);
+            self.events.send_quietly(event);
         }
     }
 
@@ -101,6 +106,9 @@ impl Engine {
                 }
                 Err(RecvTimeoutError::Timeout) => {}
             }
+            if self.pending_load.is_some() && self.shared.pending_interrupts.load(Ordering::Acquire) == 0 {
+                self.open_pending();
+            }
             if wants_audio {
                 self.produce();
             }
@@ -117,19 +125,28 @@ impl Engine {
 
     fn handle(&mut self, command: PlayerCommand) {
         match command {
-            PlayerCommand::Load { episode, source, start_secs, autoplay, generation } => {
-                self.load(episode, source, start_secs, autoplay, generation)
+            PlayerCommand::Load { ticket: Some(ticket), .. }
+                if ticket != self.shared.stream_ticket.load(Ordering::Acquire) => {}
+            PlayerCommand::Load { episode, source, start_secs, autoplay, generation, .. } => {
+                if let Some(previous) = self.loaded.take() {
+                    previous.stream.close();
+                }
+                self.shared.paused.store(true, Ordering::Relaxed);
+                self.pending_load = Some(PendingLoad { episode, source, start_secs, autoplay, generation });
             }
             PlayerCommand::Play => self.set_playing(true),
             PlayerCommand::Pause => self.set_playing(false),
-            PlayerCommand::Toggle => {
-                let paused = self.shared.paused.load(Ordering::Relaxed);
-                self.set_playing(paused);
-            }
+            PlayerCommand::Toggle => match &self.pending_load {
+                Some(pending) => self.set_playing(!pending.autoplay),
+                None => {
+                    let paused = self.shared.paused.load(Ordering::Relaxed);
+                    self.set_playing(paused);
+                }
+            },
             PlayerCommand::SeekTo { secs, generation } => self.seek(secs, generation),
             PlayerCommand::SeekBy { delta_secs, generation } => {
-                let target = self.shared.position_secs() + delta_secs;
-                self.seek(target, generation);
+                let from = self.pending_load.as_ref().map_or(self.shared.position_secs(), |p| p.start_secs);
+                self.seek(from + delta_secs, generation);
             }
             PlayerCommand::SetSpeed { speed, generation } => {
                 self.speed = (speed as f64).clamp(0.5, 3.0);
@@ -138,6 +155,7 @@ impl Engine {
             }
             PlayerCommand::SetVolume(volume) => self.shared.set_volume(volume),
             PlayerCommand::Stop => {
+                self.pending_load = None;
                 if let Some(loaded) = self.loaded.take() {
                     loaded.stream.close();
                     self.shared.paused.store(true, Ordering::Relaxed);
@@ -148,18 +166,15 @@ impl Engine {
         }
     }
 
-    fn load(&mut self, episode: EpisodeId, source: super::SourceSpec, start: f64, autoplay: bool, generation: u64) {
-        if let Some(previous) = self.loaded.take() {
-            previous.stream.close();
-        }
-        self.shared.paused.store(true, Ordering::Relaxed);
+    /// Opens the pending load's source. A wait for its first bytes that a newer command cuts
+    /// short leaves it pending, so a skip, seek or pause pressed while loading lands.
+    fn open_pending(&mut self) {
+        let Some(PendingLoad { episode, source, start_secs, autoplay, generation }) = self.pending_load.take() else {
+            return;
+        };
         let buffering: Arc<dyn Fn(bool) + Send + Sync> = {
-            let (events, waker) = (self.events.clone(), self.waker.clone());
-            Arc::new(move |buffering| {
-                if events.try_send(PlayerEvent::Buffering { episode, buffering }).is_ok() {
-                    waker.wake();
-                }
-            })
+            let events = self.events.clone();
+            Arc::new(move |buffering| events.send(PlayerEvent::Buffering { episode, buffering }))
         };
         let interrupted: Arc<dyn Fn() -> bool + Send + Sync> = {
             let shared = self.shared.clone();
@@ -167,19 +182,27 @@ impl Engine {
         };
         let mut decoder = match open_source(&source, interrupted, buffering) {
             Ok(decoder) => decoder,
-            Err(DecodeError::Interrupted) => return,
+            Err(DecodeError::Interrupted) => {
+                self.pending_load = Some(PendingLoad { episode, source, start_secs, autoplay, generation });
+                return;
+            }
             Err(e) => {
                 self.emit(PlayerEvent::Failed { episode, reason: e.to_string() });
                 return;
             }
         };
         let duration = decoder.duration_secs();
-        let start = clamp_target(start, duration);
-        if start > 0.0
-            && let Err(e) = decoder.seek(start)
-        {
-            self.emit(PlayerEvent::Failed { episode, reason: e.to_string() });
-            return;
+        let start = clamp_target(start_secs, duration);
+        match if start > 0.0 { decoder.seek(start) } else { Ok(()) } {
+            Ok(()) => {}
+            Err(DecodeError::Interrupted) => {
+                self.pending_load = Some(PendingLoad { episode, source, start_secs, autoplay, generation });
+                return;
+            }
+            Err(e) => {
+                self.emit(PlayerEvent::Failed { episode, reason: e.to_string() });
+                return;
+            }
         }
         let stream = Stream::new(decoder.channels(), decoder.sample_rate());
         let mut stretch = TimeStretch::new(decoder.channels() as usize, decoder.sample_rate());
@@ -198,12 +221,17 @@ impl Engine {
             ended: false,
             buffering: false,
         });
-        self.emit(PlayerEvent::Loaded { episode, duration_secs: duration });
+        self.emit(PlayerEvent::Loaded { episode, duration_secs: duration, start_secs: start });
         self.emit(PlayerEvent::Position { episode, secs: start });
         self.set_playing(autoplay);
     }
 
     fn set_playing(&mut self, playing: bool) {
+        if let Some(pending) = &mut self.pending_load {
+            // Nothing is heard before it opens: the state follows the load's own events.
+            pending.autoplay = playing;
+            return;
+        }
         let Some(loaded) = &self.loaded else { return };
         let episode = loaded.episode;
         if playing && loaded.ended {
@@ -218,6 +246,14 @@ impl Engine {
     }
 
     fn seek(&mut self, target: f64, generation: u64) {
+        if let Some(pending) = &mut self.pending_load {
+            pending.start_secs = target.max(0.0);
+            pending.generation = generation;
+            let (episode, secs) = (pending.episode, pending.start_secs);
+            self.shared.set_position_secs(secs);
+            self.emit(PlayerEvent::Position { episode, secs });
+            return;
+        }
         let Some(loaded) = &mut self.loaded else { return };
         let target = clamp_target(target, loaded.decoder.duration_secs());
         loaded.generation = generation;

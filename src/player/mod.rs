@@ -4,89 +4,24 @@
 mod decode;
 pub mod dsp;
 mod engine;
+mod events;
 pub mod output;
-pub mod terminal;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
-use std::sync::mpsc::{Sender, SyncSender};
+use std::sync::mpsc::Sender;
 use std::thread::JoinHandle;
 
 use crate::Waker;
-use chrono::{DateTime, Utc};
-
-use crate::model::{EpisodeId, EpisodeSummary};
+use crate::model::EpisodeId;
 
 pub use decode::{DecodeError, Decoder, open_file};
+pub use events::PlayerEvents;
 pub use output::{Capture, OutputChoice};
 
-/// Closer than this to the end, an episode counts as played (a tenth of it for short ones,
-/// so a skip in a two-minute trailer does not finish it).
-pub const PLAYED_MARGIN_SECS: f64 = 30.0;
-/// After a pause longer than this, resume a little earlier so the listener finds the thread.
-const LONG_PAUSE_SECS: i64 = 60;
-const RESUME_REWIND_SECS: f64 = 3.0;
-
-/// Where to start an episode the listener opens again: where it stopped (a few seconds
-/// earlier after a long pause), or the beginning once it was heard to the end. An episode that
-/// counts as played but was stopped short of its end resumes where it stopped.
-pub fn resume_point(summary: &EpisodeSummary, last_played_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> f64 {
-    if summary.position_secs <= 0.0 {
-        return 0.0;
-    }
-    let long_pause = last_played_at.is_some_and(|at| (now - at).num_seconds() > LONG_PAUSE_SECS);
-    let rewind = if long_pause { RESUME_REWIND_SECS } else { 0.0 };
-    (summary.position_secs - rewind).max(0.0)
-}
-
-/// True when `position` is close enough to the end to count as heard.
-pub fn counts_as_played(position: f64, duration: Option<f64>) -> bool {
-    duration.is_some_and(|d| d > 0.0 && d - position <= PLAYED_MARGIN_SECS.min(d / 10.0))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::PodcastId;
-
-    fn summary(position_secs: f64, played: bool) -> EpisodeSummary {
-        EpisodeSummary {
-            id: EpisodeId(1),
-            podcast_id: PodcastId(1),
-            title: "t".into(),
-            published: None,
-            duration_secs: Some(3600),
-            url: "https://x".into(),
-            mime: None,
-            position_secs,
-            played,
-            downloaded: false,
-            path: None,
-        }
-    }
-
-    #[test]
-    fn resume_where_stopped_earlier_after_a_long_pause_and_from_zero_once_finished() {
-        let now = Utc::now();
-        let recent = Some(now - chrono::TimeDelta::seconds(20));
-        let long_ago = Some(now - chrono::TimeDelta::hours(3));
-        assert_eq!(resume_point(&summary(754.0, false), recent, now), 754.0);
-        assert_eq!(resume_point(&summary(754.0, false), long_ago, now), 751.0);
-        assert_eq!(resume_point(&summary(0.0, true), recent, now), 0.0, "finished: from the start");
-        assert_eq!(resume_point(&summary(3590.0, true), recent, now), 3590.0, "near the end but stopped");
-        assert_eq!(resume_point(&summary(1.0, false), long_ago, now), 0.0);
-    }
-
-    #[test]
-    fn played_means_within_thirty_seconds_of_the_end_or_a_tenth_of_short_ones() {
-        assert!(counts_as_played(3575.0, Some(3600.0)));
-        assert!(!counts_as_played(3560.0, Some(3600.0)));
-        assert!(!counts_as_played(33.0, Some(60.0)), "a skip in a one-minute episode does not finish it");
-        assert!(counts_as_played(55.0, Some(60.0)));
-        assert!(!counts_as_played(10.0, None));
-    }
-}
+/// The speeds the player takes; anything else (NaN, infinity, 0) is refused where it comes in.
+pub const SPEED_RANGE: std::ops::RangeInclusive<f32> = 0.5..=3.0;
 
 /// Where an episode's bytes come from.
 #[derive(Clone)]
@@ -114,12 +49,31 @@ pub enum PlaybackState {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PlayerEvent {
-    Loaded { episode: EpisodeId, duration_secs: Option<f64> },
-    State { episode: EpisodeId, state: PlaybackState },
-    Position { episode: EpisodeId, secs: f64 },
-    Buffering { episode: EpisodeId, buffering: bool },
-    Ended { episode: EpisodeId },
-    Failed { episode: EpisodeId, reason: String },
+    /// Ready to play from `start_secs` (where the load asked, or where a seek during loading moved it).
+    Loaded {
+        episode: EpisodeId,
+        duration_secs: Option<f64>,
+        start_secs: f64,
+    },
+    State {
+        episode: EpisodeId,
+        state: PlaybackState,
+    },
+    Position {
+        episode: EpisodeId,
+        secs: f64,
+    },
+    Buffering {
+        episode: EpisodeId,
+        buffering: bool,
+    },
+    Ended {
+        episode: EpisodeId,
+    },
+    Failed {
+        episode: EpisodeId,
+        reason: String,
+    },
 }
 
 impl PlayerEvent {
@@ -140,13 +94,31 @@ impl PlayerEvent {
 /// by the output at once, before the engine even reads the command.
 #[derive(Debug, Clone)]
 pub enum PlayerCommand {
-    Load { episode: EpisodeId, source: SourceSpec, start_secs: f64, autoplay: bool, generation: u64 },
+    /// `ticket`: for a stream delivered from another thread, the session's ticket it was sent
+    /// with; the engine drops it when the session has loaded or stopped anything since.
+    Load {
+        episode: EpisodeId,
+        source: SourceSpec,
+        start_secs: f64,
+        autoplay: bool,
+        generation: u64,
+        ticket: Option<u64>,
+    },
     Play,
     Pause,
     Toggle,
-    SeekTo { secs: f64, generation: u64 },
-    SeekBy { delta_secs: f64, generation: u64 },
-    SetSpeed { speed: f32, generation: u64 },
+    SeekTo {
+        secs: f64,
+        generation: u64,
+    },
+    SeekBy {
+        delta_secs: f64,
+        generation: u64,
+    },
+    SetSpeed {
+        speed: f32,
+        generation: u64,
+    },
     SetVolume(f32),
     Stop,
     Shutdown,
@@ -167,47 +139,20 @@ impl PlayerCommand {
     }
 }
 
-/// The handle the app and the CLI hold.
-pub struct Player {
+/// The command side of the player, shared by the handle and stream targets.
+#[derive(Clone)]
+struct PlayerRemote {
     commands: Sender<PlayerCommand>,
     shared: Arc<output::Shared>,
-    silent: bool,
-    thread: Option<JoinHandle<()>>,
 }
 
-impl Player {
-    pub fn spawn(output: OutputChoice, events: SyncSender<PlayerEvent>, waker: Arc<dyn Waker>) -> Self {
-        let shared = Arc::new(output::Shared::new());
-        let (commands, receiver) = std::sync::mpsc::channel();
-        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-        let engine_shared = shared.clone();
-        let thread = std::thread::Builder::new()
-            .name("hark-player".into())
-            .spawn(move || {
-                // The output is opened on this thread: it owns it for its whole life.
-                let output = output::Output::open(output);
-                let _ = ready_tx.send(output.is_silent());
-                engine::Engine::new(output, engine_shared, events, waker).run(receiver);
-            })
-            .expect("spawning the player thread");
-        let silent = ready_rx.recv().unwrap_or(true);
-        Self { commands, shared, silent, thread: Some(thread) }
+impl std::fmt::Debug for PlayerRemote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PlayerRemote")
     }
+}
 
-    /// True when there is no audio device and playback runs on a silent clock.
-    pub fn is_silent(&self) -> bool {
-        self.silent
-    }
-
-    /// Content position of what is being heard now.
-    pub fn position_secs(&self) -> f64 {
-        self.shared.position_secs()
-    }
-
-    pub fn is_paused(&self) -> bool {
-        self.shared.paused.load(Ordering::Relaxed)
-    }
-
+impl PlayerRemote {
     fn next_generation(&self) -> u64 {
         self.shared.generation.fetch_add(1, Ordering::AcqRel) + 1
     }
@@ -221,19 +166,99 @@ impl Player {
         let _ = self.commands.send(command);
     }
 
-    pub fn load(&self, episode: EpisodeId, source: SourceSpec, start_secs: f64, autoplay: bool) {
+    fn load(&self, episode: EpisodeId, source: SourceSpec, start_secs: f64, autoplay: bool, ticket: Option<u64>) {
         let generation = self.next_generation();
         self.shared.set_position_secs(start_secs);
-        self.send(PlayerCommand::Load { episode, source, start_secs, autoplay, generation });
+        self.send(PlayerCommand::Load { episode, source, start_secs, autoplay, generation, ticket });
+    }
+}
+
+/// Where a stream goes the moment its download exists: straight into the player. Stale once
+/// the session loads or stops anything else, and then dropped by the engine.
+#[derive(Debug, Clone)]
+pub struct StreamTarget {
+    player: PlayerRemote,
+    ticket: u64,
+    start_secs: f64,
+    autoplay: bool,
+}
+
+impl StreamTarget {
+    pub fn deliver(self, episode: EpisodeId, source: SourceSpec) {
+        self.player.load(episode, source, self.start_secs, self.autoplay, Some(self.ticket));
+    }
+}
+
+/// The handle the listening session holds.
+pub struct Player {
+    remote: PlayerRemote,
+    silent: bool,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Player {
+    /// Starts the player thread; its events come out of the returned receiver.
+    pub fn spawn(output: OutputChoice, waker: Arc<dyn Waker>) -> (Self, PlayerEvents) {
+        let shared = Arc::new(output::Shared::new());
+        let (events, events_out) = events::event_channel(waker);
+        let (commands, receiver) = std::sync::mpsc::channel();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+        let engine_shared = shared.clone();
+        let thread = std::thread::Builder::new()
+            .name("hark-player".into())
+            .spawn(move || {
+                // The output is opened on this thread: it owns it for its whole life.
+                let output = output::Output::open(output);
+                let _ = ready_tx.send(output.is_silent());
+                engine::Engine::new(output, engine_shared, events).run(receiver);
+            })
+            .expect("spawning the player thread");
+        let silent = ready_rx.recv().unwrap_or(true);
+        let player = Self { remote: PlayerRemote { commands, shared }, silent, thread: Some(thread) };
+        (player, events_out)
+    }
+
+    /// For the net service to load a stream into, from its own thread, once it exists.
+    /// Whatever the session loads or stops after this makes the target stale.
+    pub fn stream_target(&self, start_secs: f64, autoplay: bool) -> StreamTarget {
+        let ticket = self.remote.shared.stream_ticket.fetch_add(1, Ordering::AcqRel) + 1;
+        StreamTarget { player: self.remote.clone(), ticket, start_secs, autoplay }
+    }
+
+    fn invalidate_stream_targets(&self) {
+        self.remote.shared.stream_ticket.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// True when there is no audio device and playback runs on a silent clock.
+    pub fn is_silent(&self) -> bool {
+        self.silent
+    }
+
+    /// Content position of what is being heard now.
+    pub fn position_secs(&self) -> f64 {
+        self.remote.shared.position_secs()
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.remote.shared.paused.load(Ordering::Relaxed)
+    }
+
+    fn send(&self, command: PlayerCommand) {
+        self.remote.send(command);
+    }
+
+    pub fn load(&self, episode: EpisodeId, source: SourceSpec, start_secs: f64, autoplay: bool) {
+        self.invalidate_stream_targets();
+        self.remote.load(episode, source, start_secs, autoplay, None);
     }
 
     pub fn play(&self) {
-        self.shared.paused.store(false, Ordering::Relaxed);
+        self.remote.shared.paused.store(false, Ordering::Relaxed);
         self.send(PlayerCommand::Play);
     }
 
     pub fn pause(&self) {
-        self.shared.paused.store(true, Ordering::Relaxed);
+        self.remote.shared.paused.store(true, Ordering::Relaxed);
         self.send(PlayerCommand::Pause);
     }
 
@@ -242,29 +267,30 @@ impl Player {
     }
 
     pub fn seek_to(&self, secs: f64) {
-        let generation = self.next_generation();
+        let generation = self.remote.next_generation();
         self.send(PlayerCommand::SeekTo { secs, generation });
     }
 
     pub fn seek_by(&self, delta_secs: f64) {
-        let generation = self.next_generation();
+        let generation = self.remote.next_generation();
         self.send(PlayerCommand::SeekBy { delta_secs, generation });
     }
 
     /// Audio already decoded at the old speed is dropped at once, like before a seek.
     pub fn set_speed(&self, speed: f32) {
-        let generation = self.next_generation();
+        let generation = self.remote.next_generation();
         self.send(PlayerCommand::SetSpeed { speed, generation });
     }
 
     pub fn set_volume(&self, volume: f32) {
-        self.shared.set_volume(volume);
+        self.remote.shared.set_volume(volume);
         self.send(PlayerCommand::SetVolume(volume));
     }
 
     pub fn stop(&self) {
+        self.invalidate_stream_targets();
         // The new generation silences what is queued at once.
-        self.next_generation();
+        self.remote.next_generation();
         self.send(PlayerCommand::Stop);
     }
 }

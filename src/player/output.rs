@@ -12,6 +12,9 @@ use crossbeam_queue::ArrayQueue;
 /// Chunks in flight per stream: at ~1024 frames each, over a second of audio.
 const QUEUE_CHUNKS: usize = 64;
 pub const NO_GENERATION: u64 = u64::MAX;
+/// Audio that starts anywhere but where the last sound left off (a load, a seek, a skip, play
+/// after pause or after running dry) fades in over this long, so a jump never clicks.
+const RAMP_IN_SECS: f64 = 0.004;
 
 /// State shared by the handle (commands), the engine thread and the audio callback.
 /// Only atomics: the callback never waits on a lock.
@@ -29,6 +32,9 @@ pub struct Shared {
     /// Commands sent that replace what the engine is reading (load, seek, …) and that it has
     /// not taken yet: while there are any, a wait for downloading bytes gives up.
     pub pending_interrupts: AtomicUsize,
+    /// Bumped by the session's every load and stop; a stream target carries the value it was
+    /// made with (see `StreamTarget`).
+    pub stream_ticket: AtomicU64,
 }
 
 impl Shared {
@@ -41,6 +47,7 @@ impl Shared {
             ended_generation: AtomicU64::new(NO_GENERATION),
             starved: AtomicBool::new(false),
             pending_interrupts: AtomicUsize::new(0),
+            stream_ticket: AtomicU64::new(0),
         }
     }
 
@@ -135,11 +142,26 @@ pub struct EngineSource {
     /// Samples left in the current output frame, and whether that frame is silence.
     left_in_frame: u16,
     silent_frame: bool,
+    /// The generation of the audio last played, and the frames of fade-in still to go.
+    last_generation: u64,
+    ramp_left: u32,
+    ramp_frames: u32,
 }
 
 impl EngineSource {
     pub fn new(stream: Arc<Stream>, shared: Arc<Shared>) -> Self {
-        Self { stream, shared, chunk: None, index: 0, left_in_frame: 0, silent_frame: false }
+        let ramp_frames = ((stream.sample_rate as f64 * RAMP_IN_SECS) as u32).max(1);
+        Self {
+            stream,
+            shared,
+            chunk: None,
+            index: 0,
+            left_in_frame: 0,
+            silent_frame: false,
+            last_generation: NO_GENERATION,
+            ramp_left: ramp_frames,
+            ramp_frames,
+        }
     }
 
     pub fn channels_count(&self) -> u16 {
@@ -156,6 +178,10 @@ impl EngineSource {
             if let Some(chunk) = &self.chunk {
                 let current = self.shared.generation.load(Ordering::Acquire);
                 if chunk.generation == current && self.index < chunk.samples.len() {
+                    if chunk.generation != self.last_generation {
+                        self.last_generation = chunk.generation;
+                        self.ramp_left = self.ramp_frames;
+                    }
                     if self.index.is_multiple_of(self.stream.channels as usize) {
                         let frame = (self.index / self.stream.channels as usize) as f64;
                         self.shared.set_position_secs(chunk.start_secs + frame * chunk.secs_per_frame);
@@ -196,14 +222,23 @@ impl Iterator for EngineSource {
     fn next(&mut self) -> Option<f32> {
         if self.left_in_frame == 0 {
             self.left_in_frame = self.stream.channels;
-            self.silent_frame = self.shared.paused.load(Ordering::Relaxed);
+            let paused = self.shared.paused.load(Ordering::Relaxed);
+            if self.silent_frame && !paused {
+                self.ramp_left = self.ramp_frames;
+            } else if self.ramp_left > 0 && !self.silent_frame {
+                self.ramp_left -= 1;
+            }
+            self.silent_frame = paused;
         }
         self.left_in_frame -= 1;
         if self.silent_frame {
             return if self.stream.closed.load(Ordering::Acquire) { None } else { Some(0.0) };
         }
         match self.pull() {
-            Pulled::Sample(s) => Some(s * self.shared.volume()),
+            Pulled::Sample(s) => {
+                let ramp = 1.0 - self.ramp_left as f32 / self.ramp_frames as f32;
+                Some(s * self.shared.volume() * ramp)
+            }
             Pulled::Closed => None,
             Pulled::Nothing => {
                 // Chunks hold whole frames, so running dry happens only at a frame boundary.

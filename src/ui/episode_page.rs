@@ -2,7 +2,7 @@
 
 use eframe::egui;
 
-use super::{Action, UiState, widgets};
+use super::{Action, Command, QueueEdit, UiState, widgets};
 use crate::model::{EpisodeId, format_clock};
 use crate::notes::{Block, Link, ListMarker, Span};
 
@@ -41,24 +41,24 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
     ui.label(egui::RichText::new(facts.join(" · ")).weak());
     ui.horizontal(|ui| {
         if ui.button("▶ Play").on_hover_text("Play this episode").clicked() {
-            actions.push(Action::Play { episode: summary.id, from: None });
+            actions.push(Action::Listen(Command::Play { episode: summary.id, from: None }));
         }
         let queued = state.queue.iter().any(|e| e.id == summary.id);
         if queued {
             if ui.button("Remove from Up Next").clicked() {
-                actions.push(Action::QueueRemove(summary.id));
+                actions.push(Action::Listen(Command::Queue(QueueEdit::Remove(summary.id))));
             }
         } else {
             if ui.button("Play next").on_hover_text("Put at the top of Up Next").clicked() {
-                actions.push(Action::QueuePlayNext(summary.id));
+                actions.push(Action::Listen(Command::Queue(QueueEdit::PlayNext(summary.id))));
             }
             if ui.button("Add to Up Next").clicked() {
-                actions.push(Action::QueueAdd(summary.id));
+                actions.push(Action::Listen(Command::Queue(QueueEdit::Add(summary.id))));
             }
         }
         let mark = if summary.played { "Mark unplayed" } else { "Mark played" };
         if ui.button(mark).clicked() {
-            actions.push(Action::SetPlayed { episode: summary.id, played: !summary.played });
+            actions.push(Action::Listen(Command::SetPlayed { episode: summary.id, played: !summary.played }));
         }
     });
     download_row(ui, state, summary, actions);
@@ -216,7 +216,7 @@ fn spans_line(
                 Some(Link::Timestamp(secs)) => {
                     let hint = format!("Play from {}", format_clock(*secs as f64));
                     if ui.link(text).on_hover_text(hint).clicked() {
-                        actions.push(Action::Play { episode, from: Some(*secs as f64) });
+                        actions.push(Action::Listen(Command::Play { episode, from: Some(*secs as f64) }));
                     }
                 }
             }
@@ -274,8 +274,11 @@ fn share_row(ui: &mut egui::Ui, state: &UiState, page: &super::EpisodePage, acti
         if ui.button("Copy episode link").on_hover_text(&link).clicked() {
             actions.push(Action::Copy { text: link.clone(), what: "episode link" });
         }
-        let playing_here = state.transport.now_playing.as_ref().is_some_and(|n| n.episode == episode.summary.id);
-        let at = if playing_here { state.transport.position_secs } else { episode.summary.position_secs };
+        let playing_here = state.transport.playback.episode() == Some(episode.summary.id);
+        let at = match state.transport.playback.track() {
+            Some(track) if playing_here => track.position_secs,
+            _ => episode.summary.position_secs,
+        };
         if link.starts_with("http://") || link.starts_with("https://") {
             let timed = format!("{}#t={}", link.split('#').next().unwrap_or(&link), at.max(0.0) as u64);
             if ui.button("Copy link at current time").on_hover_text(&timed).clicked() {

@@ -14,6 +14,7 @@ use std::collections::HashMap;
 
 use eframe::egui;
 
+pub use crate::listening::{Command, QueueEdit};
 use crate::model::{Episode, EpisodeId, EpisodeSummary, Podcast, PodcastId, PodcastSummary};
 use crate::net::RequestId;
 use crate::notes::Document;
@@ -129,28 +130,8 @@ pub enum Action {
     Unsubscribe(PodcastId),
     DismissNotice,
     OpenLink(String),
-    Play {
-        episode: EpisodeId,
-        from: Option<f64>,
-    },
-    SetPlayed {
-        episode: EpisodeId,
-        played: bool,
-    },
-    TogglePlayback,
-    SeekBy(f64),
-    SeekTo(f64),
-    SetSpeed(f32),
-    SetVolume(f32),
-    QueueAdd(EpisodeId),
-    QueuePlayNext(EpisodeId),
-    QueueRemove(EpisodeId),
-    QueueMove {
-        episode: EpisodeId,
-        up: bool,
-    },
-    PlayNextInQueue,
-    PlayPrevious,
+    /// Anything about what plays: the listening session's.
+    Listen(Command),
     Download(EpisodeId),
     CancelDownload(EpisodeId),
     DeleteDownload(EpisodeId),
@@ -225,15 +206,15 @@ fn keyboard(ui: &egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
             return;
         }
         let bindings: [(Key, Action); 9] = [
-            (Key::Space, Action::TogglePlayback),
-            (Key::ArrowLeft, Action::SeekBy(-(t.rewind_secs as f64))),
-            (Key::ArrowRight, Action::SeekBy(t.skip_secs as f64)),
-            (Key::OpenBracket, Action::SetSpeed(t.speed - transport::SPEED_STEP)),
-            (Key::CloseBracket, Action::SetSpeed(t.speed + transport::SPEED_STEP)),
-            (Key::ArrowUp, Action::SetVolume((t.volume + 0.05).min(1.0))),
-            (Key::ArrowDown, Action::SetVolume((t.volume - 0.05).max(0.0))),
-            (Key::Home, Action::PlayPrevious),
-            (Key::End, Action::PlayNextInQueue),
+            (Key::Space, Action::Listen(Command::Toggle)),
+            (Key::ArrowLeft, Action::Listen(Command::SeekBy(-(t.rewind_secs as f64)))),
+            (Key::ArrowRight, Action::Listen(Command::SeekBy(t.skip_secs as f64))),
+            (Key::OpenBracket, Action::Listen(Command::SetSpeed(t.speed - crate::listening::SPEED_STEP))),
+            (Key::CloseBracket, Action::Listen(Command::SetSpeed(t.speed + crate::listening::SPEED_STEP))),
+            (Key::ArrowUp, Action::Listen(Command::SetVolume((t.volume + 0.05).min(1.0)))),
+            (Key::ArrowDown, Action::Listen(Command::SetVolume((t.volume - 0.05).max(0.0)))),
+            (Key::Home, Action::Listen(Command::Previous)),
+            (Key::End, Action::Listen(Command::Next)),
         ];
         for (key, action) in bindings {
             if input.consume_key(Modifiers::NONE, key) {

@@ -1,6 +1,6 @@
 use eframe::egui;
 
-use super::{Action, UiState, widgets};
+use super::{Action, Command, QueueEdit, UiState, widgets};
 
 pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     ui.add_space(6.0);
@@ -81,13 +81,13 @@ fn up_next(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
         for (index, episode) in state.queue.iter().enumerate() {
             ui.horizontal(|ui| {
                 if ui.add_enabled(index > 0, egui::Button::new("⬆").small()).on_hover_text("Move up").clicked() {
-                    actions.push(Action::QueueMove { episode: episode.id, up: true });
+                    actions.push(Action::Listen(Command::Queue(QueueEdit::Move { episode: episode.id, up: true })));
                 }
                 if ui.add_enabled(index < last, egui::Button::new("⬇").small()).on_hover_text("Move down").clicked() {
-                    actions.push(Action::QueueMove { episode: episode.id, up: false });
+                    actions.push(Action::Listen(Command::Queue(QueueEdit::Move { episode: episode.id, up: false })));
                 }
                 if ui.small_button("×").on_hover_text("Remove from Up Next").clicked() {
-                    actions.push(Action::QueueRemove(episode.id));
+                    actions.push(Action::Listen(Command::Queue(QueueEdit::Remove(episode.id))));
                 }
                 if ui.add(egui::Label::new(&episode.title).truncate().sense(egui::Sense::click())).clicked() {
                     actions.push(Action::SelectEpisode(episode.id));

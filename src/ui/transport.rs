@@ -2,18 +2,14 @@
 
 use eframe::egui;
 
-use super::{Action, UiState, widgets};
-use crate::model::{EpisodeId, format_clock};
+use super::{Action, Command, UiState, widgets};
+use crate::listening::{Playback, round_speed};
+use crate::model::format_clock;
+use crate::player::SPEED_RANGE;
 
-pub const SPEED_MIN: f32 = 0.5;
-pub const SPEED_MAX: f32 = 3.0;
-pub const SPEED_STEP: f32 = 0.1;
-
-/// What the transport bar shows; the app fills it from player events.
+/// What the transport bar shows: the session's playback, copied in when it changes.
 pub struct TransportState {
-    pub now_playing: Option<NowPlaying>,
-    pub status: PlaybackStatus,
-    pub position_secs: f64,
+    pub playback: Playback,
     pub speed: f32,
     pub volume: f32,
     pub rewind_secs: u32,
@@ -26,9 +22,7 @@ pub struct TransportState {
 impl Default for TransportState {
     fn default() -> Self {
         Self {
-            now_playing: None,
-            status: PlaybackStatus::Stopped,
-            position_secs: 0.0,
+            playback: Playback::Idle,
             speed: 1.0,
             volume: 1.0,
             rewind_secs: 10,
@@ -39,35 +33,17 @@ impl Default for TransportState {
     }
 }
 
-#[derive(Debug, Clone, PartialEq)]
-pub struct NowPlaying {
-    pub episode: EpisodeId,
-    pub title: String,
-    pub show: String,
-    pub art_url: Option<String>,
-    pub duration_secs: Option<f64>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PlaybackStatus {
-    Stopped,
-    Loading,
-    Playing,
-    Paused,
-    Buffering,
-    Failed(String),
-}
-
 pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     ui.add_space(6.0);
     let UiState { transport: t, art, .. } = state;
-    let enabled = t.now_playing.is_some();
+    let track = t.playback.track();
+    let enabled = track.is_some();
     ui.horizontal(|ui| {
-        let title = t.now_playing.as_ref().map(|n| n.show.as_str()).unwrap_or("Hark");
-        widgets::art(ui, art, t.now_playing.as_ref().and_then(|n| n.art_url.as_deref()), title, 48.0);
+        let title = track.map(|n| n.show.as_str()).unwrap_or("Hark");
+        widgets::art(ui, art, track.and_then(|n| n.art_url.as_deref()), title, 48.0);
         ui.vertical(|ui| {
             ui.set_width(220.0);
-            match &t.now_playing {
+            match track {
                 Some(now) => {
                     ui.add(egui::Label::new(egui::RichText::new(&now.title).strong()).truncate());
                     ui.add(egui::Label::new(egui::RichText::new(&now.show).small()).truncate());
@@ -76,16 +52,16 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                     ui.label(egui::RichText::new("Nothing playing").weak());
                 }
             }
-            let status = match &t.status {
-                PlaybackStatus::Loading => Some("Loading…".to_string()),
-                PlaybackStatus::Buffering => Some("Buffering…".to_string()),
-                PlaybackStatus::Failed(reason) => Some(reason.clone()),
-                _ if t.no_audio_device => Some("No audio device — playing silently".to_string()),
+            let status = match &t.playback {
+                Playback::Loading { autoplay: true, .. } => Some("Loading…"),
+                Playback::Playing { buffering: true, .. } => Some("Buffering…"),
+                Playback::Failed { error, .. } => Some(error.as_str()),
+                _ if t.no_audio_device => Some("No audio device — playing silently"),
                 _ => None,
             };
             if let Some(status) = status {
-                let color = match t.status {
-                    PlaybackStatus::Failed(_) => ui.visuals().error_fg_color,
+                let color = match t.playback {
+                    Playback::Failed { .. } => ui.visuals().error_fg_color,
                     _ => ui.visuals().weak_text_color(),
                 };
                 ui.add(egui::Label::new(egui::RichText::new(status).small().color(color)).truncate());
@@ -94,14 +70,14 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
 
         let rewind = format!("Rewind {} seconds", t.rewind_secs);
         let skip = format!("Skip {} seconds", t.skip_secs);
-        let playing = matches!(t.status, PlaybackStatus::Playing | PlaybackStatus::Buffering);
+        let playing = t.playback.is_playing();
         if ui
             .add_enabled(enabled, egui::Button::new(format!("⟲ {}", t.rewind_secs)))
             .on_hover_text(&rewind)
             .labelled(egui::Role::Button, &rewind)
             .clicked()
         {
-            actions.push(Action::SeekBy(-(t.rewind_secs as f64)));
+            actions.push(Action::Listen(Command::SeekBy(-(t.rewind_secs as f64))));
         }
         let (icon, label) = if playing { ("⏸", "Pause") } else { ("▶", "Play") };
         let play = ui.add_enabled(
@@ -109,7 +85,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
             egui::Button::new(egui::RichText::new(icon).size(20.0)).min_size(egui::vec2(40.0, 32.0)),
         );
         if play.on_hover_text(label).labelled(egui::Role::Button, label).clicked() {
-            actions.push(Action::TogglePlayback);
+            actions.push(Action::Listen(Command::Toggle));
         }
         if ui
             .add_enabled(enabled, egui::Button::new(format!("{} ⟳", t.skip_secs)))
@@ -117,11 +93,11 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
             .labelled(egui::Role::Button, &skip)
             .clicked()
         {
-            actions.push(Action::SeekBy(t.skip_secs as f64));
+            actions.push(Action::Listen(Command::SeekBy(t.skip_secs as f64)));
         }
 
-        let duration = t.now_playing.as_ref().and_then(|n| n.duration_secs).unwrap_or(0.0);
-        let shown = t.dragging_to.unwrap_or(t.position_secs);
+        let duration = track.and_then(|n| n.duration_secs).unwrap_or(0.0);
+        let shown = t.dragging_to.unwrap_or(track.map_or(0.0, |n| n.position_secs));
         ui.label(format_clock(shown));
         let mut value = shown;
         let right_width = 250.0;
@@ -137,20 +113,18 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         }
         if slider.drag_stopped() || (slider.changed() && !slider.dragged()) {
             t.dragging_to = None;
-            actions.push(Action::SeekTo(value));
+            actions.push(Action::Listen(Command::SeekTo(value)));
         }
         let remaining = (duration - shown).max(0.0);
         ui.label(if duration > 0.0 { format!("-{}", format_clock(remaining)) } else { "--:--".into() });
 
         let mut speed = t.speed;
         let speed_response = ui
-            .add(
-                egui::DragValue::new(&mut speed).range(SPEED_MIN..=SPEED_MAX).speed(0.05).fixed_decimals(1).suffix("×"),
-            )
+            .add(egui::DragValue::new(&mut speed).range(SPEED_RANGE).speed(0.05).fixed_decimals(1).suffix("×"))
             .on_hover_text("Playback speed ([ and ])")
             .labelled(egui::Role::SpinButton, "Playback speed");
         if speed_response.changed() {
-            actions.push(Action::SetSpeed(round_speed(speed)));
+            actions.push(Action::Listen(Command::SetSpeed(round_speed(speed))));
         }
         let mut volume = t.volume;
         ui.label("🔊");
@@ -158,14 +132,10 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         let volume_response =
             ui.add(egui::Slider::new(&mut volume, 0.0..=1.0).show_value(false)).labelled(egui::Role::Slider, "Volume");
         if volume_response.changed() {
-            actions.push(Action::SetVolume(volume));
+            actions.push(Action::Listen(Command::SetVolume(volume)));
         }
     });
     ui.add_space(6.0);
-}
-
-pub fn round_speed(speed: f32) -> f32 {
-    ((speed / SPEED_STEP).round() * SPEED_STEP).clamp(SPEED_MIN, SPEED_MAX)
 }
 
 /// Gives a widget its accessible name (kittest and screen readers find it by this).

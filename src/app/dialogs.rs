@@ -1,0 +1,71 @@
+//! Native file dialogs block, so each runs on its own thread; what it came back with (read
+//! and parsed there too) waits here for the UI thread.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+
+use crate::Waker;
+use crate::opml::OpmlFeed;
+
+pub enum DialogResult {
+    Import(Result<Vec<OpmlFeed>, String>),
+    Exported(Result<PathBuf, String>),
+}
+
+pub struct Dialogs {
+    tx: Sender<DialogResult>,
+    rx: Receiver<DialogResult>,
+    waker: Arc<dyn Waker>,
+}
+
+impl Dialogs {
+    pub fn new(waker: Arc<dyn Waker>) -> Self {
+        let (tx, rx) = channel();
+        Self { tx, rx, waker }
+    }
+
+    pub fn finished(&self) -> Option<DialogResult> {
+        self.rx.try_recv().ok()
+    }
+
+    /// Asks for an OPML file and parses it.
+    pub fn import_opml(&self) {
+        self.spawn(|| {
+            let path =
+                rfd::FileDialog::new().set_title("Import podcasts").add_filter("OPML", &["opml", "xml"]).pick_file()?;
+            let result = std::fs::read(&path)
+                .map_err(|e| format!("could not read {}: {e}", path.display()))
+                .and_then(|bytes| crate::opml::parse(&bytes).map_err(|e| format!("{}: {e}", path.display())));
+            Some(DialogResult::Import(result))
+        });
+    }
+
+    /// Asks where to save `opml` and writes it there.
+    pub fn export_opml(&self, opml: String) {
+        self.spawn(move || {
+            let path = rfd::FileDialog::new()
+                .set_title("Export podcasts")
+                .set_file_name("hark-subscriptions.opml")
+                .save_file()?;
+            let result = std::fs::write(&path, opml)
+                .map(|()| path.clone())
+                .map_err(|e| format!("could not write {}: {e}", path.display()));
+            Some(DialogResult::Exported(result))
+        });
+    }
+
+    fn spawn(&self, work: impl FnOnce() -> Option<DialogResult> + Send + 'static) {
+        let (tx, waker) = (self.tx.clone(), self.waker.clone());
+        let spawned = std::thread::Builder::new().name("hark-file-dialog".into()).spawn(move || {
+            if let Some(result) = work()
+                && tx.send(result).is_ok()
+            {
+                waker.wake();
+            }
+        });
+        if let Err(e) = spawned {
+            tracing::warn!("no file dialog: {e}");
+        }
+    }
+}

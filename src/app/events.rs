@@ -1,0 +1,156 @@
+//! The net service's events and the file dialogs' results, turned into view state.
+
+use eframe::egui;
+
+use super::HarkApp;
+use super::dialogs::DialogResult;
+use crate::error::HarkError;
+use crate::net::{NetCommand, NetEvent};
+use crate::ui::{ArtSlot, DownloadState, DownloadView, ImportProgress, Notice, RefreshProgress};
+
+impl HarkApp {
+    pub(super) fn on_net_event(&mut self, event: NetEvent, ctx: &egui::Context) -> Result<(), HarkError> {
+        match event {
+            NetEvent::Subscribed { request, result } => {
+                if self.state.add_podcast.pending.as_ref().map(|(r, _)| *r) != Some(request) {
+                    return Ok(());
+                }
+                self.state.add_podcast.pending = None;
+                match result {
+                    Ok(subscribed) => {
+                        self.state.add_podcast.url.clear();
+                        let verb =
+                            if subscribed.already_subscribed { "Already subscribed to" } else { "Subscribed to" };
+                        self.state.notice = Some(Notice::info(format!(
+                            "{verb} \"{}\" ({} episodes)",
+                            subscribed.title, subscribed.episodes
+                        )));
+                        self.reload_podcasts()?;
+                        self.select_podcast(subscribed.podcast)?;
+                    }
+                    Err(message) => self.state.notice = Some(Notice::error(message)),
+                }
+            }
+            NetEvent::RefreshStarted { request, total } => {
+                self.state.refresh = Some(RefreshProgress { request, done: 0, total, added: 0, failed: 0 });
+            }
+            NetEvent::PodcastRefreshed { request, podcast, title: _, result } => {
+                let Some(progress) = self.state.refresh.as_mut().filter(|p| p.request == request) else {
+                    return Ok(());
+                };
+                progress.done += 1;
+                match result {
+                    Ok(report) => progress.added += report.added,
+                    Err(_) => progress.failed += 1,
+                }
+                let changed = self.state.selected_podcast == Some(podcast);
+                self.reload_podcasts()?;
+                if changed {
+                    self.refresh_views()?;
+                }
+            }
+            NetEvent::RefreshFinished { request } => {
+                if let Some(progress) = self.state.refresh.take_if(|p| p.request == request) {
+                    let mut text = format!("Refreshed {} podcasts: {} new episodes", progress.total, progress.added);
+                    if progress.failed > 0 {
+                        text.push_str(&format!(", {} failed (see the list)", progress.failed));
+                    }
+                    self.state.notice =
+                        Some(if progress.failed > 0 { Notice::error(text) } else { Notice::info(text) });
+                    self.refresh_views()?;
+                }
+            }
+            NetEvent::ArtReady { url, art } => {
+                let texture = |name: &str, image: &crate::net::ArtImage| {
+                    let color = egui::ColorImage::from_rgba_unmultiplied(
+                        [image.width as usize, image.height as usize],
+                        &image.rgba,
+                    );
+                    ctx.load_texture(name, color, egui::TextureOptions::LINEAR)
+                };
+                let slot = ArtSlot::Ready {
+                    thumbnail: texture(&format!("{url}#thumb"), &art.thumbnail),
+                    header: texture(&format!("{url}#header"), &art.header),
+                };
+                self.state.art.insert(url, slot);
+            }
+            NetEvent::ArtFailed { url, reason } => {
+                tracing::info!(%url, %reason, "show art unavailable");
+                self.state.art.insert(url, ArtSlot::Missing);
+            }
+            NetEvent::ServiceError { message } => self.state.notice = Some(Notice::error(message)),
+            NetEvent::DownloadQueued { episode } => {
+                let title = self.library.episode(episode).map(|e| e.summary.title).unwrap_or_default();
+                self.state.downloads.insert(episode, DownloadView { title, state: DownloadState::Queued });
+            }
+            NetEvent::DownloadProgress { episode, bytes, total, bytes_per_sec } => {
+                if let Some(download) = self.state.downloads.get_mut(&episode) {
+                    download.state = DownloadState::Running { bytes, total, bytes_per_sec };
+                }
+            }
+            NetEvent::DownloadDone { episode, .. } | NetEvent::DownloadDeleted { episode } => {
+                self.state.downloads.remove(&episode);
+                self.refresh_views()?;
+                self.refresh_downloads_window()?;
+            }
+            NetEvent::DownloadFailed { episode, reason } => {
+                let title = self.library.episode(episode).map(|e| e.summary.title).unwrap_or_default();
+                self.state.notice = Some(Notice::error(format!("Download of \"{title}\" failed: {reason}")));
+                self.state.downloads.insert(episode, DownloadView { title, state: DownloadState::Failed { reason } });
+            }
+            NetEvent::DownloadCancelled { episode } => {
+                self.state.downloads.remove(&episode);
+            }
+            NetEvent::ImportProgress { request, done, total, url, result } => {
+                let Some(import) = self.state.import.as_mut().filter(|i| i.request == request) else { return Ok(()) };
+                import.done = done;
+                if let Err(reason) = result {
+                    import.failures.push((url, reason));
+                }
+                self.reload_podcasts()?;
+                if done == total
+                    && let Some(import) = self.state.import.take()
+                {
+                    let imported = total - import.failures.len();
+                    self.state.notice = Some(match import.failures.first() {
+                        None => Notice::info(format!("Imported {imported} podcasts")),
+                        Some((url, reason)) => Notice::error(format!(
+                            "Imported {imported} of {total} podcasts; {} failed, e.g. {url}: {reason}",
+                            import.failures.len()
+                        )),
+                    });
+                }
+            }
+            NetEvent::AutoDownloads { episodes } => {
+                self.state.notice = Some(Notice::info(format!("Downloading {} new episodes", episodes.len())));
+            }
+        }
+        Ok(())
+    }
+
+    pub(super) fn on_dialog(&mut self, result: DialogResult) -> Result<(), HarkError> {
+        match result {
+            DialogResult::Import(Err(message)) => self.state.notice = Some(Notice::error(message)),
+            DialogResult::Import(Ok(feeds)) => {
+                let mut urls = Vec::new();
+                for feed in feeds {
+                    if self.library.find_feed_url(&feed.url)?.is_none() {
+                        urls.push(feed.url);
+                    }
+                }
+                if urls.is_empty() {
+                    self.state.notice = Some(Notice::info("You already follow every feed in that file"));
+                    return Ok(());
+                }
+                let request = self.request_id();
+                self.state.import = Some(ImportProgress { request, done: 0, total: urls.len(), failures: Vec::new() });
+                self.net.send(NetCommand::Import { request, urls });
+            }
+            DialogResult::Exported(Ok(path)) => {
+                self.state.notice = Some(Notice::info(format!("Saved your subscriptions to {}", path.display())));
+            }
+            DialogResult::Exported(Err(message)) => self.state.notice = Some(Notice::error(message)),
+        }
+        Ok(())
+    }
+}

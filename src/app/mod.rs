@@ -1,0 +1,415 @@
+//! The window: wires the workers together, turns their events into `UiState`, draws the views
+//! and carries out their actions. What plays is the listening session's business.
+
+mod dialogs;
+mod events;
+
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::Instant;
+
+use eframe::egui;
+
+use crate::error::HarkError;
+use crate::library::Library;
+use crate::library::keys::{
+    AUTO_DOWNLOAD_NEWEST, DELETE_WHEN_PLAYED, DEMO_OFFERED, PARALLEL_DOWNLOADS, SELECTED_PODCAST,
+};
+use crate::listening::{Changed, Command, Listening};
+use crate::model::{EpisodeId, EpisodeSummary, PodcastId};
+use crate::mpris::{MediaKeys, MediaRequest};
+use crate::net::{NetCommand, NetEvent, NetService, OnStart, RequestId};
+use crate::notes::Document;
+use crate::paths::AppPaths;
+use crate::player::OutputChoice;
+use crate::ui::{self, Action, ArtSlot, EpisodePage, Notice, RefreshProgress, UiState};
+use dialogs::Dialogs;
+
+pub struct AppOptions {
+    pub audio: OutputChoice,
+    pub refresh_on_start: bool,
+    /// Register media keys / MPRIS on the session bus.
+    pub media_keys: bool,
+}
+
+impl Default for AppOptions {
+    fn default() -> Self {
+        Self { audio: OutputChoice::Default, refresh_on_start: true, media_keys: true }
+    }
+}
+
+struct EguiWaker(egui::Context);
+
+impl crate::Waker for EguiWaker {
+    fn wake(&self) {
+        self.0.request_repaint();
+    }
+}
+
+pub struct HarkApp {
+    paths: AppPaths,
+    library: Library,
+    net: NetService,
+    net_events: Receiver<NetEvent>,
+    listening: Listening,
+    pub state: UiState,
+    media_keys: Option<MediaKeys>,
+    /// What the desktop (MPRIS, media keys) asks for, in the order it asked.
+    media_requests: (Sender<MediaRequest>, Receiver<MediaRequest>),
+    /// Set until the first frame is drawn (then logged with the time since launch).
+    launched: Option<Instant>,
+    dialogs: Dialogs,
+    next_request: u64,
+}
+
+impl HarkApp {
+    pub fn new(ctx: &egui::Context, paths: AppPaths, options: AppOptions) -> Result<Self, HarkError> {
+        paths.create_all().map_err(|e| HarkError::io(format!("could not create {}", paths.data_dir.display()), e))?;
+        let mut library = Library::open(&paths.database())?;
+        if library.podcast_count()? == 0 && library.setting(DEMO_OFFERED)?.is_none() {
+            crate::assets::install_demo(&mut library, &paths.downloads())?;
+            library.set_setting(DEMO_OFFERED, "1")?;
+        }
+        let waker: Arc<dyn crate::Waker> = Arc::new(EguiWaker(ctx.clone()));
+        let (net_tx, net_events) = channel();
+        let net = NetService::spawn(paths.clone(), net_tx, waker.clone(), OnStart::ResumeDownloads)?;
+        let listening = Listening::new(Library::open(&paths.database())?, options.audio, net.sender(), waker.clone())?;
+        let media_requests = channel();
+        let media_keys =
+            if options.media_keys { MediaKeys::connect(media_requests.0.clone(), waker.clone()) } else { None };
+        let mut app = Self {
+            paths,
+            library,
+            net,
+            net_events,
+            listening,
+            state: UiState::default(),
+            media_keys,
+            media_requests,
+            launched: None,
+            dialogs: Dialogs::new(waker),
+            next_request: 0,
+        };
+        app.state.transport.no_audio_device = app.listening.player().is_silent();
+        app.reload_podcasts()?;
+        let selected = app
+            .library
+            .setting(SELECTED_PODCAST)?
+            .and_then(|s| s.parse().ok())
+            .map(PodcastId)
+            .filter(|id| app.state.podcasts.iter().any(|p| p.id == *id))
+            .or_else(|| app.state.podcasts.first().map(|p| p.id));
+        if let Some(id) = selected {
+            app.select_podcast(id)?;
+        }
+        let restored = app.listening.restore_last()?;
+        app.on_listening(restored);
+        if let Some(parallel) = app.library.setting(PARALLEL_DOWNLOADS)?.and_then(|v| v.parse().ok()) {
+            app.net.send(NetCommand::SetParallelDownloads(parallel));
+        }
+        if options.refresh_on_start && !app.library.refreshable_podcasts()?.is_empty() {
+            app.apply(Action::Refresh(None), ctx);
+        }
+        Ok(app)
+    }
+
+    /// Opens the window. `launched` is when the process started, for the first-frame log line.
+    pub fn run(paths: AppPaths, launched: Instant) -> Result<(), HarkError> {
+        let options = eframe::NativeOptions {
+            viewport: egui::ViewportBuilder::default()
+                .with_title("Hark")
+                .with_app_id("hark")
+                .with_inner_size([1200.0, 760.0])
+                .with_min_inner_size([760.0, 480.0]),
+            ..Default::default()
+        };
+        eframe::run_native(
+            "Hark",
+            options,
+            Box::new(move |cc| {
+                let mut app = HarkApp::new(&cc.egui_ctx, paths, AppOptions::default())?;
+                app.launched = Some(launched);
+                Ok(Box::new(app))
+            }),
+        )
+        .map_err(|e| HarkError::Other(format!("the window could not start: {e}")))
+    }
+
+    /// The listening session, for tests that check what plays.
+    pub fn listening(&self) -> &Listening {
+        &self.listening
+    }
+
+    pub fn library(&self) -> &Library {
+        &self.library
+    }
+
+    /// Where the desktop's requests come in: MPRIS and media keys send here (and tests, as
+    /// the desktop would).
+    pub fn media_requests(&self) -> Sender<MediaRequest> {
+        self.media_requests.0.clone()
+    }
+
+    fn request_id(&mut self) -> RequestId {
+        self.next_request += 1;
+        RequestId(self.next_request)
+    }
+
+    /// Everything the workers and the desktop sent since the last call. eframe calls this
+    /// also while the window is hidden, so media keys, Up Next and downloads never wait for it.
+    fn drain(&mut self, ctx: &egui::Context) {
+        while let Ok(event) = self.net_events.try_recv() {
+            let changed = self.listening.on_net_event(&event);
+            self.on_listening(changed);
+            if let Err(e) = self.on_net_event(event, ctx) {
+                self.state.notice = Some(Notice::error(e.to_string()));
+            }
+        }
+        match self.listening.poll() {
+            Ok(changed) => self.on_listening(changed),
+            Err(e) => self.state.notice = Some(Notice::error(e.to_string())),
+        }
+        while let Some(result) = self.dialogs.finished() {
+            if let Err(e) = self.on_dialog(result) {
+                self.state.notice = Some(Notice::error(e.to_string()));
+            }
+        }
+        while let Ok(request) = self.media_requests.1.try_recv() {
+            let t = &self.state.transport;
+            let command =
+                crate::mpris::command(&request, self.listening.playback(), t.skip_secs as f64, t.rewind_secs as f64);
+            match (command, request) {
+                (Some(command), _) => self.listen(command),
+                (None, MediaRequest::Raise) => ctx.send_viewport_cmd(egui::ViewportCommand::Focus),
+                (None, MediaRequest::Quit) => self.apply(Action::Quit, ctx),
+                (None, _) => {}
+            }
+        }
+    }
+
+    fn listen(&mut self, command: Command) {
+        match self.listening.handle(command) {
+            Ok(changed) => self.on_listening(changed),
+            Err(e) => self.state.notice = Some(Notice::error(e.to_string())),
+        }
+    }
+
+    /// What the session changed, into the views and out to the desktop.
+    fn on_listening(&mut self, changed: Changed) {
+        if !changed.any() {
+            return;
+        }
+        let transport = &mut self.state.transport;
+        transport.playback = self.listening.playback().clone();
+        transport.speed = self.listening.speed();
+        transport.volume = self.listening.volume();
+        if changed.track {
+            if let Some(keys) = &mut self.media_keys {
+                keys.publish_track(&transport.playback, &self.paths.art_cache());
+            }
+            if let Some(url) = transport.playback.track().and_then(|t| t.art_url.clone()) {
+                self.want_art(url);
+            }
+        }
+        if let Some(keys) = &mut self.media_keys {
+            keys.publish_state(&self.state.transport.playback);
+            keys.volume(self.state.transport.volume);
+        }
+        if let Some(failure) = changed.failure {
+            self.state.notice = Some(Notice::error(failure));
+        }
+        let reloaded = if changed.library { self.refresh_views() } else { Ok(()) };
+        let requeued = if changed.queue { self.library.queue().map(|q| self.state.queue = q) } else { Ok(()) };
+        if let Err(e) = reloaded.and_then(|()| requeued.map_err(HarkError::from)) {
+            self.state.notice = Some(Notice::error(e.to_string()));
+        }
+    }
+
+    fn want_art(&mut self, url: String) {
+        if !self.state.art.contains_key(&url) {
+            self.state.art.insert(url.clone(), ArtSlot::Loading);
+            self.net.send(NetCommand::FetchArt { url });
+        }
+    }
+
+    /// Finished downloads with their sizes, the storage they use, and the settings.
+    fn refresh_downloads_window(&mut self) -> Result<(), HarkError> {
+        let finished: Vec<(EpisodeSummary, u64)> = self
+            .library
+            .downloaded_episodes()?
+            .into_iter()
+            .map(|e| {
+                let size = e.path.as_ref().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len()).unwrap_or(0);
+                (e, size)
+            })
+            .collect();
+        let window = &mut self.state.downloads_window;
+        window.storage_used = finished.iter().map(|(_, size)| size).sum();
+        window.finished = finished;
+        let setting = |key| self.library.setting(key).ok().flatten();
+        window.auto_download_newest = setting(AUTO_DOWNLOAD_NEWEST).and_then(|v| v.parse().ok()).unwrap_or(0);
+        window.delete_when_played = setting(DELETE_WHEN_PLAYED).as_deref() == Some("1");
+        window.parallel_downloads = setting(PARALLEL_DOWNLOADS)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(crate::net::PARALLEL_DOWNLOADS_DEFAULT as u32);
+        Ok(())
+    }
+
+    fn reload_podcasts(&mut self) -> Result<(), HarkError> {
+        self.state.podcasts = self.library.podcasts()?;
+        self.state.queue = self.library.queue()?;
+        let art: Vec<String> = self.state.podcasts.iter().filter_map(|p| p.art_url.clone()).collect();
+        for url in art {
+            self.want_art(url);
+        }
+        Ok(())
+    }
+
+    fn select_podcast(&mut self, id: PodcastId) -> Result<(), HarkError> {
+        let podcast = self.library.podcast(id)?;
+        self.state.episodes = self.library.episodes(Some(id))?;
+        self.state.show = Some(podcast);
+        if self.state.selected_podcast != Some(id) {
+            self.state.episode_page = None;
+        }
+        self.state.selected_podcast = Some(id);
+        self.library.set_setting(SELECTED_PODCAST, &id.0.to_string())?;
+        Ok(())
+    }
+
+    fn select_episode(&mut self, id: EpisodeId) -> Result<(), HarkError> {
+        let episode = self.library.episode(id)?;
+        let notes = Document::from_notes(episode.notes_html.as_deref().unwrap_or_default());
+        // Pictures in the notes load on demand, through the same fetch, cache and downscale as art.
+        for block in &notes.blocks {
+            if let crate::notes::Block::Image { url, .. } = block {
+                self.want_art(url.clone());
+            }
+        }
+        self.state.episode_page = Some(EpisodePage { episode, notes });
+        Ok(())
+    }
+
+    /// Re-reads what the views show of the library after a change.
+    fn refresh_views(&mut self) -> Result<(), HarkError> {
+        self.reload_podcasts()?;
+        if let Some(id) = self.state.selected_podcast {
+            match self.library.podcast(id) {
+                Ok(podcast) => {
+                    self.state.show = Some(podcast);
+                    self.state.episodes = self.library.episodes(Some(id))?;
+                }
+                Err(_) => {
+                    self.state.selected_podcast = None;
+                    self.state.show = None;
+                    self.state.episodes.clear();
+                    self.state.episode_page = None;
+                }
+            }
+        }
+        if let Some(page) = &mut self.state.episode_page {
+            match self.library.episode(page.episode.summary.id) {
+                Ok(episode) => page.episode = episode,
+                Err(_) => self.state.episode_page = None,
+            }
+        }
+        Ok(())
+    }
+
+    fn apply(&mut self, action: Action, ctx: &egui::Context) {
+        if let Err(e) = self.try_apply(action, ctx) {
+            self.state.notice = Some(Notice::error(e.to_string()));
+        }
+    }
+
+    fn try_apply(&mut self, action: Action, ctx: &egui::Context) -> Result<(), HarkError> {
+        match action {
+            Action::Listen(command) => self.listen(command),
+            Action::SelectPodcast(id) => self.select_podcast(id)?,
+            Action::SelectEpisode(id) => self.select_episode(id)?,
+            Action::Subscribe(url) => {
+                let request = self.request_id();
+                self.state.add_podcast.pending = Some((request, url.clone()));
+                self.net.send(NetCommand::Subscribe { request, url });
+            }
+            Action::Refresh(podcast) => {
+                if self.state.refresh.is_none() {
+                    let request = self.request_id();
+                    self.state.refresh = Some(RefreshProgress { request, done: 0, total: 0, added: 0, failed: 0 });
+                    self.net.send(NetCommand::Refresh { request, podcasts: podcast.map(|p| vec![p]) });
+                }
+            }
+            Action::Unsubscribe(id) => {
+                self.listen(Command::StopShow(id));
+                let title = self.library.remove_podcast(id)?;
+                self.state.notice = Some(Notice::info(format!("Unsubscribed from \"{title}\"")));
+                self.refresh_views()?;
+                if self.state.selected_podcast.is_none()
+                    && let Some(first) = self.state.podcasts.first().map(|p| p.id)
+                {
+                    self.select_podcast(first)?;
+                }
+            }
+            Action::DismissNotice => self.state.notice = None,
+            Action::OpenLink(url) => ctx.open_url(egui::OpenUrl::new_tab(url)),
+            Action::Download(episode) => {
+                self.state.downloads.remove(&episode);
+                self.net.send(NetCommand::Download { episode });
+            }
+            Action::CancelDownload(episode) => self.net.send(NetCommand::Cancel { episode }),
+            Action::DeleteDownload(episode) => self.net.send(NetCommand::Delete { episode }),
+            Action::OpenDownloads => {
+                self.refresh_downloads_window()?;
+                self.state.downloads_window.open = true;
+            }
+            Action::SetAutoDownload(count) => {
+                self.library.set_setting(AUTO_DOWNLOAD_NEWEST, &count.to_string())?;
+                self.state.downloads_window.auto_download_newest = count;
+            }
+            Action::SetDeleteWhenPlayed(delete) => {
+                self.library.set_setting(DELETE_WHEN_PLAYED, if delete { "1" } else { "0" })?;
+                self.state.downloads_window.delete_when_played = delete;
+            }
+            Action::SetParallelDownloads(count) => {
+                self.library.set_setting(PARALLEL_DOWNLOADS, &count.to_string())?;
+                self.state.downloads_window.parallel_downloads = count;
+                self.net.send(NetCommand::SetParallelDownloads(count as usize));
+            }
+            Action::Copy { text, what } => {
+                ctx.copy_text(text);
+                self.state.notice = Some(Notice::info(format!("Copied the {what}")));
+            }
+            Action::ImportOpml => self.dialogs.import_opml(),
+            Action::ExportOpml => self.dialogs.export_opml(crate::opml::write(&self.state.podcasts)),
+            Action::Quit => {
+                self.listening.save()?;
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl eframe::App for HarkApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.drain(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let ctx = ui.ctx().clone();
+        let actions = ui::draw(ui, &mut self.state);
+        for action in actions {
+            self.apply(action, &ctx);
+        }
+        if let Some(launched) = self.launched.take() {
+            let episodes = self.state.podcasts.iter().map(|p| p.episodes as u64).sum::<u64>();
+            tracing::info!("first frame {:?} after launch ({episodes} episodes)", launched.elapsed());
+        }
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        if let Err(e) = self.listening.save() {
+            tracing::warn!("could not save the position on exit: {e}");
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! `hark download` and `hark downloads`.
+
+use std::io::Write;
+
+use super::{human_size, runtime, say};
+use crate::error::HarkError;
+use crate::library::Library;
+use crate::model::EpisodeId;
+use crate::net::http;
+use crate::paths::AppPaths;
+
+/// Downloads episodes side by side, a progress bar each.
+pub fn download(
+    library: &mut Library,
+    paths: &AppPaths,
+    queries: &[String],
+    out: &mut impl Write,
+) -> Result<(), HarkError> {
+    let ids = queries.iter().map(|q| library.find_episode(q)).collect::<Result<Vec<_>, _>>()?;
+    let failures = download_all(library, paths, &ids, out)?;
+    if failures > 0 {
+        return Err(HarkError::Other(format!("{failures} of {} downloads failed", ids.len())));
+    }
+    Ok(())
+}
+
+/// Finished downloads with their size, unfinished ones with how far they got.
+pub fn list(library: &Library, paths: &AppPaths, out: &mut impl Write) -> Result<(), HarkError> {
+    let dir = paths.downloads();
+    for episode in library.episodes(None)? {
+        if let Some(path) = &episode.path {
+            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+            say(out, format!("{:>6}  done     {:>10}  {}  ({path})", episode.id, human_size(size), episode.title));
+        } else if let Some(progress) = crate::media::PartialFile::peek(&dir, episode.id) {
+            let done = match progress.total {
+                Some(total) if total > 0 => format!("{}%", progress.bytes * 100 / total),
+                _ => human_size(progress.bytes),
+            };
+            say(out, format!("{:>6}  partial  {done:>10}  {}", episode.id, episode.title));
+        }
+    }
+    Ok(())
+}
+
+/// Returns how many failed.
+fn download_all(
+    library: &mut Library,
+    paths: &AppPaths,
+    ids: &[EpisodeId],
+    out: &mut impl Write,
+) -> Result<usize, HarkError> {
+    use crate::net::download::{DownloadJob, download};
+    use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
+
+    let bars = MultiProgress::new();
+    let style = ProgressStyle::with_template("{msg:30!} {bar:30} {bytes:>10}/{total_bytes:10} {bytes_per_sec:>12}")
+        .expect("static template");
+    let mut jobs = Vec::new();
+    for id in ids {
+        let episode = library.episode(*id)?;
+        if episode.summary.downloaded {
+            say(out, format!("\"{}\" is already downloaded", episode.summary.title));
+            continue;
+        }
+        let job = DownloadJob {
+            episode: *id,
+            url: episode.summary.url.clone(),
+            mime: episode.summary.mime.clone(),
+            downloads_dir: paths.downloads(),
+        };
+        let part = crate::media::PartialFile::open(&job.downloads_dir, *id, &job.url)
+            .map_err(|e| HarkError::io("could not create the download file", e))?;
+        let bar = bars.add(ProgressBar::new(part.total().unwrap_or(0)).with_style(style.clone()));
+        bar.set_message(episode.summary.title.clone());
+        bar.set_position(part.progress().bytes);
+        jobs.push((job, part, bar, episode.summary.title));
+    }
+    let client = http::client();
+    let results = runtime()?.block_on(async {
+        let mut tasks = tokio::task::JoinSet::new();
+        for (index, (job, part, bar, _)) in jobs.iter().enumerate() {
+            let (client, job, part, bar) = (client.clone(), job.clone(), part.clone(), bar.clone());
+            tasks.spawn(async move {
+                let observer = move |progress: crate::media::Progress, _rate: f64| {
+                    if let Some(total) = progress.total {
+                        bar.set_length(total);
+                    }
+                    bar.set_position(progress.bytes);
+                };
+                (index, download(&client, &job, &part, &observer).await)
+            });
+        }
+        let mut results = tasks.join_all().await;
+        results.sort_by_key(|(index, _)| *index);
+        results
+    });
+    let mut failures = 0;
+    for ((job, _, bar, title), (_, result)) in jobs.iter().zip(results) {
+        bar.finish_and_clear();
+        match result {
+            Ok(path) => {
+                library.set_downloaded(job.episode, Some(&path))?;
+                say(out, format!("Downloaded \"{title}\" ({})", path.display()));
+            }
+            Err(e) => {
+                failures += 1;
+                say(out, format!("\"{title}\": error: {e}"));
+            }
+        }
+    }
+    Ok(failures)
+}

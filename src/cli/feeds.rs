@@ -1,0 +1,164 @@
+//! `hark subscribe`, `refresh`, `podcasts`, `episodes`, `import`, `export`, `remove`.
+
+use std::io::Write;
+use std::path::Path;
+
+use super::{runtime, say};
+use crate::error::HarkError;
+use crate::library::Library;
+use crate::model::PodcastId;
+use crate::net::{http, refresh};
+
+pub fn subscribe(library: &mut Library, url: &str, out: &mut impl Write) -> Result<(), HarkError> {
+    let subscribed = runtime()?.block_on(refresh::subscribe(&http::client(), library, url))?;
+    let verb = if subscribed.already_subscribed { "Already subscribed to" } else { "Subscribed to" };
+    say(out, format!("{verb} \"{}\" ({} episodes)", subscribed.title, subscribed.episodes));
+    Ok(())
+}
+
+pub fn refresh(library: &mut Library, podcast: Option<&str>, out: &mut impl Write) -> Result<(), HarkError> {
+    let targets = match podcast {
+        Some(query) => {
+            let id = library.find_podcast(query)?;
+            let url = library.podcast(id)?.feed_url;
+            vec![(id, url)]
+        }
+        None => library.refreshable_podcasts()?,
+    };
+    let client = http::client();
+    let fetched = runtime()?.block_on(async {
+        let mut tasks = tokio::task::JoinSet::new();
+        let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(crate::net::PARALLEL_FEEDS));
+        for (index, (id, url)) in targets.iter().cloned().enumerate() {
+            let validators = library.validators(id).unwrap_or_default();
+            let (client, slots) = (client.clone(), slots.clone());
+            tasks.spawn(async move {
+                let _permit = slots.acquire_owned().await;
+                (index, id, refresh::fetch_known(&client, &url, &validators).await)
+            });
+        }
+        let mut results: Vec<(usize, PodcastId, _)> = tasks.join_all().await;
+        results.sort_by_key(|(index, _, _)| *index);
+        results
+    });
+    let mut failures = 0;
+    for (_, id, result) in fetched {
+        let refreshed = refresh::apply_refresh(library, id, result)?;
+        match refreshed.result {
+            Ok(report) => say(out, format!("{}: {} new", refreshed.title, report.added)),
+            Err(message) => {
+                failures += 1;
+                say(out, format!("{}: error: {message}", refreshed.title));
+            }
+        }
+    }
+    if failures > 0 {
+        return Err(HarkError::Other(format!("{failures} of {} podcasts could not be refreshed", targets.len())));
+    }
+    Ok(())
+}
+
+pub fn podcasts(library: &Library, json: bool, out: &mut impl Write) -> Result<(), HarkError> {
+    let podcasts = library.podcasts()?;
+    if json {
+        say(out, serde_json::to_string_pretty(&podcasts).expect("plain data serialises"));
+    } else {
+        for p in podcasts {
+            say(out, format!("{:>5}  {}  ({} episodes, {} unplayed)", p.id, p.title, p.episodes, p.unplayed));
+        }
+    }
+    Ok(())
+}
+
+pub fn episodes(library: &Library, podcast: Option<&str>, json: bool, out: &mut impl Write) -> Result<(), HarkError> {
+    let podcast = podcast.map(|q| library.find_podcast(q)).transpose()?;
+    let episodes = library.episodes(podcast)?;
+    if json {
+        say(out, serde_json::to_string_pretty(&episodes).expect("plain data serialises"));
+        return Ok(());
+    }
+    for e in episodes {
+        let date = e.published.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "          ".into());
+        let duration = e.duration_secs.map(|d| crate::model::format_clock(d as f64)).unwrap_or_default();
+        let state = if e.played {
+            "played"
+        } else if e.downloaded {
+            "downloaded"
+        } else {
+            ""
+        };
+        say(out, format!("{:>6}  {date}  {:>8}  {}  {state}", e.id, duration, e.title));
+    }
+    Ok(())
+}
+
+pub fn import(library: &mut Library, file: &Path, out: &mut impl Write) -> Result<(), HarkError> {
+    let bytes = read_capped(file)?;
+    let feeds = crate::opml::parse(&bytes).map_err(|e| HarkError::Other(format!("{}: {e}", file.display())))?;
+    let mut already = 0;
+    let mut wanted = Vec::new();
+    for feed in &feeds {
+        if library.find_feed_url(&feed.url)?.is_some() {
+            already += 1;
+        } else {
+            wanted.push(feed.url.clone());
+        }
+    }
+    let client = http::client();
+    let fetched = runtime()?.block_on(async {
+        let mut tasks = tokio::task::JoinSet::new();
+        let slots = std::sync::Arc::new(tokio::sync::Semaphore::new(crate::net::PARALLEL_FEEDS));
+        for (index, url) in wanted.iter().cloned().enumerate() {
+            let (client, slots) = (client.clone(), slots.clone());
+            tasks.spawn(async move {
+                let _permit = slots.acquire_owned().await;
+                (index, url.clone(), refresh::fetch_new(&client, &url).await)
+            });
+        }
+        let mut results = tasks.join_all().await;
+        results.sort_by_key(|(index, _, _)| *index);
+        results
+    });
+    let mut failures = 0;
+    for (_, url, result) in fetched {
+        match result.and_then(|f| refresh::apply_subscription(library, f)) {
+            Ok(s) => say(out, format!("Subscribed to \"{}\" ({} episodes)", s.title, s.episodes)),
+            Err(e) => {
+                failures += 1;
+                say(out, format!("{url}: error: {e}"));
+            }
+        }
+    }
+    say(out, format!("Imported {} of {} feeds ({already} already subscribed)", wanted.len() - failures, feeds.len()));
+    if failures > 0 {
+        return Err(HarkError::Other(format!("{failures} feeds could not be subscribed")));
+    }
+    Ok(())
+}
+
+pub fn export(library: &Library, file: &Path, out: &mut impl Write) -> Result<(), HarkError> {
+    let podcasts = library.podcasts()?;
+    std::fs::write(file, crate::opml::write(&podcasts))
+        .map_err(|e| HarkError::io(format!("could not write {}", file.display()), e))?;
+    let count = podcasts.iter().filter(|p| p.feed_url != crate::assets::DEMO_FEED_URL).count();
+    say(out, format!("Exported {count} podcasts to {}", file.display()));
+    Ok(())
+}
+
+pub fn remove(library: &mut Library, podcast: &str, out: &mut impl Write) -> Result<(), HarkError> {
+    let id = library.find_podcast(podcast)?;
+    let title = library.remove_podcast(id)?;
+    say(out, format!("Removed \"{title}\""));
+    Ok(())
+}
+
+/// Reads a file a listener pointed at, refusing absurd sizes.
+fn read_capped(path: &Path) -> Result<Vec<u8>, HarkError> {
+    const LIMIT: u64 = 20 * 1024 * 1024;
+    let size =
+        std::fs::metadata(path).map_err(|e| HarkError::io(format!("could not read {}", path.display()), e))?.len();
+    if size > LIMIT {
+        return Err(HarkError::Other(format!("{} is larger than 20 MB", path.display())));
+    }
+    std::fs::read(path).map_err(|e| HarkError::io(format!("could not read {}", path.display()), e))
+}

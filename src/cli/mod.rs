@@ -1,0 +1,136 @@
+//! The command line: the same core as the window, for scripts and headless use.
+
+mod downloads;
+mod feeds;
+mod play;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::HarkError;
+use crate::library::Library;
+use crate::paths::AppPaths;
+
+#[derive(Debug, Parser)]
+#[command(name = "hark", version, about = "A fast, offline-first podcast player. With no command, opens the window.")]
+pub struct Cli {
+    /// Keep the library, downloads and cache in DIR (also: HARK_DATA_DIR).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Subscribe to a podcast by its feed address.
+    Subscribe {
+        /// The feed's http(s) address.
+        url: String,
+    },
+    /// Fetch new episodes of one podcast, or of all.
+    Refresh {
+        /// A podcast id or a unique part of its title.
+        podcast: Option<String>,
+    },
+    /// List the podcasts you follow.
+    Podcasts {
+        /// Print one JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the episodes of one podcast, or of all, newest first.
+    Episodes {
+        /// A podcast id or a unique part of its title.
+        podcast: Option<String>,
+        /// Print one JSON array instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Play episodes in the terminal, one after another through Up Next. One that is not
+    /// downloaded streams at once, and what is heard becomes its download. Ctrl-C stops and
+    /// keeps the position; at the end of an episode it is marked played and the next one starts.
+    Play {
+        /// Episode ids or unique parts of their titles, in the order to play them.
+        #[arg(required = true)]
+        episodes: Vec<String>,
+        /// Start the first one here (`45:00`, `1:02:03` or seconds) instead of where you stopped.
+        #[arg(long, value_name = "TIME")]
+        from: Option<String>,
+        /// Playback speed for this run, 0.5 to 3.0 (pitch is kept); otherwise the saved speed.
+        #[arg(long)]
+        speed: Option<f32>,
+    },
+    /// Download episodes for offline listening; run it again to resume.
+    Download {
+        /// Episode ids or unique parts of their titles.
+        #[arg(required = true)]
+        episodes: Vec<String>,
+    },
+    /// List downloads: finished ones with their size, unfinished ones with how far they got.
+    Downloads,
+    /// Subscribe to every feed in an OPML file (from gPodder, AntennaPod, Pocket Casts, …).
+    Import {
+        /// The OPML file.
+        file: PathBuf,
+    },
+    /// Write your subscriptions to an OPML file any podcast app can import.
+    Export {
+        /// Where to write it.
+        file: PathBuf,
+    },
+    /// Unsubscribe from a podcast and forget its episodes.
+    Remove {
+        /// A podcast id or a unique part of its title.
+        podcast: String,
+    },
+}
+
+/// Runs one command; the caller prints the error and sets the exit code.
+pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
+    paths.create_all().map_err(|e| HarkError::io(format!("could not create {}", paths.data_dir.display()), e))?;
+    let mut library = Library::open(&paths.database())?;
+    let mut out = std::io::stdout().lock();
+    match command {
+        Command::Subscribe { url } => feeds::subscribe(&mut library, &url, &mut out),
+        Command::Refresh { podcast } => feeds::refresh(&mut library, podcast.as_deref(), &mut out),
+        Command::Podcasts { json } => feeds::podcasts(&library, json, &mut out),
+        Command::Episodes { podcast, json } => feeds::episodes(&library, podcast.as_deref(), json, &mut out),
+        Command::Play { episodes, from, speed } => {
+            let ids = episodes.iter().map(|q| library.find_episode(q)).collect::<Result<Vec<_>, _>>()?;
+            let from = from.as_deref().map(parse_time).transpose()?;
+            drop(library);
+            play::play(paths, &ids, from, speed)
+        }
+        Command::Download { episodes } => downloads::download(&mut library, paths, &episodes, &mut out),
+        Command::Downloads => downloads::list(&library, paths, &mut out),
+        Command::Import { file } => feeds::import(&mut library, &file, &mut out),
+        Command::Export { file } => feeds::export(&library, &file, &mut out),
+        Command::Remove { podcast } => feeds::remove(&mut library, &podcast, &mut out),
+    }
+}
+
+/// One line of output. A closed pipe (`hark episodes | head`) is not an error worth a message.
+fn say(out: &mut impl Write, line: impl std::fmt::Display) {
+    let _ = writeln!(out, "{line}");
+}
+
+/// `12:34`, `1:02:03` or seconds.
+fn parse_time(text: &str) -> Result<f64, HarkError> {
+    crate::feed::parse_duration(text)
+        .map(f64::from)
+        .ok_or_else(|| HarkError::Other(format!("\"{text}\" is not a time like 12:34")))
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, HarkError> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| HarkError::io("could not start the async runtime", e))
+}
+
+fn human_size(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1024.0 / 1024.0)
+}
