@@ -8,8 +8,9 @@ use crate::error::HarkError;
 use crate::feed::parse_feed;
 use crate::library::Library;
 use crate::model::PodcastId;
-use crate::net::art::BUNDLED_SCHEME;
 
+/// The scheme of files that ship inside Hark (the demo show's art), never fetched.
+pub const BUNDLED_SCHEME: &str = "hark-bundled";
 /// The demo's feed address. `.invalid` never resolves, and bundled podcasts are never fetched.
 pub const DEMO_FEED_URL: &str = "https://demo.hark.invalid/feed.xml";
 const DEMO_FEED: &[u8] = include_bytes!("../assets/demo/feed.xml");

@@ -283,3 +283,89 @@ fn a_malformed_opml_file_is_refused_clearly() {
     assert_eq!(stderr(&output), format!("error: {}: this is not an OPML file (no <opml> element)\n", file.display()));
     assert_eq!(json(&hark(data.path(), &["podcasts", "--json"])), serde_json::json!([]));
 }
+
+/// Runs `hark play` with ALSA's clock-less file capture: good for *which* sound came out
+/// (not when). Returns the left channel at 44.1 kHz, from its first sound on.
+fn play_captured(data: &Path, args: &[&str]) -> (Output, Vec<f32>) {
+    let capture = data.join("heard.wav");
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/asoundrc-capture");
+    assert!(config.is_file(), "the ALSA capture config of ../shared/tools");
+    let output = Command::new(env!("CARGO_BIN_EXE_hark"))
+        .arg("--data-dir")
+        .arg(data)
+        .arg("play")
+        .args(args)
+        .env("ALSA_CONFIG_PATH", &config)
+        .env("AUDIO_CAPTURE_FILE", &capture)
+        .output()
+        .unwrap();
+    let wav = std::fs::read(&capture).unwrap_or_default();
+    let samples: Vec<f32> = wav
+        .get(44..)
+        .unwrap_or_default()
+        .chunks_exact(2)
+        .map(|b| i16::from_le_bytes([b[0], b[1]]) as f32 / 32768.0)
+        .collect();
+    let left = common::audio::mono(&samples, 2);
+    let first_sound = left.iter().position(|s| s.abs() > 0.05).unwrap_or(left.len());
+    (output, left[first_sound..].to_vec())
+}
+
+#[test]
+fn play_streams_an_episode_that_is_not_downloaded_from_where_it_was_asked() {
+    common::init();
+    let server = TestServer::start();
+    let mut route = Route::ok(common::fixture_bytes("tone-cbr.mp3"), "audio/mpeg").with_etag("\"t\"");
+    route.throttle = Some(16_000);
+    server.set("/tone.mp3", route);
+    let url = server.url("/tone.mp3");
+    let items = [Item { guid: "tone", title: "Streamed", url: &url }];
+    server.set("/feed.xml", Route::ok(rss("Tones", &items), "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    assert!(hark(data.path(), &["subscribe", &server.url("/feed.xml")]).status.success());
+
+    let (output, heard) = play_captured(data.path(), &["Streamed", "--from", "0:45"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(heard.len() > 44_100 * 5, "heard {} frames", heard.len());
+    assert_eq!(common::audio::dominant(&heard[2205..2205 + 8820], 44_100), 800.0, "45 s in: the 800 Hz tone");
+    let first = &server.requests("/tone.mp3");
+    let jumped = first.iter().filter_map(|r| r.header("range")).any(|range| {
+        range.strip_prefix("bytes=").and_then(|r| r.split('-').next()).and_then(|s| s.parse::<u64>().ok())
+            > Some(150_000)
+    });
+    assert!(jumped, "a Range request near 45 s, not a download from byte 0 first: {first:?}");
+    let episodes = json(&hark(data.path(), &["episodes", "--json"]));
+    assert_eq!(episodes[0]["played"], true, "heard to the end");
+}
+
+#[test]
+fn play_of_an_unreachable_episode_is_one_line_naming_the_cause() {
+    common::init();
+    let server = TestServer::start();
+    let items = [Item { guid: "gone", title: "Gone", url: "http://127.0.0.1:9/gone.mp3" }];
+    server.set("/feed.xml", Route::ok(rss("Gone Show", &items), "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    assert!(hark(data.path(), &["subscribe", &server.url("/feed.xml")]).status.success());
+    let output = Command::new(env!("CARGO_BIN_EXE_hark"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(["play", "Gone"])
+        .env("ALSA_CONFIG_PATH", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let last = stderr(&output).lines().last().unwrap_or_default().to_string();
+    assert!(last.starts_with("error: ") && last.contains("127.0.0.1"), "{last}");
+    assert!(!last.contains("not audio"), "{last}");
+}
+
+#[test]
+fn play_refuses_a_speed_that_is_not_a_number() {
+    let data = tempfile::tempdir().unwrap();
+    let id = library_with_downloaded(data.path(), "tone-cbr.mp3");
+    for speed in ["NaN", "inf", "0", "7"] {
+        let output = hark(data.path(), &["play", &id.to_string(), "--speed", speed]);
+        assert!(!output.status.success(), "--speed {speed}");
+        assert_eq!(stderr(&output), format!("error: --speed {speed}: the speed must be from 0.5 to 3.0\n"));
+    }
+}

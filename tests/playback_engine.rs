@@ -132,6 +132,31 @@ fn ogg_vorbis_transport() {
 }
 
 #[test]
+fn ogg_opus_transport() {
+    transport_lands_exactly("tone.opus");
+}
+
+/// A start in the middle (`--from 0:35`) is the right tone from the first 20 ms of sound, and
+/// the next segment comes exactly 5 s later: no burst of what came before, no drift.
+fn a_start_is_clean_from_its_first_20_ms(fixture: &str) {
+    let rig = Rig::load(fixture, 35.0);
+    let rate = rig.rate();
+    let heard = rig.hear(5.5);
+    let first = &heard[..rate as usize / 50];
+    assert!(rms(first) > 0.2, "{fixture}: sound from the start");
+    assert_eq!(dominant(first, rate), 700.0, "{fixture}: the first 20 ms");
+    let step = transition(&heard, rate, 700.0, 800.0).expect("the 700→800 Hz step");
+    assert!((step - 5.0).abs() < 0.1, "{fixture}: the next segment came after {step} s");
+}
+
+#[test]
+fn starts_are_clean_in_every_format() {
+    for fixture in ["tone-cbr.mp3", "tone.m4a", "tone.ogg", "tone.opus"] {
+        a_start_is_clean_from_its_first_20_ms(fixture);
+    }
+}
+
+#[test]
 fn flac_transport() {
     transport_lands_exactly("tone.flac");
 }

@@ -405,3 +405,114 @@ fn pictures_in_the_notes_load_on_demand_downscaled() {
     assert_eq!(header.size(), [600, 300], "downscaled before it reaches the GPU");
     assert!(server.requests("/pixel.gif").is_empty(), "tracking pixels are never fetched");
 }
+
+/// The demo show's episode with this title.
+fn demo_episode(library: &Library, title: &str) -> hark::model::EpisodeId {
+    library.episodes(None).unwrap().into_iter().find(|e| e.title == title).expect("a demo episode").id
+}
+
+#[test]
+fn a_hidden_window_still_answers_media_keys_and_advances_up_next() {
+    common::init();
+    let data = tempfile::tempdir().unwrap();
+    let paths = AppPaths::inside(data.path());
+    let options = || AppOptions { audio: OutputChoice::Null, refresh_on_start: false, media_keys: false };
+    let ctx = egui::Context::default();
+    drop(HarkApp::new(&ctx, paths.clone(), options()).unwrap()); // installs the demo show
+    {
+        let mut library = Library::open(&paths.database()).unwrap();
+        let (offline, welcome) =
+            (demo_episode(&library, "Offline by design"), demo_episode(&library, "Welcome to Hark"));
+        library.set_setting("last_episode", &offline.to_string()).unwrap();
+        library.set_queue(&[welcome]).unwrap();
+    }
+    let mut app = HarkApp::new(&ctx, paths, options()).unwrap();
+    // Hidden: eframe runs no ui pass, only `logic`, whenever a worker wakes it.
+    let mut frame = eframe::Frame::_new_kittest();
+    let mut logic_until = |app: &mut HarkApp, what: &str, done: &dyn Fn(&HarkApp) -> bool| {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !done(app) {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}: {:?}", app.listening().playback());
+            eframe::App::logic(app, &ctx, &mut frame);
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    let title = |app: &HarkApp| app.listening().playback().track().map(|t| t.title.clone()).unwrap_or_default();
+    assert_eq!(title(&app), "Offline by design", "held from the last session");
+    app.media_requests().send(hark::mpris::MediaRequest::Play).unwrap();
+    logic_until(&mut app, "the media key's Play", &|app| app.listening().player().position_secs() > 0.3);
+    assert!(app.listening().playback().is_playing());
+    // The desktop's "seek 30 s" runs the 15-second episode to its end.
+    app.media_requests().send(hark::mpris::MediaRequest::SeekBy(Some(30.0), true)).unwrap();
+    logic_until(&mut app, "Up Next's advance", &|app| title(app) == "Welcome to Hark");
+    assert!(app.state.queue.is_empty(), "the view state followed without a ui pass");
+    assert_eq!(app.state.transport.playback.track().map(|t| t.title.as_str()), Some("Welcome to Hark"));
+}
+
+/// What the scenario below leaves in the library: (played, position) of each episode, and Up Next.
+fn listening_record(data: &Path) -> (Vec<(String, bool, f64)>, usize) {
+    let library = Library::open(&data.join("library.sqlite3")).unwrap();
+    let mut episodes: Vec<(String, bool, f64)> =
+        library.episodes(None).unwrap().into_iter().map(|e| (e.title, e.played, e.position_secs)).collect();
+    episodes.sort_by(|a, b| a.0.cmp(&b.0));
+    (episodes, library.queue().unwrap().len())
+}
+
+/// Two short downloaded episodes: "Alpha" stopped 1 s in, "Beta" waiting in Up Next.
+fn scenario_library(data: &Path, server: &TestServer) {
+    let items = [
+        Item { guid: "alpha", title: "Alpha", url: "https://cdn.example.com/alpha.wav" },
+        Item { guid: "beta", title: "Beta", url: "https://cdn.example.com/beta.wav" },
+    ];
+    server.set("/short.xml", Route::ok(rss("Short Show", &items), "application/rss+xml"));
+    let mut library = subscribe_url(data, &server.url("/short.xml"));
+    let episodes = library.episodes(None).unwrap();
+    let id = |title: &str| episodes.iter().find(|e| e.title == title).unwrap().id;
+    for episode in &episodes {
+        let path = data.join("downloads").join(format!("{}.wav", episode.id));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        common::audio::write_tone_wav(&path, 2.5, 440.0);
+        library.set_downloaded(episode.id, Some(&path)).unwrap();
+    }
+    library.set_position(id("Alpha"), 1.0).unwrap();
+    library.set_queue(&[id("Beta")]).unwrap();
+}
+
+#[test]
+fn the_window_and_hark_play_leave_the_same_library() {
+    let server = TestServer::start();
+    let (window_data, cli_data) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    scenario_library(window_data.path(), &server);
+    scenario_library(cli_data.path(), &server);
+
+    // The window: resume Alpha, hear it to the end, Up Next plays Beta to its end.
+    let mut harness = app(window_data.path());
+    harness.run_steps(2);
+    harness.get_by_label("Alpha").click();
+    harness.run_steps(4);
+    harness.get_by_label("▶ Play").click();
+    run_until(&mut harness, "both heard", |_| {
+        let (episodes, queue) = listening_record(window_data.path());
+        queue == 0 && episodes.iter().all(|(_, played, _)| *played)
+    });
+    drop(harness);
+
+    // The command line, the same way.
+    let alpha = Library::open(&cli_data.path().join("library.sqlite3")).unwrap().find_episode("Alpha").unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_hark"))
+        .arg("--data-dir")
+        .arg(cli_data.path())
+        .args(["play", &alpha.to_string()])
+        .env("ALSA_CONFIG_PATH", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+
+    let window = listening_record(window_data.path());
+    assert_eq!(window, listening_record(cli_data.path()), "the same rules ran in both");
+    assert_eq!(
+        window,
+        (vec![("Alpha".to_string(), true, 0.0), ("Beta".to_string(), true, 0.0)], 0),
+        "both played, both start over next time, Up Next empty"
+    );
+}

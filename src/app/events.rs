@@ -79,28 +79,12 @@ impl HarkApp {
                 self.state.art.insert(url, ArtSlot::Missing);
             }
             NetEvent::ServiceError { message } => self.state.notice = Some(Notice::error(message)),
-            NetEvent::DownloadQueued { episode } => {
-                let title = self.library.episode(episode).map(|e| e.summary.title).unwrap_or_default();
-                self.state.downloads.insert(episode, DownloadView { title, state: DownloadState::Queued });
-            }
-            NetEvent::DownloadProgress { episode, bytes, total, bytes_per_sec } => {
-                if let Some(download) = self.state.downloads.get_mut(&episode) {
-                    download.state = DownloadState::Running { bytes, total, bytes_per_sec };
-                }
-            }
-            NetEvent::DownloadDone { episode, .. } | NetEvent::DownloadDeleted { episode } => {
-                self.state.downloads.remove(&episode);
-                self.refresh_views()?;
-                self.refresh_downloads_window()?;
-            }
-            NetEvent::DownloadFailed { episode, reason } => {
-                let title = self.library.episode(episode).map(|e| e.summary.title).unwrap_or_default();
-                self.state.notice = Some(Notice::error(format!("Download of \"{title}\" failed: {reason}")));
-                self.state.downloads.insert(episode, DownloadView { title, state: DownloadState::Failed { reason } });
-            }
-            NetEvent::DownloadCancelled { episode } => {
-                self.state.downloads.remove(&episode);
-            }
+            NetEvent::DownloadQueued { .. }
+            | NetEvent::DownloadProgress { .. }
+            | NetEvent::DownloadDone { .. }
+            | NetEvent::DownloadDeleted { .. }
+            | NetEvent::DownloadFailed { .. }
+            | NetEvent::DownloadCancelled { .. } => self.on_download_event(event)?,
             NetEvent::ImportProgress { request, done, total, url, result } => {
                 let Some(import) = self.state.import.as_mut().filter(|i| i.request == request) else { return Ok(()) };
                 import.done = done;
@@ -124,6 +108,35 @@ impl HarkApp {
             NetEvent::AutoDownloads { episodes } => {
                 self.state.notice = Some(Notice::info(format!("Downloading {} new episodes", episodes.len())));
             }
+        }
+        Ok(())
+    }
+
+    fn on_download_event(&mut self, event: NetEvent) -> Result<(), HarkError> {
+        match event {
+            NetEvent::DownloadQueued { episode } => {
+                let title = self.library.episode(episode).map(|e| e.summary.title).unwrap_or_default();
+                self.state.downloads.insert(episode, DownloadView { title, state: DownloadState::Queued });
+            }
+            NetEvent::DownloadProgress { episode, bytes, total, bytes_per_sec } => {
+                if let Some(download) = self.state.downloads.get_mut(&episode) {
+                    download.state = DownloadState::Running { bytes, total, bytes_per_sec };
+                }
+            }
+            NetEvent::DownloadDone { episode, .. } | NetEvent::DownloadDeleted { episode } => {
+                self.state.downloads.remove(&episode);
+                self.refresh_views()?;
+                self.refresh_downloads_window()?;
+            }
+            NetEvent::DownloadFailed { episode, reason } => {
+                let title = self.library.episode(episode).map(|e| e.summary.title).unwrap_or_default();
+                self.state.notice = Some(Notice::error(format!("Download of \"{title}\" failed: {reason}")));
+                self.state.downloads.insert(episode, DownloadView { title, state: DownloadState::Failed { reason } });
+            }
+            NetEvent::DownloadCancelled { episode } => {
+                self.state.downloads.remove(&episode);
+            }
+            _ => {}
         }
         Ok(())
     }

@@ -413,9 +413,15 @@ impl Listening {
                 if let Some(track) = self.playback.track_mut() {
                     track.duration_secs = duration_secs.or(track.duration_secs);
                 }
-                // A seek made while the stream was still on its way to the player lands now.
+                // A seek, pause or play made while the stream was still on its way to the
+                // player (which then had nothing to apply it to) lands now.
                 if (wanted - start_secs).abs() > 0.25 {
                     self.player.seek_to(wanted);
+                }
+                match self.playback {
+                    Playback::Loading { autoplay: true, .. } => self.player.play(),
+                    Playback::Loading { autoplay: false, .. } => self.player.pause(),
+                    _ => {}
                 }
                 changed.track = true;
             }

@@ -30,9 +30,6 @@ pub struct Art {
     pub header: ArtImage,
 }
 
-/// The scheme of art that ships inside Hark (the demo show's).
-pub const BUNDLED_SCHEME: &str = "hark-bundled";
-
 fn cache_paths(cache_dir: &Path, url: &str) -> (PathBuf, PathBuf) {
     let key = &crate::feed::body_hash(url.as_bytes())[..32];
     (cache_dir.join(format!("{key}-{THUMBNAIL_PX}.png")), cache_dir.join(format!("{key}-{HEADER_PX}.png")))

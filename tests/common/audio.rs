@@ -51,3 +51,28 @@ pub fn transition(samples: &[f32], rate: u32, from: f64, to: f64) -> Option<f64>
     }
     None
 }
+
+/// Writes a mono 16-bit WAV of `secs` seconds of `freq` Hz: a short episode made on the spot.
+pub fn write_tone_wav(path: &std::path::Path, secs: f64, freq: f64) {
+    const RATE: u32 = 8000;
+    let frames = (secs * RATE as f64) as u32;
+    let mut bytes = Vec::with_capacity(44 + frames as usize * 2);
+    let data_len = frames * 2;
+    bytes.extend_from_slice(b"RIFF");
+    bytes.extend_from_slice(&(36 + data_len).to_le_bytes());
+    bytes.extend_from_slice(b"WAVEfmt ");
+    bytes.extend_from_slice(&16u32.to_le_bytes());
+    bytes.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    bytes.extend_from_slice(&1u16.to_le_bytes()); // mono
+    bytes.extend_from_slice(&RATE.to_le_bytes());
+    bytes.extend_from_slice(&(RATE * 2).to_le_bytes());
+    bytes.extend_from_slice(&2u16.to_le_bytes());
+    bytes.extend_from_slice(&16u16.to_le_bytes());
+    bytes.extend_from_slice(b"data");
+    bytes.extend_from_slice(&data_len.to_le_bytes());
+    for i in 0..frames {
+        let sample = (0.5 * (2.0 * std::f64::consts::PI * freq * i as f64 / RATE as f64).sin() * 32767.0) as i16;
+        bytes.extend_from_slice(&sample.to_le_bytes());
+    }
+    std::fs::write(path, bytes).unwrap();
+}

@@ -1,0 +1,205 @@
+//! The listening session without a window: real library files, the real net service against a
+//! test server, the real player decoding our position tones into a capture.
+
+mod common;
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use common::audio::{dominant, mono};
+use common::feeds::{Item, rss};
+use common::server::{Route, TestServer};
+use hark::library::Library;
+use hark::listening::{Command, Listening, Playback, QueueEdit};
+use hark::model::EpisodeId;
+use hark::net::{NetEvent, NetService, OnStart};
+use hark::paths::AppPaths;
+use hark::player::{Capture, OutputChoice};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Rig {
+    session: Listening,
+    capture: Capture,
+    net_events: Receiver<NetEvent>,
+    _net: NetService,
+}
+
+impl Rig {
+    fn start(data: &Path) -> Self {
+        let paths = AppPaths::inside(data);
+        let (tx, net_events) = channel();
+        let net = NetService::spawn(paths.clone(), tx, Arc::new(hark::NoWaker), OnStart::Idle).unwrap();
+        let capture = Capture::new();
+        let library = Library::open(&paths.database()).unwrap();
+        let session =
+            Listening::new(library, OutputChoice::Capture(capture.clone()), net.sender(), Arc::new(hark::NoWaker))
+                .unwrap();
+        Self { session, capture, net_events, _net: net }
+    }
+
+    fn handle(&mut self, command: Command) {
+        self.session.handle(command).expect("the command is carried out");
+    }
+
+    /// Feeds the session its events until `done` holds.
+    fn until(&mut self, what: &str, mut done: impl FnMut(&Listening) -> bool) {
+        let deadline = Instant::now() + WAIT;
+        while !done(&self.session) {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}: {:?}", self.session.playback());
+            self.session.wait(Duration::from_millis(20)).unwrap();
+            while let Ok(event) = self.net_events.try_recv() {
+                self.session.on_net_event(&event);
+            }
+        }
+    }
+
+    /// The tone of the next `secs` of audio, skipping the first 50 ms.
+    fn tone(&self, secs: f64) -> f64 {
+        let deadline = Instant::now() + WAIT;
+        let (channels, rate) = loop {
+            if let Some(format) = self.capture.format() {
+                break format;
+            }
+            assert!(Instant::now() < deadline, "no audio");
+            std::thread::sleep(Duration::from_millis(5));
+        };
+        let heard = mono(&self.capture.take_frames((secs * rate as f64) as usize, WAIT), channels);
+        dominant(&heard[rate as usize / 20..], rate)
+    }
+}
+
+/// A subscribed show whose episodes are the given fixtures at `/a.mp3`, `/b.mp3` … on the server.
+fn library_with(data: &Path, server: &TestServer, fixtures: &[&str]) -> (Library, Vec<EpisodeId>) {
+    common::init();
+    std::fs::create_dir_all(data).unwrap();
+    let names = ["a", "b", "c"];
+    let urls: Vec<String> = names.iter().map(|n| server.url(&format!("/{n}.mp3"))).collect();
+    let items: Vec<Item<'_>> =
+        fixtures.iter().enumerate().map(|(i, _)| Item { guid: names[i], title: names[i], url: &urls[i] }).collect();
+    for (fixture, name) in fixtures.iter().zip(names) {
+        server.set(&format!("/{name}.mp3"), Route::ok(common::fixture_bytes(fixture), "audio/mpeg"));
+    }
+    server.set("/feed.xml", Route::ok(rss("Tones", &items), "application/rss+xml"));
+    let mut library = Library::open(&data.join("library.sqlite3")).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime
+        .block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, &server.url("/feed.xml")))
+        .unwrap();
+    let mut episodes = library.episodes(None).unwrap();
+    episodes.sort_by_key(|e| e.title.clone());
+    let ids = episodes.iter().map(|e| e.id).collect();
+    (library, ids)
+}
+
+/// Marks an episode downloaded with a copy of `fixture` in the downloads folder.
+fn downloaded(library: &mut Library, data: &Path, episode: EpisodeId, fixture: &str) -> std::path::PathBuf {
+    let path = data.join("downloads").join(format!("{episode}.wav"));
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::copy(common::fixture(fixture), &path).unwrap();
+    library.set_downloaded(episode, Some(&path)).unwrap();
+    path
+}
+
+#[test]
+fn resume_play_to_the_end_then_up_next_and_delete_once_played() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let (mut library, ids) = library_with(data.path(), &server, &["tone.wav", "tone.wav"]);
+    let (first, second) = (ids[0], ids[1]);
+    let file = downloaded(&mut library, data.path(), first, "tone.wav");
+    downloaded(&mut library, data.path(), second, "tone.wav");
+    library.set_position(first, 15.0).unwrap();
+    library.set_queue(&[second]).unwrap();
+    library.set_setting("delete_when_played", "1").unwrap();
+
+    let mut rig = Rig::start(data.path());
+    rig.handle(Command::Play { episode: first, from: None });
+    assert_eq!(rig.tone(0.5), 500.0, "resumed 15 s in, in the 500 Hz segment");
+    // The rest of the 20-second file, as fast as the capture takes it.
+    rig.capture.take_frames(8000 * 6, WAIT);
+    rig.until("the next in Up Next", |s| s.playback().episode() == Some(second));
+
+    let finished = rig.session.library().episode(first).unwrap().summary;
+    assert!(finished.played, "heard to the end: played");
+    assert_eq!(finished.position_secs, 0.0, "and it starts over next time");
+    assert!(rig.session.library().queue().unwrap().is_empty(), "the next one left Up Next");
+    let deadline = Instant::now() + WAIT;
+    while file.exists() || rig.session.library().episode(first).unwrap().summary.downloaded {
+        assert!(Instant::now() < deadline, "the played download was not deleted");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(rig.tone(0.5), 400.0, "the next one plays from its start");
+}
+
+#[test]
+fn a_skip_pressed_while_a_stream_is_loading_lands() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let (_library, ids) = library_with(data.path(), &server, &["tone-cbr.mp3"]);
+    // Twice the bitrate: the first seconds take a moment to arrive.
+    server.set_throttle("/a.mp3", Some(8_000));
+    let mut rig = Rig::start(data.path());
+    rig.handle(Command::Play { episode: ids[0], from: None });
+    assert!(matches!(rig.session.playback(), Playback::Loading { autoplay: true, .. }));
+    rig.handle(Command::SeekBy(30.0));
+    rig.until("playing", |s| matches!(s.playback(), Playback::Playing { .. }));
+    assert_eq!(rig.tone(0.5), 700.0, "heard from 30 s: the 700 Hz segment");
+    let position = rig.session.position_secs();
+    assert!((30.0..33.0).contains(&position), "at {position}");
+    let ranges: Vec<String> =
+        server.requests("/a.mp3").iter().filter_map(|r| r.header("range").map(str::to_string)).collect();
+    assert!(!ranges.is_empty(), "the seek asked for its bytes with a Range request");
+}
+
+#[test]
+fn a_pause_pressed_while_loading_holds_it_paused() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let (_library, ids) = library_with(data.path(), &server, &["tone-cbr.mp3"]);
+    server.set_throttle("/a.mp3", Some(8_000));
+    let mut rig = Rig::start(data.path());
+    rig.handle(Command::Play { episode: ids[0], from: Some(20.0) });
+    rig.handle(Command::Toggle);
+    assert!(matches!(rig.session.playback(), Playback::Loading { autoplay: false, .. }));
+    rig.until("loaded, paused", |s| matches!(s.playback(), Playback::Paused { .. }));
+    assert!(rig.session.player().is_paused());
+    rig.handle(Command::Toggle);
+    rig.until("playing", |s| matches!(s.playback(), Playback::Playing { .. }));
+    assert_eq!(rig.tone(0.5), 600.0, "played from 20 s once resumed");
+}
+
+#[test]
+fn a_stream_from_an_unreachable_host_fails_with_the_real_cause() {
+    let data = tempfile::tempdir().unwrap();
+    let server = TestServer::start();
+    let (mut library, ids) = library_with(data.path(), &server, &["tone-cbr.mp3"]);
+    drop(server); // nothing listens there any more
+    library.set_queue(&[]).unwrap();
+    let mut rig = Rig::start(data.path());
+    rig.handle(Command::Play { episode: ids[0], from: None });
+    rig.until("the failure", |s| matches!(s.playback(), Playback::Failed { .. }));
+    let Playback::Failed { error, .. } = rig.session.playback() else { unreachable!() };
+    assert!(!error.contains("not audio"), "names the network, not the format: {error}");
+    assert!(error.contains("127.0.0.1"), "names the host: {error}");
+}
+
+#[test]
+fn speed_and_volume_from_outside_are_checked() {
+    let data = tempfile::tempdir().unwrap();
+    let mut rig = Rig::start(data.path());
+    rig.handle(Command::SetSpeed(f32::NAN));
+    rig.handle(Command::SetSpeed(f32::INFINITY));
+    assert_eq!(rig.session.speed(), 1.0, "NaN and infinity are refused");
+    rig.handle(Command::SetSpeed(9.0));
+    assert_eq!(rig.session.speed(), 3.0, "clamped to the fastest");
+    rig.handle(Command::SetVolume(f32::NAN));
+    assert_eq!(rig.session.volume(), 1.0);
+    rig.handle(Command::SetVolume(-2.0));
+    assert_eq!(rig.session.volume(), 0.0);
+    rig.handle(Command::SeekTo(f64::NAN));
+    rig.handle(Command::Queue(QueueEdit::Remove(EpisodeId(99))));
+    assert_eq!(rig.session.playback(), &Playback::Idle);
+}
