@@ -96,26 +96,56 @@ impl Engine {
             } else {
                 commands.recv_timeout(IDLE_POLL)
             };
-            match command {
+            let command = match command {
                 Ok(PlayerCommand::Shutdown) | Err(RecvTimeoutError::Disconnected) => break,
-                Ok(command) => {
-                    if command.interrupts() {
-                        self.shared.pending_interrupts.fetch_sub(1, Ordering::AcqRel);
-                    }
-                    self.handle(command)
-                }
-                Err(RecvTimeoutError::Timeout) => {}
+                Ok(command) => Some(command),
+                Err(RecvTimeoutError::Timeout) => None,
+            };
+            // A bug met by some input must not leave the listener in silence for the rest of
+            // the session: the episode fails with a message, and the thread carries on.
+            let step = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.step(command, wants_audio)));
+            if let Err(panic) = step {
+                self.recover(panic);
             }
-            if self.pending_load.is_some() && self.shared.pending_interrupts.load(Ordering::Acquire) == 0 {
-                self.open_pending();
-            }
-            if wants_audio {
-                self.produce();
-            }
-            self.watch();
         }
         if let Some(loaded) = self.loaded.take() {
             loaded.stream.close();
+        }
+    }
+
+    fn step(&mut self, command: Option<PlayerCommand>, wants_audio: bool) {
+        if let Some(command) = command {
+            if command.interrupts() {
+                self.shared.pending_interrupts.fetch_sub(1, Ordering::AcqRel);
+            }
+            self.handle(command);
+        }
+        if self.pending_load.is_some() && self.shared.pending_interrupts.load(Ordering::Acquire) == 0 {
+            self.open_pending();
+        }
+        if wants_audio {
+            self.produce();
+        }
+        self.watch();
+    }
+
+    /// After a panic: drop the episode being played, say so, and wait for the next command.
+    fn recover(&mut self, panic: Box<dyn std::any::Any + Send>) {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown".into());
+        tracing::error!("the player recovered from an internal error: {what}");
+        self.shared.paused.store(true, Ordering::Relaxed);
+        let episode = self.loaded.as_ref().map(|l| l.episode).or(self.pending_load.as_ref().map(|p| p.episode));
+        if let Some(loaded) = self.loaded.take() {
+            loaded.stream.close();
+        }
+        self.pending_load = None;
+        if let Some(episode) = episode {
+            let reason = format!("playback stopped after an internal error in the player ({what})");
+            self.emit(PlayerEvent::Failed { episode, reason });
         }
     }
 
@@ -233,12 +263,10 @@ impl Engine {
             return;
         }
         let Some(loaded) = &self.loaded else { return };
+        // Generations are only ever made by the handle, in the order its commands go out: a
+        // generation made here (to start an ended episode over) could overtake a load already
+        // on its way and silence it. Starting over after the end is the session's seek to 0.
         let episode = loaded.episode;
-        if playing && loaded.ended {
-            // Play after the end starts the episode again.
-            let generation = self.shared.generation.fetch_add(1, Ordering::AcqRel) + 1;
-            self.seek(0.0, generation);
-        }
         self.shared.paused.store(!playing, Ordering::Relaxed);
         let state = if playing { PlaybackState::Playing } else { PlaybackState::Paused };
         self.emit(PlayerEvent::State { episode, state });
@@ -361,5 +389,30 @@ fn clamp_target(target: f64, duration: Option<f64>) -> f64 {
     match duration {
         Some(duration) => target.min((duration - 0.05).max(0.0)),
         None => target,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::player::events::event_channel;
+    use crate::player::output::Capture;
+
+    #[test]
+    fn a_panic_fails_the_episode_and_the_engine_goes_on() {
+        let shared = Arc::new(Shared::new());
+        let (events, received) = event_channel(Arc::new(crate::NoWaker));
+        let mut engine = Engine::new(Output::open(super::super::OutputChoice::Capture(Capture::new())), shared, events);
+        let episode = EpisodeId(3);
+        let source = SourceSpec::File(std::path::PathBuf::from("/nonexistent"));
+        engine.pending_load = Some(PendingLoad { episode, source, start_secs: 0.0, autoplay: true, generation: 1 });
+        let panic = std::panic::catch_unwind(|| panic!("boom")).unwrap_err();
+        engine.recover(panic);
+        assert!(engine.pending_load.is_none() && engine.loaded.is_none());
+        let Some(PlayerEvent::Failed { episode: failed, reason }) = received.try_recv() else { panic!("no failure") };
+        assert_eq!(failed, episode);
+        assert!(reason.contains("boom"), "{reason}");
+        // And the next command is taken as usual.
+        engine.step(Some(PlayerCommand::Stop), false);
     }
 }
