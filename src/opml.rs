@@ -29,9 +29,9 @@ pub enum OpmlError {
 
 /// Every feed address in the file, once each, in order.
 pub fn parse(bytes: &[u8]) -> Result<Vec<OpmlFeed>, OpmlError> {
-    let text = String::from_utf8_lossy(bytes);
-    let text = text.trim_start_matches('\u{feff}');
-    let mut reader = quick_xml::Reader::from_str(text);
+    // Any encoding the file declares (or its BOM says, UTF-16 included), as for feeds.
+    let text = crate::feed::to_utf8(bytes);
+    let mut reader = quick_xml::Reader::from_str(&text);
     reader.config_mut().check_end_names = false;
     let mut feeds = Vec::new();
     let mut seen = HashSet::new();
@@ -86,7 +86,8 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<OpmlFeed>, OpmlError> {
 
 /// The library's subscriptions as OPML 2.0 (the bundled demo is not a subscription).
 pub fn write(podcasts: &[PodcastSummary]) -> String {
-    let escape = |s: &str| quick_xml::escape::escape(s).into_owned();
+    // Control characters are not allowed in XML at all, escaped or not.
+    let escape = |s: &str| quick_xml::escape::escape(crate::model::clean_line(s)).into_owned();
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    \
          <title>Hark subscriptions</title>\n  </head>\n  <body>\n",
@@ -123,6 +124,21 @@ mod tests {
                 OpmlFeed { title: Some("B & C".into()), url: "https://b.example/rss".into() },
             ]
         );
+    }
+
+    #[test]
+    fn declared_and_bom_encodings_are_honoured() {
+        let opml = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><opml version=\"2.0\"><body>\
+                    <outline text=\"Caf\u{e9}\" xmlUrl=\"https://example.com/caf\u{e9}.xml\"/></body></opml>";
+        let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode(opml);
+        let feeds = parse(&latin1).unwrap();
+        assert_eq!(feeds[0].title.as_deref(), Some("Caf\u{e9}"));
+        assert_eq!(feeds[0].url, "https://example.com/caf\u{e9}.xml");
+
+        let utf16 = opml.replace("ISO-8859-1", "UTF-16");
+        let mut bytes = vec![0xff, 0xfe];
+        bytes.extend(utf16.encode_utf16().flat_map(|u| u.to_le_bytes()));
+        assert_eq!(parse(&bytes).unwrap(), feeds, "UTF-16 with a BOM");
     }
 
     #[test]

@@ -73,11 +73,14 @@ fn every_corpus_feed_parses_and_syncs_with_the_expected_episode_count() {
         if !entry.title.is_empty() && feed.podcast.title != entry.title {
             failures.push(format!("{}: title {:?}, expected {:?}", entry.file, feed.podcast.title, entry.title));
         }
+        // An item listed twice (same guid, same file: one real feed does it) is one episode.
+        let distinct: std::collections::HashSet<_> =
+            feed.episodes.iter().map(|e| (e.guid.clone(), e.enclosure.url.clone())).collect();
         let (id, report) = library.subscribe(url.as_str(), &feed).unwrap();
-        assert_eq!(report.added, feed.episodes.len(), "{}: every parsed episode is stored", entry.file);
+        assert_eq!(report.added, distinct.len(), "{}: every parsed episode is stored once", entry.file);
         let again = library.sync(id, &feed).unwrap();
         assert_eq!((again.added, again.updated), (0, 0), "{}: a second sync changes nothing", entry.file);
-        assert_eq!(library.episodes(Some(id)).unwrap().len(), feed.episodes.len());
+        assert_eq!(library.episodes(Some(id)).unwrap().len(), distinct.len());
         for episode in &feed.episodes {
             assert!(episode.enclosure.url.starts_with("http"), "{}: {}", entry.file, episode.enclosure.url);
         }

@@ -128,6 +128,38 @@ fn itunes_new_feed_url_moves_the_subscription_on_refresh() {
     assert_eq!(rig.library.podcast(subscribed.podcast).unwrap().feed_url, rig.server.url("/v2.xml"));
 }
 
+#[test]
+fn a_new_feed_cannot_move_itself_onto_a_show_you_follow() {
+    let mut rig = Rig::new();
+    rig.server.set("/followed.xml", Route::ok(rss("Followed Show", &two_items()), "application/rss+xml"));
+    let followed = rig.subscribe(&rig.server.url("/followed.xml")).unwrap();
+    let before = rig.snapshot();
+    let claim = format!("<itunes:new-feed-url>{}</itunes:new-feed-url>", rig.server.url("/followed.xml"));
+    let intruder = [Item { guid: "x", title: "Injected", url: "https://cdn.example.com/x.mp3" }];
+    rig.server.set("/intruder.xml", Route::ok(rss_with("Intruder", &claim, &intruder), "application/rss+xml"));
+
+    let subscribed = rig.subscribe(&rig.server.url("/intruder.xml")).unwrap();
+    assert_ne!(subscribed.podcast, followed.podcast, "a show of its own");
+    assert!(!subscribed.already_subscribed);
+    let intruder_show = rig.library.podcast(subscribed.podcast).unwrap();
+    assert_eq!(intruder_show.feed_url, rig.server.url("/intruder.xml"));
+    let followed_now = rig.library.podcast(followed.podcast).unwrap();
+    assert_eq!(followed_now.title, "Followed Show", "not renamed");
+    assert_eq!(rig.library.episodes(Some(followed.podcast)).unwrap(), before.1, "nothing injected");
+
+    // Once followed, its refresh may move it, but not onto another subscription: that is reported.
+    let more = [
+        Item { guid: "x", title: "Injected", url: "https://cdn.example.com/x.mp3" },
+        Item { guid: "y", title: "Injected too", url: "https://cdn.example.com/y.mp3" },
+    ];
+    rig.server.set("/intruder.xml", Route::ok(rss_with("Intruder", &claim, &more), "application/rss+xml"));
+    let refreshed = rig.refresh(subscribed.podcast);
+    let message = refreshed.result.unwrap_err();
+    assert!(message.contains("already follow"), "{message}");
+    assert_eq!(rig.library.episodes(Some(followed.podcast)).unwrap(), before.1, "still nothing merged");
+    assert_eq!(rig.library.podcast(subscribed.podcast).unwrap().feed_url, rig.server.url("/intruder.xml"));
+}
+
 fn assert_subscribe_fails(rig: &mut Rig, url: &str, expected: &str) {
     let before = rig.snapshot();
     let error = rig.subscribe(url).unwrap_err();

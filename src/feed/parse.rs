@@ -35,18 +35,53 @@ pub fn parse_feed(body: &[u8], feed_url: &Url) -> Result<ParsedFeed, FeedError> 
     let text = declare_missing_namespaces(text);
     let text = complete_rss_root(&text);
 
-    let feed = feed_rs::parser::Builder::new()
-        .base_uri(Some(feed_url.as_str()))
-        .build()
-        .parse(text.as_bytes())
-        .map_err(|e| not_a_feed(format!("malformed XML: {e}")))?;
     let extras = scan_extras(&text);
-    Ok(build(feed, extras, feed_url))
+    match read_with_feed_rs(&text, feed_url) {
+        Ok(feed) => Ok(build(feed, extras, feed_url).cleaned()),
+        // A well-formed feed is never refused because feed-rs chokes on something in it (an
+        // empty CDATA section, say): our own pass has read every item, and the feed is built
+        // from that.
+        Err(_) if extras.complete && is_well_formed(&text) && has_feed_root(&text) => {
+            tracing::info!(url = %feed_url, "feed-rs could not read this feed; using the items read by Hark's own pass");
+            Ok(build_from_extras(extras, feed_url).cleaned())
+        }
+        Err(e) => Err(not_a_feed(format!("malformed XML: {e}"))),
+    }
+}
+
+fn read_with_feed_rs(text: &str, feed_url: &Url) -> Result<feed_rs::model::Feed, feed_rs::parser::ParseFeedError> {
+    feed_rs::parser::Builder::new().base_uri(Some(feed_url.as_str())).build().parse(text.as_bytes())
+}
+
+/// Strictly well-formed: every element closed by its own name, nothing after the root.
+fn is_well_formed(text: &str) -> bool {
+    let mut reader = quick_xml::Reader::from_str(text);
+    let mut depth = 0usize;
+    let mut roots = 0usize;
+    loop {
+        match reader.read_event() {
+            Ok(Event::Start(_)) => {
+                if depth == 0 {
+                    roots += 1;
+                }
+                depth += 1;
+            }
+            Ok(Event::Empty(_)) if depth == 0 => roots += 1,
+            Ok(Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(Event::Eof) => return depth == 0 && roots == 1,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+    }
+}
+
+fn has_feed_root(text: &str) -> bool {
+    ["<rss", "<feed", "<rdf:RDF"].iter().any(|root| text.contains(root))
 }
 
 /// Decodes the body to UTF-8 by BOM, then by XML declaration, then as Windows-1252, and
 /// rewrites the declaration to say UTF-8 so the XML reader does not decode it twice.
-fn to_utf8(body: &[u8]) -> String {
+pub fn to_utf8(body: &[u8]) -> String {
     let (encoding, bom_len) = match encoding_rs::Encoding::for_bom(body) {
         Some((encoding, len)) => (Some(encoding), len),
         None => (declared_encoding(body), 0),
@@ -65,8 +100,10 @@ fn to_utf8(body: &[u8]) -> String {
 fn declared_encoding(body: &[u8]) -> Option<&'static encoding_rs::Encoding> {
     let head = &body[..body.len().min(512)];
     let head = String::from_utf8_lossy(head);
-    let decl_end = head.find("?>")?;
-    let decl = &head[head.find("<?xml")?..decl_end];
+    // The declaration's own end: a `?>` before it (PHP output) must not be taken for it.
+    let decl_start = head.find("<?xml")?;
+    let decl_end = head[decl_start..].find("?>")? + decl_start;
+    let decl = &head[decl_start..decl_end];
     let value = attribute_in(decl, "encoding")?;
     encoding_rs::Encoding::for_label(value.as_bytes())
 }
@@ -184,6 +221,11 @@ fn complete_rss_root(text: &str) -> Cow<'_, str> {
 #[derive(Debug, Default)]
 struct ItemExtras {
     guid: Option<String>,
+    /// Read for the fallback, when feed-rs cannot read the feed.
+    title: Option<String>,
+    published: Option<DateTime<Utc>>,
+    notes: Option<String>,
+    link: Option<String>,
     enclosure: Option<RawEnclosure>,
     duration: Option<u32>,
     episode: Option<u32>,
@@ -203,6 +245,10 @@ struct RawEnclosure {
 
 #[derive(Debug, Default)]
 struct FeedExtras {
+    /// The channel's title, description and link (for the fallback).
+    title: Option<String>,
+    description: Option<String>,
+    link: Option<String>,
     new_feed_url: Option<String>,
     image: Option<String>,
     author: Option<String>,
@@ -232,6 +278,10 @@ enum Field {
     Funding(String),
     Person(String),
     Explicit,
+    Title,
+    Published,
+    Notes,
+    Link,
 }
 
 fn scan_extras(text: &str) -> FeedExtras {
@@ -274,6 +324,10 @@ fn scan_extras(text: &str) -> FeedExtras {
                         });
                     }
                     (Ns::Plain, "guid", Some(_)) => field = Some(Field::Guid),
+                    (Ns::Plain, "title", _) => field = Some(Field::Title),
+                    (Ns::Plain, "pubDate", Some(_)) => field = Some(Field::Published),
+                    (Ns::Plain, "description", _) | (Ns::Other, "encoded", Some(_)) => field = Some(Field::Notes),
+                    (Ns::Plain, "link", _) => field = Some(Field::Link),
                     (Ns::Itunes, "duration", Some(_)) => field = Some(Field::Duration),
                     (Ns::Itunes, "explicit", Some(_)) => field = Some(Field::Explicit),
                     (Ns::Itunes | Ns::Podcast, "episode", Some(_)) => field = Some(Field::Episode),
@@ -336,6 +390,18 @@ fn scan_extras(text: &str) -> FeedExtras {
                     let item = extras.items.last_mut().filter(|_| depth_in_item.is_some());
                     match (f, item) {
                         (Field::Guid, Some(item)) => item.guid = Some(value).filter(|v| !v.is_empty()),
+                        (Field::Title, Some(item)) => item.title = item.title.take().or(non_empty(value)),
+                        (Field::Title, None) => extras.title = extras.title.take().or(non_empty(value)),
+                        (Field::Published, Some(item)) => {
+                            item.published = DateTime::parse_from_rfc2822(&value).ok().map(|d| d.with_timezone(&Utc))
+                        }
+                        // content:encoded and description: the longer one is the notes.
+                        (Field::Notes, Some(item)) if item.notes.as_ref().is_none_or(|n| n.len() < value.len()) => {
+                            item.notes = non_empty(value);
+                        }
+                        (Field::Notes, None) => extras.description = extras.description.take().or(non_empty(value)),
+                        (Field::Link, Some(item)) => item.link = item.link.take().or(non_empty(value)),
+                        (Field::Link, None) => extras.link = extras.link.take().or(non_empty(value)),
                         (Field::Duration, Some(item)) => item.duration = parse_duration(&value),
                         (Field::Explicit, Some(item)) => {
                             item.explicit = matches!(value.to_ascii_lowercase().as_str(), "yes" | "true" | "explicit")
@@ -365,6 +431,10 @@ fn scan_extras(text: &str) -> FeedExtras {
     }
     extras.complete = true;
     extras
+}
+
+fn non_empty(value: String) -> Option<String> {
+    Some(value).filter(|v| !v.is_empty())
 }
 
 fn resolve_entity(r: &quick_xml::events::BytesRef<'_>) -> Option<&'static str> {
@@ -467,19 +537,68 @@ fn build(feed: feed_rs::model::Feed, extras: FeedExtras, feed_url: &Url) -> Pars
     };
 
     let use_extras = extras.complete && extras.items.len() == feed.entries.len();
+    // Atom requires an id; in RSS feed-rs makes one up when an item has no guid, and a made-up
+    // id is no identity (the guid comes from our own pass instead).
+    let ids_are_real = feed.feed_type == feed_rs::model::FeedType::Atom;
     let mut item_extras = extras.items.into_iter();
     let episodes = feed
         .entries
         .into_iter()
         .filter_map(|entry| {
             let extra = if use_extras { item_extras.next().unwrap_or_default() } else { ItemExtras::default() };
-            build_episode(entry, extra, feed_url)
+            build_episode(entry, extra, feed_url, ids_are_real)
         })
         .collect();
     ParsedFeed { podcast, episodes }
 }
 
-fn build_episode(entry: feed_rs::model::Entry, extra: ItemExtras, feed_url: &Url) -> Option<NewEpisode> {
+/// The feed as Hark's own pass read it (when feed-rs could not).
+fn build_from_extras(extras: FeedExtras, feed_url: &Url) -> ParsedFeed {
+    let podcast = NewPodcast {
+        title: extras.title.unwrap_or_else(|| feed_url.host_str().unwrap_or("Untitled podcast").to_string()),
+        author: extras.author,
+        description: extras.description,
+        link: extras.link.filter(|l| is_web_url(l)),
+        art_url: extras.image.and_then(|u| resolve(&u, feed_url)),
+        new_feed_url: extras.new_feed_url.as_deref().and_then(|u| resolve(u, feed_url)),
+        related: extras.related,
+    };
+    let episodes = extras
+        .items
+        .into_iter()
+        .filter_map(|item| {
+            let raw = item.enclosure?;
+            let url = resolve(&raw.url, feed_url)?;
+            let mime = raw.mime.filter(|m| m != "null");
+            if !is_audio(&url, mime.as_deref()) {
+                return None;
+            }
+            Some(NewEpisode {
+                guid: item.guid,
+                title: item.title.unwrap_or_else(|| "Untitled episode".to_string()),
+                published: item.published,
+                duration_secs: item.duration,
+                enclosure: Enclosure { url, mime, length: raw.length },
+                notes_html: item.notes,
+                episode_number: item.episode,
+                season_number: item.season,
+                link: item.link.filter(|l| is_web_url(l)),
+                image_url: item.image.and_then(|u| resolve(&u, feed_url)),
+                chapters_url: item.chapters.and_then(|u| resolve(&u, feed_url)),
+                transcript_url: item.transcript.and_then(|u| resolve(&u, feed_url)),
+                explicit: item.explicit,
+            })
+        })
+        .collect();
+    ParsedFeed { podcast, episodes }
+}
+
+fn build_episode(
+    entry: feed_rs::model::Entry,
+    extra: ItemExtras,
+    feed_url: &Url,
+    ids_are_real: bool,
+) -> Option<NewEpisode> {
     let enclosure = episode_enclosure(&entry, extra.enclosure, feed_url)?;
     let title = entry
         .title
@@ -512,7 +631,9 @@ fn build_episode(entry: feed_rs::model::Entry, extra: ItemExtras, feed_url: &Url
     let media_episode = entry.media.iter().find_map(|m| m.episode.as_ref().map(|e| e.number as u32));
     let media_season = entry.media.iter().find_map(|m| m.season.as_ref().map(|s| s.number));
     Some(NewEpisode {
-        guid: extra.guid.or_else(|| Some(entry.id.clone()).filter(|id| !id.is_empty() && !looks_generated(id))),
+        guid: extra
+            .guid
+            .or_else(|| Some(entry.id.clone()).filter(|id| ids_are_real && !id.is_empty() && !looks_generated(id))),
         title,
         published,
         duration_secs: extra.duration.or(media_duration),
@@ -528,9 +649,10 @@ fn build_episode(entry: feed_rs::model::Entry, extra: ItemExtras, feed_url: &Url
     })
 }
 
-/// feed-rs invents an id (a hex digest) when an item has none; that is not a guid.
+/// feed-rs invents an id (a hex digest, without its leading zeros) when an entry has none;
+/// that is not a guid.
 fn looks_generated(id: &str) -> bool {
-    id.len() == 32 && id.chars().all(|c| c.is_ascii_hexdigit())
+    (16..=32).contains(&id.len()) && id.chars().all(|c| c.is_ascii_hexdigit())
 }
 
 fn episode_enclosure(entry: &feed_rs::model::Entry, raw: Option<RawEnclosure>, feed_url: &Url) -> Option<Enclosure> {
@@ -632,6 +754,51 @@ mod tests {
             </channel></rss>"#;
         let episodes = parse_feed(feed, &base).unwrap().episodes;
         assert_eq!(episodes.iter().map(|e| e.explicit).collect::<Vec<_>>(), vec![true, false]);
+    }
+
+    /// A feed feed-rs refuses (empty CDATA sections) is read in full by Hark's own pass.
+    #[test]
+    fn well_formed_feeds_that_feed_rs_refuses_are_read_anyway() {
+        let base = Url::parse("https://example.com/feed.xml").unwrap();
+        let mut items = String::new();
+        for i in 0..3 {
+            items.push_str(&format!(
+                "<item><title><![CDATA[Episode {i}]]></title><guid isPermaLink=\"false\">g{i}</guid>\
+                 <pubDate>Mon, 0{} Jan 2024 10:00:00 GMT</pubDate><description><![CDATA[]]></description>\
+                 <media:description type=\"plain\"><![CDATA[]]></media:description><link></link>\
+                 <content:encoded><![CDATA[<p>Notes {i}</p>]]></content:encoded>\
+                 <enclosure url=\"/e{i}.mp3\" type=\"audio/mpeg\" length=\"10\"/><itunes:duration>1:00</itunes:duration></item>",
+                i + 1
+            ));
+        }
+        let feed = format!(
+            "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><rss version=\"2.0\" \
+             xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\" xmlns:media=\"http://search.yahoo.com/mrss/\" \
+             xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>Caf\u{e9}</title>\
+             <description><![CDATA[]]></description><image><url>/art.jpg</url><title></title></image>{items}</channel></rss>"
+        );
+        let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode(&feed);
+        let parsed = parse_feed(&latin1, &base).expect("a well-formed feed is read");
+        assert_eq!(parsed.podcast.title, "Caf\u{e9}");
+        assert_eq!(parsed.episodes.len(), 3);
+        let first = &parsed.episodes[0];
+        assert_eq!(first.title, "Episode 0");
+        assert_eq!(first.guid.as_deref(), Some("g0"));
+        assert_eq!(first.enclosure.url, "https://example.com/e0.mp3");
+        assert_eq!(first.duration_secs, Some(60));
+        assert_eq!(first.notes_html.as_deref(), Some("<p>Notes 0</p>"));
+        assert!(first.published.is_some());
+
+        let truncated = &feed[..feed.len() - 30];
+        assert!(parse_feed(truncated.as_bytes(), &base).is_err(), "a broken document is still refused");
+    }
+
+    #[test]
+    fn text_before_the_declaration_that_ends_like_one_does_not_panic() {
+        let base = Url::parse("https://example.com/feed.xml").unwrap();
+        let feed = b"<br />Notice: x ?> y\n<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>T</title></channel></rss>";
+        assert_eq!(parse_feed(feed, &base).unwrap().podcast.title, "T");
+        assert!(parse_feed(b"?><?xml", &base).is_err());
     }
 
     #[test]

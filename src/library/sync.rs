@@ -8,20 +8,23 @@ use sha2::{Digest, Sha256};
 use crate::model::{NewEpisode, ParsedFeed, PodcastId, SyncReport};
 
 /// The key that tells whether two feed items are the same episode: the guid, else the
-/// enclosure URL, else title and date. A guid that repeats within one feed (it happens) is
-/// told apart by its enclosure URL, so both episodes are kept, the same way on every refresh.
-pub fn episode_identity(episode: &NewEpisode, seen: &mut HashSet<String>) -> String {
+/// enclosure URL, else title and date; never an id a parser made up. A guid that repeats within
+/// one feed (it happens) is told apart by its enclosure URL, so both episodes are kept, the same
+/// way on every refresh. None for an item that repeats an earlier one exactly (same guid and
+/// enclosure): it is the same episode, listed twice.
+pub fn episode_identity(episode: &NewEpisode, seen: &mut HashSet<String>) -> Option<String> {
     let base = match episode.guid.as_deref().map(str::trim).filter(|g| !g.is_empty()) {
         Some(guid) => format!("g:{guid}"),
         None if !episode.enclosure.url.is_empty() => format!("u:{}", episode.enclosure.url),
         None => format!("t:{}|{}", episode.title, episode.published.map(|d| d.timestamp()).unwrap_or_default()),
     };
-    if seen.insert(base.clone()) {
-        return base;
-    }
     let distinct = format!("{base}\u{1f}{}", episode.enclosure.url);
-    seen.insert(distinct.clone());
-    distinct
+    if seen.insert(base.clone()) {
+        // Remembered with its enclosure too, so an exact repeat is recognised below.
+        seen.insert(distinct);
+        return Some(base);
+    }
+    seen.insert(distinct.clone()).then_some(distinct)
 }
 
 /// A fingerprint of the feed-owned fields: equal fingerprints mean nothing to update.
@@ -59,14 +62,24 @@ pub(super) fn sync_in(tx: &Transaction<'_>, podcast: PodcastId, feed: &ParsedFee
     )?;
 
     let mut stored: HashMap<String, (i64, String)> = HashMap::new();
+    // Second chance by enclosure URL: an episode stored under a guid the feed no longer gives
+    // (or one a parser made up, in libraries from before) is the same episode, not a new one.
+    let mut stored_by_url: HashMap<String, String> = HashMap::new();
     {
-        let mut stmt = tx.prepare_cached("SELECT id, identity, content_hash FROM episodes WHERE podcast_id = ?1")?;
-        let rows = stmt.query_map([podcast.0], |r| Ok((r.get::<_, String>(1)?, (r.get(0)?, r.get(2)?))))?;
+        let mut stmt =
+            tx.prepare_cached("SELECT id, identity, content_hash, url FROM episodes WHERE podcast_id = ?1")?;
+        let rows = stmt
+            .query_map([podcast.0], |r| Ok((r.get::<_, String>(1)?, (r.get(0)?, r.get(2)?), r.get::<_, String>(3)?)))?;
         for row in rows {
-            let (identity, value) = row?;
+            let (identity, value, url) = row?;
+            stored_by_url.insert(url, identity.clone());
             stored.insert(identity, value);
         }
     }
+    let claimed: HashSet<String> = {
+        let mut seen = HashSet::new();
+        feed.episodes.iter().filter_map(|e| episode_identity(e, &mut seen)).collect()
+    };
 
     let mut insert = tx.prepare_cached(
         "INSERT INTO episodes (podcast_id, identity, guid, title, published, duration_secs, url, mime, length,
@@ -78,18 +91,22 @@ pub(super) fn sync_in(tx: &Transaction<'_>, podcast: PodcastId, feed: &ParsedFee
     let mut update = tx.prepare_cached(
         "UPDATE episodes SET guid = ?2, title = ?3, published = ?4, duration_secs = ?5, url = ?6, mime = ?7,
              length = ?8, notes_html = ?9, episode_number = ?10, season_number = ?11, link = ?12, image_url = ?13,
-             chapters_url = ?14, transcript_url = ?15, content_hash = ?16, explicit = ?17
+             chapters_url = ?14, transcript_url = ?15, content_hash = ?16, explicit = ?17, identity = ?18
          WHERE id = ?1",
     )?;
 
     let mut report = SyncReport::default();
     let mut seen = HashSet::new();
     for episode in &feed.episodes {
-        let identity = episode_identity(episode, &mut seen);
+        let Some(identity) = episode_identity(episode, &mut seen) else { continue };
         let hash = content_hash(episode);
         let length = episode.enclosure.length.map(|n| n.min(i64::MAX as u64) as i64);
         let published = episode.published.map(|d| d.timestamp());
-        match stored.get(&identity) {
+        let known = stored.get(&identity).cloned().or_else(|| {
+            let old = stored_by_url.get(&episode.enclosure.url).filter(|old| !claimed.contains(*old))?.clone();
+            stored.remove(&old).map(|(id, _)| (id, String::new()))
+        });
+        match known.as_ref() {
             Some((_, stored_hash)) if *stored_hash == hash => report.unchanged += 1,
             Some((id, _)) => {
                 update.execute(params![
@@ -110,6 +127,7 @@ pub(super) fn sync_in(tx: &Transaction<'_>, podcast: PodcastId, feed: &ParsedFee
                     episode.transcript_url,
                     hash,
                     episode.explicit,
+                    identity,
                 ])?;
                 report.updated += 1;
             }
@@ -139,4 +157,62 @@ pub(super) fn sync_in(tx: &Transaction<'_>, podcast: PodcastId, feed: &ParsedFee
         }
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::feed::parse_feed;
+    use crate::library::Library;
+
+    fn feed(items: &str) -> crate::model::ParsedFeed {
+        let xml = format!("<rss version=\"2.0\"><channel><title>T</title>{items}</channel></rss>");
+        parse_feed(xml.as_bytes(), &url::Url::parse("https://example.com/feed.xml").unwrap()).unwrap()
+    }
+
+    fn item(guid: Option<&str>, title: &str, url: &str) -> String {
+        let guid = guid.map(|g| format!("<guid>{g}</guid>")).unwrap_or_default();
+        format!("<item>{guid}<title>{title}</title><enclosure url=\"{url}\" type=\"audio/mpeg\"/></item>")
+    }
+
+    #[test]
+    fn an_item_listed_three_times_is_one_episode() {
+        let mut library = Library::in_memory().unwrap();
+        let repeated = item(Some("same"), "Again", "https://example.com/a.mp3").repeat(3);
+        let (podcast, report) = library.subscribe("https://example.com/feed.xml", &feed(&repeated)).unwrap();
+        assert_eq!(report.added, 1);
+        assert_eq!(library.episodes(Some(podcast)).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn items_without_a_guid_keep_their_identity_through_edits() {
+        let mut library = Library::in_memory().unwrap();
+        let items = |suffix: &str| -> String {
+            (0..22)
+                .map(|i| {
+                    item(
+                        None,
+                        &format!("{}{suffix}", if i % 3 == 0 { "" } else { "Episode" }),
+                        &format!("https://example.com/{i}.mp3"),
+                    )
+                })
+                .collect()
+        };
+        let (podcast, _) = library.subscribe("https://example.com/feed.xml", &feed(&items(""))).unwrap();
+        assert_eq!(library.episodes(Some(podcast)).unwrap().len(), 22);
+        let report = library.sync(podcast, &feed(&items(" (edited)"))).unwrap();
+        assert_eq!((report.added, report.updated), (0, 22), "titles edited, episodes the same");
+        library.sync(podcast, &feed(&items(" (edited)"))).unwrap();
+        assert_eq!(library.episodes(Some(podcast)).unwrap().len(), 22);
+    }
+
+    #[test]
+    fn a_guid_that_changes_under_the_same_file_is_the_same_episode() {
+        let mut library = Library::in_memory().unwrap();
+        let (podcast, _) = library
+            .subscribe("https://example.com/feed.xml", &feed(&item(Some("old"), "A", "https://example.com/a.mp3")))
+            .unwrap();
+        let report = library.sync(podcast, &feed(&item(Some("new"), "A", "https://example.com/a.mp3"))).unwrap();
+        assert_eq!((report.added, report.updated), (0, 1));
+        assert_eq!(library.episodes(Some(podcast)).unwrap().len(), 1);
+    }
 }

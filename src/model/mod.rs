@@ -187,6 +187,43 @@ pub struct Episode {
     pub explicit: bool,
 }
 
+/// A line of text from outside (a feed's title, an author): control characters (escape codes
+/// that would drive a terminal, bytes XML cannot hold) become spaces, and the ends are trimmed.
+pub fn clean_line(text: &str) -> String {
+    let cleaned: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    cleaned.trim().to_string()
+}
+
+/// Longer text from outside (show notes, descriptions): control characters are dropped, but
+/// line breaks and tabs stay.
+pub fn clean_text(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).collect()
+}
+
+impl ParsedFeed {
+    /// The feed with every text field cleaned for terminals, XML and the library.
+    pub fn cleaned(mut self) -> Self {
+        let line = |s: &mut String| *s = clean_line(s);
+        let optional_line = |s: &mut Option<String>| *s = s.as_deref().map(clean_line).filter(|v| !v.is_empty());
+        let p = &mut self.podcast;
+        line(&mut p.title);
+        optional_line(&mut p.author);
+        p.description = p.description.as_deref().map(clean_text);
+        for link in p.related.funding.iter_mut().chain(p.related.people.iter_mut()) {
+            line(&mut link.text);
+        }
+        for feed in &mut p.related.podroll {
+            optional_line(&mut feed.title);
+        }
+        for e in &mut self.episodes {
+            line(&mut e.title);
+            optional_line(&mut e.guid);
+            e.notes_html = e.notes_html.as_deref().map(clean_text);
+        }
+        self
+    }
+}
+
 /// Formats seconds as `m:ss` or `h:mm:ss`, as players show time.
 pub fn format_clock(total_secs: f64) -> String {
     let secs = total_secs.max(0.0) as u64;
@@ -197,6 +234,12 @@ pub fn format_clock(total_secs: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn control_characters_never_get_through() {
+        assert_eq!(clean_line("\u{1b}]0;pwned\u{7}Real\u{1b}[2J Title\u{85}"), "]0;pwned Real [2J Title");
+        assert_eq!(clean_text("a\u{0}b\nc\td\r"), "ab\nc\td");
+    }
 
     #[test]
     fn clock_format() {

@@ -33,8 +33,10 @@ pub fn apply_subscription(library: &mut Library, fetched: FetchedFeed) -> Result
     let FeedUpdate::Changed { feed, validators, moved_to } = fetched.update else {
         return Err(HarkError::Other(format!("{} sent no feed", fetched.url)));
     };
-    let url = moved_to.unwrap_or(fetched.url);
-    let url = feed.podcast.new_feed_url.clone().unwrap_or_else(|| url.to_string());
+    // A server's permanent redirect names the feed's address; a new feed's own claim that it
+    // moved (`itunes:new-feed-url`) does not: only a feed already followed may move itself, on
+    // refresh, so a new feed can never take over (rename, fill) a show that is followed.
+    let url = moved_to.unwrap_or(fetched.url).to_string();
     let already_subscribed = library.find_feed_url(&url)?.is_some();
     let (podcast, _) = library.subscribe(&url, &feed)?;
     library.record_fetch(podcast, &validators)?;
@@ -90,12 +92,15 @@ pub fn apply_refresh(
             }
         };
     library.record_fetch(podcast, &validators)?;
+    let title = feed.map(|f| f.podcast.title.clone()).unwrap_or(title);
     if let Some(new_url) = new_feed_url.or_else(|| moved_to.map(|u| u.to_string()))
         && new_url != fetched.url.as_str()
         && !library.update_feed_url(podcast, &new_url)?
     {
-        tracing::warn!(%new_url, "feed moved to an address another subscription already has");
+        // Onto a show already followed: nothing is merged, and the listener is told.
+        let message = format!("the feed says it moved to {new_url}, which you already follow; both are kept");
+        library.record_error(podcast, &message)?;
+        return Ok(Refreshed { podcast, title, result: Err(message) });
     }
-    let title = feed.map(|f| f.podcast.title.clone()).unwrap_or(title);
     Ok(Refreshed { podcast, title, result: Ok(report) })
 }

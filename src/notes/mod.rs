@@ -317,7 +317,8 @@ impl Walker {
                 let marker = match self.lists.last_mut() {
                     Some((true, next)) => {
                         let n = *next;
-                        *next += 1;
+                        // `start` comes from the feed: any number, up to u32::MAX.
+                        *next = next.saturating_add(1);
                         ListMarker::Number(n)
                     }
                     _ => ListMarker::Bullet,
@@ -518,6 +519,20 @@ mod tests {
         let links: Vec<_> = d.links().cloned().collect();
         assert_eq!(links, vec![Link::Timestamp(45), Link::Web("https://example.com/x".into()), Link::Timestamp(3723)]);
         assert!(matches!(d.blocks[3], Block::ListItem { marker: Some(ListMarker::Number(3)), .. }));
+    }
+
+    #[test]
+    fn a_list_that_starts_at_the_largest_number_does_not_overflow() {
+        let d = doc("<ol start=\"4294967295\"><li>a</li><li>b</li></ol>");
+        let numbers: Vec<_> = d
+            .blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::ListItem { marker: Some(ListMarker::Number(n)), .. } => Some(*n),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(numbers, vec![u32::MAX, u32::MAX]);
     }
 
     #[test]
