@@ -55,10 +55,28 @@ fn broken_and_hostile_images_fail_without_a_panic() {
     }
     assert!(runtime.block_on(load_art(&client, cache.path(), "file:///etc/passwd")).is_err());
 
-    // A small PNG that claims 50,000 × 50,000 pixels: refused before any allocation.
+    // A valid small PNG whose header claims 50,000 × 50,000 pixels (its checksum made right, so
+    // the decoder reads on): the size limit is what refuses it, before any allocation.
     let mut bomb = encoded(1, 1, ImageFormat::Png);
     bomb[16..20].copy_from_slice(&50_000u32.to_be_bytes());
     bomb[20..24].copy_from_slice(&50_000u32.to_be_bytes());
+    let crc = crc32(&bomb[12..29]);
+    bomb[29..33].copy_from_slice(&crc.to_be_bytes());
+    let dimensions = image::ImageReader::new(Cursor::new(&bomb)).with_guessed_format().unwrap().into_dimensions();
+    assert_eq!(dimensions.unwrap(), (50_000, 50_000), "the bomb is a well-formed PNG header");
     let error = downscale(&bomb).unwrap_err();
     assert!(error.starts_with("not a usable image"), "{error}");
+    assert!(error.contains("limit"), "refused by the size limit: {error}");
+}
+
+/// PNG's chunk checksum (CRC-32, ISO-HDLC).
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xffff_ffffu32;
+    for byte in bytes {
+        crc ^= u32::from(*byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
 }

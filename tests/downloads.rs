@@ -17,16 +17,15 @@ use hark::net::download::{DownloadError, DownloadJob, download};
 use hark::net::{NetCommand, NetEvent, NetService, OnStart};
 use sha2::{Digest, Sha256};
 
+/// `len` bytes of real MP3 audio (the fixture's frames over and over): a download is done only
+/// when its bytes are audio.
 fn payload(len: usize) -> Vec<u8> {
-    let mut state = 0x2545F4914F6CDD1Du64;
-    (0..len)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 24) as u8
-        })
-        .collect()
+    audio_of("tone-noxing.mp3", len)
+}
+
+fn audio_of(fixture: &str, len: usize) -> Vec<u8> {
+    let frames = common::fixture_bytes(fixture);
+    frames.iter().copied().cycle().take(len).collect()
 }
 
 fn sha(bytes: &[u8]) -> Vec<u8> {
@@ -118,7 +117,7 @@ fn a_changed_file_on_the_server_restarts_the_download() {
     part.write_at(0, &old[..150_000]).unwrap();
     part.checkpoint().unwrap();
     drop(part);
-    let new: Vec<u8> = payload(320_000).into_iter().rev().collect();
+    let new = audio_of("tone-cbr.mp3", 320_000);
     rig.server.set("/ep.mp3", Route::ok(new.clone(), "audio/mpeg").with_etag("\"v2\""));
     let path = rig.download("/ep.mp3").unwrap();
     assert_eq!(sha(&std::fs::read(path).unwrap()), sha(&new));
@@ -185,8 +184,8 @@ fn a_killed_download_process_resumes_from_its_part_file() {
             .unwrap()
     };
     let mut child = hark(&["download", &episode.0.to_string()]);
-    // Long enough for a checkpoint of the ranges? Checkpoints come every 4 MB or at a stop;
-    // a kill gives no stop, so the resume must work from the part file as it is.
+    // Checkpoints come every second while bytes arrive; a kill gives no stop, so the resume
+    // must work from the last checkpoint of the part file.
     std::thread::sleep(Duration::from_millis(2500));
     child.kill().unwrap();
     child.wait().unwrap();
@@ -331,4 +330,55 @@ fn a_server_without_content_length_still_downloads_byte_exact() {
     rig.server.set("/ep.mp3", route);
     let path = rig.download("/ep.mp3").unwrap();
     assert_eq!(sha(&std::fs::read(path).unwrap()), sha(&body));
+}
+
+#[test]
+fn a_server_that_ignores_if_range_with_a_new_version_starts_over() {
+    let rig = Rig::new();
+    let old = payload(300_000);
+    let job = rig.job("/ep.mp3");
+    let part = PartialFile::open(&job.downloads_dir, job.episode, &job.url).unwrap();
+    let validator = hark::media::Validator { etag: Some("\"v1\"".into()), last_modified: None };
+    part.restart(Some(300_000), validator, true).unwrap();
+    part.write_at(0, &old[..150_000]).unwrap();
+    part.checkpoint().unwrap();
+    drop(part);
+    // Same length, new content, and a 206 for the range despite the stale If-Range.
+    let new = audio_of("tone-cbr.mp3", 300_000);
+    let mut route = Route::ok(new.clone(), "audio/mpeg").with_etag("\"v2\"");
+    route.ignore_if_range = true;
+    rig.server.set("/ep.mp3", route);
+    let path = rig.download("/ep.mp3").unwrap();
+    assert_eq!(sha(&std::fs::read(path).unwrap()), sha(&new), "the new version, not a stitch of two");
+    let requests = rig.server.requests("/ep.mp3");
+    assert_eq!(requests[0].header("range"), Some("bytes=150000-"));
+    assert!(requests.len() >= 2, "it started over after seeing the new validator");
+}
+
+#[test]
+fn only_audio_counts_as_downloaded_and_failures_leave_nothing_behind() {
+    let rig = Rig::new();
+    rig.server.set("/empty.mp3", Route::ok(Vec::new(), "audio/mpeg"));
+    rig.server.set("/json.mp3", Route::ok("{\"error\": \"expired\"}", "audio/mpeg"));
+    rig.server.set("/typed.mp3", Route::ok(payload(50_000), "text/html; charset=utf-8"));
+    rig.server.set("/garbage.mp3", Route::ok(vec![0x55u8; 80_000], "audio/mpeg"));
+    for path in ["/empty.mp3", "/json.mp3", "/typed.mp3", "/garbage.mp3"] {
+        assert_eq!(rig.download(path).unwrap_err(), DownloadError::NotAudio, "{path}");
+        assert!(!rig.part_exists(), "{path}: no part file left behind");
+        assert!(!rig.dir.path().join("downloads/7.mp3").exists(), "{path}: not called downloaded");
+    }
+    rig.download("/missing.mp3").unwrap_err();
+    assert!(!rig.part_exists(), "a refused address leaves nothing");
+}
+
+#[test]
+fn an_absurd_length_is_refused_before_any_file_is_made() {
+    let rig = Rig::new();
+    let mut route = Route::ok(payload(10_000), "audio/mpeg");
+    route.claimed_length = Some(10_000_000_000_000);
+    rig.server.set("/huge.mp3", route);
+    let error = rig.download("/huge.mp3").unwrap_err();
+    assert!(matches!(error, DownloadError::NoSpace { .. }), "{error}");
+    assert!(error.to_string().starts_with("not enough free space (9536744 MB needed"), "{error}");
+    assert!(!rig.part_exists(), "no 10 TB sparse part file");
 }

@@ -212,10 +212,12 @@ fn a_corrupt_stretch_is_skipped_not_fatal() {
     let capture = Capture::new();
     let (player, events) = Player::spawn(OutputChoice::Capture(capture.clone()), Arc::new(hark::NoWaker));
     player.load(EPISODE, SourceSpec::File(path), 20.0, true);
+    let deadline = std::time::Instant::now() + WAIT;
     let (channels, rate) = loop {
         if let Some(format) = capture.format() {
             break format;
         }
+        assert!(std::time::Instant::now() < deadline, "the corrupt file never started playing");
         std::thread::sleep(Duration::from_millis(5));
     };
     let heard = mono(&capture.take_frames(rate as usize * 12, WAIT), channels);

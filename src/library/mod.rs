@@ -28,6 +28,9 @@ pub mod keys {
     pub const AUTO_DOWNLOAD_NEWEST: &str = "auto_download_newest";
     pub const DELETE_WHEN_PLAYED: &str = "delete_when_played";
     pub const PARALLEL_DOWNLOADS: &str = "parallel_downloads";
+    /// The window's side panels, as the listener sized them.
+    pub const PANEL_PODCASTS: &str = "panel_podcasts";
+    pub const PANEL_EPISODE: &str = "panel_episode";
 }
 
 /// Migrations by `PRAGMA user_version`: entry `n` moves the schema from version `n` to `n + 1`.
@@ -394,6 +397,17 @@ impl Library {
         }
         tx.commit()?;
         Ok(())
+    }
+
+    /// The newest episodes of a show that "download the newest N" wants and that are not
+    /// downloaded or played yet (none while the setting is 0).
+    pub fn auto_download_candidates(&self, podcast: PodcastId) -> Result<Vec<EpisodeId>> {
+        let count: usize = self.setting(keys::AUTO_DOWNLOAD_NEWEST)?.and_then(|v| v.parse().ok()).unwrap_or(0);
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let episodes = self.episodes(Some(podcast))?;
+        Ok(episodes.iter().take(count).filter(|e| !e.downloaded && !e.played).map(|e| e.id).collect())
     }
 
     pub fn downloaded_episodes(&self) -> Result<Vec<EpisodeSummary>> {

@@ -1,5 +1,7 @@
 //! Media bytes on disk: the partial file that is both the download and the stream.
 
+mod files;
 mod partial;
 
+pub use files::{Unsubscribed, delete_download, unsubscribe};
 pub use partial::{Interrupted, PartialFile, PartialReader, Progress, RangeSet, Validator, final_name};

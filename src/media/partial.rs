@@ -18,8 +18,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::EpisodeId;
 
-/// The range list is checkpointed after this much new data, or this long, whichever is first.
-const CHECKPOINT_BYTES: u64 = 4 * 1024 * 1024;
+/// The range list is checkpointed (data synced first) this often while bytes arrive: a kill
+/// loses at most this much of a download. By time only: syncing every few megabytes made a fast
+/// download wait on the disk a hundred times over.
 const CHECKPOINT_EVERY: Duration = Duration::from_secs(1);
 /// A reader waiting longer than this for bytes reports buffering.
 const BUFFERING_AFTER: Duration = Duration::from_millis(200);
@@ -92,6 +93,16 @@ pub struct Validator {
     pub last_modified: Option<String>,
 }
 
+impl Validator {
+    /// True when `answer` names another version of the file than this one.
+    pub fn changed_to(&self, answer: &Validator) -> bool {
+        match (&self.etag, &answer.etag) {
+            (Some(ours), Some(theirs)) => ours != theirs,
+            _ => matches!((&self.last_modified, &answer.last_modified), (Some(ours), Some(theirs)) if ours != theirs),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 struct Sidecar {
     url: String,
@@ -108,7 +119,6 @@ struct State {
     /// Where the player waits for bytes.
     wanted: Option<u64>,
     failed: Option<String>,
-    unsynced: u64,
     last_checkpoint: Option<std::time::Instant>,
 }
 
@@ -205,6 +215,10 @@ impl PartialFile {
     }
 
     /// The folder the part file is in.
+    pub fn part_path(&self) -> &Path {
+        &self.part_path
+    }
+
     pub fn dir(&self) -> &Path {
         self.part_path.parent().unwrap_or(Path::new("."))
     }
@@ -295,10 +309,9 @@ impl PartialFile {
         let checkpoint = {
             let mut state = self.lock();
             state.sidecar.ranges.insert(offset, offset + data.len() as u64);
-            state.unsynced += data.len() as u64;
             self.changed.notify_all();
             let since = state.last_checkpoint.get_or_insert_with(std::time::Instant::now).elapsed();
-            state.unsynced >= CHECKPOINT_BYTES || since >= CHECKPOINT_EVERY
+            since >= CHECKPOINT_EVERY
         };
         if checkpoint {
             self.checkpoint()?;
@@ -311,7 +324,6 @@ impl PartialFile {
         self.file.sync_data()?;
         let sidecar = {
             let mut state = self.lock();
-            state.unsynced = 0;
             state.last_checkpoint = Some(std::time::Instant::now());
             state.sidecar.clone()
         };

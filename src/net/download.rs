@@ -27,8 +27,12 @@ pub enum DownloadError {
     DiskFull,
     #[error("not enough free space ({needed_mb} MB needed, {free_mb} MB free)")]
     NoSpace { needed_mb: u64, free_mb: u64 },
+    /// Worth trying again later (a server error, an unreadable answer).
     #[error("{0}")]
     Http(String),
+    /// The server refuses this address (404, 403, …).
+    #[error("{0}")]
+    Refused(String),
     #[error("the server sent a web page, not audio")]
     NotAudio,
     #[error("{0} is not an http(s) address")]
@@ -37,6 +41,14 @@ pub enum DownloadError {
     Io(String),
     #[error("{0}")]
     Network(String),
+}
+
+impl DownloadError {
+    /// A later try can continue from the bytes already here (not so for a web page, a file
+    /// the disk cannot hold, or an address the server refuses).
+    pub fn can_resume(&self) -> bool {
+        matches!(self, DownloadError::Network(_) | DownloadError::Io(_) | DownloadError::Http(_))
+    }
 }
 
 fn io_error(e: std::io::Error) -> DownloadError {
@@ -85,11 +97,13 @@ pub async fn download(
     observer: &dyn DownloadObserver,
 ) -> Result<PathBuf, DownloadError> {
     let result = run(client, job, part, observer).await;
-    match &result {
-        Ok(_) => {}
-        Err(e) => {
+    if let Err(e) = &result {
+        part.fail(&e.to_string());
+        if e.can_resume() && part.is_seekable() {
             let _ = part.checkpoint();
-            part.fail(&e.to_string());
+        } else {
+            // Nothing a later try could continue from: leave nothing behind.
+            PartialFile::remove(part.dir(), job.episode);
         }
     }
     result
@@ -113,6 +127,16 @@ async fn run(
     let mut best = part.progress().bytes;
     loop {
         if part.is_complete() {
+            // Finished means: its bytes are audio (a 0-byte body or an error page with an
+            // audio name is not a download).
+            let probe = part.part_path().to_path_buf();
+            let extension = final_path.extension().and_then(|e| e.to_str()).map(str::to_string);
+            let audio = tokio::task::spawn_blocking(move || crate::player::probe_audio(&probe, extension.as_deref()))
+                .await
+                .unwrap_or(false);
+            if !audio {
+                return Err(DownloadError::NotAudio);
+            }
             part.finish(&final_path).map_err(io_error)?;
             observer.progress(part.progress(), rate.per_sec());
             return Ok(final_path);
@@ -189,6 +213,12 @@ async fn fetch_from(
         etag: header_text(&response, header::ETAG),
         last_modified: header_text(&response, header::LAST_MODIFIED),
     };
+    let content_type = header_text(&response, header::CONTENT_TYPE).unwrap_or_default().to_ascii_lowercase();
+    if status.is_success()
+        && ["text/html", "application/json", "application/xhtml"].iter().any(|t| content_type.starts_with(t))
+    {
+        return Err(Attempt::Fatal(DownloadError::NotAudio));
+    }
     let mut offset = match status {
         StatusCode::PARTIAL_CONTENT => {
             let (from, total) = header_text(&response, header::CONTENT_RANGE)
@@ -197,6 +227,12 @@ async fn fetch_from(
                 .ok_or_else(|| Attempt::Retry(DownloadError::Http("the server sent an unreadable range".into())))?;
             if from != start {
                 return Err(Attempt::Retry(DownloadError::Http("the server sent the wrong range".into())));
+            }
+            if validator.changed_to(&new_validator) {
+                // The server ignored If-Range and sent part of another version of the file:
+                // stitching it to what is here would match neither. Start over.
+                part.restart(None, new_validator, true).map_err(|e| Attempt::Fatal(io_error(e)))?;
+                return Ok(0);
             }
             if let Some(total) = total {
                 if part.total().is_some_and(|known| known != total) {
@@ -213,11 +249,11 @@ async fn fetch_from(
             let total = response.content_length().filter(|_| header_text(&response, header::CONTENT_LENGTH).is_some());
             let seekable = header_text(&response, header::ACCEPT_RANGES).is_some_and(|v| v.contains("bytes"));
             // A whole body: the first one, or the server ignored the range, or the file changed.
-            // Either way the download starts over from byte 0.
-            part.restart(total, new_validator, seekable).map_err(|e| Attempt::Fatal(io_error(e)))?;
+            // Either way the download starts over from byte 0, if the disk can hold it.
             if let Some(total) = total {
-                ensure_space(part, total).map_err(Attempt::Fatal)?;
+                ensure_space_for(part.dir(), total).map_err(Attempt::Fatal)?;
             }
+            part.restart(total, new_validator, seekable).map_err(|e| Attempt::Fatal(io_error(e)))?;
             0
         }
         StatusCode::RANGE_NOT_SATISFIABLE => {
@@ -227,7 +263,7 @@ async fn fetch_from(
         status if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS => {
             return Err(Attempt::Retry(DownloadError::Http(http_message(url, status))));
         }
-        status => return Err(Attempt::Fatal(DownloadError::Http(http_message(url, status)))),
+        status => return Err(Attempt::Fatal(DownloadError::Refused(http_message(url, status)))),
     };
     let first_request_byte = offset;
     let mut first_chunk = offset == 0;
@@ -272,6 +308,13 @@ async fn fetch_from(
         let mut data = &chunk[..];
         if let Some(total) = part.total() {
             data = &data[..data.len().min(total.saturating_sub(offset) as usize)];
+        }
+        if part.total().is_none() && offset / SPACE_CHECK_EVERY != (offset + data.len() as u64) / SPACE_CHECK_EVERY {
+            // No length was given, so nothing was checked up front: a body that never ends
+            // stops at the margin instead of filling the disk.
+            if free_space(part.dir()).is_some_and(|free| free < FREE_SPACE_MARGIN + SPACE_CHECK_EVERY) {
+                return Err(Attempt::Fatal(DownloadError::DiskFull));
+            }
         }
         part.write_at(offset, data).map_err(|e| Attempt::Fatal(io_error(e)))?;
         offset += data.len() as u64;
@@ -340,10 +383,18 @@ fn http_message(url: &Url, status: StatusCode) -> String {
     crate::error::FeedError::HttpStatus { url: url.to_string(), status: status.as_u16() }.to_string()
 }
 
+/// What a download leaves free on the disk, at least.
+const FREE_SPACE_MARGIN: u64 = 64 * 1024 * 1024;
+/// How often a download without a length checks the free space as it grows.
+const SPACE_CHECK_EVERY: u64 = 8 * 1024 * 1024;
+
 fn ensure_space(part: &PartialFile, total: u64) -> Result<(), DownloadError> {
-    let needed = total.saturating_sub(part.progress().bytes);
-    match free_space(part.dir()) {
-        Some(free) if free < needed + 16 * 1024 * 1024 => {
+    ensure_space_for(part.dir(), total.saturating_sub(part.progress().bytes))
+}
+
+fn ensure_space_for(dir: &Path, needed: u64) -> Result<(), DownloadError> {
+    match free_space(dir) {
+        Some(free) if free < needed.saturating_add(FREE_SPACE_MARGIN) => {
             Err(DownloadError::NoSpace { needed_mb: needed.div_ceil(1 << 20), free_mb: free >> 20 })
         }
         _ => Ok(()),

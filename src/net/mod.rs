@@ -440,15 +440,7 @@ impl Service {
         if let Some(active) = self.downloads.remove(&episode) {
             active.task.abort();
         }
-        PartialFile::remove(&self.paths.downloads(), episode);
-        if let Some(path) = self.library.episode(episode).ok().and_then(|d| d.summary.path) {
-            // Only ever delete inside our own downloads folder.
-            let path = PathBuf::from(path);
-            if path.starts_with(self.paths.downloads()) {
-                let _ = std::fs::remove_file(&path);
-            }
-        }
-        match self.library.set_downloaded(episode, None) {
+        match crate::media::delete_download(&mut self.library, &self.paths.downloads(), episode) {
             Ok(()) => self.emit(NetEvent::DownloadDeleted { episode }),
             Err(e) => self.emit(NetEvent::ServiceError { message: e.to_string() }),
         }
@@ -534,19 +526,7 @@ impl Service {
 
     /// Queues the newest episodes of a podcast when the listener asked for that (off by default).
     fn auto_download(&mut self, podcast: PodcastId, done: &mpsc::UnboundedSender<Internal>) {
-        let count: usize = self
-            .library
-            .setting(crate::library::keys::AUTO_DOWNLOAD_NEWEST)
-            .ok()
-            .flatten()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        if count == 0 {
-            return;
-        }
-        let Ok(episodes) = self.library.episodes(Some(podcast)) else { return };
-        let newest: Vec<EpisodeId> =
-            episodes.iter().take(count).filter(|e| !e.downloaded && !e.played).map(|e| e.id).collect();
+        let Ok(newest) = self.library.auto_download_candidates(podcast) else { return };
         for episode in &newest {
             self.start_download(*episode, None, done);
         }

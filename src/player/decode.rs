@@ -91,6 +91,11 @@ pub struct Decoder {
     streaming: Option<Arc<crate::media::PartialFile>>,
 }
 
+/// True when the file opens as audio and its first packet decodes: what makes a download done.
+pub fn probe_audio(path: &Path, extension: Option<&str>) -> bool {
+    std::fs::File::open(path).is_ok_and(|file| Decoder::open(Box::new(file), extension, None).is_ok())
+}
+
 pub fn open_file(path: &Path) -> Result<Decoder, DecodeError> {
     let owned = path.to_path_buf();
     let reopen: Reopen = Box::new(move || std::fs::File::open(&owned).map(|f| Box::new(f) as Box<dyn MediaSource>));

@@ -16,7 +16,7 @@ use std::thread::JoinHandle;
 use crate::Waker;
 use crate::model::EpisodeId;
 
-pub use decode::{DecodeError, Decoder, open_file};
+pub use decode::{DecodeError, Decoder, open_file, probe_audio};
 pub use events::PlayerEvents;
 pub use output::{Capture, OutputChoice};
 

@@ -27,6 +27,8 @@ pub struct Route {
     /// Absolute body offsets at which a connection is cut, each once.
     pub drop_at: Vec<u64>,
     pub first_byte_delay: Option<Duration>,
+    /// Answer a Range with 206 even when If-Range names another version (a broken server).
+    pub ignore_if_range: bool,
 }
 
 impl Route {
@@ -43,6 +45,7 @@ impl Route {
             throttle: None,
             drop_at: Vec::new(),
             first_byte_delay: None,
+            ignore_if_range: false,
         }
     }
 
@@ -182,11 +185,12 @@ fn serve(stream: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
         }
     }
     let total = route.body.len() as u64;
-    let range_valid = match (request.header("if-range"), &route.etag) {
-        (Some(if_range), Some(etag)) => if_range == etag,
-        (Some(_), None) => false,
-        (None, _) => true,
-    };
+    let range_valid = route.ignore_if_range
+        || match (request.header("if-range"), &route.etag) {
+            (Some(if_range), Some(etag)) => if_range == etag,
+            (Some(_), None) => false,
+            (None, _) => true,
+        };
     let range = request
         .header("range")
         .filter(|_| route.ranges && route.status == 200 && range_valid)

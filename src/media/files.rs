@@ -1,0 +1,48 @@
+//! Removing what Hark downloaded: only ever inside its own downloads folder.
+
+use std::path::Path;
+
+use super::PartialFile;
+use crate::error::HarkError;
+use crate::library::Library;
+use crate::model::{EpisodeId, PodcastId};
+
+/// Deletes an episode's download, finished or not, and says so in the library.
+pub fn delete_download(library: &mut Library, downloads: &Path, episode: EpisodeId) -> Result<(), HarkError> {
+    PartialFile::remove(downloads, episode);
+    if let Some(path) = library.episode(episode)?.summary.path {
+        // The bundled demo's files and anything a path might point at outside stay.
+        if Path::new(&path).starts_with(downloads) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+    library.set_downloaded(episode, None)?;
+    Ok(())
+}
+
+/// What unsubscribing did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unsubscribed {
+    pub title: String,
+    /// Downloads deleted with the show.
+    pub deleted: usize,
+}
+
+/// Forgets a show; its downloads go too unless the listener keeps them.
+pub fn unsubscribe(
+    library: &mut Library,
+    downloads: &Path,
+    podcast: PodcastId,
+    keep_downloads: bool,
+) -> Result<Unsubscribed, HarkError> {
+    let mut deleted = 0;
+    if !keep_downloads {
+        for episode in library.episodes(Some(podcast))? {
+            let had_file = episode.downloaded || PartialFile::peek(downloads, episode.id).is_some();
+            delete_download(library, downloads, episode.id)?;
+            deleted += usize::from(had_file && episode.downloaded);
+        }
+    }
+    let title = library.remove_podcast(podcast)?;
+    Ok(Unsubscribed { title, deleted })
+}
