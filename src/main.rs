@@ -1,3 +1,4 @@
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -6,32 +7,28 @@ use hark::paths::AppPaths;
 
 fn main() -> ExitCode {
     let launched = std::time::Instant::now();
+    let args = Cli::parse();
+    // Logs are for whoever asks for them (HARK_LOG); a command's own output is its lines and,
+    // on failure, one line on stderr. The window also logs its warnings.
+    let quiet_default = if args.command.is_some() { "off" } else { "warn" };
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("HARK_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HARK_LOG").unwrap_or_else(|_| quiet_default.into()),
+        )
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
-    let args = Cli::parse();
-    let paths = match AppPaths::resolve(args.data_dir) {
-        Ok(paths) => paths,
+    let outcome = AppPaths::resolve(args.data_dir)
+        .map_err(|e| hark::error::HarkError::io("could not find a folder for the library", e))
+        .and_then(|paths| match args.command {
+            Some(command) => cli::run(command, &paths),
+            None => hark::app::HarkApp::run(paths, launched),
+        });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::FAILURE;
+            eprintln!("error: {}", cli::one_line(&e.to_string()));
+            ExitCode::FAILURE
         }
-    };
-    match args.command {
-        Some(command) => match cli::run(command, &paths) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
-            }
-        },
-        None => match hark::app::HarkApp::run(paths, launched) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
-            }
-        },
     }
 }

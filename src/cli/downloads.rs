@@ -2,10 +2,10 @@
 
 use std::io::Write;
 
-use super::{human_size, runtime, say};
+use super::{complain, human_size, runtime, say};
 use crate::error::HarkError;
 use crate::library::Library;
-use crate::model::EpisodeId;
+use crate::model::{EpisodeId, PodcastId};
 use crate::net::http;
 use crate::paths::AppPaths;
 
@@ -16,10 +16,39 @@ pub fn download(
     queries: &[String],
     out: &mut impl Write,
 ) -> Result<(), HarkError> {
-    let ids = queries.iter().map(|q| library.find_episode(q)).collect::<Result<Vec<_>, _>>()?;
+    let mut ids: Vec<EpisodeId> = Vec::new();
+    for query in queries {
+        let id = library.find_episode(query)?;
+        // The same episode named twice is one download, not two writing one file.
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
     let failures = download_all(library, paths, &ids, out)?;
     if failures > 0 {
         return Err(HarkError::Other(format!("{failures} of {} downloads failed", ids.len())));
+    }
+    Ok(())
+}
+
+/// "Download the newest N episodes" of the shows a refresh found new episodes in, when the
+/// listener asked for it.
+pub fn download_new(
+    library: &mut Library,
+    paths: &AppPaths,
+    grown: &[PodcastId],
+    out: &mut impl Write,
+) -> Result<(), HarkError> {
+    let mut wanted = Vec::new();
+    for podcast in grown {
+        wanted.extend(library.auto_download_candidates(*podcast)?);
+    }
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    let failures = download_all(library, paths, &wanted, out)?;
+    if failures > 0 {
+        return Err(HarkError::Other(format!("{failures} of {} new episodes could not be downloaded", wanted.len())));
     }
     Ok(())
 }
@@ -58,9 +87,13 @@ fn download_all(
     let mut jobs = Vec::new();
     for id in ids {
         let episode = library.episode(*id)?;
-        if episode.summary.downloaded {
+        // Downloaded means the file is there: one deleted by hand is fetched again.
+        if episode.summary.path.as_ref().is_some_and(|p| std::path::Path::new(p).is_file()) {
             say(out, format!("\"{}\" is already downloaded", episode.summary.title));
             continue;
+        }
+        if episode.summary.downloaded {
+            library.set_downloaded(*id, None)?;
         }
         let job = DownloadJob {
             episode: *id,
@@ -104,7 +137,7 @@ fn download_all(
             }
             Err(e) => {
                 failures += 1;
-                say(out, format!("\"{title}\": error: {e}"));
+                complain(format!("\"{title}\": error: {e}"));
             }
         }
     }

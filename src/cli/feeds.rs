@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use super::{runtime, say};
+use super::{complain, runtime, say};
 use crate::error::HarkError;
 use crate::library::Library;
 use crate::model::PodcastId;
@@ -16,7 +16,13 @@ pub fn subscribe(library: &mut Library, url: &str, out: &mut impl Write) -> Resu
     Ok(())
 }
 
-pub fn refresh(library: &mut Library, podcast: Option<&str>, out: &mut impl Write) -> Result<(), HarkError> {
+/// Fetches new episodes, a few feeds at a time; the shows that got some are added to `grown`.
+pub fn refresh(
+    library: &mut Library,
+    podcast: Option<&str>,
+    grown: &mut Vec<PodcastId>,
+    out: &mut impl Write,
+) -> Result<(), HarkError> {
     let targets = match podcast {
         Some(query) => {
             let id = library.find_podcast(query)?;
@@ -41,21 +47,31 @@ pub fn refresh(library: &mut Library, podcast: Option<&str>, out: &mut impl Writ
         results.sort_by_key(|(index, _, _)| *index);
         results
     });
-    let mut failures = 0;
+    let mut failures = Vec::new();
     for (_, id, result) in fetched {
         let refreshed = refresh::apply_refresh(library, id, result)?;
         match refreshed.result {
-            Ok(report) => say(out, format!("{}: {} new", refreshed.title, report.added)),
-            Err(message) => {
-                failures += 1;
-                say(out, format!("{}: error: {message}", refreshed.title));
+            Ok(report) => {
+                if report.added > 0 {
+                    grown.push(id);
+                }
+                say(out, format!("{}: {} new", refreshed.title, report.added));
             }
+            Err(message) => failures.push(format!("{}: error: {message}", refreshed.title)),
         }
     }
-    if failures > 0 {
-        return Err(HarkError::Other(format!("{failures} of {} podcasts could not be refreshed", targets.len())));
+    match failures.len() {
+        0 => Ok(()),
+        // Offline: one line, not one per show.
+        all if all == targets.len() && all > 1 => Err(HarkError::Other(format!(
+            "none of the {all} podcasts could be refreshed (are you offline?), e.g. {}",
+            failures[0]
+        ))),
+        some => {
+            failures.iter().for_each(complain);
+            Err(HarkError::Other(format!("{some} of {} podcasts could not be refreshed", targets.len())))
+        }
     }
-    Ok(())
 }
 
 pub fn podcasts(library: &Library, json: bool, out: &mut impl Write) -> Result<(), HarkError> {
@@ -125,7 +141,7 @@ pub fn import(library: &mut Library, file: &Path, out: &mut impl Write) -> Resul
             Ok(s) => say(out, format!("Subscribed to \"{}\" ({} episodes)", s.title, s.episodes)),
             Err(e) => {
                 failures += 1;
-                say(out, format!("{url}: error: {e}"));
+                complain(format!("{url}: error: {e}"));
             }
         }
     }
@@ -145,10 +161,19 @@ pub fn export(library: &Library, file: &Path, out: &mut impl Write) -> Result<()
     Ok(())
 }
 
-pub fn remove(library: &mut Library, podcast: &str, out: &mut impl Write) -> Result<(), HarkError> {
+pub fn remove(
+    library: &mut Library,
+    paths: &crate::paths::AppPaths,
+    podcast: &str,
+    keep_downloads: bool,
+    out: &mut impl Write,
+) -> Result<(), HarkError> {
     let id = library.find_podcast(podcast)?;
-    let title = library.remove_podcast(id)?;
-    say(out, format!("Removed \"{title}\""));
+    let removed = crate::media::unsubscribe(library, &paths.downloads(), id, keep_downloads)?;
+    match removed.deleted {
+        0 => say(out, format!("Removed \"{}\"", removed.title)),
+        n => say(out, format!("Removed \"{}\" and deleted {n} downloaded episodes", removed.title)),
+    }
     Ok(())
 }
 

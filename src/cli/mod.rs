@@ -81,10 +81,13 @@ pub enum Command {
         /// Where to write it.
         file: PathBuf,
     },
-    /// Unsubscribe from a podcast and forget its episodes.
+    /// Unsubscribe from a podcast and forget its episodes; its downloads are deleted too.
     Remove {
         /// A podcast id or a unique part of its title.
         podcast: String,
+        /// Leave the downloaded episode files on disk.
+        #[arg(long)]
+        keep_downloads: bool,
     },
 }
 
@@ -95,7 +98,13 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
     let mut out = std::io::stdout().lock();
     match command {
         Command::Subscribe { url } => feeds::subscribe(&mut library, &url, &mut out),
-        Command::Refresh { podcast } => feeds::refresh(&mut library, podcast.as_deref(), &mut out),
+        Command::Refresh { podcast } => {
+            let mut grown = Vec::new();
+            let refreshed = feeds::refresh(&mut library, podcast.as_deref(), &mut grown, &mut out);
+            // "Download the newest N" applies after every refresh, the window's or this one.
+            let downloaded = downloads::download_new(&mut library, paths, &grown, &mut out);
+            refreshed.and(downloaded)
+        }
         Command::Podcasts { json } => feeds::podcasts(&library, json, &mut out),
         Command::Episodes { podcast, json } => feeds::episodes(&library, podcast.as_deref(), json, &mut out),
         Command::Play { episodes, from, speed } => {
@@ -108,13 +117,32 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
         Command::Downloads => downloads::list(&library, paths, &mut out),
         Command::Import { file } => feeds::import(&mut library, &file, &mut out),
         Command::Export { file } => feeds::export(&library, &file, &mut out),
-        Command::Remove { podcast } => feeds::remove(&mut library, &podcast, &mut out),
+        Command::Remove { podcast, keep_downloads } => {
+            feeds::remove(&mut library, paths, &podcast, keep_downloads, &mut out)
+        }
     }
 }
 
 /// One line of output. A closed pipe (`hark episodes | head`) is not an error worth a message.
+/// Control characters from feeds (in libraries written before they were cleaned on the way in)
+/// never reach the terminal.
 fn say(out: &mut impl Write, line: impl std::fmt::Display) {
-    let _ = writeln!(out, "{line}");
+    let _ = writeln!(out, "{}", crate::model::clean_text(&line.to_string()));
+}
+
+/// A message as one line of bounded length: a feed can put anything in a title or a URL.
+pub fn one_line(message: &str) -> String {
+    const LIMIT: usize = 400;
+    let line = crate::model::clean_line(message);
+    match line.char_indices().nth(LIMIT) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    }
+}
+
+/// A per-item failure inside a command that goes on (refresh, import): on stderr, one line.
+fn complain(line: impl std::fmt::Display) {
+    eprintln!("{}", one_line(&line.to_string()));
 }
 
 /// `12:34`, `1:02:03` or seconds.
