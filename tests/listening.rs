@@ -66,7 +66,9 @@ impl Rig {
             assert!(Instant::now() < deadline, "no audio");
             std::thread::sleep(Duration::from_millis(5));
         };
-        let heard = mono(&self.capture.take_frames((secs * rate as f64) as usize, WAIT), channels);
+        let wanted = (secs * rate as f64) as usize;
+        let heard = mono(&self.capture.take_frames(wanted, WAIT), channels);
+        assert_eq!(heard.len(), wanted, "audio stopped: {:?}", self.session.playback());
         dominant(&heard[rate as usize / 20..], rate)
     }
 }
@@ -118,8 +120,9 @@ fn resume_play_to_the_end_then_up_next_and_delete_once_played() {
     let mut rig = Rig::start(data.path());
     rig.handle(Command::Play { episode: first, from: None });
     assert_eq!(rig.tone(0.5), 500.0, "resumed 15 s in, in the 500 Hz segment");
-    // The rest of the 20-second file, as fast as the capture takes it.
-    rig.capture.take_frames(8000 * 6, WAIT);
+    // The rest of the 20-second file (4.5 s), as fast as the capture takes it, and its end.
+    let rest = rig.capture.take_frames(8000 * 6, Duration::from_secs(2));
+    assert_eq!(rest.len(), 8000 * 9 / 2, "the last 4.5 s");
     rig.until("the next in Up Next", |s| s.playback().episode() == Some(second));
 
     let finished = rig.session.library().episode(first).unwrap().summary;
@@ -202,4 +205,43 @@ fn speed_and_volume_from_outside_are_checked() {
     rig.handle(Command::SeekTo(f64::NAN));
     rig.handle(Command::Queue(QueueEdit::Remove(EpisodeId(99))));
     assert_eq!(rig.session.playback(), &Playback::Idle);
+}
+
+#[test]
+fn delete_once_played_follows_mark_played_and_the_margin_but_spares_the_demo() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let (mut library, ids) = library_with(data.path(), &server, &["tone.wav", "tone.wav"]);
+    let marked = downloaded(&mut library, data.path(), ids[0], "tone.wav");
+    let margin = downloaded(&mut library, data.path(), ids[1], "tone.wav");
+    let demo = hark::assets::install_demo(&mut library, &data.path().join("downloads")).unwrap();
+    let demo_episode = library.episodes(Some(demo)).unwrap()[0].clone();
+    library.set_setting("delete_when_played", "1").unwrap();
+    let mut rig = Rig::start(data.path());
+    let gone = |path: &Path, id: EpisodeId, rig: &Rig| {
+        let deadline = Instant::now() + WAIT;
+        while path.exists() || rig.session.library().episode(id).unwrap().summary.downloaded {
+            assert!(Instant::now() < deadline, "{} was not deleted", path.display());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+
+    rig.handle(Command::SetPlayed { episode: ids[0], played: true });
+    gone(&marked, ids[0], &rig);
+
+    // Within the played margin of its end (a tenth of this 20-second file): played, and the
+    // download goes once it leaves the transport.
+    rig.handle(Command::Play { episode: ids[1], from: Some(19.0) });
+    rig.until("playing", |s| matches!(s.playback(), Playback::Playing { .. }));
+    rig.handle(Command::Pause);
+    rig.until("paused", |s| matches!(s.playback(), Playback::Paused { .. }));
+    assert!(rig.session.library().episode(ids[1]).unwrap().summary.played, "played by the margin");
+    assert!(margin.exists(), "not deleted from under the player");
+    rig.handle(Command::Stop);
+    gone(&margin, ids[1], &rig);
+
+    rig.handle(Command::SetPlayed { episode: demo_episode.id, played: true });
+    std::thread::sleep(Duration::from_millis(300));
+    let demo_file = demo_episode.path.expect("the demo is downloaded");
+    assert!(Path::new(&demo_file).is_file(), "the bundled demo can't be fetched again: kept");
 }

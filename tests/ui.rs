@@ -516,3 +516,52 @@ fn the_window_and_hark_play_leave_the_same_library() {
         "both played, both start over next time, Up Next empty"
     );
 }
+
+#[test]
+fn long_notes_do_not_widen_the_episode_panel_and_panel_widths_are_remembered() {
+    let server = TestServer::start();
+    let long_link = format!("https://example.com/{}", "x".repeat(300));
+    let notes = format!("<p>See <a href=\"{long_link}\">{long_link}</a></p><pre>{}</pre>", "y".repeat(400));
+    let feed = rss("Long Notes", &items()).replace("<h2>Notes of Opening Night</h2>", &notes);
+    server.set("/feed.xml", Route::ok(feed, "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    subscribe_url(data.path(), &server.url("/feed.xml"));
+    let mut harness = app(data.path());
+    harness.run_steps(3);
+    let panel_left = harness.get_by_label("Select an episode to see its notes.").rect().left();
+    harness.get_by_label("Opening Night").click();
+    harness.run_steps(6);
+    let with_notes = harness.get_by_label("▶ Play").rect().left();
+    assert!(
+        (with_notes - panel_left).abs() < 16.0 && panel_left < 900.0,
+        "the episode panel kept its width: its left edge moved from {panel_left} to {with_notes}"
+    );
+
+    drop(harness);
+
+    // A width the listener gave (kept in the settings) is there again at the next launch.
+    let mut settings = Library::open(&data.path().join("library.sqlite3")).unwrap();
+    settings.set_setting("panel_episode", "520").unwrap();
+    let mut harness = app(data.path());
+    harness.run_steps(3);
+    harness.get_by_label("Opening Night").click();
+    harness.run_steps(4);
+    let left = harness.get_by_label("▶ Play").rect().left();
+    assert!((left - (1280.0 - 520.0)).abs() < 24.0, "the panel is 520 wide again: its content starts at {left}");
+    assert_eq!(settings.setting("panel_episode").unwrap().as_deref(), Some("520"));
+}
+
+#[test]
+fn long_titles_show_in_full_on_hover() {
+    let server = TestServer::start();
+    let title = "An Extraordinarily Long Episode Title That Cannot Possibly Fit In The List Of Episodes At All";
+    let items = [Item { guid: "long", title, url: "https://cdn.example.com/long.mp3" }];
+    server.set("/feed.xml", Route::ok(rss("Titles", &items), "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    subscribe_url(data.path(), &server.url("/feed.xml"));
+    let mut harness = app(data.path());
+    harness.run_steps(3);
+    harness.get_by_label(title).hover();
+    harness.run_steps(30);
+    assert!(harness.query_all_by_label(title).count() >= 2, "a tooltip repeats the whole title");
+}

@@ -51,12 +51,20 @@ impl HarkApp {
             }
             NetEvent::RefreshFinished { request } => {
                 if let Some(progress) = self.state.refresh.take_if(|p| p.request == request) {
-                    let mut text = format!("Refreshed {} podcasts: {} new episodes", progress.total, progress.added);
-                    if progress.failed > 0 {
-                        text.push_str(&format!(", {} failed (see the list)", progress.failed));
-                    }
-                    self.state.notice =
-                        Some(if progress.failed > 0 { Notice::error(text) } else { Notice::info(text) });
+                    self.state.notice = Some(if progress.failed == progress.total && progress.total > 1 {
+                        // Offline is a state, not a storm of errors: one calm line.
+                        Notice::info(format!(
+                            "None of your {} podcasts could be refreshed. Are you offline?",
+                            progress.total
+                        ))
+                    } else if progress.failed > 0 {
+                        Notice::error(format!(
+                            "Refreshed {} podcasts: {} new episodes, {} failed (see the list)",
+                            progress.total, progress.added, progress.failed
+                        ))
+                    } else {
+                        Notice::info(format!("Refreshed {} podcasts: {} new episodes", progress.total, progress.added))
+                    });
                     self.refresh_views()?;
                 }
             }

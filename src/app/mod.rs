@@ -13,7 +13,8 @@ use eframe::egui;
 use crate::error::HarkError;
 use crate::library::Library;
 use crate::library::keys::{
-    AUTO_DOWNLOAD_NEWEST, DELETE_WHEN_PLAYED, DEMO_OFFERED, PARALLEL_DOWNLOADS, SELECTED_PODCAST,
+    AUTO_DOWNLOAD_NEWEST, DELETE_WHEN_PLAYED, DEMO_OFFERED, PANEL_EPISODE, PANEL_PODCASTS, PARALLEL_DOWNLOADS,
+    SELECTED_PODCAST,
 };
 use crate::listening::{Changed, Command, Listening};
 use crate::model::{EpisodeId, EpisodeSummary, PodcastId};
@@ -91,6 +92,9 @@ impl HarkApp {
             next_request: 0,
         };
         app.state.transport.no_audio_device = app.listening.player().is_silent();
+        let width =
+            |key| -> Result<Option<f32>, HarkError> { Ok(app.library.setting(key)?.and_then(|v| v.parse().ok())) };
+        app.state.panels = ui::PanelWidths::restored(width(PANEL_PODCASTS)?, width(PANEL_EPISODE)?);
         app.reload_podcasts()?;
         let selected = app
             .library
@@ -341,8 +345,14 @@ impl HarkApp {
             }
             Action::Unsubscribe(id) => {
                 self.listen(Command::StopShow(id));
-                let title = self.library.remove_podcast(id)?;
-                self.state.notice = Some(Notice::info(format!("Unsubscribed from \"{title}\"")));
+                for episode in self.library.episodes(Some(id))? {
+                    self.net.send(NetCommand::Cancel { episode: episode.id });
+                }
+                let removed = crate::media::unsubscribe(&mut self.library, &self.paths.downloads(), id, false)?;
+                self.state.notice = Some(Notice::info(match removed.deleted {
+                    0 => format!("Unsubscribed from \"{}\"", removed.title),
+                    n => format!("Unsubscribed from \"{}\" and deleted its {n} downloads", removed.title),
+                }));
                 self.refresh_views()?;
                 if self.state.selected_podcast.is_none()
                     && let Some(first) = self.state.podcasts.first().map(|p| p.id)
@@ -378,6 +388,10 @@ impl HarkApp {
             Action::Copy { text, what } => {
                 ctx.copy_text(text);
                 self.state.notice = Some(Notice::info(format!("Copied the {what}")));
+            }
+            Action::RememberPanels(widths) => {
+                self.library.set_setting(PANEL_PODCASTS, &widths.podcasts.to_string())?;
+                self.library.set_setting(PANEL_EPISODE, &widths.episode.to_string())?;
             }
             Action::ImportOpml => self.dialogs.import_opml(),
             Action::ExportOpml => self.dialogs.export_opml(crate::opml::write(&self.state.podcasts)),

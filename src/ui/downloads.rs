@@ -38,10 +38,14 @@ pub fn window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                         }
                     }
                     DownloadState::Failed { reason } => {
-                        ui.colored_label(ui.visuals().error_fg_color, reason);
                         if ui.small_button("Retry").clicked() {
                             actions.push(Action::Download(*id));
                         }
+                        // A long reason wraps within the window instead of widening it.
+                        ui.add(
+                            egui::Label::new(egui::RichText::new(reason).color(ui.visuals().error_fg_color))
+                                .wrap_mode(egui::TextWrapMode::Wrap),
+                        );
                     }
                 }
             });

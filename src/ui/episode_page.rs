@@ -39,7 +39,8 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
     }
     facts.retain(|f| !f.is_empty());
     ui.label(egui::RichText::new(facts.join(" · ")).weak());
-    ui.horizontal(|ui| {
+    // Rows of buttons wrap: the panel keeps the width the listener gave it.
+    ui.horizontal_wrapped(|ui| {
         if ui.button("▶ Play").on_hover_text("Play this episode").clicked() {
             actions.push(Action::Listen(Command::Play { episode: summary.id, from: None }));
         }
@@ -226,7 +227,7 @@ fn spans_line(
 
 /// Download, its progress and Cancel, its failure and Retry, or Delete once it is here.
 fn download_row(ui: &mut egui::Ui, state: &UiState, summary: &crate::model::EpisodeSummary, actions: &mut Vec<Action>) {
-    ui.horizontal(|ui| match state.downloads.get(&summary.id).map(|d| &d.state) {
+    ui.horizontal_wrapped(|ui| match state.downloads.get(&summary.id).map(|d| &d.state) {
         Some(super::DownloadState::Queued) => {
             ui.spinner();
             ui.label("Waiting to download…");
@@ -269,7 +270,7 @@ fn download_row(ui: &mut egui::Ui, state: &UiState, summary: &crate::model::Epis
 fn share_row(ui: &mut egui::Ui, state: &UiState, page: &super::EpisodePage, actions: &mut Vec<Action>) {
     let episode = &page.episode;
     let link = episode.link.clone().unwrap_or_else(|| episode.summary.url.clone());
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(egui::RichText::new("Share:").weak());
         if ui.button("Copy episode link").on_hover_text(&link).clicked() {
             actions.push(Action::Copy { text: link.clone(), what: "episode link" });

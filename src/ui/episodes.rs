@@ -52,6 +52,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                         |ui| {
                             ui.set_min_width(title_width);
                             ui.add(egui::Button::selectable(selected == Some(episode.id), title).truncate())
+                                .on_hover_text(&episode.title)
                         },
                     )
                     .inner;

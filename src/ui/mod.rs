@@ -44,6 +44,7 @@ pub struct UiState {
     /// Show only downloaded episodes (view state).
     pub downloaded_only: bool,
     pub import: Option<ImportProgress>,
+    pub panels: PanelWidths,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,6 +121,40 @@ pub enum ArtSlot {
     Missing,
 }
 
+/// The side panels' widths: resizable, within sensible bounds, remembered.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PanelWidths {
+    pub podcasts: f32,
+    pub episode: f32,
+}
+
+impl PanelWidths {
+    pub const PODCASTS: std::ops::RangeInclusive<f32> = 200.0..=420.0;
+    pub const EPISODE: std::ops::RangeInclusive<f32> = 280.0..=640.0;
+
+    /// Widths read back from the settings, where anything odd falls back to the defaults.
+    pub fn restored(podcasts: Option<f32>, episode: Option<f32>) -> Self {
+        let within = |value: Option<f32>, range: std::ops::RangeInclusive<f32>, default: f32| {
+            value.filter(|v| v.is_finite()).map_or(default, |v| v.clamp(*range.start(), *range.end()))
+        };
+        let defaults = Self::default();
+        Self {
+            podcasts: within(podcasts, Self::PODCASTS, defaults.podcasts),
+            episode: within(episode, Self::EPISODE, defaults.episode),
+        }
+    }
+
+    fn differs_from(&self, other: &Self) -> bool {
+        (self.podcasts - other.podcasts).abs() > 1.0 || (self.episode - other.episode).abs() > 1.0
+    }
+}
+
+impl Default for PanelWidths {
+    fn default() -> Self {
+        Self { podcasts: 270.0, episode: 420.0 }
+    }
+}
+
 /// What a listener asked for this frame.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
@@ -146,6 +181,8 @@ pub enum Action {
     },
     ImportOpml,
     ExportOpml,
+    /// The side panels were resized.
+    RememberPanels(PanelWidths),
     Quit,
 }
 
@@ -171,22 +208,40 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
     downloads::window(ui, state, &mut actions);
     egui::Panel::top("toolbar").show(ui, |ui| toolbar::draw(ui, state, &mut actions));
     egui::Panel::bottom("transport").show(ui, |ui| transport::draw(ui, state, &mut actions));
-    egui::Panel::left("podcasts")
+    let podcasts = egui::Panel::left("podcasts")
         .resizable(true)
-        .default_size(270.0)
-        .size_range(200.0..=420.0)
-        .show(ui, |ui| podcasts::draw(ui, state, &mut actions));
-    egui::Panel::right("episode")
+        .default_size(state.panels.podcasts)
+        .size_range(PanelWidths::PODCASTS)
+        .show(ui, |ui| {
+            keep_panel_width(ui);
+            podcasts::draw(ui, state, &mut actions)
+        });
+    let episode = egui::Panel::right("episode")
         .resizable(true)
-        .default_size(420.0)
-        .size_range(280.0..=700.0)
-        .show(ui, |ui| episode_page::draw(ui, state, &mut actions));
+        .default_size(state.panels.episode)
+        .size_range(PanelWidths::EPISODE)
+        .show(ui, |ui| {
+            keep_panel_width(ui);
+            episode_page::draw(ui, state, &mut actions)
+        });
+    // A width the listener dragged to is kept for the next launch (once the drag is over).
+    let now = PanelWidths { podcasts: podcasts.response.rect.width(), episode: episode.response.rect.width() };
+    if !ui.input(|i| i.pointer.any_down()) && now.differs_from(&state.panels) {
+        state.panels = now;
+        actions.push(Action::RememberPanels(now));
+    }
     egui::CentralPanel::default().show(ui, |ui| {
         show::draw(ui, state, &mut actions);
         ui.separator();
         episodes::draw(ui, state, &mut actions);
     });
     actions
+}
+
+/// A side panel takes the size of what it holds; filling its width makes it keep the width it
+/// was given (or dragged to) instead of shrinking to narrow content or following wide content.
+fn keep_panel_width(ui: &mut egui::Ui) {
+    ui.set_min_width(ui.available_width());
 }
 
 /// Global keys. The transport keys are taken before any widget sees them (so Space does
