@@ -565,3 +565,18 @@ fn long_titles_show_in_full_on_hover() {
     harness.run_steps(30);
     assert!(harness.query_all_by_label(title).count() >= 2, "a tooltip repeats the whole title");
 }
+
+#[test]
+fn a_download_deleted_behind_harks_back_can_be_downloaded_again() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let mut library = subscribe(data.path(), &server, "/feed.xml", "Theatre Talk");
+    let episode = library.episodes(None).unwrap().into_iter().find(|e| e.title == "Second Act").unwrap();
+    library.set_downloaded(episode.id, Some(&data.path().join("downloads/gone.mp3"))).unwrap();
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.get_by_label("Second Act").click();
+    harness.run_steps(4);
+    harness.get_by_label("⬇ Download");
+    assert!(!harness.state().library().episode(episode.id).unwrap().summary.downloaded);
+}

@@ -282,7 +282,12 @@ impl HarkApp {
     }
 
     fn select_episode(&mut self, id: EpisodeId) -> Result<(), HarkError> {
-        let episode = self.library.episode(id)?;
+        let mut episode = self.library.episode(id)?;
+        // A download deleted behind Hark's back is not downloaded: offer Download again.
+        if episode.summary.path.as_ref().is_some_and(|p| !std::path::Path::new(p).is_file()) {
+            self.library.set_downloaded(id, None)?;
+            episode = self.library.episode(id)?;
+        }
         let notes = Document::from_notes(episode.notes_html.as_deref().unwrap_or_default());
         // Pictures in the notes load on demand, through the same fetch, cache and downscale as art.
         for block in &notes.blocks {

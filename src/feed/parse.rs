@@ -777,6 +777,10 @@ mod tests {
              xmlns:content=\"http://purl.org/rss/1.0/modules/content/\"><channel><title>Caf\u{e9}</title>\
              <description><![CDATA[]]></description><image><url>/art.jpg</url><title></title></image>{items}</channel></rss>"
         );
+        assert!(
+            read_with_feed_rs(&feed, &base).is_err(),
+            "feed-rs refuses this feed, so the fallback is what reads it"
+        );
         let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode(&feed);
         let parsed = parse_feed(&latin1, &base).expect("a well-formed feed is read");
         assert_eq!(parsed.podcast.title, "Caf\u{e9}");
