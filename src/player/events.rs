@@ -55,11 +55,11 @@ pub fn event_channel(waker: Arc<dyn Waker>) -> (EventSender, PlayerEvents) {
 }
 
 impl EventSender {
-    /// Sends an event and wakes the receiver.
+    /// Sends an event and wakes the receiver (also when a position report was folded into one
+    /// already waiting: that one, sent quietly, woke nobody).
     pub fn send(&self, event: PlayerEvent) {
-        if self.offer(event) {
-            self.waker.wake();
-        }
+        self.offer(event);
+        self.waker.wake();
     }
 
     /// Sends without waking: a position report between the once-a-second wakes.
@@ -67,16 +67,15 @@ impl EventSender {
         self.offer(event);
     }
 
-    /// True when something new went into the channel.
-    fn offer(&self, event: PlayerEvent) -> bool {
+    fn offer(&self, event: PlayerEvent) {
         if let PlayerEvent::Position { episode, secs } = event {
             self.latest.set(episode, secs);
             if self.latest.queued.swap(true, Ordering::AcqRel) {
-                return false; // the report already waiting will carry this position
+                return; // the report already waiting will carry this position
             }
         }
         // Fails only when the receiver is gone (shutting down).
-        self.tx.send(event).is_ok()
+        let _ = self.tx.send(event);
     }
 }
 
@@ -108,6 +107,29 @@ impl PlayerEvents {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[derive(Default)]
+    struct CountingWaker(AtomicUsize);
+
+    impl Waker for CountingWaker {
+        fn wake(&self) {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    #[test]
+    fn the_once_a_second_report_wakes_even_when_a_quiet_one_is_waiting() {
+        let waker = Arc::new(CountingWaker::default());
+        let (sender, events) = event_channel(waker.clone());
+        let episode = EpisodeId(1);
+        sender.send_quietly(PlayerEvent::Position { episode, secs: 1.0 });
+        assert_eq!(waker.0.load(Ordering::Relaxed), 0);
+        sender.send(PlayerEvent::Position { episode, secs: 2.0 });
+        assert_eq!(waker.0.load(Ordering::Relaxed), 1, "the window is woken to show the position");
+        assert_eq!(events.try_recv(), Some(PlayerEvent::Position { episode, secs: 2.0 }));
+        assert_eq!(events.try_recv(), None);
+    }
 
     #[test]
     fn a_flood_of_position_reports_never_crowds_out_the_end() {
