@@ -471,3 +471,36 @@ fn escape_codes_in_a_feed_never_reach_the_terminal_or_the_opml() {
     assert!(!bytes.iter().any(|b| *b < 0x20 && !b"\n\r\t".contains(b)), "no control characters in the XML");
     assert_eq!(hark::opml::parse(&bytes).unwrap().len(), 1, "the OPML reads back");
 }
+
+#[test]
+fn play_of_several_episodes_goes_through_up_next_in_order() {
+    let server = TestServer::start();
+    let items = [
+        Item { guid: "one", title: "Short One", url: "https://cdn.example.com/1.wav" },
+        Item { guid: "two", title: "Short Two", url: "https://cdn.example.com/2.wav" },
+    ];
+    server.set("/feed.xml", Route::ok(rss("Shorts", &items), "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    assert!(hark(data.path(), &["subscribe", &server.url("/feed.xml")]).status.success());
+    let mut library = hark::library::Library::open(&data.path().join("library.sqlite3")).unwrap();
+    for episode in library.episodes(None).unwrap() {
+        let path = data.path().join("downloads").join(format!("{}.wav", episode.id));
+        common::audio::write_tone_wav(&path, 1.5, 440.0);
+        library.set_downloaded(episode.id, Some(&path)).unwrap();
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_hark"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(["play", "Short One", "Short Two"])
+        .env("ALSA_CONFIG_PATH", "/dev/null")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let episodes = json(&hark(data.path(), &["episodes", "--json"]));
+    for episode in episodes.as_array().unwrap() {
+        assert_eq!(episode["played"], true, "{} was played to its end", episode["title"]);
+        assert_eq!(episode["position_secs"], 0.0);
+    }
+    assert!(library.queue().unwrap().is_empty(), "Up Next is empty after the last one");
+    assert_eq!(library.setting("last_episode").unwrap(), Some(episodes[0]["id"].to_string()), "Two came last");
+}

@@ -86,6 +86,7 @@ fn every_corpus_feed_parses_and_syncs_with_the_expected_episode_count() {
         }
     }
     assert!(failures.is_empty(), "corpus mismatches:\n{}", failures.join("\n"));
+    assert_eq!(library.integrity_check().unwrap(), "ok", "the library file is sound after every feed");
     for file in RECOVERED_MALFORMED {
         assert!(expected.iter().any(|e| e.file == file));
     }

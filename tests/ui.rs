@@ -580,3 +580,39 @@ fn a_download_deleted_behind_harks_back_can_be_downloaded_again() {
     harness.get_by_label("⬇ Download");
     assert!(!harness.state().library().episode(episode.id).unwrap().summary.downloaded);
 }
+
+#[test]
+fn unsubscribing_deletes_the_shows_downloads_unless_kept() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let mut library = subscribe(data.path(), &server, "/feed.xml", "Theatre Talk");
+    server.set("/other.xml", Route::ok(rss("Other Show", &items()), "application/rss+xml"));
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime
+        .block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, &server.url("/other.xml")))
+        .unwrap();
+    let mut files = Vec::new();
+    for (index, episode) in library.episodes(None).unwrap().into_iter().enumerate() {
+        let path = data.path().join("downloads").join(format!("{index}.mp3"));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"audio").unwrap();
+        library.set_downloaded(episode.id, Some(&path)).unwrap();
+        let podcast = library.podcast_of(episode.id).unwrap().title;
+        files.push((podcast, path));
+    }
+    let mut harness = app(data.path());
+    harness.run_steps(3);
+    // The first node of a name is the sidebar's row (the show header may repeat the title).
+    harness.query_all_by_label("Theatre Talk").next().unwrap().click_secondary();
+    harness.run_steps(2);
+    harness.get_by_label("Unsubscribe").click();
+    harness.run_steps(3);
+    harness.query_all_by_label("Other Show").next().unwrap().click_secondary();
+    harness.run_steps(2);
+    harness.get_by_label("Unsubscribe, keep downloads").click();
+    harness.run_steps(3);
+    assert!(harness.state().library().podcasts().unwrap().is_empty(), "both unsubscribed");
+    for (podcast, path) in files {
+        assert_eq!(path.exists(), podcast == "Other Show", "{podcast}: {}", path.display());
+    }
+}

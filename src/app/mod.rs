@@ -348,12 +348,13 @@ impl HarkApp {
                     self.net.send(NetCommand::Refresh { request, podcasts: podcast.map(|p| vec![p]) });
                 }
             }
-            Action::Unsubscribe(id) => {
+            Action::Unsubscribe { podcast: id, keep_downloads } => {
                 self.listen(Command::StopShow(id));
                 for episode in self.library.episodes(Some(id))? {
                     self.net.send(NetCommand::Cancel { episode: episode.id });
                 }
-                let removed = crate::media::unsubscribe(&mut self.library, &self.paths.downloads(), id, false)?;
+                let removed =
+                    crate::media::unsubscribe(&mut self.library, &self.paths.downloads(), id, keep_downloads)?;
                 self.state.notice = Some(Notice::info(match removed.deleted {
                     0 => format!("Unsubscribed from \"{}\"", removed.title),
                     n => format!("Unsubscribed from \"{}\" and deleted its {n} downloads", removed.title),

@@ -176,6 +176,11 @@ impl Library {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
+    /// SQLite's own check of the file: "ok", or what is wrong.
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
     pub fn podcast_count(&self) -> Result<u64> {
         Ok(self.conn.query_row("SELECT COUNT(*) FROM podcasts", [], |r| r.get::<_, i64>(0))? as u64)
     }

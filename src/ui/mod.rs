@@ -162,7 +162,11 @@ pub enum Action {
     SelectEpisode(EpisodeId),
     Subscribe(String),
     Refresh(Option<PodcastId>),
-    Unsubscribe(PodcastId),
+    /// Forget a show; its downloads go too unless kept.
+    Unsubscribe {
+        podcast: PodcastId,
+        keep_downloads: bool,
+    },
     DismissNotice,
     OpenLink(String),
     /// Anything about what plays: the listening session's.

@@ -61,8 +61,11 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                 if ui.button("Refresh").clicked() {
                     actions.push(Action::Refresh(Some(podcast.id)));
                 }
-                if ui.button("Unsubscribe").clicked() {
-                    actions.push(Action::Unsubscribe(podcast.id));
+                if ui.button("Unsubscribe").on_hover_text("Its downloads are deleted too").clicked() {
+                    actions.push(Action::Unsubscribe { podcast: podcast.id, keep_downloads: false });
+                }
+                if ui.button("Unsubscribe, keep downloads").clicked() {
+                    actions.push(Action::Unsubscribe { podcast: podcast.id, keep_downloads: true });
                 }
             });
             ui.add_space(4.0);
