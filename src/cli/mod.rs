@@ -2,6 +2,7 @@
 
 mod downloads;
 mod feeds;
+mod find;
 mod play;
 
 use std::io::Write;
@@ -63,6 +64,23 @@ pub enum Command {
         #[arg(long)]
         speed: Option<f32>,
     },
+    /// Find podcasts by name in the podcast directories (Apple's; the Podcast Index with
+    /// HARK_PODCASTINDEX_KEY and HARK_PODCASTINDEX_SECRET).
+    Discover {
+        /// Words of the show's name.
+        term: String,
+        /// Print one JSON array instead of a list.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Search everything you follow: show titles and authors, episode titles and show notes.
+    Search {
+        /// Words to find (each must appear; the start of a word is enough).
+        query: String,
+        /// Print one JSON array of the matching episodes instead of a list.
+        #[arg(long)]
+        json: bool,
+    },
     /// Download episodes for offline listening; run it again to resume.
     Download {
         /// Episode ids or unique parts of their titles.
@@ -115,6 +133,8 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
         }
         Command::Download { episodes } => downloads::download(&mut library, paths, &episodes, &mut out),
         Command::Downloads => downloads::list(&library, paths, &mut out),
+        Command::Discover { term, json } => find::discover(&term, json, &mut out),
+        Command::Search { query, json } => find::search(&library, &query, json, &mut out),
         Command::Import { file } => feeds::import(&mut library, &file, &mut out),
         Command::Export { file } => feeds::export(&library, &file, &mut out),
         Command::Remove { podcast, keep_downloads } => {

@@ -3,6 +3,7 @@
 //! One SQLite file (WAL, foreign keys). Each thread that needs the library opens its own
 //! `Library`; SQLite serialises the writers.
 
+mod search;
 mod sync;
 
 use std::path::Path;
@@ -15,6 +16,7 @@ use crate::model::{
     Episode, EpisodeId, EpisodeSummary, FeedValidators, ParsedFeed, Podcast, PodcastId, PodcastSummary, SyncReport,
 };
 
+pub use search::{EpisodeHit, Field, MATCH_END, MATCH_START, SearchResults, ShowHit};
 pub use sync::episode_identity;
 
 /// Keys of the settings the library keeps for the window and the CLI.
@@ -34,7 +36,7 @@ pub mod keys {
 }
 
 /// Migrations by `PRAGMA user_version`: entry `n` moves the schema from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("search.sql")];
 
 pub type Result<T> = std::result::Result<T, LibraryError>;
 
@@ -62,6 +64,7 @@ impl Library {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
+        search::register_functions(&conn)?;
         let mut library = Self { conn };
         library.migrate()?;
         Ok(library)

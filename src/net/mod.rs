@@ -2,6 +2,7 @@
 //! `NetCommand` in, `NetEvent` out; every event names the request or podcast it answers.
 
 pub mod art;
+pub mod directory;
 pub mod download;
 pub mod http;
 pub mod refresh;

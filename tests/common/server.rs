@@ -120,7 +120,9 @@ impl TestServer {
     }
 
     pub fn requests(&self, path: &str) -> Vec<Request> {
-        self.state.lock().unwrap().log.iter().filter(|r| r.path == path).cloned().collect()
+        // `/search` also names `/search?term=…`.
+        let matches = |r: &&Request| r.path == path || r.path.split('?').next() == Some(path);
+        self.state.lock().unwrap().log.iter().filter(matches).cloned().collect()
     }
 
     /// Body bytes written for `path` over all connections.
@@ -162,6 +164,11 @@ fn serve(stream: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
         }
     }
     let request = Request { method, path: path.clone(), headers };
+    // A route for a path also answers it with a query (an API's `/search?term=…`).
+    let path = {
+        let state = state.lock().unwrap();
+        if state.routes.contains_key(&path) { path } else { path.split('?').next().unwrap_or_default().to_string() }
+    };
     let route = {
         let mut state = state.lock().unwrap();
         state.log.push(request.clone());

@@ -1,0 +1,131 @@
+//! Searching the library: SQLite FTS5 over shows and episodes (see `search.sql`).
+
+use rusqlite::functions::FunctionFlags;
+use rusqlite::{Connection, params};
+use serde::Serialize;
+
+use super::{Library, Result};
+use crate::model::{EpisodeId, PodcastId};
+
+/// Marks around the matched words in a snippet (control characters: never in cleaned text).
+pub const MATCH_START: char = '\u{2}';
+pub const MATCH_END: char = '\u{3}';
+/// How many hits of each kind a search returns.
+const LIMIT: i64 = 50;
+
+/// Where a hit was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Field {
+    Title,
+    Notes,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ShowHit {
+    pub podcast_id: PodcastId,
+    pub title: String,
+    /// With `MATCH_START` / `MATCH_END` around the matched words.
+    pub snippet: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EpisodeHit {
+    pub episode_id: EpisodeId,
+    pub podcast_id: PodcastId,
+    pub title: String,
+    pub podcast_title: String,
+    /// With `MATCH_START` / `MATCH_END` around the matched words.
+    pub snippet: String,
+    pub field: Field,
+    /// Where in the episode (for transcript and chapter hits, once those are indexed).
+    pub at_secs: Option<f64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SearchResults {
+    pub shows: Vec<ShowHit>,
+    pub episodes: Vec<EpisodeHit>,
+}
+
+/// The listener's words as an FTS5 query: every word must appear (as a word or the start of
+/// one); each is quoted, so punctuation (`C++`, a stray `"`, brackets) is never syntax.
+pub fn fts_query(input: &str) -> Option<String> {
+    let words: Vec<String> = input
+        .split_whitespace()
+        .filter(|w| w.chars().any(char::is_alphanumeric))
+        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// `hark_plain(html)`: notes as the plain text the index holds.
+pub(super) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function(
+        "hark_plain",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let html: Option<String> = ctx.get(0)?;
+            Ok(html.map(|h| crate::notes::Document::from_notes(&h).plain_text()).unwrap_or_default())
+        },
+    )
+}
+
+impl Library {
+    /// Shows and episodes matching `input`, best first (titles weigh more than notes).
+    pub fn search(&self, input: &str) -> Result<SearchResults> {
+        let Some(query) = fts_query(input) else { return Ok(SearchResults::default()) };
+        let (start, end) = (MATCH_START.to_string(), MATCH_END.to_string());
+        let mut shows = self.conn.prepare_cached(
+            "SELECT p.id, p.title, snippet(search_shows, -1, ?2, ?3, '…', 12)
+             FROM search_shows JOIN podcasts p ON p.id = search_shows.rowid
+             WHERE search_shows MATCH ?1 ORDER BY bm25(search_shows, 10.0, 1.0) LIMIT ?4",
+        )?;
+        let shows = shows
+            .query_map(params![query, start, end, LIMIT], |r| {
+                Ok(ShowHit { podcast_id: PodcastId(r.get(0)?), title: r.get(1)?, snippet: r.get(2)? })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut episodes = self.conn.prepare_cached(
+            "SELECT e.id, e.podcast_id, e.title, p.title,
+                    snippet(search_episodes, 0, ?2, ?3, '…', 12), snippet(search_episodes, 1, ?2, ?3, '…', 16)
+             FROM search_episodes
+             JOIN episodes e ON e.id = search_episodes.rowid JOIN podcasts p ON p.id = e.podcast_id
+             WHERE search_episodes MATCH ?1 ORDER BY bm25(search_episodes, 10.0, 1.0) LIMIT ?4",
+        )?;
+        let episodes = episodes
+            .query_map(params![query, start, end, LIMIT], |r| {
+                let title_snippet: String = r.get(4)?;
+                let notes_snippet: String = r.get(5)?;
+                let in_title = title_snippet.contains(MATCH_START);
+                Ok(EpisodeHit {
+                    episode_id: EpisodeId(r.get(0)?),
+                    podcast_id: PodcastId(r.get(1)?),
+                    title: r.get(2)?,
+                    podcast_title: r.get(3)?,
+                    snippet: if in_title { title_snippet } else { notes_snippet },
+                    field: if in_title { Field::Title } else { Field::Notes },
+                    at_secs: None,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(SearchResults { shows, episodes })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_input_is_always_a_valid_query() {
+        assert_eq!(fts_query("  rust  "), Some("\"rust\"*".into()));
+        assert_eq!(fts_query("C++ \"quoted (brackets)"), Some("\"C++\"* \"\"\"quoted\"* \"(brackets)\"*".into()));
+        assert_eq!(fts_query("\" ( ) * -"), None, "nothing to look for");
+        let library = Library::in_memory().unwrap();
+        for hostile in ["C++", "\"", "a\"b", "(x", "NEAR(a b)", "x AND", "-y", "*", "col:val", "ünïcödé"] {
+            library.search(hostile).unwrap_or_else(|e| panic!("{hostile}: {e}"));
+        }
+    }
+}

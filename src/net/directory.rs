@@ -1,0 +1,282 @@
+//! Finding shows by name in podcast directories: Apple's iTunes Search API (no key) and, when
+//! the listener has a key and secret, the Podcast Index. Results are merged, one per feed.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+use sha1::{Digest, Sha1};
+use url::Url;
+
+pub const ITUNES_URL_DEFAULT: &str = "https://itunes.apple.com";
+pub const PODCASTINDEX_URL_DEFAULT: &str = "https://api.podcastindex.org";
+/// The most results asked of each directory.
+const RESULTS: &str = "30";
+/// A directory's answer is small; anything past this is not one.
+const BODY_LIMIT: usize = 4 * 1024 * 1024;
+
+/// One show a directory knows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DirectoryShow {
+    pub title: String,
+    pub author: Option<String>,
+    pub feed_url: String,
+    pub artwork_url: Option<String>,
+    pub episodes: Option<u32>,
+    pub genre: Option<String>,
+    /// `itunes` or `podcastindex`.
+    pub source: &'static str,
+}
+
+/// Where the directories are, and the Podcast Index credentials if there are any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Directories {
+    pub itunes_url: String,
+    pub podcast_index: Option<PodcastIndex>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodcastIndex {
+    pub url: String,
+    pub key: String,
+    pub secret: String,
+}
+
+impl Directories {
+    /// The real services, unless the environment names others (tests, self-hosters):
+    /// `HARK_ITUNES_URL`, `HARK_PODCASTINDEX_URL`, `HARK_PODCASTINDEX_KEY`, `HARK_PODCASTINDEX_SECRET`.
+    pub fn from_env() -> Self {
+        let var = |name| std::env::var(name).ok().filter(|v: &String| !v.trim().is_empty());
+        let podcast_index = match (var("HARK_PODCASTINDEX_KEY"), var("HARK_PODCASTINDEX_SECRET")) {
+            (Some(key), Some(secret)) => Some(PodcastIndex {
+                url: var("HARK_PODCASTINDEX_URL").unwrap_or_else(|| PODCASTINDEX_URL_DEFAULT.into()),
+                key,
+                secret,
+            }),
+            _ => None,
+        };
+        Self { itunes_url: var("HARK_ITUNES_URL").unwrap_or_else(|| ITUNES_URL_DEFAULT.into()), podcast_index }
+    }
+}
+
+/// Shows whose name matches `term`, from every directory that answered; one calm line when
+/// none did.
+pub async fn search(
+    client: &reqwest::Client,
+    directories: &Directories,
+    term: &str,
+) -> Result<Vec<DirectoryShow>, String> {
+    let itunes = itunes(client, &directories.itunes_url, term);
+    let (itunes, index) = match &directories.podcast_index {
+        Some(index) => {
+            let (a, b) = tokio::join!(itunes, podcast_index(client, index, term));
+            (a, Some(b))
+        }
+        None => (itunes.await, None),
+    };
+    let mut shows = Vec::new();
+    let mut failures = Vec::new();
+    for answer in std::iter::once(itunes).chain(index) {
+        match answer {
+            Ok(found) => shows.extend(found),
+            Err(reason) => failures.push(reason),
+        }
+    }
+    if shows.is_empty()
+        && let Some(reason) = failures.into_iter().next()
+    {
+        return Err(format!("The podcast directory could not be searched: {reason}"));
+    }
+    Ok(merge(shows))
+}
+
+/// One entry per feed (the first directory's, filled in from the others), in order.
+fn merge(shows: Vec<DirectoryShow>) -> Vec<DirectoryShow> {
+    let mut merged: Vec<DirectoryShow> = Vec::new();
+    for show in shows {
+        let key = feed_key(&show.feed_url);
+        match merged.iter_mut().find(|m| feed_key(&m.feed_url) == key) {
+            Some(known) => {
+                known.author = known.author.take().or(show.author);
+                known.artwork_url = known.artwork_url.take().or(show.artwork_url);
+                known.episodes = known.episodes.or(show.episodes);
+                known.genre = known.genre.take().or(show.genre);
+            }
+            None => merged.push(show),
+        }
+    }
+    merged
+}
+
+/// Feed addresses compare without their scheme, a trailing slash or case in the host.
+fn feed_key(url: &str) -> String {
+    let url = url.trim().trim_end_matches('/');
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    match rest.split_once('/') {
+        Some((host, path)) => format!("{}/{path}", host.to_ascii_lowercase()),
+        None => rest.to_ascii_lowercase(),
+    }
+}
+
+async fn get_json<T: for<'de> Deserialize<'de>>(request: reqwest::RequestBuilder, url: &Url) -> Result<T, String> {
+    // Messages name the service, not the query (what the listener typed).
+    let service = Url::parse(&origin(url)).unwrap_or_else(|_| url.clone());
+    let response = request.send().await.map_err(|e| crate::feed::network_error(&service, &e).to_string())?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(crate::error::FeedError::HttpStatus { url: origin(url), status: status.as_u16() }.to_string());
+    }
+    let body = response.bytes().await.map_err(|e| crate::feed::network_error(&service, &e).to_string())?;
+    if body.len() > BODY_LIMIT {
+        return Err(format!("{} sent an answer too large to be a search result", origin(url)));
+    }
+    // The iTunes API starts its body with blank lines; JSON allows them.
+    serde_json::from_slice(&body).map_err(|e| format!("{} sent an answer Hark could not read ({e})", origin(url)))
+}
+
+/// The service's address without the query (which holds what the listener typed).
+fn origin(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+fn web(url: Option<String>) -> Option<String> {
+    url.filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+}
+
+#[derive(Deserialize)]
+struct ItunesAnswer {
+    #[serde(default)]
+    results: Vec<ItunesShow>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ItunesShow {
+    collection_name: Option<String>,
+    artist_name: Option<String>,
+    feed_url: Option<String>,
+    artwork_url600: Option<String>,
+    artwork_url100: Option<String>,
+    track_count: Option<u32>,
+    primary_genre_name: Option<String>,
+}
+
+async fn itunes(client: &reqwest::Client, base: &str, term: &str) -> Result<Vec<DirectoryShow>, String> {
+    let url = Url::parse_with_params(
+        &format!("{}/search", base.trim_end_matches('/')),
+        [("term", term), ("media", "podcast"), ("entity", "podcast"), ("limit", RESULTS)],
+    )
+    .map_err(|_| format!("{base} is not a web address"))?;
+    let answer: ItunesAnswer = get_json(client.get(url.clone()), &url).await?;
+    Ok(answer
+        .results
+        .into_iter()
+        .filter_map(|show| {
+            Some(DirectoryShow {
+                title: crate::model::clean_line(&show.collection_name?),
+                author: show.artist_name.map(|a| crate::model::clean_line(&a)),
+                feed_url: web(show.feed_url)?,
+                artwork_url: web(show.artwork_url600.or(show.artwork_url100)),
+                episodes: show.track_count,
+                genre: show.primary_genre_name,
+                source: "itunes",
+            })
+        })
+        .collect())
+}
+
+#[derive(Deserialize)]
+struct IndexAnswer {
+    #[serde(default)]
+    feeds: Vec<IndexShow>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct IndexShow {
+    title: Option<String>,
+    author: Option<String>,
+    url: Option<String>,
+    artwork: Option<String>,
+    image: Option<String>,
+    episode_count: Option<u32>,
+    #[serde(default)]
+    categories: Option<std::collections::BTreeMap<String, String>>,
+}
+
+/// The Podcast Index's request signature: SHA-1 of key, secret and the time, in hex.
+pub fn podcast_index_authorization(key: &str, secret: &str, unix_time: u64) -> String {
+    let digest = Sha1::digest(format!("{key}{secret}{unix_time}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+async fn podcast_index(
+    client: &reqwest::Client,
+    index: &PodcastIndex,
+    term: &str,
+) -> Result<Vec<DirectoryShow>, String> {
+    let url = Url::parse_with_params(
+        &format!("{}/api/1.0/search/byterm", index.url.trim_end_matches('/')),
+        [("q", term), ("max", RESULTS)],
+    )
+    .map_err(|_| format!("{} is not a web address", index.url))?;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    let request = client
+        .get(url.clone())
+        .header("X-Auth-Key", &index.key)
+        .header("X-Auth-Date", now.to_string())
+        .header("Authorization", podcast_index_authorization(&index.key, &index.secret, now));
+    let answer: IndexAnswer = get_json(request, &url).await?;
+    Ok(answer
+        .feeds
+        .into_iter()
+        .filter_map(|show| {
+            Some(DirectoryShow {
+                title: crate::model::clean_line(&show.title?),
+                author: show.author.map(|a| crate::model::clean_line(&a)).filter(|a| !a.is_empty()),
+                feed_url: web(show.url)?,
+                artwork_url: web(show.artwork.filter(|a| !a.is_empty()).or(show.image)),
+                episodes: show.episode_count,
+                genre: show.categories.and_then(|c| c.into_values().next()),
+                source: "podcastindex",
+            })
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(url: &str, source: &'static str, genre: Option<&str>) -> DirectoryShow {
+        DirectoryShow {
+            title: "T".into(),
+            author: None,
+            feed_url: url.into(),
+            artwork_url: None,
+            episodes: None,
+            genre: genre.map(str::to_string),
+            source,
+        }
+    }
+
+    #[test]
+    fn one_entry_per_feed_whatever_its_spelling() {
+        let merged = merge(vec![
+            show("https://Feeds.Example.com/show.xml", "itunes", None),
+            show("http://feeds.example.com/show.xml/", "podcastindex", Some("News")),
+            show("https://other.example.com/feed", "podcastindex", None),
+        ]);
+        assert_eq!(merged.len(), 2);
+        assert_eq!(merged[0].source, "itunes");
+        assert_eq!(merged[0].genre.as_deref(), Some("News"), "filled in from the other directory");
+    }
+
+    #[test]
+    fn the_podcast_index_signature_is_sha1_of_key_secret_and_time() {
+        // As `printf keysecret1700000000 | sha1sum` gives it.
+        assert_eq!(
+            podcast_index_authorization("key", "secret", 1_700_000_000),
+            "abaf71c02050c31e4d4e6b08c1625173af0445ba"
+        );
+    }
+}

@@ -1,0 +1,194 @@
+//! Finding shows: the podcast directories (a loopback stand-in speaking the iTunes Search and
+//! Podcast Index answers, checking the requests), and full-text search of the library over real
+//! feeds.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::feeds::{Item, rss};
+use common::server::{Route, TestServer};
+use hark::library::{Field, Library};
+
+const KEY: &str = "TESTKEY";
+const SECRET: &str = "TESTSECRET";
+
+fn hark(data: &Path, server: Option<&TestServer>, args: &[&str]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hark"));
+    command.arg("--data-dir").arg(data).args(args).env_remove("HARK_DATA_DIR");
+    if let Some(server) = server {
+        command
+            .env("HARK_ITUNES_URL", server.url(""))
+            .env("HARK_PODCASTINDEX_URL", server.url(""))
+            .env("HARK_PODCASTINDEX_KEY", KEY)
+            .env("HARK_PODCASTINDEX_SECRET", SECRET);
+    }
+    command.output().expect("run hark")
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+/// A directory stand-in: iTunes Search at `/search`, the Podcast Index at
+/// `/api/1.0/search/byterm`, both pointing at feeds on the same server.
+fn directory(server: &TestServer) {
+    let items = [Item { guid: "a", title: "Opening Night", url: "https://cdn.example.com/a.mp3" }];
+    server.set("/theatre.xml", Route::ok(rss("Theatre Talk", &items), "application/rss+xml"));
+    server.set("/stage.xml", Route::ok(rss("Stage Door", &items), "application/rss+xml"));
+    let itunes = format!(
+        "\n\n\n{{\"resultCount\":2,\"results\":[\
+         {{\"collectionName\":\"Theatre Talk\",\"artistName\":\"Ann Critic\",\"feedUrl\":\"{}\",\
+           \"artworkUrl600\":\"{}\",\"trackCount\":12,\"primaryGenreName\":\"Performing Arts\"}},\
+         {{\"collectionName\":\"No Feed Show\",\"artistName\":\"X\"}}]}}",
+        server.url("/theatre.xml"),
+        server.url("/art.png")
+    );
+    server.set("/search", Route::ok(itunes, "text/javascript; charset=utf-8"));
+    let index = format!(
+        "{{\"status\":\"true\",\"feeds\":[\
+         {{\"title\":\"Theatre Talk\",\"author\":\"Ann Critic\",\"url\":\"{}\",\"episodeCount\":12,\
+           \"categories\":{{\"1\":\"Arts\"}}}},\
+         {{\"title\":\"Stage Door\",\"author\":\"Bo Usher\",\"url\":\"{}\",\"artwork\":\"\",\"episodeCount\":3,\
+           \"categories\":{{\"2\":\"Theatre\"}}}}],\"count\":2}}",
+        // The same feed spelled a little differently: still one show.
+        format!("{}/", server.url("/theatre.xml")),
+        server.url("/stage.xml")
+    );
+    server.set("/api/1.0/search/byterm", Route::ok(index, "application/json"));
+}
+
+#[test]
+fn discover_asks_both_directories_merges_by_feed_and_subscribes_from_a_result() {
+    common::init();
+    let server = TestServer::start();
+    directory(&server);
+    let data = tempfile::tempdir().unwrap();
+    let output = hark(data.path(), Some(&server), &["discover", "théâtre talk", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let shows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let shows = shows.as_array().unwrap();
+    assert_eq!(shows.len(), 2, "one per feed, none without a feed: {shows:#?}");
+    assert_eq!(shows[0]["title"], "Theatre Talk");
+    assert_eq!(shows[0]["author"], "Ann Critic");
+    assert_eq!(shows[0]["episodes"], 12);
+    assert_eq!(shows[0]["genre"], "Performing Arts");
+    assert_eq!(shows[0]["source"], "itunes");
+    assert_eq!(shows[0]["artwork_url"], server.url("/art.png"));
+    assert_eq!(shows[1]["title"], "Stage Door");
+    assert_eq!(shows[1]["source"], "podcastindex");
+    assert_eq!(shows[1]["artwork_url"], serde_json::Value::Null, "an empty artwork is none");
+
+    let itunes = &server.requests("/search")[0];
+    let query: Vec<(String, String)> =
+        url::Url::parse(&format!("http://x{}", itunes.path)).unwrap().query_pairs().into_owned().collect();
+    for (key, value) in [("term", "théâtre talk"), ("media", "podcast"), ("entity", "podcast")] {
+        assert!(query.contains(&(key.to_string(), value.to_string())), "{key}={value} in {query:?}");
+    }
+    let index = &server.requests("/api/1.0/search/byterm")[0];
+    assert_eq!(index.header("x-auth-key"), Some(KEY));
+    let date: u64 = index.header("x-auth-date").expect("X-Auth-Date").parse().unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    assert!(now.abs_diff(date) < 60, "the current time");
+    assert_eq!(
+        index.header("authorization").map(str::to_string),
+        Some(hark::net::directory::podcast_index_authorization(KEY, SECRET, date)),
+        "SHA-1 of key, secret and date"
+    );
+    assert!(index.header("user-agent").is_some_and(|ua| ua.starts_with("Hark/")));
+    assert!(index.path.contains("q=th%C3%A9%C3%A2tre+talk") || index.path.contains("q=th%C3%A9%C3%A2tre%20talk"));
+
+    let feed = shows[1]["feed_url"].as_str().unwrap();
+    let subscribed = hark(data.path(), None, &["subscribe", feed]);
+    assert!(subscribed.status.success(), "{}", stderr(&subscribed));
+    let episodes = hark(data.path(), None, &["episodes", "Stage Door"]);
+    assert!(String::from_utf8_lossy(&episodes.stdout).contains("Opening Night"));
+}
+
+#[test]
+fn an_unreachable_directory_is_one_calm_line() {
+    let data = tempfile::tempdir().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_hark"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .args(["discover", "anything"])
+        .env("HARK_ITUNES_URL", "http://127.0.0.1:9")
+        .env_remove("HARK_PODCASTINDEX_KEY")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let text = stderr(&output);
+    assert_eq!(text.lines().count(), 1, "{text}");
+    assert!(text.starts_with("error: The podcast directory could not be searched: "), "{text}");
+}
+
+/// A real feed from the corpus, in a library file, as `hark subscribe` leaves it.
+fn library_of(data: &Path, corpus_feed: &str) -> (Library, TestServer) {
+    common::init();
+    let server = TestServer::start();
+    server.set("/feed.xml", Route::ok(common::corpus_feed(corpus_feed), "application/rss+xml"));
+    let mut library = Library::open(&data.join("library.sqlite3")).unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime
+        .block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, &server.url("/feed.xml")))
+        .unwrap();
+    (library, server)
+}
+
+#[test]
+fn a_title_word_and_a_phrase_only_in_the_notes_find_their_episode() {
+    let data = tempfile::tempdir().unwrap();
+    let (library, _server) = library_of(data.path(), "se-radio.xml");
+    let episodes = library.episodes(None).unwrap();
+    assert!(episodes.len() > 50);
+    let titles: String = episodes.iter().map(|e| e.title.to_lowercase()).collect::<Vec<_>>().join(" ");
+    // A word that is in one episode's notes and in no title anywhere.
+    let (target, word) = episodes
+        .iter()
+        .find_map(|e| {
+            let notes = library.episode(e.id).ok()?.notes_html?;
+            let text = hark::notes::Document::from_notes(&notes).plain_text().to_lowercase();
+            let word = text
+                .split(|c: char| !c.is_alphabetic())
+                .filter(|w| w.len() >= 9 && !titles.contains(*w))
+                .find(|w| library.search(w).is_ok_and(|r| r.episodes.len() == 1 && r.episodes[0].episode_id == e.id))?
+                .to_string();
+            Some((e.id, word))
+        })
+        .expect("some episode has a word of its own in its notes");
+    let found = library.search(&word).unwrap();
+    assert_eq!(found.episodes[0].episode_id, target);
+    assert_eq!(found.episodes[0].field, Field::Notes, "{word}");
+    assert!(found.episodes[0].snippet.contains(hark::library::MATCH_START), "the word is marked in the snippet");
+
+    let title = &episodes[3].title;
+    let title_word = title.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() >= 5).last().unwrap();
+    let found = library.search(title_word).unwrap();
+    let hit = found.episodes.iter().find(|h| h.episode_id == episodes[3].id).expect("the title's episode");
+    assert_eq!(hit.field, Field::Title);
+
+    for hostile in ["\"unclosed", "(brackets]", "C++", "title:x", "NOT", "a - b", "***"] {
+        library.search(hostile).unwrap_or_else(|e| panic!("{hostile}: {e}"));
+    }
+}
+
+#[test]
+fn search_from_the_command_line_and_a_removed_show_leaves_no_hits() {
+    let data = tempfile::tempdir().unwrap();
+    let (library, _server) = library_of(data.path(), "planet-money.xml");
+    let show = library.podcasts().unwrap()[0].clone();
+    let output = hark(data.path(), None, &["search", "planet", "--json"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let hits: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let first = &hits.as_array().unwrap()[0];
+    for key in ["episode_id", "podcast_id", "title", "podcast_title", "snippet", "field", "at_secs"] {
+        assert!(first.get(key).is_some(), "{key} in {first}");
+    }
+    let stray = hark(data.path(), None, &["search", "\"money (C++"]);
+    assert!(stray.status.success(), "{}", stderr(&stray));
+
+    assert!(hark(data.path(), None, &["remove", &show.id.to_string()]).status.success());
+    let after = library.search("planet money").unwrap();
+    assert!(after.shows.is_empty() && after.episodes.is_empty(), "nothing of the removed show: {after:?}");
+}
