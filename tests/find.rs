@@ -46,14 +46,15 @@ fn directory(server: &TestServer) {
         server.url("/art.png")
     );
     server.set("/search", Route::ok(itunes, "text/javascript; charset=utf-8"));
+    // The same feed spelled a little differently: still one show.
+    let theatre_spelled_differently = format!("{}/", server.url("/theatre.xml"));
     let index = format!(
         "{{\"status\":\"true\",\"feeds\":[\
          {{\"title\":\"Theatre Talk\",\"author\":\"Ann Critic\",\"url\":\"{}\",\"episodeCount\":12,\
            \"categories\":{{\"1\":\"Arts\"}}}},\
          {{\"title\":\"Stage Door\",\"author\":\"Bo Usher\",\"url\":\"{}\",\"artwork\":\"\",\"episodeCount\":3,\
            \"categories\":{{\"2\":\"Theatre\"}}}}],\"count\":2}}",
-        // The same feed spelled a little differently: still one show.
-        format!("{}/", server.url("/theatre.xml")),
+        theatre_spelled_differently,
         server.url("/stage.xml")
     );
     server.set("/api/1.0/search/byterm", Route::ok(index, "application/json"));
@@ -163,7 +164,7 @@ fn a_title_word_and_a_phrase_only_in_the_notes_find_their_episode() {
     assert!(found.episodes[0].snippet.contains(hark::library::MATCH_START), "the word is marked in the snippet");
 
     let title = &episodes[3].title;
-    let title_word = title.split(|c: char| !c.is_alphanumeric()).filter(|w| w.len() >= 5).last().unwrap();
+    let title_word = title.split(|c: char| !c.is_alphanumeric()).rfind(|w| w.len() >= 5).unwrap();
     let found = library.search(title_word).unwrap();
     let hit = found.episodes.iter().find(|h| h.episode_id == episodes[3].id).expect("the title's episode");
     assert_eq!(hit.field, Field::Title);
