@@ -15,17 +15,23 @@ use hark::library::Library;
 use hark::paths::AppPaths;
 use hark::player::OutputChoice;
 
+/// What the tests run the window with: no sound card, no refresh at launch, no session bus,
+/// and directories that are not on the internet.
+fn test_options() -> AppOptions {
+    let nowhere = hark::net::directory::Directories { itunes_url: "http://127.0.0.1:9".into(), podcast_index: None };
+    AppOptions { audio: OutputChoice::Null, refresh_on_start: false, media_keys: false, directories: nowhere }
+}
+
 fn app(data: &Path) -> Harness<'static, HarkApp> {
+    app_with(data, test_options())
+}
+
+fn app_with(data: &Path, options: AppOptions) -> Harness<'static, HarkApp> {
     common::init();
     let paths = AppPaths::inside(data);
-    Harness::builder().with_size(egui::vec2(1280.0, 800.0)).build_eframe(move |cc| {
-        HarkApp::new(
-            &cc.egui_ctx,
-            paths,
-            AppOptions { audio: OutputChoice::Null, refresh_on_start: false, media_keys: false },
-        )
-        .expect("the app starts")
-    })
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| HarkApp::new(&cc.egui_ctx, paths, options).expect("the app starts"))
 }
 
 /// Runs frames (with real time passing for the workers) until `done` holds.
@@ -416,7 +422,7 @@ fn a_hidden_window_still_answers_media_keys_and_advances_up_next() {
     common::init();
     let data = tempfile::tempdir().unwrap();
     let paths = AppPaths::inside(data.path());
-    let options = || AppOptions { audio: OutputChoice::Null, refresh_on_start: false, media_keys: false };
+    let options = test_options;
     let ctx = egui::Context::default();
     drop(HarkApp::new(&ctx, paths.clone(), options()).unwrap()); // installs the demo show
     {
@@ -615,4 +621,70 @@ fn unsubscribing_deletes_the_shows_downloads_unless_kept() {
     for (podcast, path) in files {
         assert_eq!(path.exists(), podcast == "Other Show", "{podcast}: {}", path.display());
     }
+}
+
+#[test]
+fn typing_a_name_finds_shows_in_the_directory_and_subscribes() {
+    let server = TestServer::start();
+    let items = [Item { guid: "a", title: "Opening Night", url: "https://cdn.example.com/a.mp3" }];
+    server.set("/stage.xml", Route::ok(rss("Stage Door", &items), "application/rss+xml"));
+    let answer = format!(
+        "\n\n{{\"resultCount\":1,\"results\":[{{\"collectionName\":\"Stage Door\",\"artistName\":\"Bo Usher\",\
+         \"feedUrl\":\"{}\",\"trackCount\":3,\"primaryGenreName\":\"Theatre\"}}]}}",
+        server.url("/stage.xml")
+    );
+    server.set("/search", Route::ok(answer, "text/javascript"));
+    let data = tempfile::tempdir().unwrap();
+    let directories = hark::net::directory::Directories { itunes_url: server.url(""), podcast_index: None };
+    let mut harness = app_with(data.path(), AppOptions { directories, ..test_options() });
+    harness.run_steps(2);
+    harness.get_by_label("Add podcast").click();
+    harness.run_steps(1);
+    harness.get_by_label("Add podcast").type_text("stage door");
+    run_until(&mut harness, "directory results", |h| !h.state().state.discover.shows.is_empty());
+    assert!(server.requests("/search").iter().any(|r| r.path.contains("term=stage+door")));
+    harness.run_steps(2);
+    harness.get_by_label("Bo Usher · 3 episodes · Theatre");
+    harness.get_by_label("Subscribe").click();
+    run_until(&mut harness, "the subscription", |h| {
+        h.state().library().podcasts().unwrap().iter().any(|p| p.title == "Stage Door")
+    });
+    harness.run_steps(3);
+    harness.get_by_label("Subscribed");
+    harness.get_by_label("Opening Night");
+}
+
+#[test]
+fn a_directory_that_cannot_be_reached_is_one_calm_line() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.get_by_label("Add podcast").click();
+    harness.run_steps(1);
+    harness.get_by_label("Add podcast").type_text("anything");
+    run_until(&mut harness, "the answer", |h| h.state().state.discover.problem.is_some());
+    assert!(harness.state().state.notice.is_none(), "no notice, no dialog");
+    let problem = harness.state().state.discover.problem.clone().unwrap();
+    assert!(problem.starts_with("The podcast directory could not be searched"), "{problem}");
+}
+
+#[test]
+fn ctrl_f_searches_the_library_and_a_hit_opens_its_episode() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    subscribe(data.path(), &server, "/feed.xml", "Theatre Talk");
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    harness.run_steps(2);
+    assert!(harness.get_by_label("Search your library").is_focused(), "Ctrl+F focuses the search field");
+    harness.get_by_label("Search your library").type_text("second");
+    harness.run_steps(4);
+    let results = harness.state().state.find.results.clone().expect("results as it is typed");
+    let titles: Vec<&str> = results.episodes.iter().map(|h| h.title.as_str()).collect();
+    assert_eq!(titles, ["Second Act", "Opening Night"], "the title hit first, then the one in the notes");
+    harness.get_by_label("Second Act — Theatre Talk").click();
+    harness.run_steps(3);
+    let page = harness.state().state.episode_page.as_ref().expect("the episode opened");
+    assert_eq!(page.episode.summary.title, "Second Act");
 }

@@ -87,6 +87,23 @@ impl HarkApp {
                 self.state.art.insert(url, ArtSlot::Missing);
             }
             NetEvent::ServiceError { message } => self.state.notice = Some(Notice::error(message)),
+            NetEvent::Discovered { request, result } => {
+                let discover = &mut self.state.discover;
+                let Some((_, term)) = discover.pending.take_if(|(r, _)| *r == request) else { return Ok(()) };
+                discover.term = term;
+                match result {
+                    Ok(shows) => {
+                        discover.problem = None;
+                        discover.shows = shows;
+                        let art: Vec<String> = discover.shows.iter().filter_map(|s| s.artwork_url.clone()).collect();
+                        for url in art {
+                            self.want_art(url);
+                        }
+                    }
+                    // A calm line in the Discover window, never a dialog.
+                    Err(problem) => discover.problem = Some(problem),
+                }
+            }
             NetEvent::DownloadQueued { .. }
             | NetEvent::DownloadProgress { .. }
             | NetEvent::DownloadDone { .. }

@@ -19,6 +19,7 @@ use crate::library::keys::{
 use crate::listening::{Changed, Command, Listening};
 use crate::model::{EpisodeId, EpisodeSummary, PodcastId};
 use crate::mpris::{MediaKeys, MediaRequest};
+use crate::net::directory::Directories;
 use crate::net::{NetCommand, NetEvent, NetService, OnStart, RequestId};
 use crate::notes::Document;
 use crate::paths::AppPaths;
@@ -31,11 +32,18 @@ pub struct AppOptions {
     pub refresh_on_start: bool,
     /// Register media keys / MPRIS on the session bus.
     pub media_keys: bool,
+    /// Where "find a show by name" asks.
+    pub directories: Directories,
 }
 
 impl Default for AppOptions {
     fn default() -> Self {
-        Self { audio: OutputChoice::Default, refresh_on_start: true, media_keys: true }
+        Self {
+            audio: OutputChoice::Default,
+            refresh_on_start: true,
+            media_keys: true,
+            directories: Directories::from_env(),
+        }
     }
 }
 
@@ -60,6 +68,7 @@ pub struct HarkApp {
     /// Set until the first frame is drawn (then logged with the time since launch).
     launched: Option<Instant>,
     dialogs: Dialogs,
+    directories: Directories,
     next_request: u64,
 }
 
@@ -89,6 +98,7 @@ impl HarkApp {
             media_requests,
             launched: None,
             dialogs: Dialogs::new(waker),
+            directories: options.directories,
             next_request: 0,
         };
         app.state.transport.no_audio_device = app.listening.player().is_silent();
@@ -394,6 +404,24 @@ impl HarkApp {
             Action::Copy { text, what } => {
                 ctx.copy_text(text);
                 self.state.notice = Some(Notice::info(format!("Copied the {what}")));
+            }
+            Action::Discover(term) => {
+                let request = self.request_id();
+                let discover = &mut self.state.discover;
+                discover.open = true;
+                discover.pending = Some((request, term.clone()));
+                self.net.send(NetCommand::Discover { request, term, directories: self.directories.clone() });
+            }
+            Action::SearchLibrary(query) => {
+                // Quick enough for the frame being drawn (see benches/search.rs).
+                self.state.find.results =
+                    (!query.trim().is_empty()).then(|| self.library.search(&query)).transpose()?;
+            }
+            Action::OpenSearchHit { podcast, episode } => {
+                self.select_podcast(podcast)?;
+                if let Some(episode) = episode {
+                    self.select_episode(episode)?;
+                }
             }
             Action::RememberPanels(widths) => {
                 self.library.set_setting(PANEL_PODCASTS, &widths.podcasts.to_string())?;

@@ -64,6 +64,12 @@ pub enum NetCommand {
         episode: EpisodeId,
     },
     SetParallelDownloads(usize),
+    /// Search the podcast directories for shows by name.
+    Discover {
+        request: RequestId,
+        term: String,
+        directories: directory::Directories,
+    },
     /// Subscribe to many feeds (an OPML import), a few at a time.
     Import {
         request: RequestId,
@@ -133,6 +139,10 @@ pub enum NetEvent {
         total: usize,
         url: String,
         result: Result<String, String>,
+    },
+    Discovered {
+        request: RequestId,
+        result: Result<Vec<directory::DirectoryShow>, String>,
     },
     /// The service could not do what was asked at all (library unreadable, …).
     ServiceError {
@@ -308,6 +318,15 @@ impl Service {
                             self.download_slots.forget_permits(self.parallel_downloads - n);
                         }
                         self.parallel_downloads = n;
+                    }
+                    Some(NetCommand::Discover { request, term, directories }) => {
+                        let (client, events, waker) = (self.client.clone(), self.events.clone(), self.waker.clone());
+                        tokio::spawn(async move {
+                            let result = directory::search(&client, &directories, &term).await;
+                            if events.send(NetEvent::Discovered { request, result }).is_ok() {
+                                waker.wake();
+                            }
+                        });
                     }
                     Some(NetCommand::FetchArt { url }) => {
                         let (client, cache, events, waker, slots) =

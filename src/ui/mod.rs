@@ -4,6 +4,7 @@
 mod downloads;
 mod episode_page;
 mod episodes;
+pub mod find;
 mod podcasts;
 mod show;
 mod toolbar;
@@ -45,6 +46,8 @@ pub struct UiState {
     pub downloaded_only: bool,
     pub import: Option<ImportProgress>,
     pub panels: PanelWidths,
+    pub discover: find::DiscoverState,
+    pub find: find::FindState,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,11 +190,20 @@ pub enum Action {
     ExportOpml,
     /// The side panels were resized.
     RememberPanels(PanelWidths),
+    /// Look for shows by name in the podcast directories.
+    Discover(String),
+    /// Search the library (as the query is typed).
+    SearchLibrary(String),
+    /// Show a search hit: its show, and its episode if it is one.
+    OpenSearchHit {
+        podcast: PodcastId,
+        episode: Option<EpisodeId>,
+    },
     Quit,
 }
 
 /// The keys, as the help view lists them.
-pub const SHORTCUTS: [(&str, &str); 10] = [
+pub const SHORTCUTS: [(&str, &str); 11] = [
     ("Space", "Play / pause"),
     ("Left", "Rewind 10 seconds"),
     ("Right", "Skip 30 seconds"),
@@ -200,8 +212,9 @@ pub const SHORTCUTS: [(&str, &str); 10] = [
     ("Home", "Previous episode"),
     ("End", "Next in Up Next"),
     ("F5", "Refresh all podcasts"),
+    ("Ctrl+F", "Search your library"),
     ("Ctrl+Q", "Quit"),
-    ("Enter", "Add the podcast typed in the box"),
+    ("Enter", "Add the podcast typed in the box (a name searches the directories)"),
 ];
 
 /// Draws the whole window and returns what the listener did.
@@ -210,6 +223,8 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
     keyboard(ui, state, &mut actions);
     shortcuts_window(ui, state);
     downloads::window(ui, state, &mut actions);
+    find::discover_window(ui, state, &mut actions);
+    find::results_window(ui, state, &mut actions);
     egui::Panel::top("toolbar").show(ui, |ui| toolbar::draw(ui, state, &mut actions));
     egui::Panel::bottom("transport").show(ui, |ui| transport::draw(ui, state, &mut actions));
     let podcasts = egui::Panel::left("podcasts")
@@ -250,7 +265,7 @@ fn keep_panel_width(ui: &mut egui::Ui) {
 
 /// Global keys. The transport keys are taken before any widget sees them (so Space does
 /// not also press a focused button) and only while no text field is being typed into.
-fn keyboard(ui: &egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
+fn keyboard(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     use egui::{Key, Modifiers};
     let typing = ui.ctx().egui_wants_keyboard_input();
     let t = &state.transport;
@@ -260,6 +275,9 @@ fn keyboard(ui: &egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
         }
         if input.consume_key(Modifiers::NONE, Key::F5) {
             actions.push(Action::Refresh(None));
+        }
+        if input.consume_key(Modifiers::COMMAND, Key::F) {
+            state.find.focus = true;
         }
         if typing {
             return;

@@ -10,15 +10,23 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         let field = ui.add_enabled(
             !pending,
             egui::TextEdit::singleline(&mut state.add_podcast.url)
-                .hint_text("Feed address (https://…)")
+                .hint_text("Name or feed address")
                 .desired_width(ui.available_width() - 52.0),
         );
         let field = field.labelled_by(label.id);
+        let text = state.add_podcast.url.trim().to_string();
+        // A name searches the directories as it is typed; an address subscribes.
+        if field.changed() && !super::find::looks_like_address(&text) && text.chars().count() >= 3 {
+            actions.push(Action::Discover(text.clone()));
+        }
         let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        let clicked =
-            ui.add_enabled(!pending && !state.add_podcast.url.trim().is_empty(), egui::Button::new("Add")).clicked();
-        if (entered || clicked) && !state.add_podcast.url.trim().is_empty() && !pending {
-            actions.push(Action::Subscribe(state.add_podcast.url.trim().to_string()));
+        let clicked = ui.add_enabled(!pending && !text.is_empty(), egui::Button::new("Add")).clicked();
+        if (entered || clicked) && !text.is_empty() && !pending {
+            actions.push(if super::find::looks_like_address(&text) {
+                Action::Subscribe(text)
+            } else {
+                Action::Discover(text)
+            });
         }
     });
     if let Some((_, url)) = &state.add_podcast.pending {

@@ -35,6 +35,8 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         if button.clicked() {
             actions.push(Action::Refresh(None));
         }
+        ui.separator();
+        super::find::search_field(ui, state, actions);
         if let Some(progress) = &state.refresh {
             ui.spinner();
             ui.label(format!("Refreshing {} of {}…", progress.done.min(progress.total), progress.total));

@@ -1,0 +1,159 @@
+//! Finding shows and episodes: the Discover window (podcast directories) and the library
+//! search (Ctrl+F), with the matched words highlighted.
+
+use eframe::egui;
+
+use super::{Action, UiState, widgets};
+use crate::library::{MATCH_END, MATCH_START};
+
+/// The podcast directories: what was asked, and what came back.
+#[derive(Default)]
+pub struct DiscoverState {
+    pub open: bool,
+    /// The newest search sent (older answers are dropped) and its words.
+    pub pending: Option<(crate::net::RequestId, String)>,
+    pub term: String,
+    pub shows: Vec<crate::net::directory::DirectoryShow>,
+    /// One calm line when the directory could not be asked.
+    pub problem: Option<String>,
+}
+
+/// The library search field and its results.
+#[derive(Default)]
+pub struct FindState {
+    pub query: String,
+    pub results: Option<crate::library::SearchResults>,
+    /// Ctrl+F was pressed: the field takes the keyboard next frame.
+    pub focus: bool,
+}
+
+/// True for text typed into "Add podcast" that is an address rather than a name.
+pub fn looks_like_address(text: &str) -> bool {
+    let text = text.trim();
+    text.contains("://") || (!text.contains(char::is_whitespace) && text.contains('.') && text.contains('/'))
+}
+
+/// The search field in the toolbar.
+pub fn search_field(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
+    let field = egui::TextEdit::singleline(&mut state.find.query).hint_text("Search your library (Ctrl+F)");
+    let response = ui.add_sized([240.0, 20.0], field).labelled_by_text("Search your library");
+    if std::mem::take(&mut state.find.focus) {
+        response.request_focus();
+    }
+    if response.changed() {
+        actions.push(Action::SearchLibrary(state.find.query.clone()));
+    }
+}
+
+trait LabelledByText {
+    fn labelled_by_text(self, label: &str) -> Self;
+}
+
+impl LabelledByText for egui::Response {
+    fn labelled_by_text(self, label: &str) -> Self {
+        let enabled = self.enabled();
+        self.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, enabled, label));
+        self
+    }
+}
+
+/// Text with the matched words (between the library's marks) in the strong colour.
+fn highlighted(ui: &egui::Ui, snippet: &str) -> egui::text::LayoutJob {
+    let mut job = egui::text::LayoutJob::default();
+    let plain = egui::TextFormat { color: ui.visuals().weak_text_color(), ..Default::default() };
+    let strong = egui::TextFormat { color: ui.visuals().strong_text_color(), ..Default::default() };
+    let mut marked = false;
+    for part in snippet.replace('\n', " ").split([MATCH_START, MATCH_END]) {
+        job.append(part, 0.0, if marked { strong.clone() } else { plain.clone() });
+        marked = !marked;
+    }
+    job.wrap.max_width = ui.available_width();
+    job
+}
+
+/// The library search's results, grouped, under the toolbar while there is a query.
+pub fn results_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
+    let Some(results) = &state.find.results else { return };
+    let mut open = true;
+    egui::Window::new("Search results").open(&mut open).default_width(460.0).collapsible(false).show(ui.ctx(), |ui| {
+        if results.shows.is_empty() && results.episodes.is_empty() {
+            ui.label(egui::RichText::new(format!("Nothing matches \"{}\".", state.find.query)).weak());
+        }
+        egui::ScrollArea::vertical().max_height(420.0).show(ui, |ui| {
+            if !results.shows.is_empty() {
+                ui.label(egui::RichText::new("Shows").strong());
+                for show in &results.shows {
+                    if ui.link(&show.title).clicked() {
+                        actions.push(Action::OpenSearchHit { podcast: show.podcast_id, episode: None });
+                    }
+                    ui.label(highlighted(ui, &show.snippet));
+                }
+                ui.separator();
+            }
+            if !results.episodes.is_empty() {
+                ui.label(egui::RichText::new("Episodes").strong());
+                for hit in &results.episodes {
+                    if ui.link(format!("{} — {}", hit.title, hit.podcast_title)).clicked() {
+                        actions.push(Action::OpenSearchHit { podcast: hit.podcast_id, episode: Some(hit.episode_id) });
+                    }
+                    if matches!(hit.field, crate::library::Field::Notes) {
+                        ui.label(highlighted(ui, &hit.snippet));
+                    }
+                    ui.add_space(4.0);
+                }
+            }
+        });
+    });
+    if !open {
+        state.find.results = None;
+        state.find.query.clear();
+    }
+}
+
+/// Shows found in the directories, with Subscribe (or Subscribed).
+pub fn discover_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
+    let mut open = state.discover.open;
+    egui::Window::new("Discover").open(&mut open).default_width(480.0).collapsible(false).show(ui.ctx(), |ui| {
+        let d = &state.discover;
+        match (&d.pending, &d.problem) {
+            (Some((_, term)), _) => {
+                ui.horizontal(|ui| {
+                    ui.spinner();
+                    ui.label(format!("Searching for \"{term}\"…"));
+                });
+            }
+            (None, Some(problem)) => {
+                ui.label(egui::RichText::new(problem).weak());
+            }
+            (None, None) if d.shows.is_empty() => {
+                ui.label(egui::RichText::new(format!("No podcast called \"{}\" was found.", d.term)).weak());
+            }
+            (None, None) => {}
+        }
+        egui::ScrollArea::vertical().max_height(460.0).show(ui, |ui| {
+            for show in &d.shows {
+                ui.horizontal(|ui| {
+                    widgets::art(ui, &state.art, show.artwork_url.as_deref(), &show.title, 48.0);
+                    ui.vertical(|ui| {
+                        ui.add(egui::Label::new(egui::RichText::new(&show.title).strong()).truncate());
+                        let mut facts: Vec<String> = show.author.iter().cloned().collect();
+                        facts.extend(show.episodes.map(|n| format!("{n} episodes")));
+                        facts.extend(show.genre.clone());
+                        ui.add(egui::Label::new(egui::RichText::new(facts.join(" · ")).small()).truncate());
+                        let followed = state.podcasts.iter().any(|p| p.feed_url == show.feed_url);
+                        let adding = state.add_podcast.pending.as_ref().is_some_and(|(_, url)| *url == show.feed_url);
+                        if followed {
+                            ui.label(egui::RichText::new("Subscribed").weak());
+                        } else if adding {
+                            ui.spinner();
+                        } else if ui.button("Subscribe").on_hover_text(&show.feed_url).clicked() {
+                            actions.push(Action::Subscribe(show.feed_url.clone()));
+                        }
+                    });
+                });
+                ui.add_space(6.0);
+            }
+        });
+    });
+    state.discover.open = open;
+}
