@@ -72,7 +72,7 @@ fn search(c: &mut Criterion) {
     group.sample_size(100);
     group.bench_function("query over 20,000 episodes (two words, prefix)", |b| {
         b.iter(|| {
-            let results = library.search("gard econ").unwrap();
+            let results = library.search("clim cook").unwrap();
             assert!(!results.episodes.is_empty());
         })
     });

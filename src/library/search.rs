@@ -119,6 +119,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_library_from_before_the_index_gets_it_built_by_the_migration() {
+        let mut library = Library::in_memory().unwrap();
+        let xml = "<rss version=\"2.0\"><channel><title>Café Society</title><item><guid>a</guid>\
+                   <title>Espresso</title><description>All about crema</description>\
+                   <enclosure url=\"https://example.com/a.mp3\" type=\"audio/mpeg\"/></item></channel></rss>";
+        let feed = crate::feed::parse_feed(xml.as_bytes(), &url::Url::parse("https://example.com/f.xml").unwrap());
+        library.subscribe("https://example.com/f.xml", &feed.unwrap()).unwrap();
+        // Back to the first schema, as a library written before search existed.
+        library
+            .conn
+            .execute_batch(
+                "DROP TABLE search_shows; DROP TABLE search_episodes;
+                 DROP TRIGGER search_show_added; DROP TRIGGER search_show_changed; DROP TRIGGER search_show_removed;
+                 DROP TRIGGER search_episode_added; DROP TRIGGER search_episode_changed;
+                 DROP TRIGGER search_episode_removed; PRAGMA user_version = 1;",
+            )
+            .unwrap();
+        library.migrate().unwrap();
+        let found = library.search("crem").unwrap();
+        assert_eq!(found.episodes.len(), 1, "notes indexed by the migration");
+        assert_eq!(library.search("cafe").unwrap().shows.len(), 1, "accents don't matter");
+    }
+
+    #[test]
     fn user_input_is_always_a_valid_query() {
         assert_eq!(fts_query("  rust  "), Some("\"rust\"*".into()));
         assert_eq!(fts_query("C++ \"quoted (brackets)"), Some("\"C++\"* \"\"\"quoted\"* \"(brackets)\"*".into()));
