@@ -75,7 +75,9 @@ fn highlighted(ui: &egui::Ui, snippet: &str) -> egui::text::LayoutJob {
 pub fn results_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     let Some(results) = &state.find.results else { return };
     let mut open = true;
-    egui::Window::new("Search results").open(&mut open).default_width(460.0).collapsible(false).show(ui.ctx(), |ui| {
+    // Under the search field in the toolbar.
+    let window = egui::Window::new("Search results").open(&mut open).default_width(460.0).default_pos([380.0, 40.0]);
+    window.collapsible(false).show(ui.ctx(), |ui| {
         if results.shows.is_empty() && results.episodes.is_empty() {
             ui.label(egui::RichText::new(format!("Nothing matches \"{}\".", state.find.query)).weak());
         }
@@ -113,7 +115,9 @@ pub fn results_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Acti
 /// Shows found in the directories, with Subscribe (or Subscribed).
 pub fn discover_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     let mut open = state.discover.open;
-    egui::Window::new("Discover").open(&mut open).default_width(480.0).collapsible(false).show(ui.ctx(), |ui| {
+    // Beside the sidebar, so the name being typed into Add podcast stays in view.
+    let window = egui::Window::new("Discover").open(&mut open).default_width(480.0).default_pos([290.0, 70.0]);
+    window.collapsible(false).show(ui.ctx(), |ui| {
         let d = &state.discover;
         match (&d.pending, &d.problem) {
             (Some((_, term)), _) => {
