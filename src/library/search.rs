@@ -78,9 +78,10 @@ impl Library {
         let Some(query) = fts_query(input) else { return Ok(SearchResults::default()) };
         let (start, end) = (MATCH_START.to_string(), MATCH_END.to_string());
         let mut shows = self.conn.prepare_cached(
-            "SELECT p.id, p.title, snippet(search_shows, -1, ?2, ?3, '…', 12)
-             FROM search_shows JOIN podcasts p ON p.id = search_shows.rowid
-             WHERE search_shows MATCH ?1 ORDER BY bm25(search_shows, 10.0, 1.0) LIMIT ?4",
+            "SELECT p.id, p.title, hit.snippet
+             FROM (SELECT rowid, snippet(search_shows, -1, ?2, ?3, '…', 12) AS snippet, rank
+                   FROM search_shows WHERE search_shows MATCH ?1 ORDER BY rank LIMIT ?4) hit
+             JOIN podcasts p ON p.id = hit.rowid ORDER BY hit.rank",
         )?;
         let shows = shows
             .query_map(params![query, start, end, LIMIT], |r| {
@@ -88,11 +89,12 @@ impl Library {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut episodes = self.conn.prepare_cached(
-            "SELECT e.id, e.podcast_id, e.title, p.title,
-                    snippet(search_episodes, 0, ?2, ?3, '…', 12), snippet(search_episodes, 1, ?2, ?3, '…', 16)
-             FROM search_episodes
-             JOIN episodes e ON e.id = search_episodes.rowid JOIN podcasts p ON p.id = e.podcast_id
-             WHERE search_episodes MATCH ?1 ORDER BY bm25(search_episodes, 10.0, 1.0) LIMIT ?4",
+            "SELECT e.id, e.podcast_id, e.title, p.title, hit.title_snippet, hit.notes_snippet
+             FROM (SELECT rowid, rank,
+                          snippet(search_episodes, 0, ?2, ?3, '…', 12) AS title_snippet,
+                          snippet(search_episodes, 1, ?2, ?3, '…', 16) AS notes_snippet
+                   FROM search_episodes WHERE search_episodes MATCH ?1 ORDER BY rank LIMIT ?4) hit
+             JOIN episodes e ON e.id = hit.rowid JOIN podcasts p ON p.id = e.podcast_id ORDER BY hit.rank",
         )?;
         let episodes = episodes
             .query_map(params![query, start, end, LIMIT], |r| {

@@ -12,6 +12,10 @@ CREATE VIRTUAL TABLE search_episodes USING fts5(
     tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
 );
 
+-- Titles weigh ten times the rest; `ORDER BY rank` then lets FTS5 rank inside the index.
+INSERT INTO search_shows (search_shows, rank) VALUES ('rank', 'bm25(10.0, 1.0)');
+INSERT INTO search_episodes (search_episodes, rank) VALUES ('rank', 'bm25(10.0, 1.0)');
+
 CREATE TRIGGER search_show_added AFTER INSERT ON podcasts BEGIN
     INSERT INTO search_shows (rowid, title, body)
     VALUES (new.id, new.title, coalesce(new.author, '') || char(10) || hark_plain(new.description));
