@@ -19,7 +19,7 @@ use hark::player::OutputChoice;
 /// and directories that are not on the internet.
 fn test_options() -> AppOptions {
     let nowhere = hark::net::directory::Directories { itunes_url: "http://127.0.0.1:9".into(), podcast_index: None };
-    AppOptions { audio: OutputChoice::Null, refresh_on_start: false, media_keys: false, directories: nowhere }
+    AppOptions { audio: OutputChoice::Null, refresh_on_start: false, media_keys: false, directories: Some(nowhere) }
 }
 
 fn app(data: &Path) -> Harness<'static, HarkApp> {
@@ -636,7 +636,7 @@ fn typing_a_name_finds_shows_in_the_directory_and_subscribes() {
     server.set("/search", Route::ok(answer, "text/javascript"));
     let data = tempfile::tempdir().unwrap();
     let directories = hark::net::directory::Directories { itunes_url: server.url(""), podcast_index: None };
-    let mut harness = app_with(data.path(), AppOptions { directories, ..test_options() });
+    let mut harness = app_with(data.path(), AppOptions { directories: Some(directories), ..test_options() });
     harness.run_steps(2);
     harness.get_by_label("Add podcast").click();
     harness.run_steps(1);
@@ -687,4 +687,52 @@ fn ctrl_f_searches_the_library_and_a_hit_opens_its_episode() {
     harness.run_steps(3);
     let page = harness.state().state.episode_page.as_ref().expect("the episode opened");
     assert_eq!(page.episode.summary.title, "Second Act");
+}
+
+#[test]
+fn a_podcast_index_key_given_in_the_window_makes_it_searched_too() {
+    let server = TestServer::start();
+    server.set("/search", Route::ok("{\"resultCount\":0,\"results\":[]}", "text/javascript"));
+    let items = [Item { guid: "a", title: "Opening Night", url: "https://cdn.example.com/a.mp3" }];
+    server.set("/indexed.xml", Route::ok(rss("Indexed Only", &items), "application/rss+xml"));
+    let answer = format!(
+        "{{\"status\":\"true\",\"feeds\":[{{\"title\":\"Indexed Only\",\"url\":\"{}\"}}]}}",
+        server.url("/indexed.xml")
+    );
+    server.set("/api/1.0/search/byterm", Route::ok(answer, "application/json"));
+    let data = tempfile::tempdir().unwrap();
+    {
+        // Self-hosted directories, from the settings (the environment would override them).
+        let mut library = subscribe(data.path(), &server, "/feed.xml", "Theatre Talk");
+        library.set_setting("directory_itunes_url", &server.url("")).unwrap();
+        library.set_setting("directory_podcastindex_url", &server.url("")).unwrap();
+    }
+    let mut harness = app_with(data.path(), AppOptions { directories: None, ..test_options() });
+    harness.run_steps(2);
+    harness.get_by_label("Add podcast").click();
+    harness.run_steps(1);
+    harness.get_by_label("Add podcast").type_text("indexed");
+    run_until(&mut harness, "the first answer", |h| h.state().state.discover.pending.is_none());
+    harness.run_steps(3);
+    assert!(harness.state().state.discover.shows.is_empty(), "no key yet: Apple's directory only");
+    harness.get_by_label("Search the Podcast Index too").click();
+    harness.run_steps(3);
+    harness.get_by_label("API key").click();
+    harness.run_steps(1);
+    harness.get_by_label("API key").type_text("MYKEY");
+    harness.run_steps(1);
+    harness.get_by_label("API secret").click();
+    harness.run_steps(1);
+    harness.get_by_label("API secret").type_text("MYSECRET");
+    harness.run_steps(2);
+    harness.get_by_label("Save key").click();
+    harness.run_steps(2);
+    assert!(harness.state().state.notice.as_ref().is_some_and(|n| n.text.contains("Podcast Index")), "saved");
+    harness.get_by_label("Add podcast").click();
+    harness.run_steps(1);
+    harness.get_by_label("Add podcast").type_text(" show");
+    run_until(&mut harness, "the Podcast Index's answer", |h| !h.state().state.discover.shows.is_empty());
+    let request = server.requests("/api/1.0/search/byterm").pop().expect("the Podcast Index was asked");
+    assert_eq!(request.header("x-auth-key"), Some("MYKEY"));
+    assert_eq!(harness.state().state.discover.shows[0].title, "Indexed Only");
 }

@@ -14,7 +14,7 @@ use crate::error::HarkError;
 use crate::library::Library;
 use crate::library::keys::{
     AUTO_DOWNLOAD_NEWEST, DELETE_WHEN_PLAYED, DEMO_OFFERED, PANEL_EPISODE, PANEL_PODCASTS, PARALLEL_DOWNLOADS,
-    SELECTED_PODCAST,
+    PODCASTINDEX_KEY, PODCASTINDEX_SECRET, SELECTED_PODCAST,
 };
 use crate::listening::{Changed, Command, Listening};
 use crate::model::{EpisodeId, EpisodeSummary, PodcastId};
@@ -32,18 +32,13 @@ pub struct AppOptions {
     pub refresh_on_start: bool,
     /// Register media keys / MPRIS on the session bus.
     pub media_keys: bool,
-    /// Where "find a show by name" asks.
-    pub directories: Directories,
+    /// Where "find a show by name" asks; None: the environment, else the settings.
+    pub directories: Option<Directories>,
 }
 
 impl Default for AppOptions {
     fn default() -> Self {
-        Self {
-            audio: OutputChoice::Default,
-            refresh_on_start: true,
-            media_keys: true,
-            directories: Directories::from_env(),
-        }
+        Self { audio: OutputChoice::Default, refresh_on_start: true, media_keys: true, directories: None }
     }
 }
 
@@ -68,7 +63,7 @@ pub struct HarkApp {
     /// Set until the first frame is drawn (then logged with the time since launch).
     launched: Option<Instant>,
     dialogs: Dialogs,
-    directories: Directories,
+    directories: Option<Directories>,
     next_request: u64,
 }
 
@@ -410,7 +405,8 @@ impl HarkApp {
                 let discover = &mut self.state.discover;
                 discover.open = true;
                 discover.pending = Some((request, term.clone()));
-                self.net.send(NetCommand::Discover { request, term, directories: self.directories.clone() });
+                let directories = self.directories.clone().unwrap_or_else(|| Directories::of(&self.library));
+                self.net.send(NetCommand::Discover { request, term, directories });
             }
             Action::SearchLibrary(query) => {
                 // Quick enough for the frame being drawn (see benches/search.rs).
@@ -422,6 +418,11 @@ impl HarkApp {
                 if let Some(episode) = episode {
                     self.select_episode(episode)?;
                 }
+            }
+            Action::SetPodcastIndexKey { key, secret } => {
+                self.library.set_setting(PODCASTINDEX_KEY, key.trim())?;
+                self.library.set_setting(PODCASTINDEX_SECRET, secret.trim())?;
+                self.state.notice = Some(Notice::info("The Podcast Index is searched too from now on"));
             }
             Action::RememberPanels(widths) => {
                 self.library.set_setting(PANEL_PODCASTS, &widths.podcasts.to_string())?;

@@ -8,9 +8,9 @@ use crate::library::{EpisodeHit, Library, MATCH_END, MATCH_START};
 use crate::net::directory::{self, Directories};
 use crate::net::http;
 
-pub fn discover(term: &str, json: bool, out: &mut impl Write) -> Result<(), HarkError> {
+pub fn discover(library: &Library, term: &str, json: bool, out: &mut impl Write) -> Result<(), HarkError> {
     let shows = runtime()?
-        .block_on(directory::search(&http::client(), &Directories::from_env(), term))
+        .block_on(directory::search(&http::client(), &Directories::of(library), term))
         .map_err(HarkError::Other)?;
     if json {
         say(out, serde_json::to_string_pretty(&shows).expect("plain data serialises"));

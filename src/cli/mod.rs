@@ -133,7 +133,7 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
         }
         Command::Download { episodes } => downloads::download(&mut library, paths, &episodes, &mut out),
         Command::Downloads => downloads::list(&library, paths, &mut out),
-        Command::Discover { term, json } => find::discover(&term, json, &mut out),
+        Command::Discover { term, json } => find::discover(&library, &term, json, &mut out),
         Command::Search { query, json } => find::search(&library, &query, json, &mut out),
         Command::Import { file } => feeds::import(&mut library, &file, &mut out),
         Command::Export { file } => feeds::export(&library, &file, &mut out),

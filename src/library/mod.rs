@@ -33,6 +33,11 @@ pub mod keys {
     /// The window's side panels, as the listener sized them.
     pub const PANEL_PODCASTS: &str = "panel_podcasts";
     pub const PANEL_EPISODE: &str = "panel_episode";
+    /// Podcast directories: other servers than the real ones, and the Podcast Index's key.
+    pub const ITUNES_URL: &str = "directory_itunes_url";
+    pub const PODCASTINDEX_URL: &str = "directory_podcastindex_url";
+    pub const PODCASTINDEX_KEY: &str = "directory_podcastindex_key";
+    pub const PODCASTINDEX_SECRET: &str = "directory_podcastindex_secret";
 }
 
 /// Migrations by `PRAGMA user_version`: entry `n` moves the schema from version `n` to `n + 1`.

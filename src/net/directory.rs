@@ -41,20 +41,37 @@ pub struct PodcastIndex {
     pub secret: String,
 }
 
+/// Each value: the environment variable (tests, self-hosters), else the library setting.
+const SOURCES: [(&str, &str); 4] = [
+    ("HARK_ITUNES_URL", crate::library::keys::ITUNES_URL),
+    ("HARK_PODCASTINDEX_URL", crate::library::keys::PODCASTINDEX_URL),
+    ("HARK_PODCASTINDEX_KEY", crate::library::keys::PODCASTINDEX_KEY),
+    ("HARK_PODCASTINDEX_SECRET", crate::library::keys::PODCASTINDEX_SECRET),
+];
+
 impl Directories {
-    /// The real services, unless the environment names others (tests, self-hosters):
-    /// `HARK_ITUNES_URL`, `HARK_PODCASTINDEX_URL`, `HARK_PODCASTINDEX_KEY`, `HARK_PODCASTINDEX_SECRET`.
-    pub fn from_env() -> Self {
-        let var = |name| std::env::var(name).ok().filter(|v: &String| !v.trim().is_empty());
-        let podcast_index = match (var("HARK_PODCASTINDEX_KEY"), var("HARK_PODCASTINDEX_SECRET")) {
-            (Some(key), Some(secret)) => Some(PodcastIndex {
-                url: var("HARK_PODCASTINDEX_URL").unwrap_or_else(|| PODCASTINDEX_URL_DEFAULT.into()),
-                key,
-                secret,
-            }),
+    /// The real services, unless the environment or the settings (`setting(key)`) name others,
+    /// and the Podcast Index when a key and secret are given either way.
+    pub fn resolve(setting: impl Fn(&str) -> Option<String>) -> Self {
+        let [itunes, index_url, key, secret] = SOURCES.map(|(variable, key)| {
+            std::env::var(variable)
+                .ok()
+                .or_else(|| setting(key))
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        });
+        let podcast_index = match (key, secret) {
+            (Some(key), Some(secret)) => {
+                Some(PodcastIndex { url: index_url.unwrap_or_else(|| PODCASTINDEX_URL_DEFAULT.into()), key, secret })
+            }
             _ => None,
         };
-        Self { itunes_url: var("HARK_ITUNES_URL").unwrap_or_else(|| ITUNES_URL_DEFAULT.into()), podcast_index }
+        Self { itunes_url: itunes.unwrap_or_else(|| ITUNES_URL_DEFAULT.into()), podcast_index }
+    }
+
+    /// From the environment and the library's settings.
+    pub fn of(library: &crate::library::Library) -> Self {
+        Self::resolve(|key| library.setting(key).ok().flatten())
     }
 }
 

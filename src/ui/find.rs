@@ -16,6 +16,9 @@ pub struct DiscoverState {
     pub shows: Vec<crate::net::directory::DirectoryShow>,
     /// One calm line when the directory could not be asked.
     pub problem: Option<String>,
+    /// The Podcast Index key and secret being typed (view state).
+    pub index_key: String,
+    pub index_secret: String,
 }
 
 /// The library search field and its results.
@@ -134,7 +137,7 @@ pub fn discover_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Act
             }
             (None, None) => {}
         }
-        egui::ScrollArea::vertical().max_height(460.0).show(ui, |ui| {
+        egui::ScrollArea::vertical().max_height(420.0).show(ui, |ui| {
             for show in &d.shows {
                 ui.horizontal(|ui| {
                     widgets::art(ui, &state.art, show.artwork_url.as_deref(), &show.title, 48.0);
@@ -158,6 +161,28 @@ pub fn discover_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Act
                 ui.add_space(6.0);
             }
         });
+        if state.discover.pending.is_none() {
+            ui.separator();
+            podcast_index_key(ui, &mut state.discover, actions);
+        }
     });
     state.discover.open = open;
+}
+
+/// Where the listener gives a Podcast Index API key (free at podcastindex.org).
+fn podcast_index_key(ui: &mut egui::Ui, discover: &mut DiscoverState, actions: &mut Vec<Action>) {
+    egui::CollapsingHeader::new("Search the Podcast Index too").show(ui, |ui| {
+        ui.label(egui::RichText::new("With a free API key from podcastindex.org.").small().weak());
+        let key_label = ui.label("API key");
+        ui.add(egui::TextEdit::singleline(&mut discover.index_key)).labelled_by(key_label.id);
+        let secret_label = ui.label("API secret");
+        ui.add(egui::TextEdit::singleline(&mut discover.index_secret).password(true)).labelled_by(secret_label.id);
+        let ready = !discover.index_key.trim().is_empty() && !discover.index_secret.trim().is_empty();
+        if ui.add_enabled(ready, egui::Button::new("Save key")).clicked() {
+            actions.push(Action::SetPodcastIndexKey {
+                key: std::mem::take(&mut discover.index_key),
+                secret: std::mem::take(&mut discover.index_secret),
+            });
+        }
+    });
 }

@@ -192,6 +192,11 @@ pub enum Action {
     RememberPanels(PanelWidths),
     /// Look for shows by name in the podcast directories.
     Discover(String),
+    /// Search the Podcast Index too, with the listener's API key.
+    SetPodcastIndexKey {
+        key: String,
+        secret: String,
+    },
     /// Search the library (as the query is typed).
     SearchLibrary(String),
     /// Show a search hit: its show, and its episode if it is one.
