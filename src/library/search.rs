@@ -12,6 +12,8 @@ pub const MATCH_START: char = '\u{2}';
 pub const MATCH_END: char = '\u{3}';
 /// How many hits of each kind a search returns.
 const LIMIT: i64 = 50;
+/// Up to this many matching episodes are ranked by relevance; more, and the newest come first.
+const RANK_AT_MOST: i64 = 2000;
 
 /// Where a hit was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -88,14 +90,22 @@ impl Library {
                 Ok(ShowHit { podcast_id: PodcastId(r.get(0)?), title: r.get(1)?, snippet: r.get(2)? })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        let mut episodes = self.conn.prepare_cached(
+        // Words in nearly every episode ("episode", a show's name) rank tens of thousands of
+        // matches for nothing: past a few thousand, the newest come first instead, found without
+        // ranking at all.
+        let mut common = self.conn.prepare_cached(
+            "SELECT count(*) FROM (SELECT 1 FROM search_episodes WHERE search_episodes MATCH ?1 LIMIT ?2)",
+        )?;
+        let too_common = common.query_row(params![query, RANK_AT_MOST + 1], |r| r.get::<_, i64>(0))? > RANK_AT_MOST;
+        let order = if too_common { "rowid DESC" } else { "rank" };
+        let mut episodes = self.conn.prepare_cached(&format!(
             "SELECT e.id, e.podcast_id, e.title, p.title, hit.title_snippet, hit.notes_snippet
              FROM (SELECT rowid, rank,
                           snippet(search_episodes, 0, ?2, ?3, '…', 12) AS title_snippet,
                           snippet(search_episodes, 1, ?2, ?3, '…', 16) AS notes_snippet
-                   FROM search_episodes WHERE search_episodes MATCH ?1 ORDER BY rank LIMIT ?4) hit
-             JOIN episodes e ON e.id = hit.rowid JOIN podcasts p ON p.id = e.podcast_id ORDER BY hit.rank",
-        )?;
+                   FROM search_episodes WHERE search_episodes MATCH ?1 ORDER BY {order} LIMIT ?4) hit
+             JOIN episodes e ON e.id = hit.rowid JOIN podcasts p ON p.id = e.podcast_id ORDER BY hit.{order}"
+        ))?;
         let episodes = episodes
             .query_map(params![query, start, end, LIMIT], |r| {
                 let title_snippet: String = r.get(4)?;
@@ -119,6 +129,28 @@ impl Library {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_word_in_thousands_of_episodes_lists_the_newest_without_ranking_them_all() {
+        let mut library = Library::in_memory().unwrap();
+        let items: String = (0..=RANK_AT_MOST)
+            .map(|i| {
+                format!(
+                    "<item><guid>{i}</guid><title>Episode {i}</title>\
+                     <enclosure url=\"https://example.com/{i}.mp3\" type=\"audio/mpeg\"/></item>"
+                )
+            })
+            .collect();
+        let xml = format!("<rss version=\"2.0\"><channel><title>Many</title>{items}</channel></rss>");
+        let feed = crate::feed::parse_feed(xml.as_bytes(), &url::Url::parse("https://example.com/f.xml").unwrap());
+        library.subscribe("https://example.com/f.xml", &feed.unwrap()).unwrap();
+        let found = library.search("episode").unwrap();
+        assert_eq!(found.episodes.len(), LIMIT as usize);
+        let ids: Vec<i64> = found.episodes.iter().map(|h| h.episode_id.0).collect();
+        assert!(ids.windows(2).all(|w| w[0] > w[1]), "newest first: {ids:?}");
+        assert_eq!(found.episodes[0].title, format!("Episode {RANK_AT_MOST}"));
+        assert_eq!(library.search("1999").unwrap().episodes[0].title, "Episode 1999", "a rare word is ranked");
+    }
 
     #[test]
     fn a_library_from_before_the_index_gets_it_built_by_the_migration() {
