@@ -61,7 +61,7 @@ pub fn fts_query(input: &str) -> Option<String> {
     (!words.is_empty()).then(|| words.join(" "))
 }
 
-/// `hark_plain(html)`: notes as the plain text the index holds.
+/// `hark_plain(html)`: notes as the words the index holds.
 pub(super) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
     conn.create_scalar_function(
         "hark_plain",
@@ -69,7 +69,7 @@ pub(super) fn register_functions(conn: &Connection) -> rusqlite::Result<()> {
         FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
         |ctx| {
             let html: Option<String> = ctx.get(0)?;
-            Ok(html.map(|h| crate::notes::Document::from_notes(&h).plain_text()).unwrap_or_default())
+            Ok(html.map(|h| crate::notes::index_text(&h)).unwrap_or_default())
         },
     )
 }

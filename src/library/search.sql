@@ -5,11 +5,11 @@
 -- reader, registered on each connection.
 CREATE VIRTUAL TABLE search_shows USING fts5(
     title, body,
-    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+    tokenize = 'unicode61 remove_diacritics 2'
 );
 CREATE VIRTUAL TABLE search_episodes USING fts5(
     title, body,
-    tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'
+    tokenize = 'unicode61 remove_diacritics 2'
 );
 
 -- Titles weigh ten times the rest; `ORDER BY rank` then lets FTS5 rank inside the index.

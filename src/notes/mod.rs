@@ -3,6 +3,8 @@
 //! below are understood, everything else contributes its text at most, and script-like
 //! elements contribute nothing. Built once per episode; the UI draws the result.
 
+mod index_text;
+pub use index_text::index_text;
 use std::sync::LazyLock;
 
 use std::cell::RefCell;
