@@ -65,6 +65,18 @@ impl Rig {
         self.runtime.block_on(download(&self.client, &job, &part, &|_: hark::media::Progress, _: f64| {}))
     }
 
+    /// Half of an older 300,000-byte version of `/ep.mp3` on disk from an earlier run, with that
+    /// version's validator (`"v1"`).
+    fn old_half_on_disk(&self) {
+        let old = payload(300_000);
+        let job = self.job("/ep.mp3");
+        let part = PartialFile::open(&job.downloads_dir, job.episode, &job.url).unwrap();
+        let validator = hark::media::Validator { etag: Some("\"v1\"".into()), last_modified: None };
+        part.restart(Some(300_000), validator, true).unwrap();
+        part.write_at(0, &old[..150_000]).unwrap();
+        part.checkpoint().unwrap();
+    }
+
     fn part_exists(&self) -> bool {
         self.dir.path().join("downloads/7.part").exists()
     }
@@ -108,15 +120,7 @@ fn a_server_without_range_support_restarts_cleanly() {
 #[test]
 fn a_changed_file_on_the_server_restarts_the_download() {
     let rig = Rig::new();
-    let old = payload(300_000);
-    // Half of the old file is on disk from an earlier run, with the old validator.
-    let job = rig.job("/ep.mp3");
-    let part = PartialFile::open(&job.downloads_dir, job.episode, &job.url).unwrap();
-    let validator = hark::media::Validator { etag: Some("\"v1\"".into()), last_modified: None };
-    part.restart(Some(300_000), validator, true).unwrap();
-    part.write_at(0, &old[..150_000]).unwrap();
-    part.checkpoint().unwrap();
-    drop(part);
+    rig.old_half_on_disk();
     let new = audio_of("tone-cbr.mp3", 320_000);
     rig.server.set("/ep.mp3", Route::ok(new.clone(), "audio/mpeg").with_etag("\"v2\""));
     let path = rig.download("/ep.mp3").unwrap();
@@ -335,14 +339,7 @@ fn a_server_without_content_length_still_downloads_byte_exact() {
 #[test]
 fn a_server_that_ignores_if_range_with_a_new_version_starts_over() {
     let rig = Rig::new();
-    let old = payload(300_000);
-    let job = rig.job("/ep.mp3");
-    let part = PartialFile::open(&job.downloads_dir, job.episode, &job.url).unwrap();
-    let validator = hark::media::Validator { etag: Some("\"v1\"".into()), last_modified: None };
-    part.restart(Some(300_000), validator, true).unwrap();
-    part.write_at(0, &old[..150_000]).unwrap();
-    part.checkpoint().unwrap();
-    drop(part);
+    rig.old_half_on_disk();
     // Same length, new content, and a 206 for the range despite the stale If-Range.
     let new = audio_of("tone-cbr.mp3", 300_000);
     let mut route = Route::ok(new.clone(), "audio/mpeg").with_etag("\"v2\"");

@@ -210,8 +210,15 @@ impl Engine {
             let shared = self.shared.clone();
             Arc::new(move || shared.pending_interrupts.load(Ordering::Acquire) > 0)
         };
-        let mut decoder = match open_source(&source, interrupted, buffering) {
-            Ok(decoder) => decoder,
+        let opened = open_source(&source, interrupted, buffering).and_then(|mut decoder| {
+            let start = clamp_target(start_secs, decoder.duration_secs());
+            if start > 0.0 {
+                decoder.seek(start)?;
+            }
+            Ok((decoder, start))
+        });
+        let (decoder, start) = match opened {
+            Ok(opened) => opened,
             Err(DecodeError::Interrupted) => {
                 self.pending_load = Some(PendingLoad { episode, source, start_secs, autoplay, generation });
                 return;
@@ -222,18 +229,6 @@ impl Engine {
             }
         };
         let duration = decoder.duration_secs();
-        let start = clamp_target(start_secs, duration);
-        match if start > 0.0 { decoder.seek(start) } else { Ok(()) } {
-            Ok(()) => {}
-            Err(DecodeError::Interrupted) => {
-                self.pending_load = Some(PendingLoad { episode, source, start_secs, autoplay, generation });
-                return;
-            }
-            Err(e) => {
-                self.emit(PlayerEvent::Failed { episode, reason: e.to_string() });
-                return;
-            }
-        }
         let stream = Stream::new(decoder.channels(), decoder.sample_rate());
         let mut stretch = TimeStretch::new(decoder.channels() as usize, decoder.sample_rate());
         stretch.set_speed(self.speed);
