@@ -211,6 +211,7 @@ impl HarkApp {
         let transport = &mut self.state.transport;
         transport.playback = self.listening.playback().clone();
         transport.speed = self.listening.speed();
+        let volume_changed = transport.volume != self.listening.volume();
         transport.volume = self.listening.volume();
         if changed.track {
             if let Some(keys) = &mut self.media_keys {
@@ -222,7 +223,9 @@ impl HarkApp {
         }
         if let Some(keys) = &mut self.media_keys {
             keys.publish_state(&self.state.transport.playback);
-            keys.volume(self.state.transport.volume);
+            if volume_changed {
+                keys.volume(self.state.transport.volume);
+            }
         }
         if let Some(failure) = changed.failure {
             self.state.notice = Some(Notice::error(failure));
