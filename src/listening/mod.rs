@@ -324,7 +324,7 @@ impl Listening {
                     changed.playback = true;
                 }
             }
-            Command::Next => changed.merge(self.play_next_in_queue(None)?),
+            Command::Next => changed.merge(self.play_next_in_queue(None)?.unwrap_or_default()),
             Command::Previous => changed.merge(self.play_previous()?),
             Command::Stop => changed.merge(self.stop()?),
             Command::StopShow(podcast) => {
@@ -626,18 +626,14 @@ impl Listening {
             self.playback = Playback::Paused { track };
         }
         self.delete_if_wanted(episode)?;
-        let mut queue = self.queue_ids()?;
-        queue.retain(|id| *id != episode);
-        if queue.is_empty() {
-            self.library.set_queue(&queue)?;
-            // Play again starts from the top.
-            self.player.seek_to(0.0);
-            changed.finished = true;
-            return Ok(changed);
+        match self.play_next_in_queue(Some(episode))? {
+            Some(next) => changed.merge(next),
+            None => {
+                // Play again starts from the top.
+                self.player.seek_to(0.0);
+                changed.finished = true;
+            }
         }
-        let next = queue.remove(0);
-        self.library.set_queue(&queue)?;
-        changed.merge(self.start(next, None, true)?);
         Ok(changed)
     }
 
@@ -673,15 +669,16 @@ impl Listening {
     }
 
     /// Starts the first episode of Up Next (taking it off the queue), if there is one.
-    fn play_next_in_queue(&mut self, finished: Option<EpisodeId>) -> Result<Changed, HarkError> {
+    /// `finished` leaves Up Next too. None when nothing is queued.
+    fn play_next_in_queue(&mut self, finished: Option<EpisodeId>) -> Result<Option<Changed>, HarkError> {
         let mut queue = self.queue_ids()?;
         queue.retain(|id| Some(*id) != finished);
-        let Some(next) = queue.first().copied() else { return Ok(Changed::default()) };
-        queue.remove(0);
+        let next = (!queue.is_empty()).then(|| queue.remove(0));
         self.library.set_queue(&queue)?;
+        let Some(next) = next else { return Ok(None) };
         let mut changed = self.start(next, None, true)?;
         changed.queue = true;
-        Ok(changed)
+        Ok(Some(changed))
     }
 
     /// Goes back to the episode played before this one; the current one returns to Up Next.
