@@ -3,6 +3,7 @@
 
 use eframe::egui;
 
+use super::widgets::Labelled;
 use super::{Action, UiState, widgets};
 use crate::library::{MATCH_END, MATCH_START};
 
@@ -39,24 +40,12 @@ pub fn looks_like_address(text: &str) -> bool {
 /// The search field in the toolbar.
 pub fn search_field(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     let field = egui::TextEdit::singleline(&mut state.find.query).hint_text("Search your library (Ctrl+F)");
-    let response = ui.add_sized([240.0, 20.0], field).labelled_by_text("Search your library");
+    let response = ui.add_sized([240.0, 20.0], field).labelled(egui::Role::TextInput, "Search your library");
     if std::mem::take(&mut state.find.focus) {
         response.request_focus();
     }
     if response.changed() {
         actions.push(Action::SearchLibrary(state.find.query.clone()));
-    }
-}
-
-trait LabelledByText {
-    fn labelled_by_text(self, label: &str) -> Self;
-}
-
-impl LabelledByText for egui::Response {
-    fn labelled_by_text(self, label: &str) -> Self {
-        let enabled = self.enabled();
-        self.widget_info(|| egui::WidgetInfo::labeled(egui::Role::TextInput, enabled, label));
-        self
     }
 }
 

@@ -2,6 +2,7 @@
 
 use eframe::egui;
 
+use super::widgets::Labelled;
 use super::{Action, Command, UiState, widgets};
 use crate::listening::{Playback, round_speed};
 use crate::model::format_clock;
@@ -136,17 +137,4 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         }
     });
     ui.add_space(6.0);
-}
-
-/// Gives a widget its accessible name (kittest and screen readers find it by this).
-trait Labelled {
-    fn labelled(self, role: egui::Role, label: &str) -> Self;
-}
-
-impl Labelled for egui::Response {
-    fn labelled(self, role: egui::Role, label: &str) -> Self {
-        let enabled = self.enabled();
-        self.widget_info(|| egui::WidgetInfo::labeled(role, enabled, label));
-        self
-    }
 }

@@ -6,6 +6,19 @@ use std::collections::HashMap;
 
 use super::ArtSlot;
 
+/// Gives a widget its accessible name (kittest and screen readers find it by this).
+pub trait Labelled {
+    fn labelled(self, role: egui::Role, label: &str) -> Self;
+}
+
+impl Labelled for egui::Response {
+    fn labelled(self, role: egui::Role, label: &str) -> Self {
+        let enabled = self.enabled();
+        self.widget_info(|| egui::WidgetInfo::labeled(role, enabled, label));
+        self
+    }
+}
+
 /// Show art at `size`, or a placeholder tile with the show's initial while it loads or
 /// when there is none.
 pub fn art(
