@@ -5,6 +5,7 @@
 pub mod app;
 pub mod assets;
 pub mod cli;
+pub mod desktop;
 pub mod error;
 pub mod feed;
 pub mod library;

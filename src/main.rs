@@ -22,7 +22,12 @@ fn main() -> ExitCode {
         .map_err(|e| hark::error::HarkError::io("could not find a folder for the library", e))
         .and_then(|paths| match args.command {
             Some(command) => cli::run(command, &paths),
-            None => hark::app::HarkApp::run(paths, launched),
+            None => {
+                let cwd = std::env::current_dir().unwrap_or_default();
+                let opening = args.open.as_deref().map(|target| hark::desktop::Opening::parse(target, &cwd));
+                let opening = opening.transpose().map_err(hark::error::HarkError::Other)?;
+                hark::app::HarkApp::run(paths, launched, opening)
+            }
         });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

@@ -449,7 +449,7 @@ fn a_hidden_window_still_answers_media_keys_and_advances_up_next() {
     logic_until(&mut app, "the media key's Play", &|app| app.listening().player().position_secs() > 0.3);
     assert!(app.listening().playback().is_playing());
     // The desktop's "seek 30 s" runs the 15-second episode to its end.
-    app.media_requests().send(hark::mpris::MediaRequest::SeekBy(Some(30.0), true)).unwrap();
+    app.media_requests().send(hark::mpris::MediaRequest::SeekBy(30.0)).unwrap();
     logic_until(&mut app, "Up Next's advance", &|app| title(app) == "Welcome to Hark");
     assert!(app.state.queue.is_empty(), "the view state followed without a ui pass");
     assert_eq!(app.state.transport.playback.track().map(|t| t.title.as_str()), Some("Welcome to Hark"));
@@ -735,4 +735,70 @@ fn a_podcast_index_key_given_in_the_window_makes_it_searched_too() {
     let request = server.requests("/api/1.0/search/byterm").pop().expect("the Podcast Index was asked");
     assert_eq!(request.header("x-auth-key"), Some("MYKEY"));
     assert_eq!(harness.state().state.discover.shows[0].title, "Indexed Only");
+}
+
+#[test]
+fn a_feed_handed_to_the_open_window_is_offered_then_subscribed() {
+    let server = TestServer::start();
+    server.set("/handed.xml", Route::ok(rss("Handed Over Show", &items()), "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    // A browser's podcast:// link, as `hark` hands it on from a second launch.
+    let link = server.url("/handed.xml").replace("http://", "podcast://");
+    let opening = hark::desktop::Opening::parse(&link, data.path()).unwrap();
+    harness.state().handoffs().send(hark::desktop::instance::Handoff::Open(opening)).unwrap();
+    run_until(&mut harness, "the offer", |h| h.state().state.offer.is_some());
+    harness.run_steps(2);
+    harness.get_by_label(&format!("Subscribe to {}?", server.url("/handed.xml")));
+    assert!(harness.state().library().podcasts().unwrap().iter().all(|p| p.title != "Handed Over Show"));
+
+    harness.get_by_label("Not now").click();
+    harness.run_steps(2);
+    assert!(harness.state().state.offer.is_none());
+    assert!(harness.state().library().podcasts().unwrap().iter().all(|p| p.title != "Handed Over Show"));
+
+    harness.state_mut().open(hark::desktop::Opening::Feed(server.url("/handed.xml")));
+    harness.run_steps(2);
+    harness.get_by_label("Subscribe").click();
+    run_until(&mut harness, "the subscription", |h| {
+        h.state().library().podcasts().unwrap().iter().any(|p| p.title == "Handed Over Show")
+    });
+}
+
+#[test]
+fn an_opml_file_handed_to_the_window_offers_its_shows_and_imports_them() {
+    let server = TestServer::start();
+    server.set("/a.xml", Route::ok(rss("Show A", &items()), "application/rss+xml"));
+    server.set("/b.xml", Route::ok(rss("Show B", &items()), "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    let opml = data.path().join("friends.opml");
+    std::fs::write(
+        &opml,
+        format!(
+            "<?xml version=\"1.0\"?><opml version=\"2.0\"><body>\
+             <outline type=\"rss\" text=\"Show A\" xmlUrl=\"{}\"/><outline type=\"rss\" text=\"Show B\" xmlUrl=\"{}\"/>\
+             </body></opml>",
+            server.url("/a.xml"),
+            server.url("/b.xml")
+        ),
+    )
+    .unwrap();
+    let not_a_list = data.path().join("notes.txt");
+    std::fs::write(&not_a_list, "just words").unwrap();
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+
+    harness.state_mut().open(hark::desktop::Opening::Opml(not_a_list));
+    run_until(&mut harness, "the error", |h| h.state().state.notice.as_ref().is_some_and(|n| n.is_error));
+    assert!(harness.state().state.notice.as_ref().unwrap().text.contains("neither an OPML file"));
+
+    harness.state_mut().open(hark::desktop::Opening::Opml(opml));
+    run_until(&mut harness, "the offer", |h| h.state().state.offer.is_some());
+    harness.run_steps(2);
+    harness.get_by_label("Import 2 podcasts from friends.opml?");
+    harness.get_by_label("Import").click();
+    run_until(&mut harness, "the import", |h| h.state().library().podcasts().unwrap().len() >= 3);
+    let titles: Vec<String> = harness.state().library().podcasts().unwrap().into_iter().map(|p| p.title).collect();
+    assert!(titles.contains(&"Show A".to_string()) && titles.contains(&"Show B".to_string()), "{titles:?}");
 }

@@ -6,11 +6,14 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
 
 use crate::Waker;
+use crate::desktop::HandedFile;
 use crate::opml::OpmlFeed;
 
 pub enum DialogResult {
     Import(Result<Vec<OpmlFeed>, String>),
     Exported(Result<PathBuf, String>),
+    /// A file another program handed to the window, read.
+    Handed(PathBuf, Result<HandedFile, String>),
 }
 
 pub struct Dialogs {
@@ -38,6 +41,14 @@ impl Dialogs {
                 .map_err(|e| format!("could not read {}: {e}", path.display()))
                 .and_then(|bytes| crate::opml::parse(&bytes).map_err(|e| format!("{}: {e}", path.display())));
             Some(DialogResult::Import(result))
+        });
+    }
+
+    /// Reads a file handed to the window (an OPML file, a saved feed) off the UI thread.
+    pub fn read_handed(&self, path: PathBuf) {
+        self.spawn(move || {
+            let read = crate::desktop::read_handed_file(&path);
+            Some(DialogResult::Handed(path, read))
         });
     }
 

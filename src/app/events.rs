@@ -4,9 +4,11 @@ use eframe::egui;
 
 use super::HarkApp;
 use super::dialogs::DialogResult;
+use crate::desktop::HandedFile;
 use crate::error::HarkError;
 use crate::net::{NetCommand, NetEvent};
-use crate::ui::{ArtSlot, DownloadState, DownloadView, ImportProgress, Notice, RefreshProgress};
+use crate::opml::OpmlFeed;
+use crate::ui::{ArtSlot, DownloadState, DownloadView, ImportProgress, Notice, Offer, RefreshProgress};
 
 impl HarkApp {
     pub(super) fn on_net_event(&mut self, event: NetEvent, ctx: &egui::Context) -> Result<(), HarkError> {
@@ -166,23 +168,34 @@ impl HarkApp {
         Ok(())
     }
 
+    /// Subscribes to the feeds of an OPML file that are not followed yet.
+    pub(super) fn import_feeds(&mut self, feeds: Vec<OpmlFeed>) -> Result<(), HarkError> {
+        let mut urls = Vec::new();
+        for feed in feeds {
+            if self.library.find_feed_url(&feed.url)?.is_none() {
+                urls.push(feed.url);
+            }
+        }
+        if urls.is_empty() {
+            self.state.notice = Some(Notice::info("You already follow every feed in that file"));
+            return Ok(());
+        }
+        let request = self.request_id();
+        self.state.import = Some(ImportProgress { request, done: 0, total: urls.len(), failures: Vec::new() });
+        self.net.send(NetCommand::Import { request, urls });
+        Ok(())
+    }
+
     pub(super) fn on_dialog(&mut self, result: DialogResult) -> Result<(), HarkError> {
         match result {
             DialogResult::Import(Err(message)) => self.state.notice = Some(Notice::error(message)),
-            DialogResult::Import(Ok(feeds)) => {
-                let mut urls = Vec::new();
-                for feed in feeds {
-                    if self.library.find_feed_url(&feed.url)?.is_none() {
-                        urls.push(feed.url);
-                    }
-                }
-                if urls.is_empty() {
-                    self.state.notice = Some(Notice::info("You already follow every feed in that file"));
-                    return Ok(());
-                }
-                let request = self.request_id();
-                self.state.import = Some(ImportProgress { request, done: 0, total: urls.len(), failures: Vec::new() });
-                self.net.send(NetCommand::Import { request, urls });
+            DialogResult::Import(Ok(feeds)) => self.import_feeds(feeds)?,
+            DialogResult::Handed(_, Err(message)) => self.state.notice = Some(Notice::error(message)),
+            DialogResult::Handed(_, Ok(HandedFile::Feed(url))) => self.state.offer = Some(Offer::Subscribe { url }),
+            DialogResult::Handed(path, Ok(HandedFile::Opml(feeds))) => {
+                let source =
+                    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into());
+                self.state.offer = Some(Offer::Import { source, feeds });
             }
             DialogResult::Exported(Ok(path)) => {
                 self.state.notice = Some(Notice::info(format!("Saved your subscriptions to {}", path.display())));

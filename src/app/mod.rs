@@ -10,6 +10,8 @@ use std::time::Instant;
 
 use eframe::egui;
 
+use crate::desktop::instance::{self, Claim, Handoff};
+use crate::desktop::{APP_ID, Opening};
 use crate::error::HarkError;
 use crate::library::Library;
 use crate::library::keys::{
@@ -60,6 +62,8 @@ pub struct HarkApp {
     media_keys: Option<MediaKeys>,
     /// What the desktop (MPRIS, media keys) asks for, in the order it asked.
     media_requests: (Sender<MediaRequest>, Receiver<MediaRequest>),
+    /// What later launches (`hark URL`, a launcher click) asked of this window.
+    handoffs: (Sender<Handoff>, Receiver<Handoff>),
     /// Set until the first frame is drawn (then logged with the time since launch).
     launched: Option<Instant>,
     dialogs: Dialogs,
@@ -91,6 +95,7 @@ impl HarkApp {
             state: UiState::default(),
             media_keys,
             media_requests,
+            handoffs: channel(),
             launched: None,
             dialogs: Dialogs::new(waker),
             directories: options.directories,
@@ -122,12 +127,26 @@ impl HarkApp {
         Ok(app)
     }
 
-    /// Opens the window. `launched` is when the process started, for the first-frame log line.
-    pub fn run(paths: AppPaths, launched: Instant) -> Result<(), HarkError> {
+    /// Opens the window, with `opening` offered in it; or, when a window is already open on
+    /// this library, hands `opening` to it and returns. `launched` is when the process started,
+    /// for the first-frame log line.
+    pub fn run(paths: AppPaths, launched: Instant, opening: Option<Opening>) -> Result<(), HarkError> {
+        paths.create_all().map_err(|e| HarkError::io(format!("could not create {}", paths.data_dir.display()), e))?;
+        let handoff = opening.clone().map_or(Handoff::Raise, Handoff::Open);
+        let listener = match instance::claim(&paths.data_dir, &handoff) {
+            Claim::HandedOver => {
+                eprintln!("Hark is already open: handed over to its window");
+                return Ok(());
+            }
+            Claim::First(listener) => listener,
+        };
+        let icon = eframe::icon_data::from_png_bytes(crate::desktop::install::window_icon_png())
+            .map_err(|e| HarkError::Other(format!("the window icon: {e}")))?;
         let options = eframe::NativeOptions {
             viewport: egui::ViewportBuilder::default()
                 .with_title("Hark")
-                .with_app_id("hark")
+                .with_app_id(APP_ID)
+                .with_icon(icon)
                 .with_inner_size([1200.0, 760.0])
                 .with_min_inner_size([760.0, 480.0]),
             ..Default::default()
@@ -138,6 +157,12 @@ impl HarkApp {
             Box::new(move |cc| {
                 let mut app = HarkApp::new(&cc.egui_ctx, paths, AppOptions::default())?;
                 app.launched = Some(launched);
+                if let Some(opening) = opening {
+                    app.open(opening);
+                }
+                if let Some(listener) = listener {
+                    listener.serve(app.handoffs(), Arc::new(EguiWaker(cc.egui_ctx.clone())));
+                }
                 Ok(Box::new(app))
             }),
         )
@@ -157,6 +182,20 @@ impl HarkApp {
     /// the desktop would).
     pub fn media_requests(&self) -> Sender<MediaRequest> {
         self.media_requests.0.clone()
+    }
+
+    /// Where later launches hand over what they were asked to open (and tests, as they would).
+    pub fn handoffs(&self) -> Sender<Handoff> {
+        self.handoffs.0.clone()
+    }
+
+    /// Offers what another program handed over: "Subscribe to …?" for a feed; an OPML file is
+    /// read off the UI thread first.
+    pub fn open(&mut self, opening: Opening) {
+        match opening {
+            Opening::Feed(url) => self.state.offer = Some(ui::Offer::Subscribe { url }),
+            Opening::Opml(path) => self.dialogs.read_handed(path),
+        }
     }
 
     fn request_id(&mut self) -> RequestId {
@@ -183,10 +222,15 @@ impl HarkApp {
                 self.state.notice = Some(Notice::error(e.to_string()));
             }
         }
+        while let Ok(handoff) = self.handoffs.1.try_recv() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
+            ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+            if let Handoff::Open(opening) = handoff {
+                self.open(opening);
+            }
+        }
         while let Ok(request) = self.media_requests.1.try_recv() {
-            let t = &self.state.transport;
-            let command =
-                crate::mpris::command(&request, self.listening.playback(), t.skip_secs as f64, t.rewind_secs as f64);
+            let command = crate::mpris::command(&request, self.listening.playback());
             match (command, request) {
                 (Some(command), _) => self.listen(command),
                 (None, MediaRequest::Raise) => ctx.send_viewport_cmd(egui::ViewportCommand::Focus),
@@ -222,7 +266,7 @@ impl HarkApp {
             }
         }
         if let Some(keys) = &mut self.media_keys {
-            keys.publish_state(&self.state.transport.playback);
+            keys.publish_state(&self.state.transport.playback, self.state.transport.speed);
             if volume_changed {
                 keys.volume(self.state.transport.volume);
             }
@@ -432,6 +476,7 @@ impl HarkApp {
                 self.library.set_setting(PANEL_EPISODE, &widths.episode.to_string())?;
             }
             Action::ImportOpml => self.dialogs.import_opml(),
+            Action::ImportFeeds(feeds) => self.import_feeds(feeds)?,
             Action::ExportOpml => self.dialogs.export_opml(crate::opml::write(&self.state.podcasts)),
             Action::Quit => {
                 self.listening.save()?;

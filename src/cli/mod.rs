@@ -14,12 +14,24 @@ use crate::error::HarkError;
 use crate::library::Library;
 use crate::paths::AppPaths;
 
+/// The version and the commit it was built from.
+pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("HARK_COMMIT"), ")");
+
 #[derive(Debug, Parser)]
-#[command(name = "hark", version, about = "A fast, offline-first podcast player. With no command, opens the window.")]
+#[command(
+    name = "hark",
+    version = VERSION,
+    about = "A fast, offline-first podcast player. With no command, opens the window.",
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// Keep the library, downloads and cache in DIR (also: HARK_DATA_DIR).
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+    /// Open the window offering this: a feed address, a podcast:// or pcast:// link, or an
+    /// OPML file. When Hark is already open, its window gets it.
+    #[arg(value_name = "URL|FILE")]
+    pub open: Option<String>,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -99,6 +111,13 @@ pub enum Command {
         /// Where to write it.
         file: PathBuf,
     },
+    /// Put Hark in the application launcher (entry, icons and metainfo under ~/.local/share),
+    /// pointing at this binary. For builds from source; the .deb does this system-wide.
+    InstallDesktop {
+        /// Take them away again.
+        #[arg(long)]
+        remove: bool,
+    },
     /// Unsubscribe from a podcast and forget its episodes; its downloads are deleted too.
     Remove {
         /// A podcast id or a unique part of its title.
@@ -140,7 +159,26 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
         Command::Remove { podcast, keep_downloads } => {
             feeds::remove(&mut library, paths, &podcast, keep_downloads, &mut out)
         }
+        Command::InstallDesktop { remove } => install_desktop(remove, &mut out),
     }
+}
+
+fn install_desktop(remove: bool, out: &mut impl Write) -> Result<(), HarkError> {
+    let data_home = directories::BaseDirs::new()
+        .map(|dirs| dirs.data_dir().to_path_buf())
+        .ok_or_else(|| HarkError::Other("no home folder to install the launcher entry into".into()))?;
+    if remove {
+        let removed = crate::desktop::install::remove(&data_home)?;
+        say(out, format!("Removed {} files of Hark's launcher entry from {}", removed.len(), data_home.display()));
+        return Ok(());
+    }
+    let exec = std::env::current_exe().map_err(|e| HarkError::io("could not tell where this hark is", e))?;
+    let written = crate::desktop::install::install(&data_home, &exec)?;
+    for path in &written {
+        say(out, path.display());
+    }
+    say(out, format!("Hark is in the application launcher; it runs {}", exec.display()));
+    Ok(())
 }
 
 /// One line of output. A closed pipe (`hark episodes | head`) is not an error worth a message.

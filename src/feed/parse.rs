@@ -689,6 +689,15 @@ fn is_audio(url: &str, mime: Option<&str>) -> bool {
     path.rsplit_once('.').is_some_and(|(_, ext)| AUDIO_EXTENSIONS.contains(&ext))
 }
 
+/// The http(s) address a feed says it lives at (`<atom:link rel="self">`), for a feed file saved
+/// to disk and handed to the window.
+pub fn own_address(body: &[u8]) -> Option<String> {
+    let feed = feed_rs::parser::parse(body).ok()?;
+    let link = feed.links.iter().find(|link| link.rel.as_deref() == Some("self"))?;
+    let url = Url::parse(link.href.trim()).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
+}
+
 /// Resolves a link from the feed against the feed's URL (relative and protocol-relative
 /// links) and keeps it only if it is http(s): a feed must not point Hark at local files.
 pub fn resolve(link: &str, feed_url: &Url) -> Option<String> {

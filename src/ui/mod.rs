@@ -5,6 +5,7 @@ mod downloads;
 mod episode_page;
 mod episodes;
 pub mod find;
+mod offer;
 mod podcasts;
 mod show;
 mod toolbar;
@@ -20,6 +21,7 @@ use crate::model::{Episode, EpisodeId, EpisodeSummary, Podcast, PodcastId, Podca
 use crate::net::RequestId;
 use crate::notes::Document;
 
+pub use offer::Offer;
 pub use transport::TransportState;
 
 /// Everything the window shows.
@@ -48,6 +50,8 @@ pub struct UiState {
     pub panels: PanelWidths,
     pub discover: find::DiscoverState,
     pub find: find::FindState,
+    /// A feed or OPML file another program handed over, waiting for a yes.
+    pub offer: Option<Offer>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -187,6 +191,8 @@ pub enum Action {
         what: &'static str,
     },
     ImportOpml,
+    /// Subscribe to these (from an OPML file handed to the window).
+    ImportFeeds(Vec<crate::opml::OpmlFeed>),
     ExportOpml,
     /// The side panels were resized.
     RememberPanels(PanelWidths),
@@ -230,6 +236,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
     downloads::window(ui, state, &mut actions);
     find::discover_window(ui, state, &mut actions);
     find::results_window(ui, state, &mut actions);
+    offer::window(ui, state, &mut actions);
     egui::Panel::top("toolbar").show(ui, |ui| toolbar::draw(ui, state, &mut actions));
     egui::Panel::bottom("transport").show(ui, |ui| transport::draw(ui, state, &mut actions));
     let podcasts = egui::Panel::left("podcasts")

@@ -1,0 +1,104 @@
+//! MPRIS on a real (private) session bus: the desktop finds Hark's launcher entry through
+//! `DesktopEntry`, reads what plays, and its Play/Pause reaches the listening session.
+//! Its own test binary: it points the process at the private bus through the environment.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use hark::app::{AppOptions, HarkApp};
+use hark::desktop::APP_ID;
+use hark::library::Library;
+use hark::paths::AppPaths;
+use hark::player::OutputChoice;
+
+struct Bus {
+    daemon: Child,
+    address: String,
+}
+
+impl Drop for Bus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+fn private_bus() -> Bus {
+    let mut daemon = Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--print-address"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("dbus-daemon is needed (README: on a fresh machine)");
+    let mut address = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(daemon.stdout.take().unwrap()), &mut address).unwrap();
+    Bus { daemon, address: address.trim().to_string() }
+}
+
+/// `dbus-send` as the desktop would ask; the printed reply.
+fn ask(bus: &Bus, args: &[&str]) -> String {
+    let out = Command::new("dbus-send")
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .args(["--session", "--print-reply", "--dest=org.mpris.MediaPlayer2.hark", "/org/mpris/MediaPlayer2"])
+        .args(args)
+        .output()
+        .expect("dbus-send is needed");
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+fn property(bus: &Bus, interface: &str, name: &str) -> String {
+    ask(bus, &["org.freedesktop.DBus.Properties.Get", &format!("string:{interface}"), &format!("string:{name}")])
+}
+
+#[test]
+fn the_desktop_finds_harks_entry_reads_what_plays_and_its_play_pause_works() {
+    common::init();
+    let bus = private_bus();
+    // SAFETY: this test binary has this one test; nothing else reads the environment meanwhile.
+    unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address) };
+    let data = tempfile::tempdir().unwrap();
+    let paths = AppPaths::inside(data.path());
+    let options =
+        |media_keys| AppOptions { audio: OutputChoice::Null, refresh_on_start: false, media_keys, directories: None };
+    // A first launch installs the demo show; the second holds its first episode, paused.
+    drop(HarkApp::new(&egui::Context::default(), paths.clone(), options(false)).unwrap());
+    let episode = {
+        let mut library = Library::open(&paths.database()).unwrap();
+        let episode = library.episodes(None).unwrap().into_iter().find(|e| e.title == "Welcome to Hark").unwrap();
+        library.set_setting("last_episode", &episode.id.to_string()).unwrap();
+        episode
+    };
+    let options = options(true);
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| HarkApp::new(&cc.egui_ctx, paths, options).expect("the app starts"));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let until = |harness: &mut Harness<'_, HarkApp>, what: &str, done: &dyn Fn(&Harness<'_, HarkApp>) -> bool| {
+        while !done(harness) {
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            harness.step();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    until(&mut harness, "the bus name", &|_| property(&bus, "org.mpris.MediaPlayer2", "Identity").contains("Hark"));
+    assert!(property(&bus, "org.mpris.MediaPlayer2", "DesktopEntry").contains(&format!("\"{APP_ID}\"")));
+
+    until(&mut harness, "the metadata", &|_| {
+        property(&bus, "org.mpris.MediaPlayer2.Player", "Metadata").contains(&episode.title)
+    });
+    assert!(property(&bus, "org.mpris.MediaPlayer2.Player", "PlaybackStatus").contains("\"Paused\""));
+
+    ask(&bus, &["org.mpris.MediaPlayer2.Player.PlayPause"]);
+    until(&mut harness, "playing", &|h| h.state().listening().playback().is_playing());
+    until(&mut harness, "the playing status", &|_| {
+        property(&bus, "org.mpris.MediaPlayer2.Player", "PlaybackStatus").contains("\"Playing\"")
+    });
+
+    ask(&bus, &["org.mpris.MediaPlayer2.Player.PlayPause"]);
+    until(&mut harness, "the pause", &|h| !h.state().listening().playback().is_playing());
+    until(&mut harness, "the paused status", &|_| {
+        property(&bus, "org.mpris.MediaPlayer2.Player", "PlaybackStatus").contains("\"Paused\"")
+    });
+}
