@@ -22,7 +22,7 @@ pub const VERSION: &str = concat!(env!("CARGO_PKG_VERSION"), " (", env!("HARK_CO
     name = "hark",
     version = VERSION,
     about = "A fast, offline-first podcast player. With no command, opens the window.",
-    args_conflicts_with_subcommands = true
+    override_usage = "hark [OPTIONS] [URL|FILE]\n       hark [OPTIONS] <COMMAND>"
 )]
 pub struct Cli {
     /// Keep the library, downloads and cache in DIR (also: HARK_DATA_DIR).
