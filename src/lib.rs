@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod assets;
+pub mod chapters;
 pub mod cli;
 pub mod desktop;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod notes;
 pub mod opml;
 pub mod paths;
 pub mod player;
+pub mod transcript;
 pub mod ui;
 
 /// Wakes whoever drains a worker's events (the UI's `request_repaint`), so the core need
