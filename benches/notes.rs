@@ -45,11 +45,11 @@ fn page(notes: &str) -> EpisodePage {
         link: None,
         image_url: None,
         chapters_url: None,
-        transcript_url: None,
+        transcripts: Vec::new(),
         enclosure_length: None,
         explicit: false,
     };
-    EpisodePage { notes: Document::from_notes(notes), episode }
+    EpisodePage { notes: Document::from_notes(notes), episode, chapters: Default::default() }
 }
 
 fn notes(c: &mut Criterion) {

@@ -129,9 +129,9 @@ impl MediaKeys {
         Some(Self { updates })
     }
 
-    /// What plays: title, show, art (a URL the desktop can load: the web address, or the cached
-    /// copy on disk) and length.
-    pub fn publish_track(&mut self, playback: &Playback, art_cache: &std::path::Path) {
+    /// What plays: title (with the chapter, when there is one), show, art (a URL the desktop can
+    /// load: the web address, or the cached copy on disk) and length.
+    pub fn publish_track(&mut self, playback: &Playback, chapter: Option<&str>, art_cache: &std::path::Path) {
         let mut metadata = Metadata::new();
         let has_track = playback.track().is_some();
         if let Some(track) = playback.track() {
@@ -145,7 +145,11 @@ impl MediaKeys {
             });
             let id = TrackId::try_from(format!("/io/github/hark/Hark/episode/{}", track.episode.0)).ok();
             metadata.set_trackid(id);
-            metadata.set_title(Some(track.title.clone()));
+            let title = match chapter {
+                Some(chapter) => format!("{} — {chapter}", track.title),
+                None => track.title.clone(),
+            };
+            metadata.set_title(Some(title));
             metadata.set_artist(Some([track.show.clone()]));
             metadata.set_album(Some(track.show.clone()));
             metadata.set_art_url(art);

@@ -40,6 +40,11 @@ impl AppPaths {
         self.cache_dir.join("art")
     }
 
+    /// Transcripts as fetched, by the hash of their address.
+    pub fn transcript_cache(&self) -> PathBuf {
+        self.cache_dir.join("transcripts")
+    }
+
     /// Creates the folders on first use.
     pub fn create_all(&self) -> std::io::Result<()> {
         for dir in [self.data_dir.clone(), self.downloads(), self.art_cache()] {

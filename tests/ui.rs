@@ -802,3 +802,119 @@ fn an_opml_file_handed_to_the_window_offers_its_shows_and_imports_them() {
     let titles: Vec<String> = harness.state().library().podcasts().unwrap().into_iter().map(|p| p.title).collect();
     assert!(titles.contains(&"Show A".to_string()) && titles.contains(&"Show B".to_string()), "{titles:?}");
 }
+
+/// A show whose one episode is the chaptered MP3 (six chapters, 10 s each, in its ID3 tag) with
+/// a WebVTT transcript of 2-second cues.
+fn chaptered_show(data: &Path) -> TestServer {
+    let server = TestServer::start();
+    let mut vtt = String::from("WEBVTT\n\n");
+    for i in 0..30 {
+        vtt.push_str(&format!("00:00:{:02}.000 --> 00:00:{:02}.000\n<v Host>Cue number {i}</v>\n\n", i * 2, i * 2 + 2));
+    }
+    let feed = format!(
+        r#"<?xml version="1.0"?><rss version="2.0" xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel>
+        <title>Chaptered Show</title><item><guid>c1</guid><title>With Chapters</title>
+        <pubDate>Mon, 01 Jan 2024 10:00:00 GMT</pubDate>
+        <enclosure url="{}" type="audio/mpeg" length="240763"/>
+        <podcast:transcript url="{}" type="text/vtt" language="en"/></item></channel></rss>"#,
+        server.url("/chapters.mp3"),
+        server.url("/t.vtt")
+    );
+    server.set("/feed.xml", Route::ok(feed, "application/rss+xml"));
+    server.set("/chapters.mp3", Route::ok(common::fixture_bytes("chapters.mp3"), "audio/mpeg"));
+    server.set("/t.vtt", Route::ok(vtt, "text/vtt"));
+    subscribe_url(data, &server.url("/feed.xml"));
+    server
+}
+
+fn position(harness: &Harness<'_, HarkApp>) -> f64 {
+    harness.state().listening().position_secs()
+}
+
+#[test]
+fn chapters_are_listed_navigated_from_the_transport_and_an_unchecked_one_is_skipped() {
+    let data = tempfile::tempdir().unwrap();
+    let _server = chaptered_show(data.path());
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.get_by_label("With Chapters").click();
+    harness.run_steps(3);
+    harness.get_by_label("▶ Play").click();
+    // Streamed, downloaded in full at once, and its own chapters read from the file.
+    run_until(&mut harness, "the file's chapters", |h| h.state().state.transport.chapters.list.len() == 6);
+    harness.run_steps(2);
+    harness.get_by_label("Chapters (6)");
+    for title in ["Cold open", "News", "Interview", "Listener mail", "Sponsor", "Outro"] {
+        harness.get_by_label(&format!("Play chapter {title}"));
+    }
+    run_until(&mut harness, "playing", |h| h.state().listening().player().position_secs() > 0.5);
+
+    harness.get_by_label("Next chapter").click();
+    run_until(&mut harness, "chapter 2", |h| position(h) >= 10.0);
+    assert!(position(&harness) < 10.5, "landed on the start of chapter 2: {}", position(&harness));
+    harness.run_steps(2);
+    assert!(harness.query_all_by_label("News").count() >= 2, "the list and the transport name the chapter");
+    harness.get_by_label("Next chapter").click();
+    run_until(&mut harness, "chapter 3", |h| position(h) >= 20.0);
+    harness.get_by_label("Previous chapter").click();
+    run_until(&mut harness, "back to chapter 2", |h| position(h) < 20.0);
+    assert!(position(&harness) >= 10.0, "within 3 s of a start goes to the one before: {}", position(&harness));
+
+    // Unchecked: jumped over while playing.
+    harness.get_by_label("Play chapter Listener mail").click();
+    run_until(&mut harness, "the skip saved", |h| h.state().state.transport.chapters.skipped[3]);
+    harness.state_mut().media_requests().send(hark::mpris::MediaRequest::SeekTo(29.0)).unwrap();
+    run_until(&mut harness, "past the skipped chapter", |h| position(h) >= 40.0);
+    assert!(position(&harness) < 41.0, "landed where the skipped chapter ends: {}", position(&harness));
+    let skipped = harness.state().library().skipped_chapters(harness.state().listening().playback().episode().unwrap());
+    assert_eq!(skipped.unwrap().into_iter().collect::<Vec<_>>(), [30_000], "remembered for this episode");
+
+    harness.state_mut().media_requests().send(hark::mpris::MediaRequest::Pause).unwrap();
+    harness.state_mut().media_requests().send(hark::mpris::MediaRequest::SeekTo(45.0)).unwrap();
+    run_until(&mut harness, "paused at 45", |h| {
+        !h.state().listening().playback().is_playing() && (position(h) - 45.0).abs() < 0.1
+    });
+    harness.key_press(egui::Key::Comma);
+    run_until(&mut harness, "the previous chapter key", |h| (position(h) - 40.0).abs() < 0.3);
+    harness.key_press(egui::Key::Comma);
+    run_until(&mut harness, "over the skipped chapter, back", |h| (position(h) - 20.0).abs() < 0.3);
+    harness.key_press(egui::Key::Period);
+    run_until(&mut harness, "over the skipped chapter, forward", |h| (position(h) - 40.0).abs() < 0.3);
+}
+
+#[test]
+fn the_transcript_follows_playback_and_a_click_on_a_cue_plays_from_there() {
+    let data = tempfile::tempdir().unwrap();
+    let _server = chaptered_show(data.path());
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.get_by_label("With Chapters").click();
+    harness.run_steps(3);
+    harness.get_by_label("📝 Transcript").click();
+    run_until(&mut harness, "the transcript", |h| {
+        matches!(
+            h.state().state.transcript.as_ref().map(|t| &t.content),
+            Some(hark::ui::transcript::TranscriptContent::Ready(_))
+        )
+    });
+    harness.run_steps(2);
+    harness.get_by_label("0:00 Cue number 0");
+
+    harness.get_by_label("0:40 Cue number 20").click();
+    run_until(&mut harness, "playing from the cue", |h| {
+        h.state().listening().playback().is_playing() && position(h) >= 40.0
+    });
+    let spoken = |h: &Harness<'_, HarkApp>| h.state().state.transcript.as_ref().and_then(|t| t.spoken);
+    run_until(&mut harness, "the cue highlighted", |h| spoken(h) == Some(20));
+    run_until(&mut harness, "the highlight moving on", |h| spoken(h) == Some(21));
+    assert!(position(&harness) >= 42.0);
+
+    // Reading elsewhere stops the following; Follow brings it back.
+    harness.get_by_label("Find in transcript").click();
+    harness.get_by_label("Find in transcript").type_text("number 3");
+    harness.run_steps(3);
+    assert!(!harness.state().state.transcript.as_ref().unwrap().follow, "a find scrolls to the match");
+    harness.get_by_label("Follow").click();
+    harness.run_steps(2);
+    assert!(harness.state().state.transcript.as_ref().unwrap().follow);
+}

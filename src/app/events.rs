@@ -8,6 +8,7 @@ use crate::desktop::HandedFile;
 use crate::error::HarkError;
 use crate::net::{NetCommand, NetEvent};
 use crate::opml::OpmlFeed;
+use crate::ui::transcript::TranscriptContent;
 use crate::ui::{ArtSlot, DownloadState, DownloadView, ImportProgress, Notice, Offer, RefreshProgress};
 
 impl HarkApp {
@@ -112,6 +113,9 @@ impl HarkApp {
             | NetEvent::DownloadDeleted { .. }
             | NetEvent::DownloadFailed { .. }
             | NetEvent::DownloadCancelled { .. } => self.on_download_event(event)?,
+            NetEvent::ChaptersChanged { .. } | NetEvent::ChaptersFailed { .. } | NetEvent::TranscriptLoaded { .. } => {
+                self.on_extras_event(event)?
+            }
             NetEvent::ImportProgress { request, done, total, url, result } => {
                 let Some(import) = self.state.import.as_mut().filter(|i| i.request == request) else { return Ok(()) };
                 import.done = done;
@@ -135,6 +139,34 @@ impl HarkApp {
             NetEvent::AutoDownloads { episodes } => {
                 self.state.notice = Some(Notice::info(format!("Downloading {} new episodes", episodes.len())));
             }
+        }
+        Ok(())
+    }
+
+    /// Chapters and transcripts of the selected or playing episode.
+    fn on_extras_event(&mut self, event: NetEvent) -> Result<(), HarkError> {
+        match event {
+            NetEvent::ChaptersChanged { episode } => {
+                if let Some(page) = self.state.episode_page.as_ref().filter(|p| p.episode.summary.id == episode) {
+                    let duration = page.episode.summary.duration_secs.map(f64::from);
+                    self.reload_page_chapters(episode, duration)?;
+                }
+            }
+            NetEvent::ChaptersFailed { episode, reason } => {
+                let shown = self.state.episode_page.as_ref().is_some_and(|p| p.episode.summary.id == episode);
+                if shown || self.listening.playback().episode() == Some(episode) {
+                    self.state.notice = Some(Notice::info(format!("Chapters: {reason}")));
+                }
+            }
+            NetEvent::TranscriptLoaded { episode, result, .. } => {
+                if let Some(view) = self.state.transcript.as_mut().filter(|v| v.episode == episode) {
+                    view.content = match result {
+                        Ok(transcript) => TranscriptContent::Ready(transcript),
+                        Err(reason) => TranscriptContent::Failed(reason),
+                    };
+                }
+            }
+            _ => {}
         }
         Ok(())
     }

@@ -18,7 +18,7 @@ use crate::library::keys::{
     AUTO_DOWNLOAD_NEWEST, DELETE_WHEN_PLAYED, DEMO_OFFERED, PANEL_EPISODE, PANEL_PODCASTS, PARALLEL_DOWNLOADS,
     PODCASTINDEX_KEY, PODCASTINDEX_SECRET, SELECTED_PODCAST,
 };
-use crate::listening::{Changed, Command, Listening};
+use crate::listening::{Changed, Command, EpisodeChapters, Listening};
 use crate::model::{EpisodeId, EpisodeSummary, PodcastId};
 use crate::mpris::{MediaKeys, MediaRequest};
 use crate::net::directory::Directories;
@@ -69,6 +69,8 @@ pub struct HarkApp {
     dialogs: Dialogs,
     directories: Option<Directories>,
     next_request: u64,
+    /// The chapter last announced to the desktop.
+    published_chapter: Option<usize>,
 }
 
 impl HarkApp {
@@ -100,6 +102,7 @@ impl HarkApp {
             dialogs: Dialogs::new(waker),
             directories: options.directories,
             next_request: 0,
+            published_chapter: None,
         };
         app.state.transport.no_audio_device = app.listening.player().is_silent();
         let width =
@@ -184,6 +187,31 @@ impl HarkApp {
         self.media_requests.0.clone()
     }
 
+    /// Opens the transcript window on an episode's transcript (in the listener's language,
+    /// the best format), loaded by the net service.
+    fn open_transcript(&mut self, id: EpisodeId) -> Result<(), HarkError> {
+        let episode = self.library.episode(id)?;
+        let language = crate::model::listener_language();
+        let content = match crate::transcript::choose(&episode.transcripts, language.as_deref()) {
+            Some(link) => {
+                self.net.send(NetCommand::FetchTranscript { episode: id, link: link.clone() });
+                ui::transcript::TranscriptContent::Loading
+            }
+            None => ui::transcript::TranscriptContent::Failed("No transcript in a format Hark reads".into()),
+        };
+        self.state.transcript = Some(ui::transcript::TranscriptView {
+            episode: id,
+            title: episode.summary.title.clone(),
+            link: episode.link.clone().unwrap_or_else(|| episode.summary.url.clone()),
+            content,
+            follow: true,
+            find: String::new(),
+            found_at: 0,
+            spoken: None,
+        });
+        Ok(())
+    }
+
     /// Where later launches hand over what they were asked to open (and tests, as they would).
     pub fn handoffs(&self) -> Sender<Handoff> {
         self.handoffs.0.clone()
@@ -257,18 +285,39 @@ impl HarkApp {
         transport.speed = self.listening.speed();
         let volume_changed = transport.volume != self.listening.volume();
         transport.volume = self.listening.volume();
-        if changed.track {
+        if changed.track || changed.chapters {
+            transport.chapters = self.listening.chapters().clone();
+        }
+        // The desktop shows the chapter with the title: announced when the chapter changes.
+        let position = transport.playback.track().map_or(0.0, |t| t.position_secs);
+        let chapter = crate::chapters::current(&transport.chapters.list, position);
+        if changed.track || chapter != self.published_chapter {
+            self.published_chapter = chapter;
+            let title = chapter.map(|i| transport.chapters.list[i].title.as_str()).filter(|t| !t.is_empty());
             if let Some(keys) = &mut self.media_keys {
-                keys.publish_track(&transport.playback, &self.paths.art_cache());
+                keys.publish_track(&transport.playback, title, &self.paths.art_cache());
             }
-            if let Some(url) = transport.playback.track().and_then(|t| t.art_url.clone()) {
+        }
+        if changed.track || changed.chapters {
+            let images = self.state.transport.chapters.list.iter().filter_map(|c| c.image.clone());
+            let art = self.state.transport.playback.track().and_then(|t| t.art_url.clone());
+            for url in art.into_iter().chain(images).collect::<Vec<_>>() {
                 self.want_art(url);
             }
         }
+        if changed.chapters
+            && let Some(page) = &self.state.episode_page
+        {
+            let (id, duration) = (page.episode.summary.id, page.episode.summary.duration_secs.map(f64::from));
+            if let Err(e) = self.reload_page_chapters(id, duration) {
+                self.state.notice = Some(Notice::error(e.to_string()));
+            }
+        }
+        let transport = &self.state.transport;
         if let Some(keys) = &mut self.media_keys {
-            keys.publish_state(&self.state.transport.playback, self.state.transport.speed);
+            keys.publish_state(&transport.playback, transport.speed);
             if volume_changed {
-                keys.volume(self.state.transport.volume);
+                keys.volume(transport.volume);
             }
         }
         if let Some(failure) = changed.failure {
@@ -341,14 +390,39 @@ impl HarkApp {
             episode = self.library.episode(id)?;
         }
         let notes = Document::from_notes(episode.notes_html.as_deref().unwrap_or_default());
+        let duration = episode.summary.duration_secs.map(f64::from);
+        let chapters = EpisodeChapters::load(&self.library, id, duration)?;
+        // Its chapters file may have changed (or never been fetched), its file never read.
+        self.net.send(NetCommand::FetchChapters { episode: id });
         // Pictures in the notes load on demand, through the same fetch, cache and downscale as art.
         for block in &notes.blocks {
             if let crate::notes::Block::Image { url, .. } = block {
                 self.want_art(url.clone());
             }
         }
-        self.state.episode_page = Some(EpisodePage { episode, notes });
+        self.state.episode_page = Some(EpisodePage { episode, notes, chapters });
+        self.want_chapter_art();
         Ok(())
+    }
+
+    /// The selected episode's chapters again (new ones arrived, a skip was toggled).
+    fn reload_page_chapters(&mut self, id: EpisodeId, duration: Option<f64>) -> Result<(), HarkError> {
+        // The playing episode's length is known to the sample; the feed's is a guess.
+        let playing = self.listening.playback().track().filter(|t| t.episode == id).and_then(|t| t.duration_secs);
+        let chapters = EpisodeChapters::load(&self.library, id, playing.or(duration))?;
+        if let Some(page) = self.state.episode_page.as_mut().filter(|p| p.episode.summary.id == id) {
+            page.chapters = chapters;
+        }
+        self.want_chapter_art();
+        Ok(())
+    }
+
+    fn want_chapter_art(&mut self) {
+        let Some(page) = &self.state.episode_page else { return };
+        let images: Vec<String> = page.chapters.list.iter().filter_map(|c| c.image.clone()).collect();
+        for url in images {
+            self.want_art(url);
+        }
     }
 
     /// Re-reads what the views show of the library after a change.
@@ -477,6 +551,7 @@ impl HarkApp {
             }
             Action::ImportOpml => self.dialogs.import_opml(),
             Action::ImportFeeds(feeds) => self.import_feeds(feeds)?,
+            Action::OpenTranscript(id) => self.open_transcript(id)?,
             Action::ExportOpml => self.dialogs.export_opml(crate::opml::write(&self.state.podcasts)),
             Action::Quit => {
                 self.listening.save()?;

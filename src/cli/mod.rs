@@ -1,6 +1,7 @@
 //! The command line: the same core as the window, for scripts and headless use.
 
 mod downloads;
+mod extras;
 mod feeds;
 mod find;
 mod play;
@@ -93,6 +94,26 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// An episode's chapters: the chapters file, the audio file's own, the feed's psc:
+    /// chapters or timestamps in the notes, merged (the chapters file wins).
+    Chapters {
+        /// An episode id or a unique part of its title.
+        episode: String,
+        /// Print one JSON array: start_secs, end_secs, title, url, image, source.
+        #[arg(long)]
+        json: bool,
+        /// Every source's chapters, not only the merged list.
+        #[arg(long)]
+        all: bool,
+    },
+    /// An episode's transcript, one cue a line with its time (fetched once, then cached).
+    Transcript {
+        /// An episode id or a unique part of its title.
+        episode: String,
+        /// Print one JSON array: start_secs, end_secs, speaker, text.
+        #[arg(long)]
+        json: bool,
+    },
     /// Download episodes for offline listening; run it again to resume.
     Download {
         /// Episode ids or unique parts of their titles.
@@ -150,6 +171,8 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
             drop(library);
             play::play(paths, &ids, from, speed)
         }
+        Command::Chapters { episode, json, all } => extras::chapters(&mut library, &episode, json, all, &mut out),
+        Command::Transcript { episode, json } => extras::transcript(&library, paths, &episode, json, &mut out),
         Command::Download { episodes } => downloads::download(&mut library, paths, &episodes, &mut out),
         Command::Downloads => downloads::list(&library, paths, &mut out),
         Command::Discover { term, json } => find::discover(&library, &term, json, &mut out),

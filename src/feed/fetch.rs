@@ -47,6 +47,17 @@ pub async fn fetch_feed(
     url: &Url,
     known: &FeedValidators,
 ) -> Result<FetchOutcome, FeedError> {
+    fetch_conditional(client, url, known, FEED_SIZE_LIMIT).await
+}
+
+/// A conditional GET of any document a feed points at (a feed, a chapters file, a transcript):
+/// redirects followed and checked by hand, the body refused past `limit` bytes.
+pub async fn fetch_conditional(
+    client: &reqwest::Client,
+    url: &Url,
+    known: &FeedValidators,
+    limit: u64,
+) -> Result<FetchOutcome, FeedError> {
     let mut current = url.clone();
     let mut all_permanent = true;
     for _ in 0..=MAX_REDIRECTS {
@@ -91,20 +102,20 @@ pub async fn fetch_feed(
             body_hash: None,
         };
         let moved_to = moved_to();
-        let body = read_capped(response, &current).await?;
+        let body = read_capped(response, &current, limit).await?;
         return Ok(FetchOutcome::Fetched(Fetched { body, validators, final_url: current, moved_to }));
     }
     Err(FeedError::TooManyRedirects { url: url.to_string() })
 }
 
-async fn read_capped(mut response: reqwest::Response, url: &Url) -> Result<Vec<u8>, FeedError> {
-    let too_large = || FeedError::TooLarge { url: url.to_string(), limit_mb: FEED_SIZE_LIMIT / 1024 / 1024 };
-    if response.content_length().is_some_and(|len| len > FEED_SIZE_LIMIT) {
+async fn read_capped(mut response: reqwest::Response, url: &Url, limit: u64) -> Result<Vec<u8>, FeedError> {
+    let too_large = || FeedError::TooLarge { url: url.to_string(), limit_mb: limit.div_ceil(1024 * 1024) };
+    if response.content_length().is_some_and(|len| len > limit) {
         return Err(too_large());
     }
-    let mut body = Vec::with_capacity(response.content_length().unwrap_or(64 * 1024).min(FEED_SIZE_LIMIT) as usize);
+    let mut body = Vec::with_capacity(response.content_length().unwrap_or(64 * 1024).min(limit) as usize);
     while let Some(chunk) = response.chunk().await.map_err(|e| network_error(url, &e))? {
-        if body.len() as u64 + chunk.len() as u64 > FEED_SIZE_LIMIT {
+        if body.len() as u64 + chunk.len() as u64 > limit {
             return Err(too_large());
         }
         body.extend_from_slice(&chunk);

@@ -9,10 +9,13 @@ use chrono::{DateTime, Utc};
 use quick_xml::events::{BytesStart, Event};
 use url::Url;
 
+use crate::chapters::MAX_CHAPTERS;
 use crate::error::FeedError;
 use crate::model::{Enclosure, NewEpisode, NewPodcast, ParsedFeed, Related, RemoteFeed, WebLink};
+use crate::transcript::TranscriptLink;
 
 const ITUNES_NS: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+const PSC_NS: &str = "http://podlove.org/simple-chapters";
 /// Both URIs of the Podcasting 2.0 namespace are in use: the current one and the legacy one.
 const PODCAST_NS: [&str; 2] = [
     "https://podcastindex.org/namespace/1.0",
@@ -232,9 +235,16 @@ struct ItemExtras {
     season: Option<u32>,
     image: Option<String>,
     chapters: Option<String>,
-    transcript: Option<String>,
+    /// Podlove Simple Chapters: start, title, href, image as written.
+    psc: Vec<RawPscChapter>,
+    transcripts: Vec<TranscriptLink>,
     explicit: bool,
 }
+
+type RawPscChapter = (String, String, Option<String>, Option<String>);
+
+/// An item rarely lists more than an SRT, a VTT, a JSON and an HTML transcript per language.
+const MAX_TRANSCRIPT_LINKS: usize = 32;
 
 #[derive(Debug)]
 struct RawEnclosure {
@@ -263,6 +273,8 @@ enum Ns {
     Plain,
     Itunes,
     Podcast,
+    /// Podlove Simple Chapters.
+    Psc,
     Other,
 }
 
@@ -334,8 +346,20 @@ fn scan_extras(text: &str) -> FeedExtras {
                     (Ns::Itunes | Ns::Podcast, "season", Some(_)) => field = Some(Field::Season),
                     (Ns::Itunes, "image", Some(item)) => item.image = attr(e, "href").or(item.image.take()),
                     (Ns::Podcast, "chapters", Some(item)) => item.chapters = attr(e, "url"),
-                    (Ns::Podcast, "transcript", Some(item)) if item.transcript.is_none() => {
-                        item.transcript = attr(e, "url")
+                    (Ns::Podcast, "transcript", Some(item)) if item.transcripts.len() < MAX_TRANSCRIPT_LINKS => {
+                        if let Some(url) = attr(e, "url") {
+                            item.transcripts.push(TranscriptLink {
+                                url,
+                                mime: attr(e, "type"),
+                                language: attr(e, "language"),
+                                rel: attr(e, "rel"),
+                            });
+                        }
+                    }
+                    (Ns::Psc, "chapter", Some(item)) if item.psc.len() < MAX_CHAPTERS => {
+                        if let (Some(start), title) = (attr(e, "start"), attr(e, "title")) {
+                            item.psc.push((start, title.unwrap_or_default(), attr(e, "href"), attr(e, "image")));
+                        }
                     }
                     (Ns::Podcast, "remoteItem", None) => {
                         let url = attr(e, "feedUrl").filter(|u| u.starts_with("http://") || u.starts_with("https://"));
@@ -457,6 +481,8 @@ fn learn_prefixes(e: &BytesStart<'_>, prefixes: &mut HashMap<String, Ns>) {
                 Ns::Itunes
             } else if PODCAST_NS.iter().any(|p| uri.eq_ignore_ascii_case(p)) {
                 Ns::Podcast
+            } else if uri.eq_ignore_ascii_case(PSC_NS) {
+                Ns::Psc
             } else {
                 Ns::Other
             };
@@ -473,6 +499,7 @@ fn element_name(e: &BytesStart<'_>, prefixes: &HashMap<String, Ns>) -> (Ns, Stri
             let ns = prefixes.get(prefix).copied().unwrap_or(match prefix {
                 "itunes" => Ns::Itunes,
                 "podcast" => Ns::Podcast,
+                "psc" => Ns::Psc,
                 _ => Ns::Other,
             });
             (ns, local.to_string())
@@ -585,7 +612,8 @@ fn build_from_extras(extras: FeedExtras, feed_url: &Url) -> ParsedFeed {
                 link: item.link.filter(|l| is_web_url(l)),
                 image_url: item.image.and_then(|u| resolve(&u, feed_url)),
                 chapters_url: item.chapters.and_then(|u| resolve(&u, feed_url)),
-                transcript_url: item.transcript.and_then(|u| resolve(&u, feed_url)),
+                psc_chapters: crate::chapters::from_psc(&item.psc, feed_url),
+                transcripts: resolve_transcripts(item.transcripts, feed_url),
                 explicit: item.explicit,
             })
         })
@@ -644,9 +672,15 @@ fn build_episode(
         link,
         image_url,
         chapters_url: extra.chapters.and_then(|u| resolve(&u, feed_url)),
-        transcript_url: extra.transcript.and_then(|u| resolve(&u, feed_url)),
+        psc_chapters: crate::chapters::from_psc(&extra.psc, feed_url),
+        transcripts: resolve_transcripts(extra.transcripts, feed_url),
         explicit: extra.explicit,
     })
+}
+
+/// Transcript links whose URL resolves to http(s), the rest dropped.
+fn resolve_transcripts(links: Vec<TranscriptLink>, feed_url: &Url) -> Vec<TranscriptLink> {
+    links.into_iter().filter_map(|link| Some(TranscriptLink { url: resolve(&link.url, feed_url)?, ..link })).collect()
 }
 
 /// feed-rs invents an id (a hex digest, without its leading zeros) when an entry has none;

@@ -3,6 +3,7 @@
 //! One SQLite file (WAL, foreign keys). Each thread that needs the library opens its own
 //! `Library`; SQLite serialises the writers.
 
+mod chapters;
 mod search;
 mod sync;
 
@@ -16,6 +17,7 @@ use crate::model::{
     Episode, EpisodeId, EpisodeSummary, FeedValidators, ParsedFeed, Podcast, PodcastId, PodcastSummary, SyncReport,
 };
 
+pub use chapters::{ChaptersFile, chapter_key};
 pub use search::{EpisodeHit, Field, MATCH_END, MATCH_START, SearchResults, ShowHit};
 pub use sync::episode_identity;
 
@@ -41,7 +43,7 @@ pub mod keys {
 }
 
 /// Migrations by `PRAGMA user_version`: entry `n` moves the schema from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("search.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("search.sql"), include_str!("chapters.sql")];
 
 pub type Result<T> = std::result::Result<T, LibraryError>;
 
@@ -269,7 +271,7 @@ impl Library {
     pub fn episode(&self, id: EpisodeId) -> Result<Episode> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, e.guid, e.notes_html, e.episode_number, e.season_number, e.link,
-                    e.image_url, e.chapters_url, e.transcript_url, e.length, e.explicit
+                    e.image_url, e.chapters_url, e.transcripts, e.length, e.explicit
              FROM episodes e WHERE e.id = ?1"
         );
         self.conn
@@ -283,7 +285,10 @@ impl Library {
                     link: r.get(14)?,
                     image_url: r.get(15)?,
                     chapters_url: r.get(16)?,
-                    transcript_url: r.get(17)?,
+                    transcripts: r
+                        .get::<_, Option<String>>(17)?
+                        .and_then(|json| serde_json::from_str(&json).ok())
+                        .unwrap_or_default(),
                     enclosure_length: r.get::<_, Option<i64>>(18)?.map(|n| n as u64),
                     explicit: r.get(19)?,
                 })

@@ -167,7 +167,10 @@ mod tests {
                 "DROP TABLE search_shows; DROP TABLE search_episodes;
                  DROP TRIGGER search_show_added; DROP TRIGGER search_show_changed; DROP TRIGGER search_show_removed;
                  DROP TRIGGER search_episode_added; DROP TRIGGER search_episode_changed;
-                 DROP TRIGGER search_episode_removed; PRAGMA user_version = 1;",
+                 DROP TRIGGER search_episode_removed;
+                 DROP TABLE chapters; DROP TABLE skipped_chapters; ALTER TABLE episodes DROP COLUMN psc_chapters;
+                 ALTER TABLE episodes DROP COLUMN transcripts; ALTER TABLE episodes ADD COLUMN transcript_url TEXT;
+                 PRAGMA user_version = 1;",
             )
             .unwrap();
         library.migrate().unwrap();

@@ -45,11 +45,18 @@ fn content_hash(e: &NewEpisode) -> String {
     field(e.notes_html.as_deref().unwrap_or_default().as_bytes());
     field(number(e.episode_number).as_bytes());
     field(number(e.season_number).as_bytes());
-    for optional in [&e.link, &e.image_url, &e.chapters_url, &e.transcript_url] {
+    for optional in [&e.link, &e.image_url, &e.chapters_url] {
         field(optional.as_deref().unwrap_or_default().as_bytes());
     }
+    field(json_list(&e.psc_chapters).unwrap_or_default().as_bytes());
+    field(json_list(&e.transcripts).unwrap_or_default().as_bytes());
     field(if e.explicit { b"explicit" } else { b"" });
     hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A list as its JSON column: NULL when empty (most episodes).
+fn json_list<T: serde::Serialize>(list: &[T]) -> Option<String> {
+    (!list.is_empty()).then(|| serde_json::to_string(list).expect("plain data serialises"))
 }
 
 pub(super) fn sync_in(tx: &Transaction<'_>, podcast: PodcastId, feed: &ParsedFeed) -> rusqlite::Result<SyncReport> {
@@ -83,15 +90,16 @@ pub(super) fn sync_in(tx: &Transaction<'_>, podcast: PodcastId, feed: &ParsedFee
 
     let mut insert = tx.prepare_cached(
         "INSERT INTO episodes (podcast_id, identity, guid, title, published, duration_secs, url, mime, length,
-             notes_html, episode_number, season_number, link, image_url, chapters_url, transcript_url, content_hash,
-             explicit)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+             notes_html, episode_number, season_number, link, image_url, chapters_url, transcripts, content_hash,
+             explicit, psc_chapters)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
     )?;
     // Only feed-owned columns: position, played and the download stay as the listener left them.
     let mut update = tx.prepare_cached(
         "UPDATE episodes SET guid = ?2, title = ?3, published = ?4, duration_secs = ?5, url = ?6, mime = ?7,
              length = ?8, notes_html = ?9, episode_number = ?10, season_number = ?11, link = ?12, image_url = ?13,
-             chapters_url = ?14, transcript_url = ?15, content_hash = ?16, explicit = ?17, identity = ?18
+             chapters_url = ?14, transcripts = ?15, content_hash = ?16, explicit = ?17, identity = ?18,
+             psc_chapters = ?19
          WHERE id = ?1",
     )?;
 
@@ -124,10 +132,11 @@ pub(super) fn sync_in(tx: &Transaction<'_>, podcast: PodcastId, feed: &ParsedFee
                     episode.link,
                     episode.image_url,
                     episode.chapters_url,
-                    episode.transcript_url,
+                    json_list(&episode.transcripts),
                     hash,
                     episode.explicit,
                     identity,
+                    json_list(&episode.psc_chapters),
                 ])?;
                 report.updated += 1;
             }
@@ -148,9 +157,10 @@ pub(super) fn sync_in(tx: &Transaction<'_>, podcast: PodcastId, feed: &ParsedFee
                     episode.link,
                     episode.image_url,
                     episode.chapters_url,
-                    episode.transcript_url,
+                    json_list(&episode.transcripts),
                     hash,
                     episode.explicit,
+                    json_list(&episode.psc_chapters),
                 ])?;
                 report.added += 1;
             }

@@ -7,6 +7,7 @@
 //! as played, what happens at its end (played, delete once played, next in Up Next), the
 //! history behind "previous", and handing a stream from the net service to the player.
 
+mod chapters;
 mod queue;
 mod rules;
 
@@ -21,6 +22,7 @@ use crate::model::{EpisodeId, PodcastId};
 use crate::net::{NetCommand, NetEvent, NetSender};
 use crate::player::{OutputChoice, PlaybackState, Player, PlayerEvent, PlayerEvents, SPEED_RANGE, SourceSpec};
 
+pub use chapters::EpisodeChapters;
 pub use queue::QueueEdit;
 pub use rules::{PLAYED_MARGIN_SECS, counts_as_played, resume_point};
 
@@ -136,6 +138,17 @@ pub enum Command {
         played: bool,
     },
     Queue(QueueEdit),
+    /// To the start of the next listed chapter.
+    NextChapter,
+    /// To the start of this chapter, or of the one before when this one just began.
+    PreviousChapter,
+    /// Uncheck (or check again) the episode's chapter starting at `start_secs`: skipped
+    /// chapters are jumped over while playing.
+    SkipChapter {
+        episode: EpisodeId,
+        start_secs: f64,
+        skipped: bool,
+    },
 }
 
 /// What a command or an event changed, for whoever shows it.
@@ -147,6 +160,8 @@ pub struct Changed {
     pub track: bool,
     /// Episode rows the views show (played, position).
     pub library: bool,
+    /// The current episode's chapters (or which are skipped).
+    pub chapters: bool,
     pub queue: bool,
     /// A failure to tell the listener, naming the real cause.
     pub failure: Option<String>,
@@ -159,6 +174,7 @@ impl Changed {
         self.playback |= other.playback;
         self.track |= other.track;
         self.library |= other.library;
+        self.chapters |= other.chapters;
         self.queue |= other.queue;
         self.finished |= other.finished;
         if other.failure.is_some() {
@@ -167,7 +183,13 @@ impl Changed {
     }
 
     pub fn any(&self) -> bool {
-        self.playback || self.track || self.library || self.queue || self.failure.is_some() || self.finished
+        self.playback
+            || self.track
+            || self.library
+            || self.chapters
+            || self.queue
+            || self.failure.is_some()
+            || self.finished
     }
 }
 
@@ -190,6 +212,7 @@ pub struct Listening {
     history: Vec<EpisodeId>,
     speed: f32,
     volume: f32,
+    chapters: EpisodeChapters,
 }
 
 impl Listening {
@@ -215,6 +238,7 @@ impl Listening {
             history: Vec::new(),
             speed: 1.0,
             volume: 1.0,
+            chapters: EpisodeChapters::default(),
         };
         let number = |session: &Self, key| -> Result<Option<f32>, HarkError> {
             Ok(session.library.setting(key)?.and_then(|v| v.parse().ok()))
@@ -257,6 +281,11 @@ impl Listening {
 
     pub fn library(&self) -> &Library {
         &self.library
+    }
+
+    /// The current episode's chapters, merged from every source, with the listener's skips.
+    pub fn chapters(&self) -> &EpisodeChapters {
+        &self.chapters
     }
 
     /// Where the listener is now: the engine's own clock while it plays.
@@ -339,8 +368,43 @@ impl Listening {
                 self.library.set_queue(&ids)?;
                 changed.queue = true;
             }
+            Command::NextChapter => {
+                if let Some(start) = self.chapters.next_start(self.position_secs()) {
+                    changed.merge(self.seek_to(start)?);
+                }
+            }
+            Command::PreviousChapter => {
+                if let Some(start) = self.chapters.previous_start(self.position_secs()) {
+                    changed.merge(self.seek_to(start)?);
+                }
+            }
+            Command::SkipChapter { episode, start_secs, skipped } if start_secs.is_finite() => {
+                self.library.set_chapter_skipped(episode, start_secs, skipped)?;
+                changed.chapters = true;
+                if current == Some(episode) {
+                    changed.merge(self.reload_chapters()?);
+                }
+            }
+            Command::SkipChapter { .. } => {}
         }
         Ok(changed)
+    }
+
+    /// Reads the current episode's chapters again (new ones arrived, or its length is known).
+    fn reload_chapters(&mut self) -> Result<Changed, HarkError> {
+        self.chapters = match self.playback.track() {
+            Some(track) => EpisodeChapters::load(&self.library, track.episode, track.duration_secs)?,
+            None => EpisodeChapters::default(),
+        };
+        Ok(Changed { chapters: true, ..Changed::default() })
+    }
+
+    /// Inside a skipped chapter while playing: on to where the skipped run ends.
+    fn skip_unwanted_chapter(&mut self, secs: f64) -> Result<Changed, HarkError> {
+        match self.chapters.skip_target(secs) {
+            Some(target) if target > secs && matches!(self.playback, Playback::Playing { .. }) => self.seek_to(target),
+            _ => Ok(Changed::default()),
+        }
     }
 
     /// Takes every event the player has sent.
@@ -363,9 +427,17 @@ impl Listening {
         Ok(changed)
     }
 
-    /// The net service's news about the current episode's download.
+    /// The net service's news about the current episode: its download, its chapters.
     pub fn on_net_event(&mut self, event: &NetEvent) -> Changed {
         let mut changed = Changed::default();
+        if let NetEvent::ChaptersChanged { episode } = event
+            && self.playback.episode() == Some(*episode)
+        {
+            match self.reload_chapters() {
+                Ok(reloaded) => changed.merge(reloaded),
+                Err(e) => tracing::warn!("chapters of {episode}: {e}"),
+            }
+        }
         if let NetEvent::DownloadFailed { episode, reason } = event
             && self.playback.episode() == Some(*episode)
             && self.in_player
@@ -424,6 +496,8 @@ impl Listening {
                     _ => {}
                 }
                 changed.track = true;
+                // The last chapter ends where the audio does.
+                changed.merge(self.reload_chapters()?);
             }
             PlayerEvent::State { state, .. } => {
                 let playback = std::mem::take(&mut self.playback);
@@ -446,6 +520,7 @@ impl Listening {
                     track.position_secs = secs;
                     changed.playback = true;
                 }
+                changed.merge(self.skip_unwanted_chapter(secs)?);
                 if self.last_saved.elapsed() >= SAVE_EVERY {
                     changed.merge(self.save()?);
                 }
@@ -522,6 +597,10 @@ impl Listening {
         self.library.set_setting(LAST_EPISODE, &id.0.to_string())?;
         changed.track = true;
         changed.playback = true;
+        changed.merge(self.reload_chapters()?);
+        // The chapters file may have changed since (publishers fix them after release), and a
+        // downloaded file's own chapters may not have been read yet.
+        self.net.send(NetCommand::FetchChapters { episode: id });
         Ok(changed)
     }
 
@@ -550,8 +629,10 @@ impl Listening {
         self.player.stop();
         self.in_player = false;
         self.playback = Playback::Idle;
+        self.chapters = EpisodeChapters::default();
         changed.playback = true;
         changed.track = true;
+        changed.chapters = true;
         Ok(changed)
     }
 

@@ -1,5 +1,6 @@
 //! Media bytes on disk: the partial file that is both the download and the stream.
 
+pub mod chapters;
 mod files;
 mod partial;
 

@@ -3,6 +3,9 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::chapters::Chapter;
+use crate::transcript::TranscriptLink;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
 pub struct PodcastId(pub i64);
@@ -89,7 +92,10 @@ pub struct NewEpisode {
     pub link: Option<String>,
     pub image_url: Option<String>,
     pub chapters_url: Option<String>,
-    pub transcript_url: Option<String>,
+    /// Podlove Simple Chapters (`psc:chapter`) written in the feed.
+    pub psc_chapters: Vec<Chapter>,
+    /// Every `podcast:transcript`, in the feed's order.
+    pub transcripts: Vec<TranscriptLink>,
     /// `itunes:explicit` said so.
     pub explicit: bool,
 }
@@ -182,7 +188,7 @@ pub struct Episode {
     pub link: Option<String>,
     pub image_url: Option<String>,
     pub chapters_url: Option<String>,
-    pub transcript_url: Option<String>,
+    pub transcripts: Vec<TranscriptLink>,
     pub enclosure_length: Option<u64>,
     pub explicit: bool,
 }
@@ -229,6 +235,16 @@ pub fn format_clock(total_secs: f64) -> String {
     let secs = total_secs.max(0.0) as u64;
     let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
     if h > 0 { format!("{h}:{m:02}:{s:02}") } else { format!("{m}:{s:02}") }
+}
+
+/// The listener's language from the locale (`de_DE.UTF-8` → `de`), for choosing a transcript.
+pub fn listener_language() -> Option<String> {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|key| std::env::var(key).ok())
+        .find(|value| !value.is_empty() && value != "C" && value != "POSIX")
+        .and_then(|value| value.split(['_', '.', '@']).next().map(str::to_ascii_lowercase))
+        .filter(|language| !language.is_empty())
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 pub mod art;
 pub mod directory;
 pub mod download;
+pub mod extras;
 pub mod http;
 pub mod refresh;
 
@@ -20,6 +21,7 @@ use crate::media::PartialFile;
 use crate::model::{EpisodeId, PodcastId, SyncReport};
 use crate::paths::AppPaths;
 use crate::player::{SourceSpec, StreamTarget};
+use crate::transcript::{Transcript, TranscriptLink};
 use download::{DownloadError, DownloadJob};
 use std::path::PathBuf;
 
@@ -74,6 +76,16 @@ pub enum NetCommand {
     Import {
         request: RequestId,
         urls: Vec<String>,
+    },
+    /// Bring the episode's chapters up to date: its chapters file (conditionally), and the
+    /// chapters in its downloaded file if they were not read yet.
+    FetchChapters {
+        episode: EpisodeId,
+    },
+    /// Load a transcript (from the cache, else fetched) and parse it.
+    FetchTranscript {
+        episode: EpisodeId,
+        link: TranscriptLink,
     },
     Shutdown,
 }
@@ -144,6 +156,20 @@ pub enum NetEvent {
         request: RequestId,
         result: Result<Vec<directory::DirectoryShow>, String>,
     },
+    /// The library has new chapters for this episode.
+    ChaptersChanged {
+        episode: EpisodeId,
+    },
+    /// Its chapters file could not be fetched or read (the chapters held stay).
+    ChaptersFailed {
+        episode: EpisodeId,
+        reason: String,
+    },
+    TranscriptLoaded {
+        episode: EpisodeId,
+        url: String,
+        result: Result<Arc<Transcript>, String>,
+    },
     /// The service could not do what was asked at all (library unreadable, …).
     ServiceError {
         message: String,
@@ -155,6 +181,8 @@ enum Internal {
     Refreshed { request: RequestId, podcast: PodcastId, fetched: Result<refresh::FetchedFeed, HarkError> },
     DownloadEnded { episode: EpisodeId, result: Result<PathBuf, DownloadError> },
     Imported { request: RequestId, url: String, fetched: Result<refresh::FetchedFeed, HarkError> },
+    ChaptersFetched { episode: EpisodeId, url: String, result: Result<extras::ChaptersFetched, String> },
+    FileChaptersRead { episode: EpisodeId, result: Result<crate::media::chapters::FileChapters, String> },
 }
 
 /// Setting keys the net service reads.
@@ -328,6 +356,8 @@ impl Service {
                             }
                         });
                     }
+                    Some(NetCommand::FetchChapters { episode }) => self.update_chapters(episode, &done_tx),
+                    Some(NetCommand::FetchTranscript { episode, link }) => self.load_transcript(episode, link),
                     Some(NetCommand::FetchArt { url }) => {
                         let (client, cache, events, waker, slots) =
                             (self.client.clone(), self.paths.art_cache(), self.events.clone(), self.waker.clone(), art_slots.clone());
@@ -485,13 +515,19 @@ impl Service {
                 self.downloads.remove(&episode);
                 let event = match result {
                     Ok(path) => match self.library.set_downloaded(episode, Some(&path)) {
-                        Ok(()) => NetEvent::DownloadDone { episode, path },
+                        Ok(()) => {
+                            // A new file may carry chapters of its own.
+                            self.read_file_chapters(episode, path.clone(), done_tx);
+                            NetEvent::DownloadDone { episode, path }
+                        }
                         Err(e) => NetEvent::DownloadFailed { episode, reason: e.to_string() },
                     },
                     Err(e) => NetEvent::DownloadFailed { episode, reason: e.to_string() },
                 };
                 self.emit(event);
             }
+            Internal::ChaptersFetched { episode, url, result } => self.store_fetched_chapters(episode, &url, result),
+            Internal::FileChaptersRead { episode, result } => self.store_file_chapters(episode, result),
             Internal::Subscribed { request, fetched } => {
                 let result = fetched
                     .and_then(|fetched| refresh::apply_subscription(&mut self.library, fetched))

@@ -64,6 +64,8 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
     });
     download_row(ui, state, summary, actions);
     share_row(ui, state, page, actions);
+    super::chapters::list(ui, state, page, actions);
+    super::transcript::offer(ui, state, page, actions);
     ui.separator();
     notes(ui, page, &state.art, actions);
 }

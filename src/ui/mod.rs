@@ -1,6 +1,7 @@
 //! The window's views. They read `UiState`, change only pure view state (text being typed),
 //! and return `Action`s for `app.rs` to carry out. No I/O, no SQL, no blocking here.
 
+mod chapters;
 mod downloads;
 mod episode_page;
 mod episodes;
@@ -9,6 +10,7 @@ mod offer;
 mod podcasts;
 mod show;
 mod toolbar;
+pub mod transcript;
 pub mod transport;
 pub mod widgets;
 
@@ -52,6 +54,8 @@ pub struct UiState {
     pub find: find::FindState,
     /// A feed or OPML file another program handed over, waiting for a yes.
     pub offer: Option<Offer>,
+    /// The follow-along transcript window.
+    pub transcript: Option<transcript::TranscriptView>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,10 +89,11 @@ pub struct DownloadsWindow {
     pub parallel_downloads: u32,
 }
 
-/// The selected episode with its notes laid out once.
+/// The selected episode with its notes laid out once, and its chapters.
 pub struct EpisodePage {
     pub episode: Episode,
     pub notes: Document,
+    pub chapters: crate::listening::EpisodeChapters,
 }
 
 #[derive(Default)]
@@ -191,6 +196,8 @@ pub enum Action {
         what: &'static str,
     },
     ImportOpml,
+    /// Open the follow-along transcript of this episode.
+    OpenTranscript(EpisodeId),
     /// Subscribe to these (from an OPML file handed to the window).
     ImportFeeds(Vec<crate::opml::OpmlFeed>),
     ExportOpml,
@@ -214,12 +221,13 @@ pub enum Action {
 }
 
 /// The keys, as the help view lists them.
-pub const SHORTCUTS: [(&str, &str); 11] = [
+pub const SHORTCUTS: [(&str, &str); 12] = [
     ("Space", "Play / pause"),
     ("Left", "Rewind 10 seconds"),
     ("Right", "Skip 30 seconds"),
     ("[  ]", "Slower / faster (0.1× steps)"),
     ("Up  Down", "Volume up / down"),
+    (",  .", "Previous / next chapter"),
     ("Home", "Previous episode"),
     ("End", "Next in Up Next"),
     ("F5", "Refresh all podcasts"),
@@ -237,6 +245,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
     find::discover_window(ui, state, &mut actions);
     find::results_window(ui, state, &mut actions);
     offer::window(ui, state, &mut actions);
+    transcript::window(ui, state, &mut actions);
     egui::Panel::top("toolbar").show(ui, |ui| toolbar::draw(ui, state, &mut actions));
     egui::Panel::bottom("transport").show(ui, |ui| transport::draw(ui, state, &mut actions));
     let podcasts = egui::Panel::left("podcasts")
@@ -294,7 +303,7 @@ fn keyboard(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         if typing {
             return;
         }
-        let bindings: [(Key, Action); 9] = [
+        let bindings: [(Key, Action); 11] = [
             (Key::Space, Action::Listen(Command::Toggle)),
             (Key::ArrowLeft, Action::Listen(Command::SeekBy(-(t.rewind_secs as f64)))),
             (Key::ArrowRight, Action::Listen(Command::SeekBy(t.skip_secs as f64))),
@@ -302,6 +311,8 @@ fn keyboard(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
             (Key::CloseBracket, Action::Listen(Command::SetSpeed(t.speed + crate::listening::SPEED_STEP))),
             (Key::ArrowUp, Action::Listen(Command::SetVolume((t.volume + 0.05).min(1.0)))),
             (Key::ArrowDown, Action::Listen(Command::SetVolume((t.volume - 0.05).max(0.0)))),
+            (Key::Comma, Action::Listen(Command::PreviousChapter)),
+            (Key::Period, Action::Listen(Command::NextChapter)),
             (Key::Home, Action::Listen(Command::Previous)),
             (Key::End, Action::Listen(Command::Next)),
         ];

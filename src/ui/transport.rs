@@ -4,7 +4,7 @@ use eframe::egui;
 
 use super::widgets::Labelled;
 use super::{Action, Command, UiState, widgets};
-use crate::listening::{Playback, round_speed};
+use crate::listening::{EpisodeChapters, Playback, round_speed};
 use crate::model::format_clock;
 use crate::player::SPEED_RANGE;
 
@@ -18,6 +18,8 @@ pub struct TransportState {
     /// Where the seek slider is while it is being dragged (view state).
     pub dragging_to: Option<f64>,
     pub no_audio_device: bool,
+    /// The playing episode's chapters.
+    pub chapters: EpisodeChapters,
 }
 
 impl Default for TransportState {
@@ -30,6 +32,7 @@ impl Default for TransportState {
             skip_secs: 30,
             dragging_to: None,
             no_audio_device: false,
+            chapters: EpisodeChapters::default(),
         }
     }
 }
@@ -39,15 +42,26 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     let UiState { transport: t, art, .. } = state;
     let track = t.playback.track();
     let enabled = track.is_some();
+    let chapter = track.and_then(|n| t.chapters.current(n.position_secs));
     ui.horizontal(|ui| {
         let title = track.map(|n| n.show.as_str()).unwrap_or("Hark");
-        widgets::art(ui, art, track.and_then(|n| n.art_url.as_deref()), title, 48.0);
+        // The chapter's own picture, while it plays, instead of the show's.
+        let picture = chapter.and_then(|c| c.image.as_deref()).or(track.and_then(|n| n.art_url.as_deref()));
+        widgets::art(ui, art, picture, title, 48.0);
         ui.vertical(|ui| {
             ui.set_width(220.0);
             match track {
                 Some(now) => {
                     ui.add(egui::Label::new(egui::RichText::new(&now.title).strong()).truncate());
-                    ui.add(egui::Label::new(egui::RichText::new(&now.show).small()).truncate());
+                    match chapter.filter(|c| !c.title.is_empty()) {
+                        Some(chapter) => {
+                            let text = egui::RichText::new(&chapter.title).small().color(ui.visuals().hyperlink_color);
+                            ui.add(egui::Label::new(text).truncate()).on_hover_text("The chapter playing");
+                        }
+                        None => {
+                            ui.add(egui::Label::new(egui::RichText::new(&now.show).small()).truncate());
+                        }
+                    }
                 }
                 None => {
                     ui.label(egui::RichText::new("Nothing playing").weak());
@@ -96,6 +110,17 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         {
             actions.push(Action::Listen(Command::SeekBy(t.skip_secs as f64)));
         }
+        if t.chapters.list.iter().any(|c| c.listed) {
+            for (icon, label, keys, command) in [
+                ("⏮", "Previous chapter", "Previous chapter (,)", Command::PreviousChapter),
+                ("⏭", "Next chapter", "Next chapter (.)", Command::NextChapter),
+            ] {
+                let button = ui.add_enabled(enabled, egui::Button::new(icon)).on_hover_text(keys);
+                if button.labelled(egui::Role::Button, label).clicked() {
+                    actions.push(Action::Listen(command));
+                }
+            }
+        }
 
         let duration = track.and_then(|n| n.duration_secs).unwrap_or(0.0);
         let shown = t.dragging_to.unwrap_or(track.map_or(0.0, |n| n.position_secs));
@@ -109,6 +134,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
             egui::Slider::new(&mut value, 0.0..=duration.max(1.0)).show_value(false),
         );
         let slider = slider.labelled(egui::Role::Slider, "Seek");
+        super::chapters::marks(ui, slider.rect, &t.chapters.list, duration);
         if slider.dragged() || slider.changed() {
             t.dragging_to = Some(value);
         }

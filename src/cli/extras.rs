@@ -1,0 +1,111 @@
+//! `hark chapters` and `hark transcript`: what the feed, the chapters file and the audio file
+//! say, fetched or read when missing.
+
+use std::io::Write;
+
+use super::{complain, runtime, say};
+use crate::chapters::{Chapter, ChapterSource};
+use crate::error::HarkError;
+use crate::library::Library;
+use crate::model::{EpisodeId, format_clock};
+use crate::net::extras::{ChaptersFetched, fetch_chapters, load_transcript};
+use crate::net::http;
+use crate::paths::AppPaths;
+
+pub fn chapters(
+    library: &mut Library,
+    query: &str,
+    json: bool,
+    all: bool,
+    out: &mut impl Write,
+) -> Result<(), HarkError> {
+    let episode = library.find_episode(query)?;
+    bring_up_to_date(library, episode)?;
+    let duration = library.episode(episode)?.summary.duration_secs.map(f64::from);
+    let chapters: Vec<Chapter> = if all {
+        library.chapter_sources(episode)?.into_iter().flatten().collect()
+    } else {
+        library.chapters(episode, duration)?
+    };
+    if json {
+        let list: Vec<serde_json::Value> = chapters
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "start_secs": c.start_secs,
+                    "end_secs": c.end_secs,
+                    "title": c.title,
+                    "url": c.url,
+                    "image": c.image,
+                    "source": c.source.as_str(),
+                })
+            })
+            .collect();
+        say(out, serde_json::to_string_pretty(&list).expect("plain data serialises"));
+        return Ok(());
+    }
+    if chapters.is_empty() {
+        say(out, "This episode has no chapters");
+    }
+    for chapter in &chapters {
+        let length = chapter.end_secs.map(|end| format!("  ({})", format_clock(end - chapter.start_secs)));
+        let source = if all { format!("  [{}]", chapter.source.as_str()) } else { String::new() };
+        let title = if chapter.title.is_empty() { "(untitled)" } else { &chapter.title };
+        say(out, format!("{:>8}  {title}{}{source}", format_clock(chapter.start_secs), length.unwrap_or_default()));
+    }
+    Ok(())
+}
+
+/// Fetches the chapters file (conditionally) and reads a downloaded file's own chapters once.
+fn bring_up_to_date(library: &mut Library, episode: EpisodeId) -> Result<(), HarkError> {
+    if let Some(file) = library.chapters_file(episode)? {
+        let fetched = runtime()?.block_on(fetch_chapters(&http::client(), &file.url, file.fetched.as_ref()));
+        match fetched {
+            Ok(ChaptersFetched::Changed { chapters, validators }) => {
+                library.set_chapters(episode, ChapterSource::Json, &chapters, Some((&file.url, &validators)))?
+            }
+            Ok(ChaptersFetched::Unchanged) => {}
+            // What is held still prints; the reason goes to stderr.
+            Err(reason) => complain(reason),
+        }
+    }
+    let path = library.episode(episode)?.summary.path.map(std::path::PathBuf::from).filter(|p| p.is_file());
+    let read = library.has_chapters_from(episode, ChapterSource::Id3)?
+        || library.has_chapters_from(episode, ChapterSource::Mp4)?;
+    if let Some(path) = path.filter(|_| !read) {
+        match crate::media::chapters::read_file_chapters(&path) {
+            Ok(file) => library.set_file_chapters(episode, &file)?,
+            Err(reason) => complain(reason),
+        }
+    }
+    Ok(())
+}
+
+pub fn transcript(
+    library: &Library,
+    paths: &AppPaths,
+    query: &str,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<(), HarkError> {
+    let episode = library.episode(library.find_episode(query)?)?;
+    let language = crate::model::listener_language();
+    let link = crate::transcript::choose(&episode.transcripts, language.as_deref())
+        .ok_or_else(|| HarkError::Other(format!("\"{}\" has no transcript Hark can read", episode.summary.title)))?;
+    let transcript = runtime()?
+        .block_on(load_transcript(&http::client(), &paths.transcript_cache(), link))
+        .map_err(HarkError::Other)?;
+    if json {
+        say(out, serde_json::to_string_pretty(&transcript.cues).expect("plain data serialises"));
+        return Ok(());
+    }
+    for cue in &transcript.cues {
+        let speaker = cue.speaker.as_deref().map(|s| format!("{s}: ")).unwrap_or_default();
+        if transcript.timed {
+            say(out, format!("[{}] {speaker}{}", format_clock(cue.start_secs), cue.text));
+        } else {
+            say(out, format!("{speaker}{}", cue.text));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,125 @@
+//! Chapters written into the audio file itself: ID3v2 `CHAP` frames in MP3 (symphonia reads them
+//! while probing) and MP4 chapters, the Nero `chpl` list or the QuickTime chapter track
+//! (mp4ameta; symphonia does not read them).
+
+use std::io::Read;
+use std::path::Path;
+
+use symphonia::core::formats::probe::Hint;
+use symphonia::core::formats::{FormatOptions, TrackType};
+use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
+use symphonia::core::meta::{ChapterGroup, ChapterGroupItem, MetadataOptions, StandardTag};
+
+use crate::chapters::{Chapter, ChapterSource, MAX_CHAPTERS};
+
+/// What a file says of its chapters.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileChapters {
+    pub source: ChapterSource,
+    /// Empty when the file has none.
+    pub chapters: Vec<Chapter>,
+    /// The audio's length, where the last chapter ends.
+    pub duration_secs: Option<f64>,
+}
+
+/// The chapters in the file at `path`, where they came from, and how long the audio is.
+pub fn read_file_chapters(path: &Path) -> Result<FileChapters, String> {
+    let shown = path.display();
+    if is_mp4(path).map_err(|e| format!("could not read {shown}: {e}"))? {
+        return mp4_chapters(path);
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("could not read {shown}: {e}"))?;
+    let mut hint = Hint::new();
+    if let Some(extension) = path.extension().and_then(|e| e.to_str()) {
+        hint.with_extension(extension);
+    }
+    let stream = MediaSourceStream::new(Box::new(file), MediaSourceStreamOptions::default());
+    let format = symphonia::default::get_probe()
+        .probe(&hint, stream, FormatOptions::default(), MetadataOptions::default())
+        .map_err(|e| format!("{shown} is not audio Hark can read: {e}"))?;
+    let mut chapters = Vec::new();
+    if let Some(group) = format.chapters() {
+        collect(group, &mut chapters);
+    }
+    chapters.sort_by(|a, b| a.start_secs.total_cmp(&b.start_secs));
+    let duration_secs = format.default_track(TrackType::Audio).and_then(|track| {
+        let (time_base, duration) = (track.time_base?, track.duration?);
+        time_base.calc_duration(duration).map(|t| t.as_secs_f64())
+    });
+    Ok(FileChapters { source: ChapterSource::Id3, chapters, duration_secs })
+}
+
+fn is_mp4(path: &Path) -> std::io::Result<bool> {
+    let mut head = [0u8; 8];
+    let mut file = std::fs::File::open(path)?;
+    let read = file.read(&mut head)?;
+    Ok(read == 8 && &head[4..8] == b"ftyp")
+}
+
+/// ID3 chapters may be nested in tables of contents (`CTOC`); every chapter counts once.
+fn collect(group: &ChapterGroup, into: &mut Vec<Chapter>) {
+    for item in &group.items {
+        if into.len() >= MAX_CHAPTERS {
+            return;
+        }
+        match item {
+            ChapterGroupItem::Group(inner) => collect(inner, into),
+            ChapterGroupItem::Chapter(chapter) => {
+                let mut title = String::new();
+                let mut url = None;
+                for tag in &chapter.tags {
+                    match &tag.std {
+                        Some(StandardTag::ChapterTitle(text)) | Some(StandardTag::TrackTitle(text)) => {
+                            title = crate::model::clean_line(text)
+                        }
+                        Some(StandardTag::Url(link)) if link.starts_with("http://") || link.starts_with("https://") => {
+                            url = Some(link.to_string())
+                        }
+                        _ => {}
+                    }
+                }
+                let start = chapter.start_time.as_secs_f64();
+                if !start.is_finite() || start < 0.0 {
+                    continue;
+                }
+                into.push(Chapter {
+                    start_secs: start,
+                    end_secs: chapter.end_time.map(|t| t.as_secs_f64()).filter(|end| end.is_finite() && *end > start),
+                    title,
+                    url,
+                    image: None,
+                    listed: true,
+                    source: ChapterSource::Id3,
+                });
+            }
+        }
+    }
+}
+
+fn mp4_chapters(path: &Path) -> Result<FileChapters, String> {
+    let config = mp4ameta::ReadConfig {
+        read_chapter_list: true,
+        read_chapter_track: true,
+        read_audio_info: true,
+        ..mp4ameta::ReadConfig::NONE
+    };
+    let tag = mp4ameta::Tag::read_with_path(path, &config)
+        .map_err(|e| format!("could not read the chapters of {}: {e}", path.display()))?;
+    let mut chapters: Vec<Chapter> = tag
+        .chapters()
+        .iter()
+        .take(MAX_CHAPTERS)
+        .map(|chapter| Chapter {
+            start_secs: chapter.start.as_secs_f64(),
+            end_secs: None,
+            title: crate::model::clean_line(&chapter.title),
+            url: None,
+            image: None,
+            listed: true,
+            source: ChapterSource::Mp4,
+        })
+        .collect();
+    chapters.sort_by(|a, b| a.start_secs.total_cmp(&b.start_secs));
+    let duration = tag.duration().as_secs_f64();
+    Ok(FileChapters { source: ChapterSource::Mp4, chapters, duration_secs: (duration > 0.0).then_some(duration) })
+}

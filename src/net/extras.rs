@@ -1,0 +1,181 @@
+//! What an episode links to besides its audio: the Podcasting 2.0 chapters file (fetched with
+//! a conditional GET, its parsed list kept in the library) and transcripts (fetched on demand,
+//! the bytes cached in the data directory). Both are bounded in size.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use tokio::sync::mpsc::UnboundedSender;
+use url::Url;
+
+use super::{Internal, NetEvent};
+use crate::chapters::{Chapter, ChapterSource, MAX_CHAPTERS_JSON_BYTES};
+use crate::error::FeedError;
+use crate::feed::{FetchOutcome, Fetched, fetch_conditional};
+use crate::media::chapters::FileChapters;
+use crate::model::{EpisodeId, FeedValidators};
+use crate::transcript::{MAX_TRANSCRIPT_BYTES, Transcript, TranscriptFormat, TranscriptLink};
+
+/// What a fetch of a chapters file found.
+#[derive(Debug)]
+pub enum ChaptersFetched {
+    /// 304: the stored list stands.
+    Unchanged,
+    Changed {
+        chapters: Vec<Chapter>,
+        validators: FeedValidators,
+    },
+}
+
+/// Fetches a Podcasting 2.0 chapters file, conditionally when a copy is held.
+pub async fn fetch_chapters(
+    client: &reqwest::Client,
+    url: &str,
+    known: Option<&FeedValidators>,
+) -> Result<ChaptersFetched, String> {
+    let parsed = Url::parse(url).map_err(|_| format!("the chapters address {url} is not valid"))?;
+    let known = known.cloned().unwrap_or_default();
+    let outcome = fetch_conditional(client, &parsed, &known, MAX_CHAPTERS_JSON_BYTES as u64)
+        .await
+        .map_err(|e| described("chapters", e))?;
+    match outcome {
+        FetchOutcome::NotModified { .. } => Ok(ChaptersFetched::Unchanged),
+        FetchOutcome::Fetched(Fetched { body, validators, final_url, .. }) => {
+            let chapters = tokio::task::spawn_blocking(move || crate::chapters::parse_json(&body, &final_url))
+                .await
+                .map_err(|e| format!("reading the chapters stopped: {e}"))?
+                .map_err(|e| format!("the chapters at {url} could not be read: {e}"))?;
+            Ok(ChaptersFetched::Changed { chapters, validators })
+        }
+    }
+}
+
+/// Where a transcript's bytes are cached.
+pub fn transcript_cache_path(cache_dir: &Path, url: &str) -> PathBuf {
+    let hash: String = Sha256::digest(url.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect();
+    cache_dir.join(hash)
+}
+
+/// A transcript: from the cache when it was fetched before, else fetched (and cached), then
+/// parsed off the async threads.
+pub async fn load_transcript(
+    client: &reqwest::Client,
+    cache_dir: &Path,
+    link: &TranscriptLink,
+) -> Result<Transcript, String> {
+    let format = TranscriptFormat::detect(link.mime.as_deref(), &link.url)
+        .ok_or_else(|| format!("the transcript at {} is in a format Hark does not read", link.url))?;
+    let cached = transcript_cache_path(cache_dir, &link.url);
+    let held = {
+        let cached = cached.clone();
+        tokio::task::spawn_blocking(move || std::fs::read(cached)).await.map_err(|e| e.to_string())?
+    };
+    let (bytes, fresh) = match held {
+        Ok(bytes) => (bytes, false),
+        Err(_) => {
+            let parsed =
+                Url::parse(&link.url).map_err(|_| format!("the transcript address {} is not valid", link.url))?;
+            let outcome = fetch_conditional(client, &parsed, &FeedValidators::default(), MAX_TRANSCRIPT_BYTES as u64)
+                .await
+                .map_err(|e| described("transcript", e))?;
+            let FetchOutcome::Fetched(Fetched { body, .. }) = outcome else {
+                return Err(format!("{} answered 304 to a plain request", link.url));
+            };
+            (body, true)
+        }
+    };
+    let (url, folder) = (link.url.clone(), cache_dir.to_path_buf());
+    tokio::task::spawn_blocking(move || {
+        if fresh {
+            // A cache that cannot be written costs a fetch next time, nothing more.
+            let _ = std::fs::create_dir_all(folder).and_then(|()| std::fs::write(cached, &bytes));
+        }
+        crate::transcript::parse(&bytes, format)
+    })
+    .await
+    .map_err(|e| format!("reading the transcript stopped: {e}"))?
+    .map_err(|e| format!("the transcript at {url} could not be read: {e}"))
+}
+
+/// A fetch failure in words that name what was fetched.
+fn described(what: &str, error: FeedError) -> String {
+    match error {
+        FeedError::TooLarge { url, limit_mb } => format!("the {what} at {url} is larger than {limit_mb} MB"),
+        other => other.to_string(),
+    }
+}
+
+impl super::Service {
+    /// Brings an episode's chapters up to date: the chapters file (conditionally) and, for a
+    /// downloaded episode whose file was not read yet, the file's own chapters.
+    pub(super) fn update_chapters(&mut self, episode: EpisodeId, done: &UnboundedSender<Internal>) {
+        match self.library.chapters_file(episode) {
+            Ok(Some(file)) => {
+                let (client, done) = (self.client.clone(), done.clone());
+                tokio::spawn(async move {
+                    let result = fetch_chapters(&client, &file.url, file.fetched.as_ref()).await;
+                    let _ = done.send(Internal::ChaptersFetched { episode, url: file.url, result });
+                });
+            }
+            Ok(None) => {}
+            Err(e) => return tracing::warn!("chapters of {episode}: {e}"),
+        }
+        let downloaded = self.library.episode(episode).ok().and_then(|e| e.summary.path).map(PathBuf::from);
+        let read = [ChapterSource::Id3, ChapterSource::Mp4]
+            .iter()
+            .any(|source| self.library.has_chapters_from(episode, *source).unwrap_or(false));
+        if let Some(path) = downloaded.filter(|path| path.is_file() && !read) {
+            self.read_file_chapters(episode, path, done);
+        }
+    }
+
+    pub(super) fn read_file_chapters(&self, episode: EpisodeId, path: PathBuf, done: &UnboundedSender<Internal>) {
+        let done = done.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = crate::media::chapters::read_file_chapters(&path);
+            let _ = done.send(Internal::FileChaptersRead { episode, result });
+        });
+    }
+
+    pub(super) fn store_fetched_chapters(
+        &mut self,
+        episode: EpisodeId,
+        url: &str,
+        result: Result<ChaptersFetched, String>,
+    ) {
+        match result {
+            Ok(ChaptersFetched::Unchanged) => {}
+            Ok(ChaptersFetched::Changed { chapters, validators }) => {
+                match self.library.set_chapters(episode, ChapterSource::Json, &chapters, Some((url, &validators))) {
+                    Ok(()) => self.emit(NetEvent::ChaptersChanged { episode }),
+                    Err(e) => self.emit(NetEvent::ChaptersFailed { episode, reason: e.to_string() }),
+                }
+            }
+            Err(reason) => self.emit(NetEvent::ChaptersFailed { episode, reason }),
+        }
+    }
+
+    pub(super) fn store_file_chapters(&mut self, episode: EpisodeId, result: Result<FileChapters, String>) {
+        match result {
+            Ok(file) => match self.library.set_file_chapters(episode, &file) {
+                Ok(()) if !file.chapters.is_empty() => self.emit(NetEvent::ChaptersChanged { episode }),
+                Ok(()) => {}
+                Err(e) => tracing::warn!("chapters of {episode}: {e}"),
+            },
+            // A file that cannot be read for chapters fails to play with its own message.
+            Err(reason) => tracing::debug!("no file chapters for {episode}: {reason}"),
+        }
+    }
+
+    pub(super) fn load_transcript(&self, episode: EpisodeId, link: TranscriptLink) {
+        let (client, cache, events, waker) =
+            (self.client.clone(), self.paths.transcript_cache(), self.events.clone(), self.waker.clone());
+        tokio::spawn(async move {
+            let result = load_transcript(&client, &cache, &link).await.map(Arc::new);
+            if events.send(NetEvent::TranscriptLoaded { episode, url: link.url, result }).is_ok() {
+                waker.wake();
+            }
+        });
+    }
+}
