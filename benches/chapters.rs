@@ -65,6 +65,23 @@ fn psc_merge_ends(c: &mut Criterion) {
             chapters::with_ends(merged, duration)
         })
     });
+    // From the XML: one feed item carrying the 832 chapters, parsed as a refresh parses it.
+    let chapters_xml: String =
+        psc.iter().map(|(start, title, _, _)| format!("<psc:chapter start=\"{start}\" title=\"{title}\"/>")).collect();
+    let feed = format!(
+        "<rss version=\"2.0\" xmlns:psc=\"http://podlove.org/simple-chapters\"><channel><title>Long</title>\
+         <item><guid>1</guid><title>Long one</title><enclosure url=\"https://example.com/1.mp3\" type=\"audio/mpeg\"/>\
+         <psc:chapters version=\"1.2\">{chapters_xml}</psc:chapters></item></channel></rss>"
+    );
+    let parsed = hark::feed::parse_feed(feed.as_bytes(), &base).unwrap();
+    assert_eq!(parsed.episodes[0].psc_chapters.len(), COUNT as usize);
+    group.bench_function("parse a feed item with 832 psc chapters + merge + with_ends", |b| {
+        b.iter(|| {
+            let parsed = hark::feed::parse_feed(black_box(feed.as_bytes()), &base).unwrap();
+            let psc_chapters = parsed.episodes[0].psc_chapters.clone();
+            chapters::with_ends(chapters::merge(&[psc_chapters]), duration)
+        })
+    });
     group.finish();
 }
 

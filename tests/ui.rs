@@ -918,3 +918,51 @@ fn the_transcript_follows_playback_and_a_click_on_a_cue_plays_from_there() {
     harness.run_steps(2);
     assert!(harness.state().state.transcript.as_ref().unwrap().follow);
 }
+
+/// A JPEG whose frame header claims 60,000 × 60,000 pixels: a decompression bomb by size.
+fn jpeg_bomb() -> Vec<u8> {
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    image::RgbImage::new(8, 8).write_to(&mut jpeg, image::ImageFormat::Jpeg).unwrap();
+    let mut bytes = jpeg.into_inner();
+    let frame = bytes.windows(2).position(|w| w == [0xFF, 0xC0]).expect("a baseline frame header");
+    bytes[frame + 5..frame + 7].copy_from_slice(&60_000u16.to_be_bytes());
+    bytes[frame + 7..frame + 9].copy_from_slice(&60_000u16.to_be_bytes());
+    bytes
+}
+
+#[test]
+fn a_chapter_picture_that_is_a_decompression_bomb_leaves_the_placeholder_and_nothing_else_changes() {
+    let server = TestServer::start();
+    let chapters = format!(
+        r#"{{"version":"1.2.0","chapters":[{{"startTime":0,"title":"Safe start"}},
+            {{"startTime":5,"title":"Bomb chapter","img":"{}"}}]}}"#,
+        server.url("/bomb.jpg")
+    );
+    let feed = format!(
+        r#"<?xml version="1.0"?><rss version="2.0" xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel>
+        <title>Bomb Show</title><item><guid>b1</guid><title>Exploding Pictures</title>
+        <enclosure url="{}" type="audio/mpeg" length="240424"/>
+        <podcast:chapters url="{}" type="application/json+chapters"/></item></channel></rss>"#,
+        server.url("/tone.mp3"),
+        server.url("/chapters.json")
+    );
+    server.set("/feed.xml", Route::ok(feed, "application/rss+xml"));
+    server.set("/chapters.json", Route::ok(chapters, "application/json"));
+    let error = hark::net::art::downscale(&jpeg_bomb()).unwrap_err();
+    assert!(error.contains("limit"), "the bomb is refused by the size limit: {error}");
+    server.set("/bomb.jpg", Route::ok(jpeg_bomb(), "image/jpeg"));
+    let data = tempfile::tempdir().unwrap();
+    subscribe_url(data.path(), &server.url("/feed.xml"));
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.get_by_label("Exploding Pictures").click();
+    let bomb = server.url("/bomb.jpg");
+    run_until(&mut harness, "the picture refused", |h| {
+        matches!(h.state().state.art.get(&bomb), Some(hark::ui::ArtSlot::Missing))
+    });
+    harness.run_steps(2);
+    harness.get_by_label("Play chapter Bomb chapter");
+    harness.get_by_label("Chapters (2)");
+    assert_eq!(server.requests("/bomb.jpg").len(), 1);
+    assert!(harness.state().state.notice.as_ref().is_none_or(|n| !n.is_error), "no error for a picture");
+}

@@ -565,6 +565,10 @@ impl HarkApp {
 impl eframe::App for HarkApp {
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.drain(ctx);
+        // A skipped chapter is left when it begins, not at the next position report.
+        if let Some(wake) = self.listening.next_wake() {
+            ctx.request_repaint_after(wake);
+        }
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {

@@ -43,7 +43,9 @@ pub fn play(paths: &AppPaths, episodes: &[EpisodeId], from: Option<f64>, speed: 
         if stop.load(Ordering::SeqCst) {
             break Ok(false);
         }
-        let mut changed = session.wait(Duration::from_millis(100))?;
+        let timeout =
+            session.next_wake().map_or(Duration::from_millis(100), |wake| wake.min(Duration::from_millis(100)));
+        let mut changed = session.wait(timeout)?;
         for event in net_events.try_iter() {
             let news = session.on_net_event(&event);
             changed.failure = changed.failure.or(news.failure);

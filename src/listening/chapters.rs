@@ -34,6 +34,15 @@ impl EpisodeChapters {
         crate::chapters::previous_start(&self.navigable(), secs)
     }
 
+    /// Where the next skipped chapter after `secs` begins.
+    pub fn next_skipped_start(&self, secs: f64) -> Option<f64> {
+        self.list
+            .iter()
+            .zip(&self.skipped)
+            .find(|(c, skipped)| **skipped && c.start_secs > secs)
+            .map(|(c, _)| c.start_secs)
+    }
+
     /// Next and previous go to chapters that play: a skipped one is as good as unlisted.
     fn navigable(&self) -> Vec<Chapter> {
         let mut list = self.list.clone();

@@ -30,6 +30,8 @@ pub use rules::{PLAYED_MARGIN_SECS, counts_as_played, resume_point};
 pub const SAVE_EVERY: Duration = Duration::from_secs(2);
 /// Speed steps the window and the keys use.
 pub const SPEED_STEP: f32 = 0.1;
+/// How long the engine's clock may take to show a seek: the same jump is not asked twice in it.
+const SKIP_SETTLES: Duration = Duration::from_millis(500);
 
 /// The episode in the transport and where in it the listener is.
 #[derive(Debug, Clone, PartialEq)]
@@ -213,6 +215,8 @@ pub struct Listening {
     speed: f32,
     volume: f32,
     chapters: EpisodeChapters,
+    /// The last jump out of a skipped chapter: where to, and when it was asked.
+    chapter_skip: Option<(f64, Instant)>,
 }
 
 impl Listening {
@@ -239,6 +243,7 @@ impl Listening {
             speed: 1.0,
             volume: 1.0,
             chapters: EpisodeChapters::default(),
+            chapter_skip: None,
         };
         let number = |session: &Self, key| -> Result<Option<f32>, HarkError> {
             Ok(session.library.setting(key)?.and_then(|v| v.parse().ok()))
@@ -399,21 +404,44 @@ impl Listening {
         Ok(Changed { chapters: true, ..Changed::default() })
     }
 
-    /// Inside a skipped chapter while playing: on to where the skipped run ends.
+    /// Inside a skipped chapter while playing: on to where the skipped run ends (once: the
+    /// engine's clock takes a moment to show the seek).
     fn skip_unwanted_chapter(&mut self, secs: f64) -> Result<Changed, HarkError> {
         match self.chapters.skip_target(secs) {
-            Some(target) if target > secs && matches!(self.playback, Playback::Playing { .. }) => self.seek_to(target),
+            Some(target) if target > secs && matches!(self.playback, Playback::Playing { .. }) => {
+                let asked = self.chapter_skip.is_some_and(|(to, when)| to == target && when.elapsed() < SKIP_SETTLES);
+                if asked {
+                    return Ok(Changed::default());
+                }
+                self.chapter_skip = Some((target, Instant::now()));
+                self.seek_to(target)
+            }
             _ => Ok(Changed::default()),
         }
     }
 
-    /// Takes every event the player has sent.
+    /// Takes every event the player has sent, and jumps out of a skipped chapter by the
+    /// engine's own clock (position reports come only a few times a second).
     pub fn poll(&mut self) -> Result<Changed, HarkError> {
         let mut changed = Changed::default();
         while let Some(event) = self.events.try_recv() {
             changed.merge(self.on_player_event(event)?);
         }
+        if self.in_player {
+            changed.merge(self.skip_unwanted_chapter(self.player.position_secs())?);
+        }
         Ok(changed)
+    }
+
+    /// When to poll next so that a skipped chapter is left the moment it begins: the time until
+    /// the next one starts, at the current speed. None when nothing is skipped ahead.
+    pub fn next_wake(&self) -> Option<Duration> {
+        if !matches!(self.playback, Playback::Playing { .. }) || !self.in_player {
+            return None;
+        }
+        let now = self.player.position_secs();
+        let next = self.chapters.next_skipped_start(now)?;
+        Some(Duration::from_secs_f64(((next - now) / self.speed as f64).max(0.0)))
     }
 
     /// Waits up to `timeout` for the player (the CLI's loop), then takes what came.
