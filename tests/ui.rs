@@ -966,3 +966,23 @@ fn a_chapter_picture_that_is_a_decompression_bomb_leaves_the_placeholder_and_not
     assert_eq!(server.requests("/bomb.jpg").len(), 1);
     assert!(harness.state().state.notice.as_ref().is_none_or(|n| !n.is_error), "no error for a picture");
 }
+
+#[test]
+fn a_streamed_episodes_chapters_appear_from_its_tag_before_the_download_ends() {
+    let data = tempfile::tempdir().unwrap();
+    let server = chaptered_show(data.path());
+    server.set_throttle("/chapters.mp3", Some(40_000));
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.get_by_label("With Chapters").click();
+    harness.run_steps(3);
+    harness.get_by_label("▶ Play").click();
+    run_until(&mut harness, "the chapters from the stream's start", |h| {
+        h.state().state.transport.chapters.list.len() == 6
+    });
+    let downloaded = harness.state().library().episodes(None).unwrap()[0].downloaded;
+    assert!(!downloaded, "read from the tag while the rest still downloads");
+    assert!(server.bytes_sent("/chapters.mp3") < 240_000);
+    harness.run_steps(2);
+    harness.get_by_label("Chapters (6)");
+}

@@ -187,11 +187,11 @@ impl HarkApp {
         self.media_requests.0.clone()
     }
 
-    /// Opens the transcript window on an episode's transcript (in the listener's language,
-    /// the best format), loaded by the net service.
+    /// Opens the transcript window on an episode's transcript (in the show's language, the best
+    /// format), loaded by the net service.
     fn open_transcript(&mut self, id: EpisodeId) -> Result<(), HarkError> {
         let episode = self.library.episode(id)?;
-        let language = crate::model::listener_language();
+        let language = self.library.transcript_language(id)?;
         let content = match crate::transcript::choose(&episode.transcripts, language.as_deref()) {
             Some(link) => {
                 self.net.send(NetCommand::FetchTranscript { episode: id, link: link.clone() });

@@ -88,8 +88,9 @@ pub fn transcript(
     json: bool,
     out: &mut impl Write,
 ) -> Result<(), HarkError> {
-    let episode = library.episode(library.find_episode(query)?)?;
-    let language = crate::model::listener_language();
+    let id = library.find_episode(query)?;
+    let episode = library.episode(id)?;
+    let language = library.transcript_language(id)?;
     let link = crate::transcript::choose(&episode.transcripts, language.as_deref())
         .ok_or_else(|| HarkError::Other(format!("\"{}\" has no transcript Hark can read", episode.summary.title)))?;
     let transcript = runtime()?

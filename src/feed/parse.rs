@@ -561,6 +561,7 @@ fn build(feed: feed_rs::model::Feed, extras: FeedExtras, feed_url: &Url) -> Pars
         art_url,
         new_feed_url: extras.new_feed_url.as_deref().and_then(|u| resolve(u, feed_url)),
         related: extras.related.clone(),
+        language: feed.language.as_deref().map(crate::model::clean_line).filter(|l| !l.is_empty()),
     };
 
     let use_extras = extras.complete && extras.items.len() == feed.entries.len();
@@ -589,6 +590,7 @@ fn build_from_extras(extras: FeedExtras, feed_url: &Url) -> ParsedFeed {
         art_url: extras.image.and_then(|u| resolve(&u, feed_url)),
         new_feed_url: extras.new_feed_url.as_deref().and_then(|u| resolve(u, feed_url)),
         related: extras.related,
+        language: None,
     };
     let episodes = extras
         .items

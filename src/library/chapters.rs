@@ -109,6 +109,16 @@ impl Library {
         Ok(Some(ChaptersFile { url, fetched }))
     }
 
+    /// The language an episode's transcript is chosen in: its show's, else the listener's.
+    pub fn transcript_language(&self, episode: EpisodeId) -> Result<Option<String>> {
+        let show: Option<String> = self.conn.query_row(
+            "SELECT p.language FROM podcasts p JOIN episodes e ON e.podcast_id = p.id WHERE e.id = ?1",
+            [episode.0],
+            |r| r.get(0),
+        )?;
+        Ok(show.or_else(crate::model::listener_language))
+    }
+
     /// Records the audio's length where the feed gave none (the file says it exactly).
     pub fn fill_duration(&mut self, episode: EpisodeId, duration_secs: f64) -> Result<()> {
         if duration_secs.is_finite() && duration_secs > 0.0 {

@@ -5,6 +5,8 @@
 ALTER TABLE episodes DROP COLUMN transcript_url;
 -- JSON of [transcript::TranscriptLink], NULL when the feed lists none.
 ALTER TABLE episodes ADD COLUMN transcripts TEXT;
+-- The show's <language>: transcripts are chosen in it.
+ALTER TABLE podcasts ADD COLUMN language TEXT;
 -- JSON of [chapters::Chapter] from psc:chapters, NULL when none.
 ALTER TABLE episodes ADD COLUMN psc_chapters TEXT;
 -- Forget the fingerprints: the next refresh fetches and parses every feed again and writes

@@ -170,6 +170,7 @@ mod tests {
                  DROP TRIGGER search_episode_removed;
                  DROP TABLE chapters; DROP TABLE skipped_chapters; ALTER TABLE episodes DROP COLUMN psc_chapters;
                  ALTER TABLE episodes DROP COLUMN transcripts; ALTER TABLE episodes ADD COLUMN transcript_url TEXT;
+                 ALTER TABLE podcasts DROP COLUMN language;
                  PRAGMA user_version = 1;",
             )
             .unwrap();

@@ -63,9 +63,10 @@ pub(super) fn sync_in(tx: &Transaction<'_>, podcast: PodcastId, feed: &ParsedFee
     let p = &feed.podcast;
     let related = (!p.related.is_empty()).then(|| serde_json::to_string(&p.related).expect("plain data serialises"));
     tx.execute(
-        "UPDATE podcasts SET title = ?2, author = ?3, description = ?4, link = ?5, art_url = ?6, related = ?7
+        "UPDATE podcasts SET title = ?2, author = ?3, description = ?4, link = ?5, art_url = ?6, related = ?7,
+             language = ?8
          WHERE id = ?1",
-        params![podcast.0, p.title, p.author, p.description, p.link, p.art_url, related],
+        params![podcast.0, p.title, p.author, p.description, p.link, p.art_url, related, p.language],
     )?;
 
     let mut stored: HashMap<String, (i64, String)> = HashMap::new();

@@ -1,15 +1,17 @@
 //! Chapters written into the audio file itself: ID3v2 `CHAP` frames in MP3 (symphonia reads them
-//! while probing) and MP4 chapters, the Nero `chpl` list or the QuickTime chapter track
-//! (mp4ameta; symphonia does not read them).
+//! while probing; a stream's are read from its start as soon as the tag is down) and MP4
+//! chapters, the Nero `chpl` list or the QuickTime chapter track (mp4ameta; symphonia does not
+//! read them).
 
 use std::io::Read;
 use std::path::Path;
 
 use symphonia::core::formats::probe::Hint;
 use symphonia::core::formats::{FormatOptions, TrackType};
-use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
+use symphonia::core::io::{MediaSource, MediaSourceStream, MediaSourceStreamOptions};
 use symphonia::core::meta::{ChapterGroup, ChapterGroupItem, MetadataOptions, StandardTag};
 
+use super::id3::{ID3V2_HEADER_LEN, id3v2_len};
 use crate::chapters::{Chapter, ChapterSource, MAX_CHAPTERS};
 
 /// What a file says of its chapters.
@@ -29,14 +31,37 @@ pub fn read_file_chapters(path: &Path) -> Result<FileChapters, String> {
         return mp4_chapters(path);
     }
     let file = std::fs::File::open(path).map_err(|e| format!("could not read {shown}: {e}"))?;
+    let extension = path.extension().and_then(|e| e.to_str());
+    id3_chapters(Box::new(file), extension).map_err(|e| format!("{shown} is not audio Hark can read: {e}"))
+}
+
+/// How much audio after the tag the probe needs to recognise the stream.
+const AUDIO_AFTER_TAG: u64 = 64 * 1024;
+
+/// How many bytes of an MP3's start hold its ID3 tag (with enough audio after it to be
+/// recognised), given its first 10 bytes; None for a file that does not start with a tag.
+pub fn head_needed(first: &[u8; ID3V2_HEADER_LEN]) -> Option<u64> {
+    let tag = id3v2_len(first);
+    (tag > 0).then_some(tag + AUDIO_AFTER_TAG)
+}
+
+/// The chapters in the start of an MP3 that is still streaming (its length is not known yet).
+pub fn read_head_chapters(head: Vec<u8>) -> Result<FileChapters, String> {
+    let mut read = id3_chapters(Box::new(std::io::Cursor::new(head)), Some("mp3"))
+        .map_err(|e| format!("the start of the stream is not audio Hark can read: {e}"))?;
+    read.duration_secs = None;
+    Ok(read)
+}
+
+fn id3_chapters(source: Box<dyn MediaSource>, extension: Option<&str>) -> Result<FileChapters, String> {
     let mut hint = Hint::new();
-    if let Some(extension) = path.extension().and_then(|e| e.to_str()) {
+    if let Some(extension) = extension {
         hint.with_extension(extension);
     }
-    let stream = MediaSourceStream::new(Box::new(file), MediaSourceStreamOptions::default());
+    let stream = MediaSourceStream::new(source, MediaSourceStreamOptions::default());
     let format = symphonia::default::get_probe()
         .probe(&hint, stream, FormatOptions::default(), MetadataOptions::default())
-        .map_err(|e| format!("{shown} is not audio Hark can read: {e}"))?;
+        .map_err(|e| e.to_string())?;
     let mut chapters = Vec::new();
     if let Some(group) = format.chapters() {
         collect(group, &mut chapters);

@@ -2,6 +2,7 @@
 
 pub mod chapters;
 mod files;
+pub mod id3;
 mod partial;
 
 pub use files::{Unsubscribed, delete_download, unsubscribe};

@@ -366,6 +366,22 @@ impl PartialFile {
         self.lock().wanted
     }
 
+    /// The first `len` bytes (fewer when the file is shorter), once they are all downloaded.
+    /// Never asks the download for them: the player decides what is fetched first.
+    pub fn head(&self, len: u64) -> io::Result<Option<Vec<u8>>> {
+        let (have, total) = {
+            let state = self.lock();
+            (state.sidecar.ranges.contiguous_from(0), state.sidecar.total)
+        };
+        let len = total.map_or(len, |total| len.min(total));
+        if have < len {
+            return Ok(None);
+        }
+        let mut head = vec![0; len as usize];
+        self.file.read_exact_at(&mut head, 0)?;
+        Ok(Some(head))
+    }
+
     /// Waits until the byte at `offset` is there (or the download failed, or `give_up` says
     /// so). Returns how many bytes can be read from there.
     fn wait_for(&self, offset: u64, give_up: &dyn Fn() -> bool, notify: &dyn Fn(bool)) -> io::Result<u64> {

@@ -37,6 +37,8 @@ pub struct NewPodcast {
     /// `itunes:new-feed-url`: the publisher moved the feed.
     pub new_feed_url: Option<String>,
     pub related: Related,
+    /// The show's language (`<language>`, e.g. `en-us`): its transcripts are chosen in it.
+    pub language: Option<String>,
 }
 
 /// What a feed says about other shows and people: the "shows you might like" section.

@@ -13,7 +13,9 @@ use super::{Internal, NetEvent};
 use crate::chapters::{Chapter, ChapterSource, MAX_CHAPTERS_JSON_BYTES};
 use crate::error::FeedError;
 use crate::feed::{FetchOutcome, Fetched, fetch_conditional};
+use crate::media::PartialFile;
 use crate::media::chapters::FileChapters;
+use crate::media::id3::ID3V2_HEADER_LEN;
 use crate::model::{EpisodeId, FeedValidators};
 use crate::transcript::{MAX_TRANSCRIPT_BYTES, Transcript, TranscriptFormat, TranscriptLink};
 
@@ -98,6 +100,21 @@ pub async fn load_transcript(
     .map_err(|e| format!("the transcript at {url} could not be read: {e}"))
 }
 
+/// How often a stream's start is looked at until its tag is down.
+const HEAD_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Waits (passively: the player decides what downloads first) until the first `len` bytes of a
+/// download are there. None once nobody downloads or plays it any more, or it cannot be read.
+async fn downloaded_head(part: &Arc<PartialFile>, len: u64) -> Option<Vec<u8>> {
+    loop {
+        match part.head(len) {
+            Ok(Some(head)) => return Some(head),
+            Ok(None) if Arc::strong_count(part) > 1 => tokio::time::sleep(HEAD_POLL).await,
+            _ => return None,
+        }
+    }
+}
+
 /// A fetch failure in words that name what was fetched.
 fn described(what: &str, error: FeedError) -> String {
     match error {
@@ -128,6 +145,31 @@ impl super::Service {
         if let Some(path) = downloaded.filter(|path| path.is_file() && !read) {
             self.read_file_chapters(episode, path, done);
         }
+    }
+
+    /// A streamed MP3's chapters, from the ID3 tag at its start as soon as that is downloaded
+    /// (the whole file is read again when it is complete).
+    pub(super) fn read_streamed_chapters(&self, episode: EpisodeId, done: &UnboundedSender<Internal>) {
+        let Some(active) = self.downloads.get(&episode) else { return };
+        let read = [ChapterSource::Id3, ChapterSource::Mp4]
+            .iter()
+            .any(|source| self.library.has_chapters_from(episode, *source).unwrap_or(false));
+        if read {
+            return;
+        }
+        let (part, done) = (active.part.clone(), done.clone());
+        tokio::spawn(async move {
+            let Some(first) = downloaded_head(&part, ID3V2_HEADER_LEN as u64).await else { return };
+            let Some(needed) = first.try_into().ok().and_then(|first| crate::media::chapters::head_needed(&first))
+            else {
+                return; // not an MP3 with a tag: read when the download is complete
+            };
+            let Some(head) = downloaded_head(&part, needed).await else { return };
+            let result = tokio::task::spawn_blocking(move || crate::media::chapters::read_head_chapters(head))
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()));
+            let _ = done.send(Internal::FileChaptersRead { episode, result });
+        });
     }
 
     pub(super) fn read_file_chapters(&self, episode: EpisodeId, path: PathBuf, done: &UnboundedSender<Internal>) {

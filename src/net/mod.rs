@@ -329,7 +329,10 @@ impl Service {
                         }
                     }
                     Some(NetCommand::Download { episode }) => self.start_download(episode, None, &done_tx),
-                    Some(NetCommand::Stream { episode, into }) => self.start_download(episode, Some(into), &done_tx),
+                    Some(NetCommand::Stream { episode, into }) => {
+                        self.start_download(episode, Some(into), &done_tx);
+                        self.read_streamed_chapters(episode, &done_tx);
+                    }
                     Some(NetCommand::Cancel { episode }) => {
                         if let Some(active) = self.downloads.remove(&episode) {
                             active.task.abort();
