@@ -827,6 +827,15 @@ fn chaptered_show(data: &Path) -> TestServer {
     server
 }
 
+/// The window on the chaptered show, its episode selected.
+fn chaptered_episode_page(data: &Path) -> Harness<'static, HarkApp> {
+    let mut harness = app(data);
+    harness.run_steps(2);
+    harness.get_by_label("With Chapters").click();
+    harness.run_steps(3);
+    harness
+}
+
 fn position(harness: &Harness<'_, HarkApp>) -> f64 {
     harness.state().listening().position_secs()
 }
@@ -835,10 +844,7 @@ fn position(harness: &Harness<'_, HarkApp>) -> f64 {
 fn chapters_are_listed_navigated_from_the_transport_and_an_unchecked_one_is_skipped() {
     let data = tempfile::tempdir().unwrap();
     let _server = chaptered_show(data.path());
-    let mut harness = app(data.path());
-    harness.run_steps(2);
-    harness.get_by_label("With Chapters").click();
-    harness.run_steps(3);
+    let mut harness = chaptered_episode_page(data.path());
     harness.get_by_label("▶ Play").click();
     // Streamed, downloaded in full at once, and its own chapters read from the file.
     run_until(&mut harness, "the file's chapters", |h| h.state().state.transport.chapters.list.len() == 6);
@@ -886,10 +892,7 @@ fn chapters_are_listed_navigated_from_the_transport_and_an_unchecked_one_is_skip
 fn the_transcript_follows_playback_and_a_click_on_a_cue_plays_from_there() {
     let data = tempfile::tempdir().unwrap();
     let _server = chaptered_show(data.path());
-    let mut harness = app(data.path());
-    harness.run_steps(2);
-    harness.get_by_label("With Chapters").click();
-    harness.run_steps(3);
+    let mut harness = chaptered_episode_page(data.path());
     harness.get_by_label("📝 Transcript").click();
     run_until(&mut harness, "the transcript", |h| {
         matches!(
@@ -972,10 +975,7 @@ fn a_streamed_episodes_chapters_appear_from_its_tag_before_the_download_ends() {
     let data = tempfile::tempdir().unwrap();
     let server = chaptered_show(data.path());
     server.set_throttle("/chapters.mp3", Some(40_000));
-    let mut harness = app(data.path());
-    harness.run_steps(2);
-    harness.get_by_label("With Chapters").click();
-    harness.run_steps(3);
+    let mut harness = chaptered_episode_page(data.path());
     harness.get_by_label("▶ Play").click();
     run_until(&mut harness, "the chapters from the stream's start", |h| {
         h.state().state.transport.chapters.list.len() == 6

@@ -6,10 +6,9 @@
 use std::io::Read;
 use std::path::Path;
 
-use symphonia::core::formats::probe::Hint;
-use symphonia::core::formats::{FormatOptions, TrackType};
-use symphonia::core::io::{MediaSource, MediaSourceStream, MediaSourceStreamOptions};
-use symphonia::core::meta::{ChapterGroup, ChapterGroupItem, MetadataOptions, StandardTag};
+use symphonia::core::formats::TrackType;
+use symphonia::core::io::MediaSource;
+use symphonia::core::meta::{ChapterGroup, ChapterGroupItem, StandardTag};
 
 use super::id3::{ID3V2_HEADER_LEN, id3v2_len};
 use crate::chapters::{Chapter, ChapterSource, MAX_CHAPTERS};
@@ -54,14 +53,7 @@ pub fn read_head_chapters(head: Vec<u8>) -> Result<FileChapters, String> {
 }
 
 fn id3_chapters(source: Box<dyn MediaSource>, extension: Option<&str>) -> Result<FileChapters, String> {
-    let mut hint = Hint::new();
-    if let Some(extension) = extension {
-        hint.with_extension(extension);
-    }
-    let stream = MediaSourceStream::new(source, MediaSourceStreamOptions::default());
-    let format = symphonia::default::get_probe()
-        .probe(&hint, stream, FormatOptions::default(), MetadataOptions::default())
-        .map_err(|e| e.to_string())?;
+    let format = super::probe(source, extension).map_err(|e| e.to_string())?;
     let mut chapters = Vec::new();
     if let Some(group) = format.chapters() {
         collect(group, &mut chapters);

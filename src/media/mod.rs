@@ -7,3 +7,23 @@ mod partial;
 
 pub use files::{Unsubscribed, delete_download, unsubscribe};
 pub use partial::{Interrupted, PartialFile, PartialReader, Progress, RangeSet, Validator, final_name};
+
+/// Probes audio bytes for their container (the extension is a hint), with the settings the
+/// player and the chapter reader share.
+pub fn probe(
+    source: Box<dyn symphonia::core::io::MediaSource>,
+    extension: Option<&str>,
+) -> Result<Box<dyn symphonia::core::formats::FormatReader>, symphonia::core::errors::Error> {
+    use symphonia::core::io::{MediaSourceStream, MediaSourceStreamOptions};
+    let mut hint = symphonia::core::formats::probe::Hint::new();
+    if let Some(extension) = extension {
+        hint.with_extension(extension);
+    }
+    let stream = MediaSourceStream::new(source, MediaSourceStreamOptions::default());
+    symphonia::default::get_probe().probe(
+        &hint,
+        stream,
+        symphonia::core::formats::FormatOptions::default(),
+        symphonia::core::meta::MetadataOptions::default(),
+    )
+}

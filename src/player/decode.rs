@@ -8,10 +8,8 @@ use symphonia::core::codecs::audio::well_known::{CODEC_ID_AAC, CODEC_ID_MP3};
 use symphonia::core::codecs::audio::{AudioDecoder, AudioDecoderOptions};
 use symphonia::core::codecs::registry::CodecRegistry;
 use symphonia::core::errors::Error as SymphoniaError;
-use symphonia::core::formats::probe::Hint;
-use symphonia::core::formats::{FormatOptions, FormatReader, SeekMode, SeekTo, TrackType};
-use symphonia::core::io::{MediaSource, MediaSourceStream, MediaSourceStreamOptions};
-use symphonia::core::meta::MetadataOptions;
+use symphonia::core::formats::{FormatReader, SeekMode, SeekTo, TrackType};
+use symphonia::core::io::MediaSource;
 use symphonia::core::units::{Duration as Ticks, Time, TimeBase};
 
 use std::sync::Arc;
@@ -131,17 +129,10 @@ impl Decoder {
         extension: Option<&str>,
         reopen: Option<Reopen>,
     ) -> Result<Self, DecodeError> {
-        let mut hint = Hint::new();
-        if let Some(extension) = extension {
-            hint.with_extension(extension);
-        }
-        let stream = MediaSourceStream::new(source, MediaSourceStreamOptions::default());
-        let format = symphonia::default::get_probe()
-            .probe(&hint, stream, FormatOptions::default(), MetadataOptions::default())
-            .map_err(|e| match e {
-                SymphoniaError::IoError(e) => io_failure(e),
-                other => DecodeError::NotAudio(other.to_string()),
-            })?;
+        let format = crate::media::probe(source, extension).map_err(|e| match e {
+            SymphoniaError::IoError(e) => io_failure(e),
+            other => DecodeError::NotAudio(other.to_string()),
+        })?;
         let track =
             format.default_track(TrackType::Audio).ok_or_else(|| DecodeError::NotAudio("no audio track".into()))?;
         let params = track
