@@ -20,15 +20,18 @@ pub fn list(ui: &mut egui::Ui, state: &UiState, page: &EpisodePage, actions: &mu
     let playing_here = state.transport.playback.episode() == Some(episode);
     let now = state.transport.playback.track().map_or(0.0, |t| t.position_secs);
     let current = playing_here.then(|| crate::chapters::current(&chapters.list, now)).flatten();
+    let pictures = listed.iter().any(|i| chapters.list[*i].image.is_some());
     egui::CollapsingHeader::new(format!("Chapters ({})", listed.len()))
         .id_salt(("chapters", episode.0))
         .default_open(true)
         .show(ui, |ui| {
             egui::ScrollArea::vertical().id_salt("chapter-list").max_height(220.0).show(ui, |ui| {
-                egui::Grid::new("chapter-rows").num_columns(5).spacing([8.0, 4.0]).show(ui, |ui| {
+                let grid = egui::Grid::new("chapter-rows").min_col_width(0.0).spacing([8.0, 4.0]);
+                grid.show(ui, |ui| {
                     for index in listed {
                         let chapter = &chapters.list[index];
-                        row(ui, state, chapter, chapters.skipped[index], current == Some(index), episode, actions);
+                        let is_current = current == Some(index);
+                        row(ui, state, chapter, chapters.skipped[index], is_current, pictures, episode, actions);
                         ui.end_row();
                     }
                 });
@@ -36,12 +39,16 @@ pub fn list(ui: &mut egui::Ui, state: &UiState, page: &EpisodePage, actions: &mu
         });
 }
 
+/// One chapter: keep/skip, picture (a column only when some chapter has one), start and
+/// title, length, link.
+#[allow(clippy::too_many_arguments)]
 fn row(
     ui: &mut egui::Ui,
     state: &UiState,
     chapter: &Chapter,
     skipped: bool,
     is_current: bool,
+    pictures: bool,
     episode: crate::model::EpisodeId,
     actions: &mut Vec<Action>,
 ) {
@@ -51,12 +58,14 @@ fn row(
     if toggle.labelled(egui::Role::CheckBox, &format!("Play chapter {title}")).changed() {
         actions.push(Action::Listen(Command::SkipChapter { episode, start_secs: chapter.start_secs, skipped: !keep }));
     }
-    match &chapter.image {
-        Some(url) => {
-            widgets::art(ui, &state.art, Some(url), title, 24.0);
-        }
-        None => {
-            ui.label("");
+    if pictures {
+        match &chapter.image {
+            Some(url) => {
+                widgets::art(ui, &state.art, Some(url), title, 24.0);
+            }
+            None => {
+                ui.label("");
+            }
         }
     }
     let mut text = egui::RichText::new(format!("{}  {title}", format_clock(chapter.start_secs)));
