@@ -6,7 +6,7 @@ mod common;
 use std::io::Cursor;
 
 use common::server::{Route, TestServer};
-use hark::net::art::{HEADER_PX, THUMBNAIL_PX, cached_header, downscale, load_art};
+use hark::net::art::{ArtSize, HEADER_PX, THUMBNAIL_PX, cached_header, downscale, load_art};
 use image::{ImageFormat, RgbImage};
 
 fn encoded(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
@@ -27,17 +27,20 @@ fn big_art_is_downscaled_once_and_cached() {
     let client = hark::net::http::client();
 
     let url = server.url("/big.jpg");
-    let art = runtime.block_on(load_art(&client, cache.path(), &url)).unwrap();
-    assert_eq!((art.header.width, art.header.height), (HEADER_PX, HEADER_PX));
-    assert_eq!((art.thumbnail.width, art.thumbnail.height), (THUMBNAIL_PX, THUMBNAIL_PX));
-    assert!(cached_header(cache.path(), &url).is_file());
-    let again = runtime.block_on(load_art(&client, cache.path(), &url)).unwrap();
-    assert_eq!(again, art);
-    assert_eq!(server.requests("/big.jpg").len(), 1, "the second time comes from the cache");
+    let thumbnail = runtime.block_on(load_art(&client, cache.path(), &url, ArtSize::Thumbnail)).unwrap();
+    assert_eq!((thumbnail.width, thumbnail.height), (THUMBNAIL_PX, THUMBNAIL_PX));
+    assert!(cached_header(cache.path(), &url).is_file(), "both sizes are cached from the one fetch");
+    let header = runtime.block_on(load_art(&client, cache.path(), &url, ArtSize::Header)).unwrap();
+    assert_eq!((header.width, header.height), (HEADER_PX, HEADER_PX));
+    let again = runtime.block_on(load_art(&client, cache.path(), &url, ArtSize::Thumbnail)).unwrap();
+    assert_eq!(again, thumbnail);
+    assert_eq!(server.requests("/big.jpg").len(), 1, "the header and the second time come from the cache");
 
-    let wide = runtime.block_on(load_art(&client, cache.path(), &server.url("/wide.png"))).unwrap();
-    assert_eq!((wide.header.width, wide.header.height), (600, 300), "aspect kept");
-    assert_eq!((wide.thumbnail.width, wide.thumbnail.height), (96, 48));
+    let wide = server.url("/wide.png");
+    let header = runtime.block_on(load_art(&client, cache.path(), &wide, ArtSize::Header)).unwrap();
+    assert_eq!((header.width, header.height), (600, 300), "aspect kept");
+    let thumbnail = runtime.block_on(load_art(&client, cache.path(), &wide, ArtSize::Thumbnail)).unwrap();
+    assert_eq!((thumbnail.width, thumbnail.height), (96, 48));
 }
 
 #[test]
@@ -50,10 +53,10 @@ fn broken_and_hostile_images_fail_without_a_panic() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let client = hark::net::http::client();
     for path in ["/broken.jpg", "/page.png", "/missing.png"] {
-        let result = runtime.block_on(load_art(&client, cache.path(), &server.url(path)));
+        let result = runtime.block_on(load_art(&client, cache.path(), &server.url(path), ArtSize::Thumbnail));
         assert!(result.is_err(), "{path}");
     }
-    assert!(runtime.block_on(load_art(&client, cache.path(), "file:///etc/passwd")).is_err());
+    assert!(runtime.block_on(load_art(&client, cache.path(), "file:///etc/passwd", ArtSize::Header)).is_err());
 
     // A valid small PNG whose header claims 50,000 × 50,000 pixels (its checksum made right, so
     // the decoder reads on): the size limit is what refuses it, before any allocation.

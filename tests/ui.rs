@@ -405,9 +405,9 @@ fn pictures_in_the_notes_load_on_demand_downscaled() {
     harness.get_by_label("Opening Night").click();
     let url = server.url("/picture.png");
     run_until(&mut harness, "the picture", |h| {
-        matches!(h.state().state.art.get(&url), Some(hark::ui::ArtSlot::Ready { .. }))
+        matches!(h.state().state.art.large.get(&url), Some(hark::ui::ArtSlot::Ready(_)))
     });
-    let Some(hark::ui::ArtSlot::Ready { header, .. }) = harness.state().state.art.get(&url) else { unreachable!() };
+    let Some(hark::ui::ArtSlot::Ready(header)) = harness.state().state.art.large.get(&url) else { unreachable!() };
     assert_eq!(header.size(), [600, 300], "downscaled before it reaches the GPU");
     assert!(server.requests("/pixel.gif").is_empty(), "tracking pixels are never fetched");
 }
@@ -961,7 +961,7 @@ fn a_chapter_picture_that_is_a_decompression_bomb_leaves_the_placeholder_and_not
     harness.get_by_label("Exploding Pictures").click();
     let bomb = server.url("/bomb.jpg");
     run_until(&mut harness, "the picture refused", |h| {
-        matches!(h.state().state.art.get(&bomb), Some(hark::ui::ArtSlot::Missing))
+        matches!(h.state().state.art.thumbnails.get(&bomb), Some(hark::ui::ArtSlot::Missing))
     });
     harness.run_steps(2);
     harness.get_by_label("Play chapter Bomb chapter");

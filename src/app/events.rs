@@ -42,13 +42,21 @@ impl HarkApp {
                     return Ok(());
                 };
                 progress.done += 1;
-                match result {
-                    Ok(report) => progress.added += report.added,
-                    Err(_) => progress.failed += 1,
-                }
-                let changed = self.state.selected_podcast == Some(podcast);
-                self.reload_podcasts()?;
-                if changed {
+                // Most feeds of a refresh are unchanged; the show list is read once for all the
+                // others, after the events at hand (see `drain`).
+                let had_error = self.state.podcasts.iter().any(|p| p.id == podcast && p.last_error.is_some());
+                let changed = match &result {
+                    Ok(report) => {
+                        progress.added += report.added;
+                        report.added > 0 || report.updated > 0 || had_error
+                    }
+                    Err(_) => {
+                        progress.failed += 1;
+                        true
+                    }
+                };
+                self.podcasts_stale |= changed;
+                if changed && self.state.selected_podcast == Some(podcast) {
                     self.refresh_views()?;
                 }
             }
@@ -71,23 +79,17 @@ impl HarkApp {
                     self.refresh_views()?;
                 }
             }
-            NetEvent::ArtReady { url, art } => {
-                let texture = |name: &str, image: &crate::net::ArtImage| {
-                    let color = egui::ColorImage::from_rgba_unmultiplied(
-                        [image.width as usize, image.height as usize],
-                        &image.rgba,
-                    );
-                    ctx.load_texture(name, color, egui::TextureOptions::LINEAR)
-                };
-                let slot = ArtSlot::Ready {
-                    thumbnail: texture(&format!("{url}#thumb"), &art.thumbnail),
-                    header: texture(&format!("{url}#header"), &art.header),
-                };
-                self.state.art.insert(url, slot);
+            NetEvent::ArtReady { url, size, image } => {
+                let color = egui::ColorImage::from_rgba_unmultiplied(
+                    [image.width as usize, image.height as usize],
+                    &image.rgba,
+                );
+                let texture = ctx.load_texture(format!("{url}#{size:?}"), color, egui::TextureOptions::LINEAR);
+                self.state.art.arrived(url, size, ArtSlot::Ready(texture));
             }
-            NetEvent::ArtFailed { url, reason } => {
+            NetEvent::ArtFailed { url, size, reason } => {
                 tracing::info!(%url, %reason, "show art unavailable");
-                self.state.art.insert(url, ArtSlot::Missing);
+                self.state.art.arrived(url, size, ArtSlot::Missing);
             }
             NetEvent::ServiceError { message } => self.state.notice = Some(Notice::error(message)),
             NetEvent::Discovered { request, result } => {

@@ -22,11 +22,11 @@ use crate::listening::{Changed, Command, EpisodeChapters, Listening};
 use crate::model::{EpisodeId, EpisodeSummary, PodcastId};
 use crate::mpris::{MediaKeys, MediaRequest};
 use crate::net::directory::Directories;
-use crate::net::{NetCommand, NetEvent, NetService, OnStart, RequestId};
+use crate::net::{ArtSize, NetCommand, NetEvent, NetService, OnStart, RequestId};
 use crate::notes::Document;
 use crate::paths::AppPaths;
 use crate::player::OutputChoice;
-use crate::ui::{self, Action, ArtSlot, EpisodePage, Notice, RefreshProgress, UiState};
+use crate::ui::{self, Action, EpisodePage, Notice, RefreshProgress, UiState};
 use dialogs::Dialogs;
 
 pub struct AppOptions {
@@ -71,6 +71,8 @@ pub struct HarkApp {
     next_request: u64,
     /// The chapter last announced to the desktop.
     published_chapter: Option<usize>,
+    /// The show list is behind the library (refreshes reported new episodes or errors).
+    podcasts_stale: bool,
 }
 
 impl HarkApp {
@@ -103,6 +105,7 @@ impl HarkApp {
             directories: options.directories,
             next_request: 0,
             published_chapter: None,
+            podcasts_stale: false,
         };
         app.state.transport.no_audio_device = app.listening.player().is_silent();
         let width =
@@ -241,6 +244,11 @@ impl HarkApp {
                 self.state.notice = Some(Notice::error(e.to_string()));
             }
         }
+        if std::mem::take(&mut self.podcasts_stale)
+            && let Err(e) = self.reload_podcasts()
+        {
+            self.state.notice = Some(Notice::error(e.to_string()));
+        }
         match self.listening.poll() {
             Ok(changed) => self.on_listening(changed),
             Err(e) => self.state.notice = Some(Notice::error(e.to_string())),
@@ -330,10 +338,14 @@ impl HarkApp {
         }
     }
 
+    /// Art drawn as a thumbnail (lists, the transport, chapters).
     fn want_art(&mut self, url: String) {
-        if !self.state.art.contains_key(&url) {
-            self.state.art.insert(url.clone(), ArtSlot::Loading);
-            self.net.send(NetCommand::FetchArt { url });
+        self.want_art_at(url, ArtSize::Thumbnail);
+    }
+
+    fn want_art_at(&mut self, url: String, size: ArtSize) {
+        if self.state.art.want(&url, size) {
+            self.net.send(NetCommand::FetchArt { url, size });
         }
     }
 
@@ -372,6 +384,9 @@ impl HarkApp {
 
     fn select_podcast(&mut self, id: PodcastId) -> Result<(), HarkError> {
         let podcast = self.library.podcast(id)?;
+        if let Some(url) = podcast.art_url.clone() {
+            self.want_art_at(url, ArtSize::Header);
+        }
         self.state.episodes = self.library.episodes(Some(id))?;
         self.state.show = Some(podcast);
         if self.state.selected_podcast != Some(id) {
@@ -397,7 +412,7 @@ impl HarkApp {
         // Pictures in the notes load on demand, through the same fetch, cache and downscale as art.
         for block in &notes.blocks {
             if let crate::notes::Block::Image { url, .. } = block {
-                self.want_art(url.clone());
+                self.want_art_at(url.clone(), ArtSize::Header);
             }
         }
         self.state.episode_page = Some(EpisodePage { episode, notes, chapters });

@@ -43,7 +43,8 @@ pub mod keys {
 }
 
 /// Migrations by `PRAGMA user_version`: entry `n` moves the schema from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("schema.sql"), include_str!("search.sql"), include_str!("chapters.sql")];
+const MIGRATIONS: &[&str] =
+    &[include_str!("schema.sql"), include_str!("search.sql"), include_str!("chapters.sql"), include_str!("counts.sql")];
 
 pub type Result<T> = std::result::Result<T, LibraryError>;
 
@@ -131,10 +132,8 @@ impl Library {
 
     pub fn podcasts(&self) -> Result<Vec<PodcastSummary>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT p.id, p.title, p.author, p.feed_url, p.art_url, p.last_error,
-                    COUNT(e.id), COALESCE(SUM(e.played = 0), 0)
-             FROM podcasts p LEFT JOIN episodes e ON e.podcast_id = p.id
-             GROUP BY p.id ORDER BY p.title COLLATE NOCASE, p.id",
+            "SELECT id, title, author, feed_url, art_url, last_error, episode_count, unplayed_count
+             FROM podcasts ORDER BY title COLLATE NOCASE, id",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(PodcastSummary {

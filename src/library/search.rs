@@ -171,6 +171,8 @@ mod tests {
                  DROP TABLE chapters; DROP TABLE skipped_chapters; ALTER TABLE episodes DROP COLUMN psc_chapters;
                  ALTER TABLE episodes DROP COLUMN transcripts; ALTER TABLE episodes ADD COLUMN transcript_url TEXT;
                  ALTER TABLE podcasts DROP COLUMN language;
+                 DROP TRIGGER count_episode_added; DROP TRIGGER count_episode_removed; DROP TRIGGER count_episode_played;
+                 ALTER TABLE podcasts DROP COLUMN episode_count; ALTER TABLE podcasts DROP COLUMN unplayed_count;
                  PRAGMA user_version = 1;",
             )
             .unwrap();

@@ -186,6 +186,27 @@ mod tests {
     }
 
     #[test]
+    fn show_counts_follow_added_played_and_removed_episodes() {
+        let mut library = Library::in_memory().unwrap();
+        let three: String =
+            (0..3).map(|i| item(Some(&format!("g{i}")), "E", &format!("https://e.com/{i}.mp3"))).collect();
+        let (show, _) = library.subscribe("https://example.com/feed.xml", &feed(&three)).unwrap();
+        let (other, _) = library.subscribe("https://example.com/other.xml", &feed(&three[..three.len() / 3])).unwrap();
+        let counts = |library: &Library| -> Vec<(u32, u32)> {
+            library.podcasts().unwrap().iter().map(|p| (p.episodes as u32, p.unplayed as u32)).collect()
+        };
+        assert_eq!(counts(&library), [(3, 3), (1, 1)]);
+        let first = library.episodes(Some(show)).unwrap()[0].id;
+        library.set_played(first, true).unwrap();
+        library.set_played(first, true).unwrap();
+        assert_eq!(counts(&library), [(3, 2), (1, 1)], "marked played once, counted once");
+        library.sync(show, &feed(&three[three.len() / 3..])).unwrap();
+        assert_eq!(library.episodes(Some(show)).unwrap().len() as u32, counts(&library)[0].0, "as many as listed");
+        library.remove_podcast(other).unwrap();
+        assert_eq!(counts(&library).len(), 1);
+    }
+
+    #[test]
     fn an_item_listed_three_times_is_one_episode() {
         let mut library = Library::in_memory().unwrap();
         let repeated = item(Some("same"), "Again", "https://example.com/a.mp3").repeat(3);

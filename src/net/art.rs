@@ -30,6 +30,14 @@ pub struct Art {
     pub header: ArtImage,
 }
 
+/// The two sizes art is kept in: lists draw the thumbnail, the show header and pictures in the
+/// notes the header size. A window asks for each only where it draws it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ArtSize {
+    Thumbnail,
+    Header,
+}
+
 fn cache_paths(cache_dir: &Path, url: &str) -> (PathBuf, PathBuf) {
     let key = &crate::feed::body_hash(url.as_bytes())[..32];
     (cache_dir.join(format!("{key}-{THUMBNAIL_PX}.png")), cache_dir.join(format!("{key}-{HEADER_PX}.png")))
@@ -40,17 +48,23 @@ pub fn cached_header(cache_dir: &Path, url: &str) -> PathBuf {
     cache_paths(cache_dir, url).1
 }
 
-/// Art from the disk cache, else from the network (then cached).
-pub async fn load_art(client: &reqwest::Client, cache_dir: &Path, url: &str) -> Result<Art, String> {
+/// One size of `url`'s art: from the disk cache, else from the network (then both sizes are
+/// cached).
+pub async fn load_art(
+    client: &reqwest::Client,
+    cache_dir: &Path,
+    url: &str,
+    size: ArtSize,
+) -> Result<ArtImage, String> {
     let (thumb_path, header_path) = cache_paths(cache_dir, url);
-    if thumb_path.exists() && header_path.exists() {
-        let cached = tokio::task::spawn_blocking(move || -> Result<Art, String> {
-            Ok(Art { thumbnail: read_png(&thumb_path)?, header: read_png(&header_path)? })
-        })
-        .await
-        .map_err(|e| e.to_string())?;
-        if let Ok(art) = cached {
-            return Ok(art);
+    let cached_path = match size {
+        ArtSize::Thumbnail => thumb_path,
+        ArtSize::Header => header_path,
+    };
+    if cached_path.exists() {
+        let cached = tokio::task::spawn_blocking(move || read_png(&cached_path)).await.map_err(|e| e.to_string())?;
+        if let Ok(image) = cached {
+            return Ok(image);
         }
     }
     let bytes = match crate::assets::bundled(url) {
@@ -63,7 +77,10 @@ pub async fn load_art(client: &reqwest::Client, cache_dir: &Path, url: &str) -> 
         // A cache that cannot be written costs a re-download next time, nothing more.
         let _ = save_png(&art.thumbnail, &thumb_path);
         let _ = save_png(&art.header, &header_path);
-        Ok(art)
+        Ok(match size {
+            ArtSize::Thumbnail => art.thumbnail,
+            ArtSize::Header => art.header,
+        })
     })
     .await
     .map_err(|e| e.to_string())?

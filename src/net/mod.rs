@@ -25,7 +25,7 @@ use crate::transcript::{Transcript, TranscriptLink};
 use download::{DownloadError, DownloadJob};
 use std::path::PathBuf;
 
-pub use art::{Art, ArtImage};
+pub use art::{Art, ArtImage, ArtSize};
 pub use refresh::{Refreshed, Subscribed};
 
 /// How many feeds are fetched at once during a refresh.
@@ -47,6 +47,7 @@ pub enum NetCommand {
     },
     FetchArt {
         url: String,
+        size: art::ArtSize,
     },
     /// Queue a download (at most `parallel_downloads` run at once).
     Download {
@@ -111,10 +112,12 @@ pub enum NetEvent {
     },
     ArtReady {
         url: String,
-        art: Arc<Art>,
+        size: art::ArtSize,
+        image: Arc<ArtImage>,
     },
     ArtFailed {
         url: String,
+        size: art::ArtSize,
         reason: String,
     },
     DownloadQueued {
@@ -361,14 +364,14 @@ impl Service {
                     }
                     Some(NetCommand::FetchChapters { episode }) => self.update_chapters(episode, &done_tx),
                     Some(NetCommand::FetchTranscript { episode, link }) => self.load_transcript(episode, link),
-                    Some(NetCommand::FetchArt { url }) => {
+                    Some(NetCommand::FetchArt { url, size }) => {
                         let (client, cache, events, waker, slots) =
                             (self.client.clone(), self.paths.art_cache(), self.events.clone(), self.waker.clone(), art_slots.clone());
                         tokio::spawn(async move {
                             let _permit = slots.acquire_owned().await;
-                            let event = match art::load_art(&client, &cache, &url).await {
-                                Ok(art) => NetEvent::ArtReady { url, art: Arc::new(art) },
-                                Err(reason) => NetEvent::ArtFailed { url, reason },
+                            let event = match art::load_art(&client, &cache, &url, size).await {
+                                Ok(image) => NetEvent::ArtReady { url, size, image: Arc::new(image) },
+                                Err(reason) => NetEvent::ArtFailed { url, size, reason },
                             };
                             if events.send(event).is_ok() {
                                 waker.wake();

@@ -113,7 +113,7 @@ fn notes(ui: &mut egui::Ui, page: &super::EpisodePage, art: &ArtMap, actions: &m
     });
 }
 
-type ArtMap = std::collections::HashMap<String, super::ArtSlot>;
+type ArtMap = super::ArtStore;
 
 fn draw_block(ui: &mut egui::Ui, block: &Block, episode: EpisodeId, art: &ArtMap, actions: &mut Vec<Action>) {
     match block {
@@ -158,9 +158,9 @@ fn draw_block(ui: &mut egui::Ui, block: &Block, episode: EpisodeId, art: &ArtMap
         Block::Rule => {
             ui.separator();
         }
-        Block::Image { url, alt } => match art.get(url) {
+        Block::Image { url, alt } => match art.large.get(url) {
             // Fetched through the art pipeline: downscaled once, never at full size.
-            Some(super::ArtSlot::Ready { header, .. }) => {
+            Some(super::ArtSlot::Ready(header)) => {
                 let [w, h] = header.size();
                 let scale = (ui.available_width() / w as f32).min(1.0);
                 let image = egui::Image::from_texture(header).fit_to_exact_size(egui::vec2(w as f32, h as f32) * scale);

@@ -37,7 +37,7 @@ pub struct UiState {
     pub add_podcast: AddPodcast,
     pub refresh: Option<RefreshProgress>,
     pub notice: Option<Notice>,
-    pub art: HashMap<String, ArtSlot>,
+    pub art: ArtStore,
     pub transport: TransportState,
     /// Up Next, in order.
     pub queue: Vec<EpisodeSummary>,
@@ -129,8 +129,67 @@ impl Notice {
 
 pub enum ArtSlot {
     Loading,
-    Ready { thumbnail: egui::TextureHandle, header: egui::TextureHandle },
+    Ready(egui::TextureHandle),
     Missing,
+}
+
+/// Art as textures: every picture a list shows as a thumbnail, and the header size only for
+/// the few drawn large (the selected show, pictures in the open notes), the oldest of those
+/// let go past `LARGE_ART_KEPT`. A hundred shows' headers would be 140 MB of pixels.
+#[derive(Default)]
+pub struct ArtStore {
+    pub thumbnails: HashMap<String, ArtSlot>,
+    pub large: HashMap<String, ArtSlot>,
+    /// Header-size art in the order it was asked for.
+    large_order: Vec<String>,
+}
+
+impl ArtStore {
+    pub const LARGE_ART_KEPT: usize = 12;
+
+    pub fn slots(&self, size: crate::net::ArtSize) -> &HashMap<String, ArtSlot> {
+        match size {
+            crate::net::ArtSize::Thumbnail => &self.thumbnails,
+            crate::net::ArtSize::Header => &self.large,
+        }
+    }
+
+    /// Marks `url` as loading at `size` unless it is there or on its way; true when it must be
+    /// fetched.
+    pub fn want(&mut self, url: &str, size: crate::net::ArtSize) -> bool {
+        match size {
+            crate::net::ArtSize::Thumbnail => {
+                if self.thumbnails.contains_key(url) {
+                    return false;
+                }
+                self.thumbnails.insert(url.to_string(), ArtSlot::Loading);
+            }
+            crate::net::ArtSize::Header => {
+                self.large_order.retain(|u| u != url);
+                self.large_order.push(url.to_string());
+                while self.large_order.len() > Self::LARGE_ART_KEPT {
+                    let oldest = self.large_order.remove(0);
+                    self.large.remove(&oldest);
+                }
+                if self.large.contains_key(url) {
+                    return false;
+                }
+                self.large.insert(url.to_string(), ArtSlot::Loading);
+            }
+        }
+        true
+    }
+
+    /// What arrived (or failed); dropped when it was let go meanwhile.
+    pub fn arrived(&mut self, url: String, size: crate::net::ArtSize, slot: ArtSlot) {
+        let slots = match size {
+            crate::net::ArtSize::Thumbnail => &mut self.thumbnails,
+            crate::net::ArtSize::Header => &mut self.large,
+        };
+        if let Some(held) = slots.get_mut(&url) {
+            *held = slot;
+        }
+    }
 }
 
 /// The side panels' widths: resizable, within sensible bounds, remembered.
@@ -337,4 +396,29 @@ fn shortcuts_window(ui: &egui::Ui, state: &mut UiState) {
         ui.label(egui::RichText::new("The transport keys work whenever no text field has focus.").weak());
     });
     state.show_shortcuts = open;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ArtSlot, ArtStore};
+    use crate::net::ArtSize;
+
+    #[test]
+    fn large_art_is_kept_for_the_last_few_pictures_only_and_thumbnails_are_asked_once() {
+        let mut art = ArtStore::default();
+        for i in 0..20 {
+            assert!(art.want(&format!("https://example.com/{i}.jpg"), ArtSize::Header));
+        }
+        assert_eq!(art.large.len(), ArtStore::LARGE_ART_KEPT);
+        assert!(
+            art.large.contains_key("https://example.com/19.jpg")
+                && !art.large.contains_key("https://example.com/0.jpg")
+        );
+        // Let go meanwhile: its answer is dropped, not kept.
+        art.arrived("https://example.com/0.jpg".into(), ArtSize::Header, ArtSlot::Missing);
+        assert!(!art.large.contains_key("https://example.com/0.jpg"));
+        assert!(art.want("https://example.com/a.jpg", ArtSize::Thumbnail));
+        assert!(!art.want("https://example.com/a.jpg", ArtSize::Thumbnail), "asked once");
+        assert!(art.thumbnails.len() == 1 && art.large.len() == ArtStore::LARGE_ART_KEPT);
+    }
 }

@@ -2,9 +2,7 @@
 
 use eframe::egui;
 
-use std::collections::HashMap;
-
-use super::ArtSlot;
+use super::{ArtSlot, ArtStore};
 
 /// Gives a widget its accessible name (kittest and screen readers find it by this).
 pub trait Labelled {
@@ -21,18 +19,16 @@ impl Labelled for egui::Response {
 
 /// Show art at `size`, or a placeholder tile with the show's initial while it loads or
 /// when there is none.
-pub fn art(
-    ui: &mut egui::Ui,
-    art: &HashMap<String, ArtSlot>,
-    url: Option<&str>,
-    title: &str,
-    size: f32,
-) -> egui::Response {
-    let slot = url.and_then(|u| art.get(u));
-    if let Some(ArtSlot::Ready { thumbnail, header }) = slot {
-        let texture = if size <= thumbnail.size()[0] as f32 { thumbnail } else { header };
+pub fn art(ui: &mut egui::Ui, art: &ArtStore, url: Option<&str>, title: &str, size: f32) -> egui::Response {
+    let ready = |slots: &std::collections::HashMap<String, ArtSlot>| match url.and_then(|u| slots.get(u)) {
+        Some(ArtSlot::Ready(texture)) => Some(texture.clone()),
+        _ => None,
+    };
+    // Drawn large, the header size is used once it is there; the thumbnail stands in meanwhile.
+    let large = (size > crate::net::art::THUMBNAIL_PX as f32).then(|| ready(&art.large)).flatten();
+    if let Some(texture) = large.or_else(|| ready(&art.thumbnails)) {
         return ui.add(
-            egui::Image::from_texture(texture).fit_to_exact_size(egui::vec2(size, size)).corner_radius(size / 16.0),
+            egui::Image::from_texture(&texture).fit_to_exact_size(egui::vec2(size, size)).corner_radius(size / 16.0),
         );
     }
     let (rect, response) = ui.allocate_exact_size(egui::vec2(size, size), egui::Sense::hover());
