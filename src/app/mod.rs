@@ -46,9 +46,14 @@ impl Default for AppOptions {
 
 struct EguiWaker(egui::Context);
 
+/// How soon after a worker's news the window wakes. Not zero: egui answers a zero-delay request
+/// with two frames ("to let things settle"), and while playing that doubled the frames drawn —
+/// in a software renderer, most of the window's CPU.
+const WAKE_DELAY: std::time::Duration = std::time::Duration::from_millis(1);
+
 impl crate::Waker for EguiWaker {
     fn wake(&self) {
-        self.0.request_repaint();
+        self.0.request_repaint_after(WAKE_DELAY);
     }
 }
 
@@ -155,6 +160,8 @@ impl HarkApp {
                 .with_icon(icon)
                 .with_inner_size([1200.0, 760.0])
                 .with_min_inner_size([760.0, 480.0]),
+            // Dithering is a per-pixel cost in every frame; flat dark panels show no banding.
+            dithering: false,
             ..Default::default()
         };
         eframe::run_native(

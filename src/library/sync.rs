@@ -193,7 +193,7 @@ mod tests {
         let (show, _) = library.subscribe("https://example.com/feed.xml", &feed(&three)).unwrap();
         let (other, _) = library.subscribe("https://example.com/other.xml", &feed(&three[..three.len() / 3])).unwrap();
         let counts = |library: &Library| -> Vec<(u32, u32)> {
-            library.podcasts().unwrap().iter().map(|p| (p.episodes as u32, p.unplayed as u32)).collect()
+            library.podcasts().unwrap().iter().map(|p| (p.episodes, p.unplayed)).collect()
         };
         assert_eq!(counts(&library), [(3, 3), (1, 1)]);
         let first = library.episodes(Some(show)).unwrap()[0].id;

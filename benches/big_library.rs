@@ -1,0 +1,79 @@
+//! The window on a big library (100 shows × 200 episodes = 20,000, notes like real ones): a
+//! frame drawn while nothing changes, and a click on another show until its episodes are drawn
+//! (target ≤ 50 ms, also while a refresh runs). Launch-to-first-frame and memory of the real
+//! window are measured by `tools/big-library/measure.sh`.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use hark::app::{AppOptions, HarkApp};
+use hark::feed::parse_feed;
+use hark::library::Library;
+use hark::paths::AppPaths;
+use hark::player::OutputChoice;
+use url::Url;
+
+const SHOWS: usize = 100;
+const EPISODES: usize = 200;
+
+fn show(number: usize) -> String {
+    let mut xml = format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Big Show {number:03}</title>\
+         <description>Show {number} of the big library.</description>"
+    );
+    for i in 0..EPISODES {
+        xml.push_str(&format!(
+            "<item><guid>s{number}-e{i}</guid><title>Episode {i} of show {number}</title>\
+             <pubDate>Mon, 01 Jan 2024 10:00:00 GMT</pubDate><enclosure url=\"https://cdn.example.com/{number}/{i}.mp3\" \
+             type=\"audio/mpeg\"/><description><![CDATA[<p>Notes of episode {i}, with \
+             <a href=\"https://example.com/{i}\">a link</a>.</p><ul><li>(00:45) Intro</li><li>(12:30) News</li></ul>]]>\
+             </description></item>"
+        ));
+    }
+    xml.push_str("</channel></rss>");
+    xml
+}
+
+fn window(c: &mut Criterion) {
+    hark::net::http::install_crypto_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let paths = AppPaths::inside(dir.path());
+    paths.create_all().unwrap();
+    {
+        let mut library = Library::open(&paths.database()).unwrap();
+        for number in 0..SHOWS {
+            let url = format!("https://example.com/{number}.xml");
+            let feed = parse_feed(show(number).as_bytes(), &Url::parse(&url).unwrap()).unwrap();
+            library.subscribe(&url, &feed).unwrap();
+        }
+        // Not the first launch: no demo show.
+        library.set_setting("demo_offered", "1").unwrap();
+    }
+    let nowhere = hark::net::directory::Directories { itunes_url: "http://127.0.0.1:9".into(), podcast_index: None };
+    let options = AppOptions {
+        audio: OutputChoice::Null,
+        refresh_on_start: false,
+        media_keys: false,
+        directories: Some(nowhere),
+    };
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| HarkApp::new(&cc.egui_ctx, paths, options).unwrap());
+    harness.run_steps(4);
+    let mut group = c.benchmark_group("big library");
+    group.bench_function("a frame of the window, nothing changing", |b| b.iter(|| harness.step()));
+    // Two shows in view, in turns: each click selects the other.
+    let mut which = 1;
+    group.bench_function("click another show until its episodes are drawn", |b| {
+        b.iter(|| {
+            which = if which == 1 { 5 } else { 1 };
+            harness.get_by_label(&format!("Big Show {which:03}")).click();
+            harness.step();
+            harness.step();
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, window);
+criterion_main!(benches);
