@@ -4,13 +4,16 @@
 # window run once to cache the art), then RUNS launches are measured. Each prints
 #   first_frame_s settled_s rss_anon_mb peak_rss_mb
 # and the medians follow. "Settled": the process used < 5 % of a core over the last 0.5 s.
-# Needs Xvfb and a built hark (HARK=path, default target/release/hark).
+# Needs Xvfb, bc and a built hark (HARK=path, default target/release/hark). Xvfb's pointer rests
+# at the screen's centre, over an episode row: its tooltip opening is part of "settled".
 set -euo pipefail
 OUT=$(cd "$1" && pwd); RUNS=${2:-5}
 HARK=${HARK:-$(dirname "$0")/../../target/release/hark}
 DATA=$OUT/data; PORT=8790
 (cd "$OUT" && exec python3 -m http.server $PORT --bind 127.0.0.1 >"$OUT/server.log" 2>&1) & SERVER=$!
 export DISPLAY=:91
+# A previous run's server may still be letting go of the display.
+for _ in $(seq 50); do [ -e /tmp/.X91-lock ] || break; sleep 0.1; done
 Xvfb :91 -screen 0 1280x800x24 >/dev/null 2>&1 & XVFB=$!
 trap 'kill $SERVER $XVFB 2>/dev/null' EXIT
 sleep 1
