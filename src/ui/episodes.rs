@@ -51,8 +51,8 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                         egui::Layout::left_to_right(egui::Align::Center),
                         |ui| {
                             ui.set_min_width(title_width);
-                            ui.add(egui::Button::selectable(selected == Some(episode.id), title).truncate())
-                                .on_hover_text(&episode.title)
+                            let row = ui.add(egui::Button::selectable(selected == Some(episode.id), title).truncate());
+                            super::widgets::full_text_if_cut(ui, row, &episode.title)
                         },
                     )
                     .inner;

@@ -49,8 +49,8 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                 widgets::art(ui, &state.art, podcast.art_url.as_deref(), &podcast.title, 40.0);
                 ui.vertical(|ui| {
                     let title = egui::RichText::new(&podcast.title).strong();
-                    let response =
-                        ui.add(egui::Button::selectable(selected, title).truncate()).on_hover_text(&podcast.title);
+                    let response = ui.add(egui::Button::selectable(selected, title).truncate());
+                    let response = widgets::full_text_if_cut(ui, response, &podcast.title);
                     let detail = match (&podcast.last_error, podcast.unplayed) {
                         (Some(error), _) => egui::RichText::new(format!("⚠ {error}")).color(ui.visuals().warn_fg_color),
                         (None, 0) => egui::RichText::new(format!("{} episodes", podcast.episodes)),

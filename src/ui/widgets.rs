@@ -17,6 +17,16 @@ impl Labelled for egui::Response {
     }
 }
 
+/// The whole text as a tooltip, only where a truncating button cut it: a tooltip on every row
+/// would open (and animate) under a pointer merely resting on the list.
+pub fn full_text_if_cut(ui: &egui::Ui, response: egui::Response, text: &str) -> egui::Response {
+    let font = egui::TextStyle::Button.resolve(ui.style());
+    let width = ui.painter().layout_no_wrap(text.to_string(), font, ui.visuals().text_color()).size().x;
+    // A button that fits its text is as wide as the text and its padding.
+    let room = response.rect.width() - 2.0 * ui.spacing().button_padding.x;
+    if width > room + 1.0 { response.on_hover_text(text) } else { response }
+}
+
 /// Show art at `size`, or a placeholder tile with the show's initial while it loads or
 /// when there is none.
 pub fn art(ui: &mut egui::Ui, art: &ArtStore, url: Option<&str>, title: &str, size: f32) -> egui::Response {
