@@ -504,3 +504,57 @@ fn play_of_several_episodes_goes_through_up_next_in_order() {
     assert!(library.queue().unwrap().is_empty(), "Up Next is empty after the last one");
     assert_eq!(library.setting("last_episode").unwrap(), Some(episodes[0]["id"].to_string()), "Two came last");
 }
+
+#[test]
+fn play_with_a_sleep_timer_stops_by_itself_and_keeps_the_place() {
+    let server = TestServer::start();
+    let items = [
+        Item { guid: "one", title: "Bedtime One", url: "https://cdn.example.com/1.wav" },
+        Item { guid: "two", title: "Bedtime Two", url: "https://cdn.example.com/2.wav" },
+    ];
+    server.set("/feed.xml", Route::ok(rss("Bedtime", &items), "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    assert!(hark(data.path(), &["subscribe", &server.url("/feed.xml")]).status.success());
+    let mut library = hark::library::Library::open(&data.path().join("library.sqlite3")).unwrap();
+    for episode in library.episodes(None).unwrap() {
+        let secs = if episode.title == "Bedtime One" { 30.0 } else { 2.0 };
+        let path = data.path().join("downloads").join(format!("{}.wav", episode.id));
+        common::audio::write_tone_wav(&path, secs, 440.0);
+        library.set_downloaded(episode.id, Some(&path)).unwrap();
+    }
+    let play = |args: &[&str]| {
+        let started = std::time::Instant::now();
+        let output = Command::new(env!("CARGO_BIN_EXE_hark"))
+            .arg("--data-dir")
+            .arg(data.path())
+            .arg("play")
+            .args(args)
+            .env("ALSA_CONFIG_PATH", "/dev/null")
+            .output()
+            .unwrap();
+        (output, started.elapsed())
+    };
+    let position = |title: &str| {
+        let episodes = json(&hark(data.path(), &["episodes", "--json"]));
+        let episode = episodes.as_array().unwrap().iter().find(|e| e["title"] == title).unwrap().clone();
+        (episode["position_secs"].as_f64().unwrap(), episode["played"].as_bool().unwrap())
+    };
+
+    let (output, took) = play(&["Bedtime One", "--sleep", "3s"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).contains("Stopped at 0:03"), "{}", stderr(&output));
+    assert!(took < Duration::from_secs(10), "stopped by itself: {took:?}");
+    let (at, played) = position("Bedtime One");
+    assert!((2.8..3.6).contains(&at) && !played, "the place is kept: {at}");
+
+    // At the end of the episode: played to its end, and what is queued after it waits.
+    let (output, _) = play(&["Bedtime Two", "Bedtime One", "--sleep", "end"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(position("Bedtime Two"), (0.0, true));
+    assert_eq!(position("Bedtime One").0, at, "the next one did not start");
+    assert!(library.queue().unwrap().iter().any(|e| e.title == "Bedtime One"), "still in Up Next");
+
+    let (output, _) = play(&["Bedtime One", "--sleep", "soon"]);
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("--sleep soon: say how long"), "{}", stderr(&output));
+}

@@ -990,3 +990,41 @@ fn a_streamed_episodes_chapters_appear_from_its_tag_before_the_download_ends() {
     harness.run_steps(2);
     harness.get_by_label("Chapters (6)");
 }
+
+#[test]
+fn the_sleep_timer_menu_starts_counts_down_and_turns_off() {
+    let data = tempfile::tempdir().unwrap();
+    let _server = chaptered_show(data.path());
+    let mut harness = chaptered_episode_page(data.path());
+    harness.get_by_label("▶ Play").click();
+    run_until(&mut harness, "playing", |h| h.state().listening().playback().is_playing());
+    // A menu opens under a pointer that came to it, as a mouse does.
+    harness.get_by_label("Sleep").hover();
+    harness.run_steps(1);
+    harness.get_by_label("Sleep").click();
+    harness.run_steps(3);
+    harness.get_by_label("In 15 minutes").click();
+    run_until(&mut harness, "the timer", |h| h.state().state.transport.sleep.is_some());
+    harness.run_steps(2);
+    let left = |h: &Harness<'_, HarkApp>| h.state().listening().sleep_timer().and_then(|(_, left)| left).unwrap();
+    let first = left(&harness);
+    assert!(first <= 900.0 && first > 890.0, "{first}");
+    std::thread::sleep(Duration::from_millis(1100));
+    harness.run_steps(2);
+    assert!(left(&harness) < first - 0.9, "counting down while playing");
+    assert!(harness.query_by_label_contains("Sleep 14:5").is_some(), "the time left is shown");
+
+    // Z: 15 → 30 → 60 minutes → end of episode → off.
+    harness.key_press(egui::Key::Z);
+    harness.run_steps(2);
+    assert!(left(&harness) > 1700.0);
+    harness.key_press(egui::Key::Z);
+    harness.key_press(egui::Key::Z);
+    harness.run_steps(2);
+    harness.get_by_label("Sleep: end of episode").hover();
+    harness.run_steps(1);
+    harness.get_by_label("Sleep: end of episode").click();
+    harness.run_steps(3);
+    harness.get_by_label("Turn the sleep timer off").click();
+    run_until(&mut harness, "the timer off", |h| h.state().listening().sleep_timer().is_none());
+}

@@ -303,6 +303,7 @@ impl HarkApp {
         if changed.track || changed.chapters {
             transport.chapters = self.listening.chapters().clone();
         }
+        transport.sleep = self.listening.sleep_timer();
         // The desktop shows the chapter with the title: announced when the chapter changes.
         let position = transport.playback.track().map_or(0.0, |t| t.position_secs);
         let chapter = crate::chapters::current(&transport.chapters.list, position);

@@ -76,6 +76,10 @@ pub enum Command {
         /// Playback speed for this run, 0.5 to 3.0 (pitch is kept); otherwise the saved speed.
         #[arg(long)]
         speed: Option<f32>,
+        /// Stop by itself (fading out): after so much listening (`10m`, `90s`, `1h`, `25:00`),
+        /// at the `end` of the episode, or at the end of this `chapter`. The position is kept.
+        #[arg(long, value_name = "WHEN")]
+        sleep: Option<String>,
     },
     /// Find podcasts by name in the podcast directories (Apple's; the Podcast Index with
     /// HARK_PODCASTINDEX_KEY and HARK_PODCASTINDEX_SECRET).
@@ -165,11 +169,12 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
         }
         Command::Podcasts { json } => feeds::podcasts(&library, json, &mut out),
         Command::Episodes { podcast, json } => feeds::episodes(&library, podcast.as_deref(), json, &mut out),
-        Command::Play { episodes, from, speed } => {
+        Command::Play { episodes, from, speed, sleep } => {
             let ids = episodes.iter().map(|q| library.find_episode(q)).collect::<Result<Vec<_>, _>>()?;
             let from = from.as_deref().map(parse_time).transpose()?;
+            let sleep = sleep.as_deref().map(parse_sleep).transpose()?;
             drop(library);
-            play::play(paths, &ids, from, speed)
+            play::play(paths, &ids, play::Options { from, speed, sleep })
         }
         Command::Chapters { episode, json, all } => extras::chapters(&mut library, &episode, json, all, &mut out),
         Command::Transcript { episode, json } => extras::transcript(&library, paths, &episode, json, &mut out),
@@ -231,6 +236,30 @@ fn parse_time(text: &str) -> Result<f64, HarkError> {
     crate::feed::parse_duration(text)
         .map(f64::from)
         .ok_or_else(|| HarkError::Other(format!("\"{text}\" is not a time like 12:34")))
+}
+
+/// `--sleep`: `end`, `chapter`, or a length: `10m`, `90s`, `1h`, `25:00`, `300`.
+fn parse_sleep(text: &str) -> Result<crate::listening::SleepMode, HarkError> {
+    use crate::listening::SleepMode;
+    let refuse = || HarkError::Other(format!("--sleep {text}: say how long (10m, 90s, 1h, 25:00), end or chapter"));
+    let text = text.trim();
+    match text {
+        "end" => return Ok(SleepMode::EndOfEpisode),
+        "chapter" => return Ok(SleepMode::EndOfChapter),
+        _ => {}
+    }
+    let (number, unit) = match text.char_indices().last() {
+        Some((at, 's')) => (&text[..at], 1.0),
+        Some((at, 'm')) => (&text[..at], 60.0),
+        Some((at, 'h')) => (&text[..at], 3600.0),
+        _ => return parse_time(text).ok().filter(|s| *s > 0.0).map(secs_mode).ok_or_else(refuse),
+    };
+    let secs = number.trim().parse::<f64>().ok().filter(|n| n.is_finite() && *n > 0.0).ok_or_else(refuse)? * unit;
+    Ok(secs_mode(secs))
+}
+
+fn secs_mode(secs: f64) -> crate::listening::SleepMode {
+    crate::listening::SleepMode::After(std::time::Duration::from_secs_f64(secs.min(86_400.0)))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime, HarkError> {

@@ -8,14 +8,25 @@ use std::time::Duration;
 
 use crate::error::HarkError;
 use crate::library::Library;
-use crate::listening::{Command, Listening, Playback, QueueEdit};
+use crate::listening::{Command, Listening, Playback, QueueEdit, SleepMode};
 use crate::model::{EpisodeId, format_clock};
 use crate::net::{NetService, OnStart};
 use crate::paths::AppPaths;
 use crate::player::{OutputChoice, SPEED_RANGE};
 
-/// Plays `episodes` in order; returns when the last one ends, on Ctrl-C, or on a failure.
-pub fn play(paths: &AppPaths, episodes: &[EpisodeId], from: Option<f64>, speed: Option<f32>) -> Result<(), HarkError> {
+/// What `hark play` was asked besides the episodes.
+pub struct Options {
+    /// Where the first episode starts.
+    pub from: Option<f64>,
+    /// A speed for this run.
+    pub speed: Option<f32>,
+    pub sleep: Option<SleepMode>,
+}
+
+/// Plays `episodes` in order; returns when the last one ends, the sleep timer stops it, on
+/// Ctrl-C, or on a failure.
+pub fn play(paths: &AppPaths, episodes: &[EpisodeId], options: Options) -> Result<(), HarkError> {
+    let Options { from, speed, sleep } = options;
     let Some((&first, rest)) = episodes.split_first() else { return Ok(()) };
     if let Some(speed) = speed.filter(|s| !SPEED_RANGE.contains(s)) {
         return Err(HarkError::Other(format!("--speed {speed}: the speed must be from 0.5 to 3.0")));
@@ -37,6 +48,9 @@ pub fn play(paths: &AppPaths, episodes: &[EpisodeId], from: Option<f64>, speed: 
     }
     session.handle(Command::Queue(QueueEdit::PutFirst(rest.to_vec())))?;
     session.handle(Command::Play { episode: first, from })?;
+    if let Some(mode) = sleep {
+        session.handle(Command::Sleep(Some(mode)))?;
+    }
 
     let mut err = std::io::stderr();
     let outcome = loop {
@@ -52,6 +66,9 @@ pub fn play(paths: &AppPaths, episodes: &[EpisodeId], from: Option<f64>, speed: 
         }
         if let Some(failure) = changed.failure {
             break Err(HarkError::Other(failure));
+        }
+        if changed.slept {
+            break Ok(false);
         }
         if changed.finished {
             break Ok(true);

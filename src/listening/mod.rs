@@ -10,6 +10,7 @@
 mod chapters;
 mod queue;
 mod rules;
+mod sleep;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -25,11 +26,15 @@ use crate::player::{OutputChoice, PlaybackState, Player, PlayerEvent, PlayerEven
 pub use chapters::EpisodeChapters;
 pub use queue::QueueEdit;
 pub use rules::{PLAYED_MARGIN_SECS, counts_as_played, resume_point};
+use sleep::SleepTimer;
+pub use sleep::{FADE_SECS, SleepMode};
 
 /// How often the position is written while playing (a crash loses at most this much).
 pub const SAVE_EVERY: Duration = Duration::from_secs(2);
 /// Speed steps the window and the keys use.
 pub const SPEED_STEP: f32 = 0.1;
+/// How often the sleep timer's fade changes the volume.
+const SLEEP_FADE_STEP: Duration = Duration::from_millis(50);
 /// How long the engine's clock may take to show a seek: the same jump is not asked twice in it.
 const SKIP_SETTLES: Duration = Duration::from_millis(500);
 
@@ -151,6 +156,8 @@ pub enum Command {
         start_secs: f64,
         skipped: bool,
     },
+    /// Start the sleep timer, or (None) turn it off.
+    Sleep(Option<SleepMode>),
 }
 
 /// What a command or an event changed, for whoever shows it.
@@ -169,6 +176,8 @@ pub struct Changed {
     pub failure: Option<String>,
     /// An episode was heard to the end and nothing follows it.
     pub finished: bool,
+    /// The sleep timer stopped playback.
+    pub slept: bool,
 }
 
 impl Changed {
@@ -179,6 +188,7 @@ impl Changed {
         self.chapters |= other.chapters;
         self.queue |= other.queue;
         self.finished |= other.finished;
+        self.slept |= other.slept;
         if other.failure.is_some() {
             self.failure = other.failure;
         }
@@ -192,6 +202,7 @@ impl Changed {
             || self.queue
             || self.failure.is_some()
             || self.finished
+            || self.slept
     }
 }
 
@@ -217,6 +228,9 @@ pub struct Listening {
     chapters: EpisodeChapters,
     /// The last jump out of a skipped chapter: where to, and when it was asked.
     chapter_skip: Option<(f64, Instant)>,
+    sleep: Option<SleepTimer>,
+    /// The fraction of the volume the sleep timer's fade plays at (1 when not fading).
+    sleep_gain: f32,
 }
 
 impl Listening {
@@ -244,6 +258,8 @@ impl Listening {
             volume: 1.0,
             chapters: EpisodeChapters::default(),
             chapter_skip: None,
+            sleep: None,
+            sleep_gain: 1.0,
         };
         let number = |session: &Self, key| -> Result<Option<f32>, HarkError> {
             Ok(session.library.setting(key)?.and_then(|v| v.parse().ok()))
@@ -353,7 +369,7 @@ impl Listening {
             Command::SetVolume(volume) => {
                 if volume.is_finite() {
                     self.volume = volume.clamp(0.0, 1.0);
-                    self.player.set_volume(self.volume);
+                    self.player.set_volume(self.volume * self.sleep_gain);
                     self.library.set_setting(VOLUME, &self.volume.to_string())?;
                     changed.playback = true;
                 }
@@ -391,6 +407,14 @@ impl Listening {
                 }
             }
             Command::SkipChapter { .. } => {}
+            Command::Sleep(mode) => {
+                self.sleep = mode.map(SleepTimer::new);
+                if let Some(timer) = &mut self.sleep {
+                    timer.count(self.playback.is_playing());
+                }
+                self.set_sleep_gain(1.0);
+                changed.playback = true;
+            }
         }
         Ok(changed)
     }
@@ -430,6 +454,7 @@ impl Listening {
         if self.in_player {
             changed.merge(self.skip_unwanted_chapter(self.player.position_secs())?);
         }
+        changed.merge(self.tick_sleep()?);
         Ok(changed)
     }
 
@@ -440,8 +465,14 @@ impl Listening {
             return None;
         }
         let now = self.player.position_secs();
-        let next = self.chapters.next_skipped_start(now)?;
-        Some(Duration::from_secs_f64(((next - now) / self.speed as f64).max(0.0)))
+        let skip = self.chapters.next_skipped_start(now).map(|next| (next - now) / self.speed as f64);
+        // The sleep timer: at the start of its fade, then often enough for a smooth one.
+        let sleep = self
+            .sleep_timer()
+            .and_then(|(_, left)| left)
+            .map(|left| if left > FADE_SECS { left - FADE_SECS } else { SLEEP_FADE_STEP.as_secs_f64() });
+        let secs = [skip, sleep].into_iter().flatten().reduce(f64::min)?;
+        Some(Duration::from_secs_f64(secs.max(0.0)))
     }
 
     /// Waits up to `timeout` for the player (the CLI's loop), then takes what came.
@@ -735,6 +766,18 @@ impl Listening {
             self.playback = Playback::Paused { track };
         }
         self.delete_if_wanted(episode)?;
+        if self.sleep.as_ref().is_some_and(|t| t.mode == SleepMode::EndOfEpisode) {
+            // Asleep: nothing more plays tonight; the finished episode leaves Up Next all the same.
+            let mut queue = self.queue_ids()?;
+            queue.retain(|id| *id != episode);
+            self.library.set_queue(&queue)?;
+            self.sleep = None;
+            self.set_sleep_gain(1.0);
+            self.player.seek_to(0.0);
+            changed.finished = true;
+            changed.slept = true;
+            return Ok(changed);
+        }
         match self.play_next_in_queue(Some(episode))? {
             Some(next) => changed.merge(next),
             None => {

@@ -280,13 +280,14 @@ pub enum Action {
 }
 
 /// The keys, as the help view lists them.
-pub const SHORTCUTS: [(&str, &str); 12] = [
+pub const SHORTCUTS: [(&str, &str); 13] = [
     ("Space", "Play / pause"),
     ("Left", "Rewind 10 seconds"),
     ("Right", "Skip 30 seconds"),
     ("[  ]", "Slower / faster (0.1× steps)"),
     ("Up  Down", "Volume up / down"),
     (",  .", "Previous / next chapter"),
+    ("Z", "Sleep timer: 15, 30, 60 minutes, end of episode, off"),
     ("Home", "Previous episode"),
     ("End", "Next in Up Next"),
     ("F5", "Refresh all podcasts"),
@@ -380,7 +381,23 @@ fn keyboard(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                 actions.push(action);
             }
         }
+        if input.consume_key(Modifiers::NONE, Key::Z) {
+            actions.push(Action::Listen(Command::Sleep(next_sleep(t.sleep.map(|(mode, _)| mode)))));
+        }
     });
+}
+
+/// What Z turns the sleep timer to: off → 15 → 30 → 60 minutes → end of episode → off.
+fn next_sleep(now: Option<crate::listening::SleepMode>) -> Option<crate::listening::SleepMode> {
+    use crate::listening::SleepMode;
+    let minutes = |m: u64| Some(SleepMode::After(std::time::Duration::from_secs(m * 60)));
+    match now {
+        None => minutes(15),
+        Some(SleepMode::After(d)) if d <= std::time::Duration::from_secs(15 * 60) => minutes(30),
+        Some(SleepMode::After(d)) if d <= std::time::Duration::from_secs(30 * 60) => minutes(60),
+        Some(SleepMode::After(_)) => Some(SleepMode::EndOfEpisode),
+        Some(SleepMode::EndOfEpisode | SleepMode::EndOfChapter) => None,
+    }
 }
 
 fn shortcuts_window(ui: &egui::Ui, state: &mut UiState) {

@@ -4,7 +4,7 @@ use eframe::egui;
 
 use super::widgets::Labelled;
 use super::{Action, Command, UiState, widgets};
-use crate::listening::{EpisodeChapters, Playback, round_speed};
+use crate::listening::{EpisodeChapters, Playback, SleepMode, round_speed};
 use crate::model::format_clock;
 use crate::player::SPEED_RANGE;
 
@@ -20,6 +20,10 @@ pub struct TransportState {
     pub no_audio_device: bool,
     /// The playing episode's chapters.
     pub chapters: EpisodeChapters,
+    /// The sleep timer: what it waits for and the seconds of playback left.
+    pub sleep: Option<(SleepMode, Option<f64>)>,
+    /// Minutes typed for a custom sleep timer (view state).
+    pub sleep_minutes: u32,
 }
 
 impl Default for TransportState {
@@ -33,6 +37,8 @@ impl Default for TransportState {
             dragging_to: None,
             no_audio_device: false,
             chapters: EpisodeChapters::default(),
+            sleep: None,
+            sleep_minutes: 20,
         }
     }
 }
@@ -153,6 +159,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         if speed_response.changed() {
             actions.push(Action::Listen(Command::SetSpeed(round_speed(speed))));
         }
+        sleep_menu(ui, t.sleep, !t.chapters.list.is_empty(), &mut t.sleep_minutes, actions);
         let mut volume = t.volume;
         ui.label("🔊");
         ui.spacing_mut().slider_width = 80.0;
@@ -163,4 +170,52 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         }
     });
     ui.add_space(6.0);
+}
+
+/// The sleep timer's presets, in minutes.
+pub const SLEEP_PRESETS: [u64; 6] = [5, 10, 15, 30, 45, 60];
+
+/// The sleep timer: a menu of presets, the end of this episode or chapter, or minutes typed in;
+/// while it runs, the time left is its title.
+fn sleep_menu(
+    ui: &mut egui::Ui,
+    timer: Option<(SleepMode, Option<f64>)>,
+    chapters: bool,
+    minutes_typed: &mut u32,
+    actions: &mut Vec<Action>,
+) {
+    let title = match timer {
+        None => "Sleep".to_string(),
+        Some((SleepMode::EndOfEpisode, _)) => "Sleep: end of episode".to_string(),
+        Some((SleepMode::EndOfChapter, _)) => "Sleep: end of chapter".to_string(),
+        Some((SleepMode::After(_), left)) => format!("Sleep {}", format_clock(left.unwrap_or(0.0).ceil())),
+    };
+    let sleep = |mode| Action::Listen(Command::Sleep(mode));
+    let menu = ui.menu_button(title, |ui| {
+        ui.label(egui::RichText::new("Stop playing…").weak());
+        for minutes in SLEEP_PRESETS {
+            if ui.button(format!("In {minutes} minutes")).clicked() {
+                actions.push(sleep(Some(SleepMode::After(std::time::Duration::from_secs(minutes * 60)))));
+            }
+        }
+        if ui.button("At the end of this episode").clicked() {
+            actions.push(sleep(Some(SleepMode::EndOfEpisode)));
+        }
+        if chapters && ui.button("At the end of this chapter").clicked() {
+            actions.push(sleep(Some(SleepMode::EndOfChapter)));
+        }
+        ui.horizontal(|ui| {
+            ui.label("In");
+            ui.add(egui::DragValue::new(minutes_typed).range(1..=600).suffix(" min"))
+                .labelled(egui::Role::SpinButton, "Sleep after minutes");
+            if ui.button("Start").clicked() {
+                let after = std::time::Duration::from_secs(u64::from(*minutes_typed) * 60);
+                actions.push(sleep(Some(SleepMode::After(after))));
+            }
+        });
+        if timer.is_some() && ui.button("Turn the sleep timer off").clicked() {
+            actions.push(sleep(None));
+        }
+    });
+    menu.response.on_hover_text("Sleep timer (Z)");
 }
