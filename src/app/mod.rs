@@ -201,10 +201,9 @@ impl HarkApp {
     /// format), loaded by the net service.
     fn open_transcript(&mut self, id: EpisodeId) -> Result<(), HarkError> {
         let episode = self.library.episode(id)?;
-        let language = self.library.transcript_language(id)?;
-        let content = match crate::transcript::choose(&episode.transcripts, language.as_deref()) {
+        let content = match self.library.chosen_transcript(id)? {
             Some(link) => {
-                self.net.send(NetCommand::FetchTranscript { episode: id, link: link.clone() });
+                self.net.send(NetCommand::FetchTranscript { episode: id, link });
                 ui::transcript::TranscriptContent::Loading
             }
             None => ui::transcript::TranscriptContent::Failed("No transcript in a format Hark reads".into()),

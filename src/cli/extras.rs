@@ -4,11 +4,11 @@
 use std::io::Write;
 
 use super::{complain, runtime, say};
-use crate::chapters::{Chapter, ChapterSource};
+use crate::chapters::Chapter;
 use crate::error::HarkError;
 use crate::library::Library;
 use crate::model::{EpisodeId, format_clock};
-use crate::net::extras::{ChaptersFetched, fetch_chapters, load_transcript};
+use crate::net::extras::{fetch_chapters, load_transcript, store_fetched_chapters};
 use crate::net::http;
 use crate::paths::AppPaths;
 
@@ -61,18 +61,17 @@ fn bring_up_to_date(library: &mut Library, episode: EpisodeId) -> Result<(), Har
     if let Some(file) = library.chapters_file(episode)? {
         let fetched = runtime()?.block_on(fetch_chapters(&http::client(), &file.url, file.fetched.as_ref()));
         match fetched {
-            Ok(ChaptersFetched::Changed { chapters, validators }) => {
-                library.set_chapters(episode, ChapterSource::Json, &chapters, Some((&file.url, &validators)))?
+            Ok(fetched) => {
+                store_fetched_chapters(library, episode, &file.url, fetched)?;
             }
-            Ok(ChaptersFetched::Unchanged) => {}
             // What is held still prints; the reason goes to stderr.
             Err(reason) => complain(reason),
         }
     }
     let path = library.episode(episode)?.summary.path.map(std::path::PathBuf::from).filter(|p| p.is_file());
-    let read = library.has_chapters_from(episode, ChapterSource::Id3)?
-        || library.has_chapters_from(episode, ChapterSource::Mp4)?;
-    if let Some(path) = path.filter(|_| !read) {
+    if let Some(path) = path
+        && !library.file_chapters_read(episode)?
+    {
         match crate::media::chapters::read_file_chapters(&path) {
             Ok(file) => library.set_file_chapters(episode, &file)?,
             Err(reason) => complain(reason),
@@ -89,12 +88,12 @@ pub fn transcript(
     out: &mut impl Write,
 ) -> Result<(), HarkError> {
     let id = library.find_episode(query)?;
-    let episode = library.episode(id)?;
-    let language = library.transcript_language(id)?;
-    let link = crate::transcript::choose(&episode.transcripts, language.as_deref())
-        .ok_or_else(|| HarkError::Other(format!("\"{}\" has no transcript Hark can read", episode.summary.title)))?;
+    let link = library.chosen_transcript(id)?.ok_or_else(|| {
+        let title = library.episode(id).map(|e| e.summary.title).unwrap_or_default();
+        HarkError::Other(format!("\"{title}\" has no transcript Hark can read"))
+    })?;
     let transcript = runtime()?
-        .block_on(load_transcript(&http::client(), &paths.transcript_cache(), link))
+        .block_on(load_transcript(&http::client(), &paths.transcript_cache(), &link))
         .map_err(HarkError::Other)?;
     if json {
         say(out, serde_json::to_string_pretty(&transcript.cues).expect("plain data serialises"));

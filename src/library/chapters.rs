@@ -8,6 +8,7 @@ use rusqlite::{OptionalExtension, params};
 use super::{Library, Result};
 use crate::chapters::{Chapter, ChapterSource};
 use crate::model::{EpisodeId, FeedValidators};
+use crate::transcript::TranscriptLink;
 
 /// Where an episode's Podcasting 2.0 chapters file is, and what the last fetch of it returned.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -77,17 +78,24 @@ impl Library {
         Ok(())
     }
 
-    /// Whether a source was read for this episode (file chapters are read once per download).
-    pub fn has_chapters_from(&self, episode: EpisodeId, source: ChapterSource) -> Result<bool> {
+    /// Whether the audio file's own chapters (ID3 or MP4) were read for this episode: they are
+    /// read once per download.
+    pub fn file_chapters_read(&self, episode: EpisodeId) -> Result<bool> {
         let found = self
             .conn
-            .query_row(
-                "SELECT 1 FROM chapters WHERE episode_id = ?1 AND source = ?2",
-                params![episode.0, source.as_str()],
-                |_| Ok(()),
-            )
+            .query_row("SELECT 1 FROM chapters WHERE episode_id = ?1 AND source IN ('id3', 'mp4')", [episode.0], |_| {
+                Ok(())
+            })
             .optional()?;
         Ok(found.is_some())
+    }
+
+    /// The transcript to show for an episode: in its show's language (else the listener's), the
+    /// most readable format. None when the feed lists none Hark reads.
+    pub fn chosen_transcript(&self, episode: EpisodeId) -> Result<Option<TranscriptLink>> {
+        let links = self.episode(episode)?.transcripts;
+        let language = self.transcript_language(episode)?;
+        Ok(crate::transcript::choose(&links, language.as_deref()).cloned())
     }
 
     /// The episode's chapters file, if the feed names one, with the validators of the copy held.
@@ -110,7 +118,7 @@ impl Library {
     }
 
     /// The language an episode's transcript is chosen in: its show's, else the listener's.
-    pub fn transcript_language(&self, episode: EpisodeId) -> Result<Option<String>> {
+    fn transcript_language(&self, episode: EpisodeId) -> Result<Option<String>> {
         let show: Option<String> = self.conn.query_row(
             "SELECT p.language FROM podcasts p JOIN episodes e ON e.podcast_id = p.id WHERE e.id = ?1",
             [episode.0],

@@ -22,6 +22,11 @@ impl EpisodeChapters {
         Ok(Self { list, skipped })
     }
 
+    /// The audio's length became known: the last chapter ends there.
+    pub fn end_at(&mut self, duration_secs: Option<f64>) {
+        self.list = crate::chapters::with_ends(std::mem::take(&mut self.list), duration_secs);
+    }
+
     pub fn current(&self, secs: f64) -> Option<&Chapter> {
         crate::chapters::current(&self.list, secs).map(|i| &self.list[i])
     }

@@ -458,8 +458,9 @@ impl Listening {
         Ok(changed)
     }
 
-    /// When to poll next so that a skipped chapter is left the moment it begins: the time until
-    /// the next one starts, at the current speed. None when nothing is skipped ahead.
+    /// When to poll next so that a skipped chapter is left the moment it begins and the sleep
+    /// timer fades on time: the time until the next of those, at the current speed. None when
+    /// neither waits ahead.
     pub fn next_wake(&self) -> Option<Duration> {
         if !matches!(self.playback, Playback::Playing { .. }) || !self.in_player {
             return None;
@@ -556,7 +557,9 @@ impl Listening {
                 }
                 changed.track = true;
                 // The last chapter ends where the audio does.
-                changed.merge(self.reload_chapters()?);
+                let duration = self.playback.track().and_then(|t| t.duration_secs);
+                self.chapters.end_at(duration);
+                changed.chapters = true;
             }
             PlayerEvent::State { state, .. } => {
                 let playback = std::mem::take(&mut self.playback);
@@ -579,7 +582,6 @@ impl Listening {
                     track.position_secs = secs;
                     changed.playback = true;
                 }
-                changed.merge(self.skip_unwanted_chapter(secs)?);
                 if self.last_saved.elapsed() >= SAVE_EVERY {
                     changed.merge(self.save()?);
                 }

@@ -12,7 +12,9 @@ use url::Url;
 use super::{Internal, NetEvent};
 use crate::chapters::{Chapter, ChapterSource, MAX_CHAPTERS_JSON_BYTES};
 use crate::error::FeedError;
+use crate::error::LibraryError;
 use crate::feed::{FetchOutcome, Fetched, fetch_conditional};
+use crate::library::Library;
 use crate::media::PartialFile;
 use crate::media::chapters::FileChapters;
 use crate::media::id3::ID3V2_HEADER_LEN;
@@ -49,6 +51,22 @@ pub async fn fetch_chapters(
                 .map_err(|e| format!("reading the chapters stopped: {e}"))?
                 .map_err(|e| format!("the chapters at {url} could not be read: {e}"))?;
             Ok(ChaptersFetched::Changed { chapters, validators })
+        }
+    }
+}
+
+/// Stores what a fetch of an episode's chapters file found; true when the list changed.
+pub fn store_fetched_chapters(
+    library: &mut Library,
+    episode: EpisodeId,
+    url: &str,
+    fetched: ChaptersFetched,
+) -> Result<bool, LibraryError> {
+    match fetched {
+        ChaptersFetched::Unchanged => Ok(false),
+        ChaptersFetched::Changed { chapters, validators } => {
+            library.set_chapters(episode, ChapterSource::Json, &chapters, Some((url, &validators)))?;
+            Ok(true)
         }
     }
 }
@@ -139,9 +157,7 @@ impl super::Service {
             Err(e) => return tracing::warn!("chapters of {episode}: {e}"),
         }
         let downloaded = self.library.episode(episode).ok().and_then(|e| e.summary.path).map(PathBuf::from);
-        let read = [ChapterSource::Id3, ChapterSource::Mp4]
-            .iter()
-            .any(|source| self.library.has_chapters_from(episode, *source).unwrap_or(false));
+        let read = self.library.file_chapters_read(episode).unwrap_or(false);
         if let Some(path) = downloaded.filter(|path| path.is_file() && !read) {
             self.read_file_chapters(episode, path, done);
         }
@@ -151,10 +167,7 @@ impl super::Service {
     /// (the whole file is read again when it is complete).
     pub(super) fn read_streamed_chapters(&self, episode: EpisodeId, done: &UnboundedSender<Internal>) {
         let Some(active) = self.downloads.get(&episode) else { return };
-        let read = [ChapterSource::Id3, ChapterSource::Mp4]
-            .iter()
-            .any(|source| self.library.has_chapters_from(episode, *source).unwrap_or(false));
-        if read {
+        if self.library.file_chapters_read(episode).unwrap_or(false) {
             return;
         }
         let (part, done) = (active.part.clone(), done.clone());
@@ -180,20 +193,13 @@ impl super::Service {
         });
     }
 
-    pub(super) fn store_fetched_chapters(
-        &mut self,
-        episode: EpisodeId,
-        url: &str,
-        result: Result<ChaptersFetched, String>,
-    ) {
-        match result {
-            Ok(ChaptersFetched::Unchanged) => {}
-            Ok(ChaptersFetched::Changed { chapters, validators }) => {
-                match self.library.set_chapters(episode, ChapterSource::Json, &chapters, Some((url, &validators))) {
-                    Ok(()) => self.emit(NetEvent::ChaptersChanged { episode }),
-                    Err(e) => self.emit(NetEvent::ChaptersFailed { episode, reason: e.to_string() }),
-                }
-            }
+    pub(super) fn store_fetched(&mut self, episode: EpisodeId, url: &str, result: Result<ChaptersFetched, String>) {
+        let stored = result.and_then(|fetched| {
+            store_fetched_chapters(&mut self.library, episode, url, fetched).map_err(|e| e.to_string())
+        });
+        match stored {
+            Ok(true) => self.emit(NetEvent::ChaptersChanged { episode }),
+            Ok(false) => {}
             Err(reason) => self.emit(NetEvent::ChaptersFailed { episode, reason }),
         }
     }

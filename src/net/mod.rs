@@ -532,7 +532,7 @@ impl Service {
                 };
                 self.emit(event);
             }
-            Internal::ChaptersFetched { episode, url, result } => self.store_fetched_chapters(episode, &url, result),
+            Internal::ChaptersFetched { episode, url, result } => self.store_fetched(episode, &url, result),
             Internal::FileChaptersRead { episode, result } => self.store_file_chapters(episode, result),
             Internal::Subscribed { request, fetched } => {
                 let result = fetched

@@ -96,12 +96,7 @@ fn cues(
     now: Option<f64>,
     actions: &mut Vec<Action>,
 ) {
-    let matches: Vec<usize> = if view.find.trim().is_empty() {
-        Vec::new()
-    } else {
-        let needle = view.find.trim().to_lowercase();
-        (0..transcript.cues.len()).filter(|i| transcript.cues[*i].text.to_lowercase().contains(&needle)).collect()
-    };
+    let matches = found(ui, view, transcript);
     let mut jump_to: Option<usize> = None;
     ui.horizontal(|ui| {
         let field = egui::TextEdit::singleline(&mut view.find).hint_text("Find in transcript").desired_width(180.0);
@@ -179,6 +174,25 @@ fn cues(
         }
         ui.data_mut(|d| d.insert_temp(memory_id, layout));
     });
+}
+
+/// The cues holding what is looked for, searched again only when the query changes (not every
+/// frame: a long transcript has thousands of cues).
+fn found(ui: &egui::Ui, view: &TranscriptView, transcript: &Transcript) -> Arc<Vec<usize>> {
+    let memory_id = ui.scope_id().with(("found", view.episode.0));
+    let query = view.find.trim().to_lowercase();
+    let held: Option<(String, Arc<Vec<usize>>)> = ui.data_mut(|d| d.get_temp(memory_id));
+    if let Some((_, matches)) = held.filter(|(held_query, _)| *held_query == query) {
+        return matches;
+    }
+    let matches: Vec<usize> = if query.is_empty() {
+        Vec::new()
+    } else {
+        (0..transcript.cues.len()).filter(|i| transcript.cues[*i].text.to_lowercase().contains(&query)).collect()
+    };
+    let matches = Arc::new(matches);
+    ui.data_mut(|d| d.insert_temp(memory_id, (query, matches.clone())));
+    matches
 }
 
 /// Lays every cue out once at `width` to know where each starts.
