@@ -472,29 +472,44 @@ fn escape_codes_in_a_feed_never_reach_the_terminal_or_the_opml() {
     assert_eq!(hark::opml::parse(&bytes).unwrap().len(), 1, "the OPML reads back");
 }
 
+/// A show of two episodes, "<prefix> One" and "<prefix> Two", subscribed and downloaded as tones
+/// of the given lengths in seconds.
+fn two_downloaded_tones(server: &TestServer, data: &Path, prefix: &str, secs: [f64; 2]) -> hark::library::Library {
+    let titles = [format!("{prefix} One"), format!("{prefix} Two")];
+    let items = [
+        Item { guid: "one", title: &titles[0], url: "https://cdn.example.com/1.wav" },
+        Item { guid: "two", title: &titles[1], url: "https://cdn.example.com/2.wav" },
+    ];
+    server.set("/feed.xml", Route::ok(rss(prefix, &items), "application/rss+xml"));
+    assert!(hark(data, &["subscribe", &server.url("/feed.xml")]).status.success());
+    let mut library = hark::library::Library::open(&data.join("library.sqlite3")).unwrap();
+    for episode in library.episodes(None).unwrap() {
+        let length = if episode.title == titles[0] { secs[0] } else { secs[1] };
+        let path = data.join("downloads").join(format!("{}.wav", episode.id));
+        common::audio::write_tone_wav(&path, length, 440.0);
+        library.set_downloaded(episode.id, Some(&path)).unwrap();
+    }
+    library
+}
+
+/// `hark play ARGS` on a machine without a sound card.
+fn play(data: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hark"))
+        .arg("--data-dir")
+        .arg(data)
+        .arg("play")
+        .args(args)
+        .env("ALSA_CONFIG_PATH", "/dev/null")
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn play_of_several_episodes_goes_through_up_next_in_order() {
     let server = TestServer::start();
-    let items = [
-        Item { guid: "one", title: "Short One", url: "https://cdn.example.com/1.wav" },
-        Item { guid: "two", title: "Short Two", url: "https://cdn.example.com/2.wav" },
-    ];
-    server.set("/feed.xml", Route::ok(rss("Shorts", &items), "application/rss+xml"));
     let data = tempfile::tempdir().unwrap();
-    assert!(hark(data.path(), &["subscribe", &server.url("/feed.xml")]).status.success());
-    let mut library = hark::library::Library::open(&data.path().join("library.sqlite3")).unwrap();
-    for episode in library.episodes(None).unwrap() {
-        let path = data.path().join("downloads").join(format!("{}.wav", episode.id));
-        common::audio::write_tone_wav(&path, 1.5, 440.0);
-        library.set_downloaded(episode.id, Some(&path)).unwrap();
-    }
-    let output = Command::new(env!("CARGO_BIN_EXE_hark"))
-        .arg("--data-dir")
-        .arg(data.path())
-        .args(["play", "Short One", "Short Two"])
-        .env("ALSA_CONFIG_PATH", "/dev/null")
-        .output()
-        .unwrap();
+    let library = two_downloaded_tones(&server, data.path(), "Short", [1.5, 1.5]);
+    let output = play(data.path(), &["Short One", "Short Two"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let episodes = json(&hark(data.path(), &["episodes", "--json"]));
     for episode in episodes.as_array().unwrap() {
@@ -508,30 +523,11 @@ fn play_of_several_episodes_goes_through_up_next_in_order() {
 #[test]
 fn play_with_a_sleep_timer_stops_by_itself_and_keeps_the_place() {
     let server = TestServer::start();
-    let items = [
-        Item { guid: "one", title: "Bedtime One", url: "https://cdn.example.com/1.wav" },
-        Item { guid: "two", title: "Bedtime Two", url: "https://cdn.example.com/2.wav" },
-    ];
-    server.set("/feed.xml", Route::ok(rss("Bedtime", &items), "application/rss+xml"));
     let data = tempfile::tempdir().unwrap();
-    assert!(hark(data.path(), &["subscribe", &server.url("/feed.xml")]).status.success());
-    let mut library = hark::library::Library::open(&data.path().join("library.sqlite3")).unwrap();
-    for episode in library.episodes(None).unwrap() {
-        let secs = if episode.title == "Bedtime One" { 30.0 } else { 2.0 };
-        let path = data.path().join("downloads").join(format!("{}.wav", episode.id));
-        common::audio::write_tone_wav(&path, secs, 440.0);
-        library.set_downloaded(episode.id, Some(&path)).unwrap();
-    }
+    let library = two_downloaded_tones(&server, data.path(), "Bedtime", [30.0, 2.0]);
     let play = |args: &[&str]| {
         let started = std::time::Instant::now();
-        let output = Command::new(env!("CARGO_BIN_EXE_hark"))
-            .arg("--data-dir")
-            .arg(data.path())
-            .arg("play")
-            .args(args)
-            .env("ALSA_CONFIG_PATH", "/dev/null")
-            .output()
-            .unwrap();
+        let output = play(data.path(), args);
         (output, started.elapsed())
     };
     let position = |title: &str| {
