@@ -1,13 +1,14 @@
 //! The player thread's state machine: commands in, decoded audio out to the stream, events
 //! out to whoever listens.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
+use super::chain::{AudioChain, AudioSettings, KnownLevel, Piece};
 use super::decode::{DecodeError, Decoder, open_source};
-use super::dsp::TimeStretch;
 use super::events::EventSender;
 use super::output::{Chunk, EngineSource, Output, Shared, Stream};
 use super::{PlaybackState, PlayerCommand, PlayerEvent, SourceSpec};
@@ -22,10 +23,12 @@ struct Loaded {
     episode: EpisodeId,
     decoder: Decoder,
     stream: Arc<Stream>,
-    stretch: TimeStretch,
+    chain: AudioChain,
     generation: u64,
-    /// A chunk made but not yet queued (the queue was full).
-    pending: Option<Chunk>,
+    /// Chunks made but not yet queued (the queue was full).
+    pending: VecDeque<Chunk>,
+    /// Decoded audio before the chain (reused).
+    decoded: Vec<f32>,
     /// The decoder has nothing more; the end marker is queued.
     decoded_all: bool,
     ended: bool,
@@ -49,6 +52,7 @@ pub(super) struct Engine {
     loaded: Option<Loaded>,
     pending_load: Option<PendingLoad>,
     speed: f64,
+    audio: AudioSettings,
     last_position_event: Instant,
     last_wake: Instant,
 }
@@ -62,6 +66,7 @@ impl Engine {
             loaded: None,
             pending_load: None,
             speed: 1.0,
+            audio: AudioSettings { loudness: true, ..AudioSettings::default() },
             last_position_event: Instant::now(),
             last_wake: Instant::now(),
         }
@@ -87,7 +92,7 @@ impl Engine {
     pub fn run(mut self, commands: Receiver<PlayerCommand>) {
         loop {
             let wants_audio =
-                self.loaded.as_ref().is_some_and(|l| !l.decoded_all || l.pending.is_some()) && self.has_room();
+                self.loaded.as_ref().is_some_and(|l| !l.decoded_all || !l.pending.is_empty()) && self.has_room();
             let command = if wants_audio {
                 commands.try_recv().map_err(|e| match e {
                     std::sync::mpsc::TryRecvError::Empty => RecvTimeoutError::Timeout,
@@ -183,6 +188,26 @@ impl Engine {
                 // Re-decode from where the listener is: the queued audio had the old speed.
                 self.seek(self.shared.position_secs(), generation);
             }
+            PlayerCommand::SetAudio { settings, generation } => {
+                self.audio = settings;
+                if let Some(pending) = &mut self.pending_load {
+                    pending.generation = generation;
+                }
+                if let Some(loaded) = &mut self.loaded {
+                    let (channels, rate) = (loaded.decoder.channels() as usize, loaded.decoder.sample_rate());
+                    loaded.chain = new_chain(channels, rate, settings, loaded.decoder.duration_secs());
+                    // Re-decode from where the listener is: the queued audio sounded the old way.
+                    self.seek(self.shared.position_secs(), generation);
+                }
+            }
+            PlayerCommand::SetMeasuredLevel(lufs) => {
+                if let KnownLevel::Show(_) | KnownLevel::Unknown = self.audio.level {
+                    self.audio.level = KnownLevel::Measured(lufs);
+                }
+                if let Some(loaded) = &mut self.loaded {
+                    loaded.chain.set_measured_level(lufs);
+                }
+            }
             PlayerCommand::SetVolume(volume) => self.shared.set_volume(volume),
             PlayerCommand::Stop => {
                 self.pending_load = None;
@@ -230,8 +255,7 @@ impl Engine {
         };
         let duration = decoder.duration_secs();
         let stream = Stream::new(decoder.channels(), decoder.sample_rate());
-        let mut stretch = TimeStretch::new(decoder.channels() as usize, decoder.sample_rate());
-        stretch.set_speed(self.speed);
+        let chain = new_chain(decoder.channels() as usize, decoder.sample_rate(), self.audio, duration);
         self.output.attach(EngineSource::new(stream.clone(), self.shared.clone()));
         self.shared.set_position_secs(start);
         self.shared.starved.store(false, Ordering::Relaxed);
@@ -239,9 +263,10 @@ impl Engine {
             episode,
             decoder,
             stream,
-            stretch,
+            chain,
             generation,
-            pending: None,
+            pending: VecDeque::new(),
+            decoded: Vec::new(),
             decoded_all: false,
             ended: false,
             buffering: false,
@@ -280,8 +305,8 @@ impl Engine {
         let Some(loaded) = &mut self.loaded else { return };
         let target = clamp_target(target, loaded.decoder.duration_secs());
         loaded.generation = generation;
-        loaded.pending = None;
-        loaded.stretch.reset();
+        loaded.pending.clear();
+        loaded.chain.reset();
         loaded.decoded_all = false;
         loaded.ended = false;
         let episode = loaded.episode;
@@ -299,48 +324,36 @@ impl Engine {
         self.last_position_event = Instant::now();
     }
 
-    /// Decodes one packet into the stream (or retries the chunk the full queue refused).
+    /// Decodes one packet through the chain into the stream (or queues what the full queue
+    /// refused before).
     fn produce(&mut self) {
         let speed = self.speed;
         let Some(loaded) = &mut self.loaded else { return };
-        if let Some(chunk) = loaded.pending.take() {
-            if let Err(chunk) = loaded.stream.push(chunk) {
-                loaded.pending = Some(chunk);
-            }
+        if !loaded.pending.is_empty() {
+            loaded.queue_pending();
             return;
         }
+        loaded.chain.set_speed(speed);
         let rate = loaded.decoder.sample_rate() as f64;
-        let mut decoded = loaded.stream.buffer();
-        let chunk = match loaded.decoder.next_packet(&mut decoded) {
-            Ok(Some(first_frame)) if (speed - 1.0).abs() < 1e-3 => Chunk {
-                generation: loaded.generation,
-                start_secs: first_frame as f64 / rate,
-                secs_per_frame: 1.0 / rate,
-                samples: decoded,
-                end_of_stream: false,
-            },
-            Ok(Some(first_frame)) => {
-                loaded.stretch.set_speed(speed);
-                loaded.stretch.push(&decoded, first_frame);
-                decoded.clear();
-                let Some(start) = loaded.stretch.pull(&mut decoded) else { return };
-                Chunk {
-                    generation: loaded.generation,
-                    start_secs: start as f64 / rate,
-                    secs_per_frame: speed / rate,
-                    samples: decoded,
-                    end_of_stream: false,
-                }
-            }
+        let mut heard = loaded.stream.buffer();
+        loaded.decoded.clear();
+        let pieces = match loaded.decoder.next_packet(&mut loaded.decoded) {
+            Ok(Some(first_frame)) => loaded.chain.process(&loaded.decoded, first_frame, &mut heard),
             Ok(None) => {
                 loaded.decoded_all = true;
-                Chunk {
+                let pieces = loaded.chain.finish(&mut heard);
+                let end = Chunk {
                     generation: loaded.generation,
                     start_secs: loaded.decoder.duration_secs().unwrap_or(0.0),
                     secs_per_frame: 0.0,
                     samples: Vec::new(),
+                    saved_secs: 0.0,
                     end_of_stream: true,
-                }
+                };
+                loaded.split_into_chunks(heard, &pieces, speed / rate);
+                loaded.pending.push_back(end);
+                loaded.queue_pending();
+                return;
             }
             Err(DecodeError::Interrupted) => return,
             Err(e) => {
@@ -350,9 +363,8 @@ impl Engine {
                 return;
             }
         };
-        if let Err(chunk) = loaded.stream.push(chunk) {
-            loaded.pending = Some(chunk);
-        }
+        loaded.split_into_chunks(heard, &pieces, speed / rate);
+        loaded.queue_pending();
     }
 
     /// Reports position, the end, and running dry.
@@ -377,6 +389,63 @@ impl Engine {
             self.report_position(episode);
         }
     }
+}
+
+impl Loaded {
+    /// Cuts the chain's output where its pieces begin: each chunk plays content from its own
+    /// start (a shortened pause is a jump in content time).
+    fn split_into_chunks(&mut self, mut samples: Vec<f32>, pieces: &[Piece], secs_per_frame: f64) {
+        let channels = self.stream.channels as usize;
+        let rate = self.decoder.sample_rate() as f64;
+        let frames = samples.len() / channels;
+        let mut saved_secs = 0.0;
+        let mut chunks = Vec::new();
+        for (i, piece) in pieces.iter().enumerate() {
+            saved_secs += piece.saved_secs;
+            let end = pieces.get(i + 1).map_or(frames, |next| next.offset.min(frames));
+            if end <= piece.offset {
+                continue;
+            }
+            chunks.push((piece.offset, end, piece.content_frame / rate, std::mem::take(&mut saved_secs)));
+        }
+        // Most blocks are one piece: its buffer becomes the chunk as it is. Later pieces are
+        // cut off the end first.
+        let mut made = Vec::with_capacity(chunks.len());
+        for (offset, end, start_secs, saved_secs) in chunks.into_iter().rev() {
+            let part = if offset == 0 {
+                std::mem::take(&mut samples)
+            } else {
+                let mut part = self.stream.buffer();
+                part.extend_from_slice(&samples[offset * channels..end * channels]);
+                samples.truncate(offset * channels);
+                part
+            };
+            made.push(Chunk {
+                generation: self.generation,
+                start_secs,
+                secs_per_frame,
+                samples: part,
+                saved_secs,
+                end_of_stream: false,
+            });
+        }
+        self.pending.extend(made.into_iter().rev());
+    }
+
+    fn queue_pending(&mut self) {
+        while let Some(chunk) = self.pending.pop_front() {
+            if let Err(chunk) = self.stream.push(chunk) {
+                self.pending.push_front(chunk);
+                return;
+            }
+        }
+    }
+}
+
+fn new_chain(channels: usize, rate: u32, settings: AudioSettings, duration_secs: Option<f64>) -> AudioChain {
+    let mut chain = AudioChain::new(channels, rate, settings);
+    chain.set_length(duration_secs.map(|secs| (secs * rate as f64) as u64));
+    chain
 }
 
 fn clamp_target(target: f64, duration: Option<f64>) -> f64 {

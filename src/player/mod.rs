@@ -1,6 +1,7 @@
 //! The audio thread: `PlayerCommand` in, `PlayerEvent` out. It owns the decoder and the
 //! output; the audio callback reads only atomics and a lock-free queue (see `output`).
 
+mod chain;
 mod decode;
 pub mod dsp;
 mod engine;
@@ -16,6 +17,7 @@ use std::thread::JoinHandle;
 use crate::Waker;
 use crate::model::EpisodeId;
 
+pub use chain::{AudioChain, AudioSettings, KnownLevel, Piece, SilenceLevel, TARGET_LUFS, measure as measure_loudness};
 pub use decode::{DecodeError, Decoder, open_file, probe_audio};
 pub use events::PlayerEvents;
 pub use output::{Capture, OutputChoice};
@@ -119,6 +121,14 @@ pub enum PlayerCommand {
         speed: f32,
         generation: u64,
     },
+    /// How episodes are to sound (skip silence, loudness, voice boost, the episode's level);
+    /// what is queued is dropped and decoded again, like after a seek.
+    SetAudio {
+        settings: AudioSettings,
+        generation: u64,
+    },
+    /// The playing episode's loudness was measured (its download finished).
+    SetMeasuredLevel(f64),
     SetVolume(f32),
     Stop,
     Shutdown,
@@ -133,6 +143,7 @@ impl PlayerCommand {
                 | PlayerCommand::SeekTo { .. }
                 | PlayerCommand::SeekBy { .. }
                 | PlayerCommand::SetSpeed { .. }
+                | PlayerCommand::SetAudio { .. }
                 | PlayerCommand::Stop
                 | PlayerCommand::Shutdown
         )
@@ -280,6 +291,21 @@ impl Player {
     pub fn set_speed(&self, speed: f32) {
         let generation = self.remote.next_generation();
         self.send(PlayerCommand::SetSpeed { speed, generation });
+    }
+
+    /// Applies to what is loaded now and to every later load.
+    pub fn set_audio(&self, settings: AudioSettings) {
+        let generation = self.remote.next_generation();
+        self.send(PlayerCommand::SetAudio { settings, generation });
+    }
+
+    pub fn set_measured_level(&self, lufs: f64) {
+        self.send(PlayerCommand::SetMeasuredLevel(lufs));
+    }
+
+    /// Listening time skip silence saved since the last call (heard, not just decoded).
+    pub fn take_silence_saved(&self) -> f64 {
+        self.remote.shared.silence_saved_us.swap(0, Ordering::Relaxed) as f64 / 1e6
     }
 
     pub fn set_volume(&self, volume: f32) {

@@ -35,6 +35,8 @@ pub struct Shared {
     /// Bumped by the session's every load and stop; a stream target carries the value it was
     /// made with (see `StreamTarget`).
     pub stream_ticket: AtomicU64,
+    /// Listening time saved by skip silence and heard since the session last took it (µs).
+    pub silence_saved_us: AtomicU64,
 }
 
 impl Shared {
@@ -48,6 +50,7 @@ impl Shared {
             starved: AtomicBool::new(false),
             pending_interrupts: AtomicUsize::new(0),
             stream_ticket: AtomicU64::new(0),
+            silence_saved_us: AtomicU64::new(0),
         }
     }
 
@@ -81,6 +84,8 @@ pub struct Chunk {
     pub start_secs: f64,
     pub secs_per_frame: f64,
     pub samples: Vec<f32>,
+    /// Listening time skip silence saved just before this chunk (counted when it is heard).
+    pub saved_secs: f64,
     pub end_of_stream: bool,
 }
 
@@ -181,6 +186,10 @@ impl EngineSource {
                     if chunk.generation != self.last_generation {
                         self.last_generation = chunk.generation;
                         self.ramp_left = self.ramp_frames;
+                    }
+                    if self.index == 0 && chunk.saved_secs > 0.0 {
+                        let saved = (chunk.saved_secs * 1e6) as u64;
+                        self.shared.silence_saved_us.fetch_add(saved, Ordering::Relaxed);
                     }
                     if self.index.is_multiple_of(self.stream.channels as usize) {
                         let frame = (self.index / self.stream.channels as usize) as f64;

@@ -1,0 +1,175 @@
+//! The last stage: a look-ahead peak limiter that keeps the true peak under −1 dBTP.
+//!
+//! The peak of each frame is estimated between the samples too (4× by Catmull-Rom
+//! interpolation: speech sits far below Nyquist, where that is close to the true
+//! inter-sample peak), and the ceiling is set 0.5 dB under −1 dBTP for what it misses. The
+//! gain each frame needs is held for the look-ahead and averaged over it, so it has reached
+//! its lowest exactly when the peak is heard, with no step in the gain (no click); it recovers
+//! with a 100 ms release. The audio is delayed by the look-ahead.
+
+use std::collections::VecDeque;
+
+/// −1.5 dBFS: −1 dBTP with half a decibel to spare.
+const CEILING: f32 = 0.841_395;
+const LOOKAHEAD_SECS: f64 = 0.005;
+const RELEASE_SECS: f64 = 0.100;
+
+pub struct Limiter {
+    channels: usize,
+    lookahead: usize,
+    release: f32,
+    /// The last four input frames per channel (for the inter-sample estimate).
+    history: Vec<[f32; 4]>,
+    /// Gain after release, and its minimum over the look-ahead (frame number, gain).
+    released: f32,
+    hold: VecDeque<(u64, f32)>,
+    /// The held gains of the last `lookahead` frames and their sum.
+    held: VecDeque<f32>,
+    held_sum: f64,
+    /// Input frames waiting for their gain.
+    delay: VecDeque<f32>,
+    frame: u64,
+}
+
+impl Limiter {
+    pub fn new(channels: usize, sample_rate: u32) -> Self {
+        let lookahead = ((sample_rate as f64 * LOOKAHEAD_SECS) as usize).max(4);
+        Self {
+            channels: channels.max(1),
+            lookahead,
+            release: (-1.0 / (RELEASE_SECS * sample_rate as f64)).exp() as f32,
+            history: vec![[0.0; 4]; channels.max(1)],
+            released: 1.0,
+            hold: VecDeque::new(),
+            held: VecDeque::new(),
+            held_sum: 0.0,
+            delay: VecDeque::new(),
+            frame: 0,
+        }
+    }
+
+    /// How many frames the output lags the input.
+    pub fn latency(&self) -> usize {
+        self.lookahead - 1
+    }
+
+    pub fn reset(&mut self) {
+        for h in &mut self.history {
+            *h = [0.0; 4];
+        }
+        self.released = 1.0;
+        self.hold.clear();
+        self.held.clear();
+        self.held_sum = 0.0;
+        self.delay.clear();
+        self.frame = 0;
+    }
+
+    /// Limits `input`, appending to `out` the frames whose gain is now known (the input of
+    /// `latency()` frames ago).
+    pub fn process(&mut self, input: &[f32], out: &mut Vec<f32>) {
+        for frame in input.chunks_exact(self.channels) {
+            self.push_frame(frame, out);
+        }
+    }
+
+    /// The end of the audio: the frames still held come out.
+    pub fn finish(&mut self, out: &mut Vec<f32>) {
+        let silence = vec![0.0; self.channels];
+        let before = out.len();
+        let held = self.delay.len();
+        for _ in 0..self.latency() {
+            self.push_frame(&silence, out);
+        }
+        out.truncate(before + held);
+        self.reset();
+    }
+
+    fn push_frame(&mut self, frame: &[f32], out: &mut Vec<f32>) {
+        let mut peak = 0.0f32;
+        for (sample, h) in frame.iter().zip(&mut self.history) {
+            h.rotate_left(1);
+            h[3] = *sample;
+            peak = peak.max(sample.abs()).max(between_peak(h));
+        }
+        let needed = if peak > CEILING { CEILING / peak } else { 1.0 };
+        self.released = needed.min(1.0 - (1.0 - self.released) * self.release);
+        // Lowest gain over the look-ahead: a deque of rising gains.
+        while self.hold.back().is_some_and(|(_, g)| *g >= self.released) {
+            self.hold.pop_back();
+        }
+        self.hold.push_back((self.frame, self.released));
+        while self.hold.front().is_some_and(|(f, _)| *f + (self.lookahead as u64) <= self.frame) {
+            self.hold.pop_front();
+        }
+        let held = self.hold.front().map_or(1.0, |(_, g)| *g);
+        self.held.push_back(held);
+        self.held_sum += held as f64;
+        if self.held.len() > self.lookahead {
+            self.held_sum -= self.held.pop_front().unwrap_or(1.0) as f64;
+        }
+        self.frame += 1;
+        self.delay.extend(frame);
+        if self.delay.len() / self.channels >= self.lookahead {
+            let gain = (self.held_sum / self.lookahead as f64) as f32;
+            for _ in 0..self.channels {
+                let sample = self.delay.pop_front().unwrap_or(0.0);
+                out.push(sample * gain);
+            }
+        }
+    }
+}
+
+/// The highest magnitude between the middle two of four samples, at ¼, ½ and ¾.
+fn between_peak(h: &[f32; 4]) -> f32 {
+    let [p0, p1, p2, p3] = *h;
+    let at = |t: f32| {
+        0.5 * (2.0 * p1
+            + (p2 - p0) * t
+            + (2.0 * p0 - 5.0 * p1 + 4.0 * p2 - p3) * t * t
+            + (3.0 * (p1 - p2) + p3 - p0) * t * t * t)
+    };
+    at(0.25).abs().max(at(0.5).abs()).max(at(0.75).abs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn peaks_stay_under_the_ceiling_and_quiet_audio_passes_unchanged() {
+        let rate = 44_100;
+        let mut limiter = Limiter::new(2, rate);
+        // Quiet, then a swell to 8 dB over full scale, then quiet again.
+        let input: Vec<f32> = (0..rate as usize)
+            .flat_map(|i| {
+                let swell = if (20_000..24_000).contains(&i) {
+                    (std::f32::consts::PI * (i - 20_000) as f32 / 4000.0).sin().powi(2)
+                } else {
+                    0.0
+                };
+                let amp = 0.3 + 2.2 * swell;
+                let s = amp * (2.0 * std::f32::consts::PI * 1000.0 * i as f32 / rate as f32).sin();
+                [s, -s]
+            })
+            .collect();
+        let mut out = Vec::new();
+        for chunk in input.chunks(2048) {
+            limiter.process(chunk, &mut out);
+        }
+        limiter.finish(&mut out);
+        assert_eq!(out.len(), input.len());
+        let peak = out.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+        assert!(peak <= CEILING + 1e-4, "peak {peak}");
+        // Well before the burst, nothing changed.
+        assert!(out[..30_000].iter().zip(&input).all(|(o, i)| (o - i).abs() < 1e-6));
+        // The gain moves smoothly: no sample-to-sample jump beyond what a 1 kHz tone makes.
+        let left: Vec<f32> = out.chunks(2).map(|f| f[0]).collect();
+        let (at, step) = left
+            .windows(2)
+            .map(|w| (w[1] - w[0]).abs())
+            .enumerate()
+            .fold((0, 0.0f32), |m, (i, s)| if s > m.1 { (i, s) } else { m });
+        assert!(step < 0.13, "a jump of {step} at {at}: {:?}", &left[at.saturating_sub(3)..at + 3]);
+    }
+}
