@@ -118,6 +118,8 @@ impl HarkApp {
             NetEvent::ChaptersChanged { .. } | NetEvent::ChaptersFailed { .. } | NetEvent::TranscriptLoaded { .. } => {
                 self.on_extras_event(event)?
             }
+            // The listening session takes it (the gain of what plays); nothing shows it.
+            NetEvent::LoudnessMeasured { .. } => {}
             NetEvent::ImportProgress { request, done, total, url, result } => {
                 let Some(import) = self.state.import.as_mut().filter(|i| i.request == request) else { return Ok(()) };
                 import.done = done;

@@ -133,6 +133,10 @@ fn download_all(
         match result {
             Ok(path) => {
                 library.set_downloaded(job.episode, Some(&path))?;
+                // Its loudness, so that it is heard at the target level from the first second.
+                if let Some(lufs) = crate::media::measure_loudness(&path) {
+                    library.set_loudness(job.episode, lufs)?;
+                }
                 say(out, format!("Downloaded \"{title}\" ({})", path.display()));
             }
             Err(e) => {

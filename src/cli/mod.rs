@@ -80,6 +80,22 @@ pub enum Command {
         /// at the `end` of the episode, or at the end of this `chapter`. The position is kept.
         #[arg(long, value_name = "WHEN")]
         sleep: Option<String>,
+        /// Shorten pauses in speech for this run, over the show's setting.
+        #[arg(long, value_name = "LEVEL", value_parser = ["off", "mild", "medium", "strong"])]
+        skip_silence: Option<String>,
+        /// Voice boost for this run (high-pass, compression, make-up gain).
+        #[arg(long)]
+        boost: bool,
+        /// Loudness normalisation to -16 LUFS for this run (on by default).
+        #[arg(long, value_name = "ON|OFF", value_parser = ["on", "off"])]
+        loudness: Option<String>,
+    },
+    /// Time spent listening, and time saved by speed and by shortened silences, in all and
+    /// per show.
+    Stats {
+        /// Print one JSON object: listened_secs, saved_by_speed_secs, saved_by_silence_secs, shows.
+        #[arg(long)]
+        json: bool,
     },
     /// Find podcasts by name in the podcast directories (Apple's; the Podcast Index with
     /// HARK_PODCASTINDEX_KEY and HARK_PODCASTINDEX_SECRET).
@@ -169,13 +185,19 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
         }
         Command::Podcasts { json } => feeds::podcasts(&library, json, &mut out),
         Command::Episodes { podcast, json } => feeds::episodes(&library, podcast.as_deref(), json, &mut out),
-        Command::Play { episodes, from, speed, sleep } => {
+        Command::Play { episodes, from, speed, sleep, skip_silence, boost, loudness } => {
             let ids = episodes.iter().map(|q| library.find_episode(q)).collect::<Result<Vec<_>, _>>()?;
             let from = from.as_deref().map(parse_time).transpose()?;
             let sleep = sleep.as_deref().map(parse_sleep).transpose()?;
+            let sound = crate::listening::RunSound {
+                skip_silence: skip_silence.as_deref().and_then(crate::player::SilenceLevel::parse),
+                voice_boost: boost.then_some(true),
+                loudness: loudness.map(|on| on == "on"),
+            };
             drop(library);
-            play::play(paths, &ids, play::Options { from, speed, sleep })
+            play::play(paths, &ids, play::Options { from, speed, sleep, sound })
         }
+        Command::Stats { json } => play::stats(&library, json, &mut out),
         Command::Chapters { episode, json, all } => extras::chapters(&mut library, &episode, json, all, &mut out),
         Command::Transcript { episode, json } => extras::transcript(&library, paths, &episode, json, &mut out),
         Command::Download { episodes } => downloads::download(&mut library, paths, &episodes, &mut out),

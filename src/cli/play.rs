@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use crate::error::HarkError;
 use crate::library::Library;
-use crate::listening::{Command, Listening, Playback, QueueEdit, SleepMode};
-use crate::model::{EpisodeId, format_clock};
+use crate::listening::{Command, Listening, Playback, QueueEdit, RunSound, SleepMode};
+use crate::model::{EpisodeId, format_clock, format_duration};
 use crate::net::{NetService, OnStart};
 use crate::paths::AppPaths;
 use crate::player::{OutputChoice, SPEED_RANGE};
@@ -21,12 +21,14 @@ pub struct Options {
     /// A speed for this run.
     pub speed: Option<f32>,
     pub sleep: Option<SleepMode>,
+    /// Skip silence, voice boost and loudness for this run.
+    pub sound: RunSound,
 }
 
 /// Plays `episodes` in order; returns when the last one ends, the sleep timer stops it, on
 /// Ctrl-C, or on a failure.
 pub fn play(paths: &AppPaths, episodes: &[EpisodeId], options: Options) -> Result<(), HarkError> {
-    let Options { from, speed, sleep } = options;
+    let Options { from, speed, sleep, sound } = options;
     let Some((&first, rest)) = episodes.split_first() else { return Ok(()) };
     if let Some(speed) = speed.filter(|s| !SPEED_RANGE.contains(s)) {
         return Err(HarkError::Other(format!("--speed {speed}: the speed must be from 0.5 to 3.0")));
@@ -46,6 +48,7 @@ pub fn play(paths: &AppPaths, episodes: &[EpisodeId], options: Options) -> Resul
     if let Some(speed) = speed {
         session.use_speed(speed);
     }
+    session.use_sound(sound);
     session.handle(Command::Queue(QueueEdit::PutFirst(rest.to_vec())))?;
     session.handle(Command::Play { episode: first, from })?;
     if let Some(mode) = sleep {
@@ -101,4 +104,28 @@ fn progress_line(playback: &Playback, position: f64) -> String {
         _ => "",
     };
     format!("▶ {}  {} / {}{state}", track.title, format_clock(position), total)
+}
+
+/// `hark stats`: listening time and time saved, in all and per show.
+pub fn stats(library: &Library, json: bool, out: &mut impl Write) -> Result<(), HarkError> {
+    let stats = library.listening_stats()?;
+    if json {
+        let text = serde_json::to_string_pretty(&stats).map_err(|e| HarkError::Other(e.to_string()))?;
+        let _ = writeln!(out, "{text}");
+        return Ok(());
+    }
+    let line = |time: &crate::library::ListeningTime| {
+        format!(
+            "listened {}, saved {} (speed {}, silences {})",
+            format_duration(time.listened_secs),
+            format_duration(time.saved_secs()),
+            format_duration(time.saved_by_speed_secs),
+            format_duration(time.saved_by_silence_secs)
+        )
+    };
+    let _ = writeln!(out, "In all: {}", line(&stats.total));
+    for show in &stats.shows {
+        let _ = writeln!(out, "  {}: {}", crate::model::clean_line(&show.title), line(&show.time));
+    }
+    Ok(())
 }

@@ -4,6 +4,7 @@
 //! `Library`; SQLite serialises the writers.
 
 mod chapters;
+mod listening;
 mod search;
 mod sync;
 
@@ -18,6 +19,7 @@ use crate::model::{
 };
 
 pub use chapters::{ChaptersFile, chapter_key};
+pub use listening::{ListeningStats, ListeningTime, ShowListening, ShowSettings};
 pub use search::{EpisodeHit, Field, MATCH_END, MATCH_START, SearchResults, ShowHit};
 pub use sync::episode_identity;
 
@@ -28,6 +30,11 @@ pub mod keys {
     pub const SELECTED_PODCAST: &str = "selected_podcast";
     pub const SPEED: &str = "speed";
     pub const VOLUME: &str = "volume";
+    /// How episodes sound unless their show says otherwise: skip silence (off|mild|medium|
+    /// strong), loudness normalisation ("1", the default, or "0"), voice boost ("1" or "0").
+    pub const SKIP_SILENCE: &str = "skip_silence";
+    pub const LOUDNESS: &str = "loudness";
+    pub const VOICE_BOOST: &str = "voice_boost";
     /// How many of the newest episodes to download after a refresh (0: none).
     pub const AUTO_DOWNLOAD_NEWEST: &str = "auto_download_newest";
     pub const DELETE_WHEN_PLAYED: &str = "delete_when_played";
@@ -43,8 +50,13 @@ pub mod keys {
 }
 
 /// Migrations by `PRAGMA user_version`: entry `n` moves the schema from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] =
-    &[include_str!("schema.sql"), include_str!("search.sql"), include_str!("chapters.sql"), include_str!("counts.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("schema.sql"),
+    include_str!("search.sql"),
+    include_str!("chapters.sql"),
+    include_str!("counts.sql"),
+    include_str!("listening.sql"),
+];
 
 pub type Result<T> = std::result::Result<T, LibraryError>;
 

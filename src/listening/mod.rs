@@ -11,13 +11,14 @@ mod chapters;
 mod queue;
 mod rules;
 mod sleep;
+mod sound;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::Waker;
 use crate::error::HarkError;
-use crate::library::Library;
+use crate::library::{Library, ListeningTime, ShowSettings};
 use crate::library::keys::{DELETE_WHEN_PLAYED, LAST_EPISODE, SPEED, VOLUME};
 use crate::model::{EpisodeId, PodcastId};
 use crate::net::{NetCommand, NetEvent, NetSender};
@@ -28,6 +29,7 @@ pub use queue::QueueEdit;
 pub use rules::{PLAYED_MARGIN_SECS, counts_as_played, resume_point};
 use sleep::SleepTimer;
 pub use sleep::{FADE_SECS, SleepMode};
+pub use sound::{EpisodeSound, ListenerSound, RunSound};
 
 /// How often the position is written while playing (a crash loses at most this much).
 pub const SAVE_EVERY: Duration = Duration::from_secs(2);
@@ -37,6 +39,8 @@ pub const SPEED_STEP: f32 = 0.1;
 const SLEEP_FADE_STEP: Duration = Duration::from_millis(50);
 /// How long the engine's clock may take to show a seek: the same jump is not asked twice in it.
 const SKIP_SETTLES: Duration = Duration::from_millis(500);
+/// Listening time counted between two looks at most (a suspended machine is not listening).
+const LONGEST_COUNT: Duration = Duration::from_secs(5);
 
 /// The episode in the transport and where in it the listener is.
 #[derive(Debug, Clone, PartialEq)]
@@ -158,6 +162,13 @@ pub enum Command {
     },
     /// Start the sleep timer, or (None) turn it off.
     Sleep(Option<SleepMode>),
+    /// A show's own speed, skip silence, voice boost, loudness and intro/outro trims.
+    SetShowSettings {
+        podcast: PodcastId,
+        settings: ShowSettings,
+    },
+    /// The listener's skip silence, loudness and voice boost, for shows without their own.
+    SetListenerSound(ListenerSound),
 }
 
 /// What a command or an event changed, for whoever shows it.
@@ -231,6 +242,15 @@ pub struct Listening {
     sleep: Option<SleepTimer>,
     /// The fraction of the volume the sleep timer's fade plays at (1 when not fading).
     sleep_gain: f32,
+    /// The listener's speed (the settings'), and this run's (`hark play --speed`).
+    listener_speed: f32,
+    run_speed: Option<f32>,
+    run_sound: RunSound,
+    /// How the current episode sounds (its show's settings applied).
+    sound: EpisodeSound,
+    /// Listening time not yet written, and when it was last counted (None when not playing).
+    unsaved_time: ListeningTime,
+    counted_at: Option<Instant>,
 }
 
 impl Listening {
@@ -260,12 +280,19 @@ impl Listening {
             chapter_skip: None,
             sleep: None,
             sleep_gain: 1.0,
+            listener_speed: 1.0,
+            run_speed: None,
+            run_sound: RunSound::default(),
+            sound: EpisodeSound::default(),
+            unsaved_time: ListeningTime::default(),
+            counted_at: None,
         };
         let number = |session: &Self, key| -> Result<Option<f32>, HarkError> {
             Ok(session.library.setting(key)?.and_then(|v| v.parse().ok()))
         };
         if let Some(speed) = number(&session, SPEED)?.and_then(valid_speed) {
             session.speed = speed;
+            session.listener_speed = speed;
             session.player.set_speed(speed);
         }
         if let Some(volume) = number(&session, VOLUME)?.filter(|v| v.is_finite()) {
@@ -275,12 +302,24 @@ impl Listening {
         Ok(session)
     }
 
-    /// A speed for this run only (`hark play --speed`): not saved as the listener's speed.
+    /// A speed for this run only (`hark play --speed`): not saved, and over any show's.
     pub fn use_speed(&mut self, speed: f32) {
         if let Some(speed) = valid_speed(speed) {
+            self.run_speed = Some(speed);
             self.speed = speed;
             self.player.set_speed(speed);
         }
+    }
+
+    /// Skip silence, voice boost and loudness for this run only (`hark play` flags): not
+    /// saved, and over any show's settings. Applies from the next episode loaded.
+    pub fn use_sound(&mut self, run: RunSound) {
+        self.run_sound = run;
+    }
+
+    /// How the episode in the transport sounds.
+    pub fn sound(&self) -> &EpisodeSound {
+        &self.sound
     }
 
     pub fn playback(&self) -> &Playback {
@@ -360,9 +399,23 @@ impl Listening {
             Command::SeekBy(_) | Command::SeekTo(_) => {}
             Command::SetSpeed(speed) => {
                 if let Some(speed) = valid_speed(speed) {
+                    self.count_listening();
                     self.speed = round_speed(speed);
+                    self.run_speed = None;
                     self.player.set_speed(self.speed);
-                    self.library.set_setting(SPEED, &self.speed.to_string())?;
+                    // A show with a speed of its own keeps the new one; else it is the listener's.
+                    match self.playback.track().map(|t| t.podcast).filter(|_| self.sound.show_speed.is_some()) {
+                        Some(podcast) => {
+                            let mut settings = self.library.show_settings(podcast)?;
+                            settings.speed = Some(self.speed);
+                            self.library.set_show_settings(podcast, &settings)?;
+                            self.sound.show_speed = Some(self.speed);
+                        }
+                        None => {
+                            self.listener_speed = self.speed;
+                            self.library.set_setting(SPEED, &self.speed.to_string())?;
+                        }
+                    }
                     changed.playback = true;
                 }
             }
@@ -415,8 +468,59 @@ impl Listening {
                 self.set_sleep_gain(1.0);
                 changed.playback = true;
             }
+            Command::SetShowSettings { podcast, settings } => {
+                self.library.set_show_settings(podcast, &settings)?;
+                if self.playback.track().is_some_and(|t| t.podcast == podcast) {
+                    changed.merge(self.apply_sound()?);
+                }
+            }
+            Command::SetListenerSound(sound) => {
+                sound.save(&mut self.library)?;
+                if self.playback.track().is_some() {
+                    changed.merge(self.apply_sound()?);
+                }
+            }
         }
         Ok(changed)
+    }
+
+    /// Works out how the current episode sounds and tells the player (before its load, or
+    /// while it plays: the player decodes again from where the listener is).
+    fn apply_sound(&mut self) -> Result<Changed, HarkError> {
+        let Some((episode, podcast)) = self.playback.track().map(|t| (t.episode, t.podcast)) else {
+            return Ok(Changed::default());
+        };
+        let sound = sound::episode_sound(&self.library, episode, podcast, self.run_sound)?;
+        Ok(self.use_sound_of(sound))
+    }
+
+    fn use_sound_of(&mut self, sound: EpisodeSound) -> Changed {
+        if sound.audio != self.sound.audio {
+            self.player.set_audio(sound.audio);
+        }
+        let speed = self.run_speed.or(sound.show_speed).unwrap_or(self.listener_speed);
+        if (speed - self.speed).abs() > f32::EPSILON {
+            self.count_listening();
+            self.speed = speed;
+            self.player.set_speed(speed);
+        }
+        self.sound = sound;
+        Changed { playback: true, ..Changed::default() }
+    }
+
+    /// Adds the time listened since the last count (and what speed and skip silence saved of
+    /// it) to what the next save writes.
+    fn count_listening(&mut self) {
+        let now = Instant::now();
+        let playing = self.in_player && matches!(self.playback, Playback::Playing { buffering: false, .. });
+        if let Some(since) = self.counted_at {
+            let listened = now.duration_since(since).min(LONGEST_COUNT).as_secs_f64();
+            self.unsaved_time.listened_secs += listened;
+            // Content heard is listened × speed; saved is content × (1 − 1/speed).
+            self.unsaved_time.saved_by_speed_secs += listened * (self.speed as f64 - 1.0).max(0.0);
+        }
+        self.unsaved_time.saved_by_silence_secs += self.player.take_silence_saved();
+        self.counted_at = playing.then_some(now);
     }
 
     /// Reads the current episode's chapters again (new ones arrived, or its length is known).
@@ -448,13 +552,16 @@ impl Listening {
     /// engine's own clock (position reports come only a few times a second).
     pub fn poll(&mut self) -> Result<Changed, HarkError> {
         let mut changed = Changed::default();
+        self.count_listening();
         while let Some(event) = self.events.try_recv() {
             changed.merge(self.on_player_event(event)?);
         }
         if self.in_player {
             changed.merge(self.skip_unwanted_chapter(self.player.position_secs())?);
+            changed.merge(self.skip_outro()?);
         }
         changed.merge(self.tick_sleep()?);
+        self.count_listening();
         Ok(changed)
     }
 
@@ -472,13 +579,15 @@ impl Listening {
             .sleep_timer()
             .and_then(|(_, left)| left)
             .map(|left| if left > FADE_SECS { left - FADE_SECS } else { SLEEP_FADE_STEP.as_secs_f64() });
-        let secs = [skip, sleep].into_iter().flatten().reduce(f64::min)?;
+        let outro = self.outro_starts().map(|at| (at - now).max(0.0) / self.speed as f64);
+        let secs = [skip, sleep, outro].into_iter().flatten().reduce(f64::min)?;
         Some(Duration::from_secs_f64(secs.max(0.0)))
     }
 
     /// Waits up to `timeout` for the player (the CLI's loop), then takes what came.
     pub fn wait(&mut self, timeout: Duration) -> Result<Changed, HarkError> {
         let first = self.events.recv_timeout(timeout).map_err(|gone| HarkError::Other(gone.to_string()))?;
+        self.count_listening();
         let mut changed = match first {
             Some(event) => self.on_player_event(event)?,
             None => Changed::default(),
@@ -490,6 +599,12 @@ impl Listening {
     /// The net service's news about the current episode: its download, its chapters.
     pub fn on_net_event(&mut self, event: &NetEvent) -> Changed {
         let mut changed = Changed::default();
+        if let NetEvent::LoudnessMeasured { episode, lufs } = event
+            && self.playback.episode() == Some(*episode)
+        {
+            self.sound.audio.level = crate::player::KnownLevel::Measured(*lufs);
+            self.player.set_measured_level(*lufs);
+        }
         if let NetEvent::ChaptersChanged { episode } = event
             && self.playback.episode() == Some(*episode)
         {
@@ -523,6 +638,10 @@ impl Listening {
         }
         self.library.set_position(episode, position)?;
         self.last_saved = Instant::now();
+        if let Some(podcast) = self.playback.track().map(|t| t.podcast) {
+            self.count_listening();
+            self.library.add_listening(episode, podcast, std::mem::take(&mut self.unsaved_time))?;
+        }
         let duration = self.playback.track().and_then(|t| t.duration_secs);
         let mut changed = Changed::default();
         if !self.marked_played && counts_as_played(position, duration) {
@@ -615,9 +734,11 @@ impl Listening {
         let episode = self.library.episode(id)?;
         let podcast = self.library.podcast_of(id)?;
         let summary = &episode.summary;
+        let sound = sound::episode_sound(&self.library, id, podcast.id, self.run_sound)?;
         let start = match from {
             Some(from) => from.max(0.0),
-            None => resume_point(summary, self.library.last_played_at(id)?, chrono::Utc::now()),
+            // A show's fixed intro is skipped when an episode starts from the top.
+            None => resume_point(summary, self.library.last_played_at(id)?, chrono::Utc::now()).max(sound.skip_intro_secs),
         };
         if let Some(previous) = self.playback.episode().filter(|p| *p != id) {
             self.history.push(previous);
@@ -636,6 +757,11 @@ impl Listening {
         self.stream_failure = None;
         self.last_saved = Instant::now();
         let file = summary.path.as_ref().filter(|p| std::path::Path::new(p).is_file());
+        // Sound and speed go to the player before the load they are for.
+        self.use_sound_of(sound);
+        if file.is_some() && !matches!(self.sound.audio.level, crate::player::KnownLevel::Measured(_)) {
+            self.net.send(NetCommand::MeasureLoudness { episode: id });
+        }
         self.playback = match (file, autoplay) {
             (Some(path), _) => {
                 self.player.load(id, SourceSpec::File(path.into()), start, autoplay);
@@ -753,6 +879,26 @@ impl Listening {
         self.library.set_position(episode, target)?;
         self.last_saved = Instant::now();
         Ok(Changed { playback: true, ..Changed::default() })
+    }
+
+    /// Where the show's outro starts in this episode, if it has one to skip.
+    fn outro_starts(&self) -> Option<f64> {
+        let outro = self.sound.skip_outro_secs;
+        let duration = self.playback.track()?.duration_secs?;
+        (outro > 0.0 && duration > outro).then(|| duration - outro)
+    }
+
+    /// In the show's outro while playing: the episode is over, as if heard to the end.
+    fn skip_outro(&mut self) -> Result<Changed, HarkError> {
+        let Some(at) = self.outro_starts() else { return Ok(Changed::default()) };
+        let Playback::Playing { track, .. } = &self.playback else { return Ok(Changed::default()) };
+        if self.player.position_secs() < at {
+            return Ok(Changed::default());
+        }
+        let episode = track.episode;
+        self.count_listening();
+        self.player.pause();
+        self.finish(episode)
     }
 
     /// Heard to the end: played, starts over next time, "delete once played", next in Up Next.

@@ -239,6 +239,16 @@ pub fn format_clock(total_secs: f64) -> String {
     if h > 0 { format!("{h}:{m:02}:{s:02}") } else { format!("{m}:{s:02}") }
 }
 
+/// Formats an amount of time in words, as statistics show it: `45 s`, `12 min`, `3 h 05 min`.
+pub fn format_duration(total_secs: f64) -> String {
+    let secs = total_secs.max(0.0).round() as u64;
+    match (secs / 3600, secs / 60 % 60) {
+        (0, 0) => format!("{secs} s"),
+        (0, m) => format!("{m} min"),
+        (h, m) => format!("{h} h {m:02} min"),
+    }
+}
+
 /// The listener's language from the locale (`de_DE.UTF-8` → `de`), for choosing a transcript.
 pub fn listener_language() -> Option<String> {
     ["LC_ALL", "LC_MESSAGES", "LANG"]

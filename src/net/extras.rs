@@ -193,6 +193,17 @@ impl super::Service {
         });
     }
 
+    /// Decodes the whole file once to measure its loudness, one file at a time (it is a few
+    /// seconds of a core for an hour of audio).
+    pub(super) fn measure_loudness(&self, episode: EpisodeId, path: PathBuf, done: &UnboundedSender<Internal>) {
+        let (done, slot) = (done.clone(), self.measuring.clone());
+        tokio::spawn(async move {
+            let Ok(_permit) = slot.acquire_owned().await else { return };
+            let lufs = tokio::task::spawn_blocking(move || crate::media::measure_loudness(&path)).await.ok().flatten();
+            let _ = done.send(Internal::LoudnessMeasured { episode, lufs });
+        });
+    }
+
     pub(super) fn store_fetched(&mut self, episode: EpisodeId, url: &str, result: Result<ChaptersFetched, String>) {
         let stored = result.and_then(|fetched| {
             store_fetched_chapters(&mut self.library, episode, url, fetched).map_err(|e| e.to_string())

@@ -83,6 +83,10 @@ pub enum NetCommand {
     FetchChapters {
         episode: EpisodeId,
     },
+    /// Measure a downloaded episode's loudness (if it was not yet) and store it.
+    MeasureLoudness {
+        episode: EpisodeId,
+    },
     /// Load a transcript (from the cache, else fetched) and parse it.
     FetchTranscript {
         episode: EpisodeId,
@@ -132,6 +136,11 @@ pub enum NetEvent {
     DownloadDone {
         episode: EpisodeId,
         path: PathBuf,
+    },
+    /// A downloaded episode's integrated loudness is known (and stored).
+    LoudnessMeasured {
+        episode: EpisodeId,
+        lufs: f64,
     },
     DownloadFailed {
         episode: EpisodeId,
@@ -186,6 +195,7 @@ enum Internal {
     Imported { request: RequestId, url: String, fetched: Result<refresh::FetchedFeed, HarkError> },
     ChaptersFetched { episode: EpisodeId, url: String, result: Result<extras::ChaptersFetched, String> },
     FileChaptersRead { episode: EpisodeId, result: Result<crate::media::chapters::FileChapters, String> },
+    LoudnessMeasured { episode: EpisodeId, lufs: Option<f64> },
 }
 
 /// Setting keys the net service reads.
@@ -252,6 +262,7 @@ impl NetService {
                     imports: Default::default(),
                     download_slots: Arc::new(Semaphore::new(PARALLEL_DOWNLOADS_DEFAULT)),
                     parallel_downloads: PARALLEL_DOWNLOADS_DEFAULT,
+                    measuring: Arc::new(Semaphore::new(1)),
                 };
                 runtime.block_on(service.run(receiver, on_start));
             })
@@ -290,6 +301,8 @@ struct Service {
     imports: std::collections::HashMap<RequestId, (usize, usize)>,
     download_slots: Arc<Semaphore>,
     parallel_downloads: usize,
+    /// Loudness measurements run one at a time.
+    measuring: Arc<Semaphore>,
 }
 
 impl Service {
@@ -363,6 +376,13 @@ impl Service {
                         });
                     }
                     Some(NetCommand::FetchChapters { episode }) => self.update_chapters(episode, &done_tx),
+                    Some(NetCommand::MeasureLoudness { episode }) => {
+                        let downloaded = self.library.episode(episode).ok().and_then(|e| e.summary.path).map(PathBuf::from);
+                        let measured = self.library.loudness(episode).ok().and_then(|(lufs, _)| lufs).is_some();
+                        if let Some(path) = downloaded.filter(|path| path.is_file() && !measured) {
+                            self.measure_loudness(episode, path, &done_tx);
+                        }
+                    }
                     Some(NetCommand::FetchTranscript { episode, link }) => self.load_transcript(episode, link),
                     Some(NetCommand::FetchArt { url, size }) => {
                         let (client, cache, events, waker, slots) =
@@ -522,8 +542,9 @@ impl Service {
                 let event = match result {
                     Ok(path) => match self.library.set_downloaded(episode, Some(&path)) {
                         Ok(()) => {
-                            // A new file may carry chapters of its own.
+                            // A new file may carry chapters of its own, and has a loudness.
                             self.read_file_chapters(episode, path.clone(), done_tx);
+                            self.measure_loudness(episode, path.clone(), done_tx);
                             NetEvent::DownloadDone { episode, path }
                         }
                         Err(e) => NetEvent::DownloadFailed { episode, reason: e.to_string() },
@@ -534,6 +555,11 @@ impl Service {
             }
             Internal::ChaptersFetched { episode, url, result } => self.store_fetched(episode, &url, result),
             Internal::FileChaptersRead { episode, result } => self.store_file_chapters(episode, result),
+            Internal::LoudnessMeasured { episode, lufs: Some(lufs) } => match self.library.set_loudness(episode, lufs) {
+                Ok(()) => self.emit(NetEvent::LoudnessMeasured { episode, lufs }),
+                Err(e) => tracing::warn!("loudness of {episode}: {e}"),
+            },
+            Internal::LoudnessMeasured { .. } => {}
             Internal::Subscribed { request, fetched } => {
                 let result = fetched
                     .and_then(|fetched| refresh::apply_subscription(&mut self.library, fetched))
