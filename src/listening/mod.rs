@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 
 use crate::Waker;
 use crate::error::HarkError;
-use crate::library::{Library, ListeningTime, ShowSettings};
 use crate::library::keys::{DELETE_WHEN_PLAYED, LAST_EPISODE, SPEED, VOLUME};
+use crate::library::{Library, ListeningTime, ShowSettings};
 use crate::model::{EpisodeId, PodcastId};
 use crate::net::{NetCommand, NetEvent, NetSender};
 use crate::player::{OutputChoice, PlaybackState, Player, PlayerEvent, PlayerEvents, SPEED_RANGE, SourceSpec};
@@ -738,7 +738,9 @@ impl Listening {
         let start = match from {
             Some(from) => from.max(0.0),
             // A show's fixed intro is skipped when an episode starts from the top.
-            None => resume_point(summary, self.library.last_played_at(id)?, chrono::Utc::now()).max(sound.skip_intro_secs),
+            None => {
+                resume_point(summary, self.library.last_played_at(id)?, chrono::Utc::now()).max(sound.skip_intro_secs)
+            }
         };
         if let Some(previous) = self.playback.episode().filter(|p| *p != id) {
             self.history.push(previous);

@@ -59,12 +59,7 @@ pub struct EpisodeSound {
     pub skip_outro_secs: f64,
 }
 
-pub fn episode_sound(
-    library: &Library,
-    episode: EpisodeId,
-    podcast: PodcastId,
-    run: RunSound,
-) -> Result<EpisodeSound> {
+pub fn episode_sound(library: &Library, episode: EpisodeId, podcast: PodcastId, run: RunSound) -> Result<EpisodeSound> {
     let listener = ListenerSound::load(library)?;
     let show = library.show_settings(podcast)?;
     let level = match library.loudness(episode)? {

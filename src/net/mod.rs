@@ -555,10 +555,12 @@ impl Service {
             }
             Internal::ChaptersFetched { episode, url, result } => self.store_fetched(episode, &url, result),
             Internal::FileChaptersRead { episode, result } => self.store_file_chapters(episode, result),
-            Internal::LoudnessMeasured { episode, lufs: Some(lufs) } => match self.library.set_loudness(episode, lufs) {
-                Ok(()) => self.emit(NetEvent::LoudnessMeasured { episode, lufs }),
-                Err(e) => tracing::warn!("loudness of {episode}: {e}"),
-            },
+            Internal::LoudnessMeasured { episode, lufs: Some(lufs) } => {
+                match self.library.set_loudness(episode, lufs) {
+                    Ok(()) => self.emit(NetEvent::LoudnessMeasured { episode, lufs }),
+                    Err(e) => tracing::warn!("loudness of {episode}: {e}"),
+                }
+            }
             Internal::LoudnessMeasured { .. } => {}
             Internal::Subscribed { request, fetched } => {
                 let result = fetched

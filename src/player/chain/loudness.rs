@@ -9,6 +9,9 @@
 use ebur128::{EbuR128, Mode};
 
 pub const TARGET_LUFS: f64 = -16.0;
+/// A mono file is heard on both speakers, 3 dB louder than it measures (BS.1770 sums the
+/// channels): it is brought to −19 LUFS, as the AES recommends for mono podcasts.
+const MONO_ON_TWO_SPEAKERS_DB: f64 = 3.0103;
 /// A quieter episode is raised at most this much (a near-silent file is not made noise).
 const MAX_GAIN_DB: f64 = 24.0;
 const MIN_GAIN_DB: f64 = -24.0;
@@ -45,6 +48,7 @@ pub struct Leveller {
     metered_frames: u64,
     /// The gain applied now, in dB.
     gain_db: f64,
+    target: f64,
 }
 
 impl Leveller {
@@ -57,6 +61,7 @@ impl Leveller {
         let meter = (on && !measured)
             .then(|| EbuR128::new(channels.max(1) as u32, rate.max(1), Mode::I | Mode::HISTOGRAM).ok())
             .flatten();
+        let target = if channels <= 1 { TARGET_LUFS - MONO_ON_TWO_SPEAKERS_DB } else { TARGET_LUFS };
         let mut leveller = Self {
             channels: channels.max(1),
             rate,
@@ -67,6 +72,7 @@ impl Leveller {
             since_estimate: 0,
             metered_frames: 0,
             gain_db: 0.0,
+            target,
         };
         leveller.gain_db = leveller.wanted_gain_db();
         leveller
@@ -85,7 +91,7 @@ impl Leveller {
 
     fn wanted_gain_db(&self) -> f64 {
         match (self.on, self.level) {
-            (true, Some(level)) => (TARGET_LUFS - level).clamp(MIN_GAIN_DB, MAX_GAIN_DB),
+            (true, Some(level)) => (self.target - level).clamp(MIN_GAIN_DB, MAX_GAIN_DB),
             _ => 0.0,
         }
     }
@@ -185,7 +191,8 @@ mod tests {
         for chunk in out.chunks_mut(1024) {
             stage.apply(chunk);
         }
-        assert!((loudness(&out, rate) - TARGET_LUFS).abs() < 0.1, "{}", loudness(&out, rate));
+        let mono_target = TARGET_LUFS - MONO_ON_TWO_SPEAKERS_DB;
+        assert!((loudness(&out, rate) - mono_target).abs() < 0.1, "{}", loudness(&out, rate));
     }
 
     #[test]
@@ -199,7 +206,8 @@ mod tests {
             stage.apply(chunk);
         }
         let tail = &out[out.len() - rate as usize * 10..];
-        assert!((loudness(tail, rate) - TARGET_LUFS).abs() < 0.3, "{}", loudness(tail, rate));
+        let mono_target = TARGET_LUFS - MONO_ON_TWO_SPEAKERS_DB;
+        assert!((loudness(tail, rate) - mono_target).abs() < 0.3, "{}", loudness(tail, rate));
         let mut off = Leveller::new(1, rate, false, KnownLevel::Measured(-40.0));
         let mut same = input.clone();
         off.apply(&mut same);
