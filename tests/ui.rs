@@ -1040,3 +1040,83 @@ fn open_menu(harness: &mut Harness<'_, HarkApp>, button: &str) {
     harness.get_by_label(button).click();
     harness.run_steps(3);
 }
+
+#[test]
+fn a_shows_listening_settings_are_set_from_its_header_and_used() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let library = subscribe(data.path(), &server, "/feed.xml", "Settings Show");
+    let podcast = library.podcasts().unwrap()[0].id;
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.get_by_label("Listening settings").click();
+    // A new window is measured in its first frames before it is shown.
+    harness.run_steps(4);
+    harness.get_by_label("Its own").click();
+    harness.run_steps(2);
+    open_menu(&mut harness, "Skip silence for this show");
+    harness.get_by_label("Medium").click();
+    harness.run_steps(2);
+    open_menu(&mut harness, "Voice boost for this show");
+    harness.get_by_label("On").click();
+    harness.run_steps(2);
+    let saved = harness.state().library().show_settings(podcast).unwrap();
+    assert_eq!(saved.speed, Some(1.0), "its own speed");
+    assert_eq!(saved.skip_silence, Some(hark::player::SilenceLevel::Medium));
+    assert_eq!(saved.voice_boost, Some(true));
+    assert_eq!(saved.loudness, None, "loudness follows the listener's setting");
+    // What plays from this show sounds that way (the episode streams from nowhere: no matter).
+    harness.get_by_label("Opening Night").click();
+    harness.run_steps(2);
+    harness.get_by_label("▶ Play").click();
+    harness.run_steps(2);
+    let audio = harness.state().listening().sound().audio;
+    assert_eq!((audio.skip_silence, audio.voice_boost), (hark::player::SilenceLevel::Medium, true));
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Sound: skip silence, boost").is_some(), "the transport says so");
+}
+
+#[test]
+fn the_sound_menu_sets_the_listeners_own_skip_silence_loudness_and_boost() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    subscribe(data.path(), &server, "/feed.xml", "Sound Show");
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    open_menu(&mut harness, "Sound");
+    harness.get_by_label("Strong").click();
+    harness.run_steps(2);
+    let listener = harness.state().listening().listener_sound();
+    assert_eq!(listener.skip_silence, hark::player::SilenceLevel::Strong);
+    assert!(listener.loudness, "loudness normalisation is on by default");
+    open_menu(&mut harness, "Sound: skip silence");
+    harness.get_by_label("Loudness normalisation (-16 LUFS)").click();
+    harness.run_steps(2);
+    let library = harness.state().library();
+    assert_eq!(library.setting("skip_silence").unwrap().as_deref(), Some("strong"), "remembered");
+    assert_eq!(library.setting("loudness").unwrap().as_deref(), Some("0"));
+}
+
+#[test]
+fn the_statistics_view_shows_time_listened_and_saved_per_show() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let mut library = subscribe(data.path(), &server, "/feed.xml", "Stats Show");
+    let podcast = library.podcasts().unwrap()[0].id;
+    let episode = library.episodes(Some(podcast)).unwrap()[0].id;
+    let time = hark::library::ListeningTime {
+        listened_secs: 3600.0,
+        saved_by_speed_secs: 600.0,
+        saved_by_silence_secs: 120.0,
+    };
+    library.add_listening(episode, podcast, time).unwrap();
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.get_by_label("Statistics").click();
+    harness.run_steps(3);
+    harness.get_by_label("1 h 00 min listened");
+    harness.get_by_label("Time saved: 12 min (10 min by speed, 2 min by shorter silences)");
+    harness.get_by_label("Saved by silences");
+    assert!(harness.query_all_by_label("Stats Show").count() >= 2, "the show's row beside its list entry");
+    harness.get_by_label("1 h 00 min");
+}

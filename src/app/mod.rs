@@ -303,6 +303,14 @@ impl HarkApp {
             transport.chapters = self.listening.chapters().clone();
         }
         transport.sleep = self.listening.sleep_timer();
+        transport.listener_sound = self.listening.listener_sound();
+        transport.sound_now = transport.playback.track().map(|_| self.listening.sound().audio);
+        // An open Statistics window follows what is being listened to.
+        if self.state.statistics.is_some()
+            && let Ok(stats) = self.library.listening_stats()
+        {
+            self.state.statistics = Some(stats);
+        }
         // The desktop shows the chapter with the title: announced when the chapter changes.
         let position = transport.playback.track().map_or(0.0, |t| t.position_secs);
         let chapter = crate::chapters::current(&transport.chapters.list, position);
@@ -551,6 +559,12 @@ impl HarkApp {
                 let directories = self.directories.clone().unwrap_or_else(|| Directories::of(&self.library));
                 self.net.send(NetCommand::Discover { request, term, directories });
             }
+            Action::OpenShowSettings(podcast) => {
+                let title = self.library.podcast(podcast)?.title;
+                let settings = self.library.show_settings(podcast)?;
+                self.state.show_settings = Some(crate::ui::sound::ShowSettingsView { podcast, title, settings });
+            }
+            Action::OpenStatistics => self.state.statistics = Some(self.library.listening_stats()?),
             Action::SearchLibrary(query) => {
                 // Quick enough for the frame being drawn (see benches/search.rs).
                 self.state.find.results =

@@ -173,6 +173,8 @@ mod tests {
                  ALTER TABLE podcasts DROP COLUMN language;
                  DROP TRIGGER count_episode_added; DROP TRIGGER count_episode_removed; DROP TRIGGER count_episode_played;
                  ALTER TABLE podcasts DROP COLUMN episode_count; ALTER TABLE podcasts DROP COLUMN unplayed_count;
+                 ALTER TABLE episodes DROP COLUMN loudness_lufs; ALTER TABLE podcasts DROP COLUMN loudness_lufs;
+                 DROP TABLE show_settings; DROP TABLE listening_time;
                  PRAGMA user_version = 1;",
             )
             .unwrap();

@@ -246,6 +246,7 @@ pub struct Listening {
     listener_speed: f32,
     run_speed: Option<f32>,
     run_sound: RunSound,
+    listener_sound: ListenerSound,
     /// How the current episode sounds (its show's settings applied).
     sound: EpisodeSound,
     /// Listening time not yet written, and when it was last counted (None when not playing).
@@ -283,6 +284,7 @@ impl Listening {
             listener_speed: 1.0,
             run_speed: None,
             run_sound: RunSound::default(),
+            listener_sound: ListenerSound::default(),
             sound: EpisodeSound::default(),
             unsaved_time: ListeningTime::default(),
             counted_at: None,
@@ -295,6 +297,7 @@ impl Listening {
             session.listener_speed = speed;
             session.player.set_speed(speed);
         }
+        session.listener_sound = ListenerSound::load(&session.library)?;
         if let Some(volume) = number(&session, VOLUME)?.filter(|v| v.is_finite()) {
             session.volume = volume.clamp(0.0, 1.0);
             session.player.set_volume(session.volume);
@@ -315,6 +318,11 @@ impl Listening {
     /// saved, and over any show's settings. Applies from the next episode loaded.
     pub fn use_sound(&mut self, run: RunSound) {
         self.run_sound = run;
+    }
+
+    /// The listener's skip silence, loudness and voice boost (for shows without their own).
+    pub fn listener_sound(&self) -> ListenerSound {
+        self.listener_sound
     }
 
     /// How the episode in the transport sounds.
@@ -476,6 +484,8 @@ impl Listening {
             }
             Command::SetListenerSound(sound) => {
                 sound.save(&mut self.library)?;
+                self.listener_sound = sound;
+                changed.playback = true;
                 if self.playback.track().is_some() {
                     changed.merge(self.apply_sound()?);
                 }
@@ -490,7 +500,7 @@ impl Listening {
         let Some((episode, podcast)) = self.playback.track().map(|t| (t.episode, t.podcast)) else {
             return Ok(Changed::default());
         };
-        let sound = sound::episode_sound(&self.library, episode, podcast, self.run_sound)?;
+        let sound = sound::episode_sound(&self.library, episode, podcast, self.listener_sound, self.run_sound)?;
         Ok(self.use_sound_of(sound))
     }
 
@@ -734,7 +744,7 @@ impl Listening {
         let episode = self.library.episode(id)?;
         let podcast = self.library.podcast_of(id)?;
         let summary = &episode.summary;
-        let sound = sound::episode_sound(&self.library, id, podcast.id, self.run_sound)?;
+        let sound = sound::episode_sound(&self.library, id, podcast.id, self.listener_sound, self.run_sound)?;
         let start = match from {
             Some(from) => from.max(0.0),
             // A show's fixed intro is skipped when an episode starts from the top.
@@ -887,7 +897,7 @@ impl Listening {
     fn outro_starts(&self) -> Option<f64> {
         let outro = self.sound.skip_outro_secs;
         let duration = self.playback.track()?.duration_secs?;
-        (outro > 0.0 && duration > outro).then(|| duration - outro)
+        (outro > 0.0 && duration > outro).then_some(duration - outro)
     }
 
     /// In the show's outro while playing: the episode is over, as if heard to the end.

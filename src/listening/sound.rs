@@ -59,8 +59,13 @@ pub struct EpisodeSound {
     pub skip_outro_secs: f64,
 }
 
-pub fn episode_sound(library: &Library, episode: EpisodeId, podcast: PodcastId, run: RunSound) -> Result<EpisodeSound> {
-    let listener = ListenerSound::load(library)?;
+pub fn episode_sound(
+    library: &Library,
+    episode: EpisodeId,
+    podcast: PodcastId,
+    listener: ListenerSound,
+    run: RunSound,
+) -> Result<EpisodeSound> {
     let show = library.show_settings(podcast)?;
     let level = match library.loudness(episode)? {
         (Some(measured), _) => KnownLevel::Measured(measured),

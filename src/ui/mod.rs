@@ -9,6 +9,7 @@ pub mod find;
 mod offer;
 mod podcasts;
 mod show;
+pub mod sound;
 mod toolbar;
 pub mod transcript;
 pub mod transport;
@@ -56,6 +57,10 @@ pub struct UiState {
     pub offer: Option<Offer>,
     /// The follow-along transcript window.
     pub transcript: Option<transcript::TranscriptView>,
+    /// A show's listening settings being edited (its window is open).
+    pub show_settings: Option<sound::ShowSettingsView>,
+    /// The Statistics window's numbers (open while there are some).
+    pub statistics: Option<crate::library::ListeningStats>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -269,6 +274,10 @@ pub enum Action {
         key: String,
         secret: String,
     },
+    /// Open a show's listening settings.
+    OpenShowSettings(PodcastId),
+    /// Open the Statistics window.
+    OpenStatistics,
     /// Search the library (as the query is typed).
     SearchLibrary(String),
     /// Show a search hit: its show, and its episode if it is one.
@@ -306,6 +315,8 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
     find::results_window(ui, state, &mut actions);
     offer::window(ui, state, &mut actions);
     transcript::window(ui, state, &mut actions);
+    sound::show_settings_window(ui, state, &mut actions);
+    sound::statistics_window(ui, state);
     egui::Panel::top("toolbar").show(ui, |ui| toolbar::draw(ui, state, &mut actions));
     egui::Panel::bottom("transport").show(ui, |ui| transport::draw(ui, state, &mut actions));
     let podcasts = egui::Panel::left("podcasts")

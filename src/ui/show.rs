@@ -24,6 +24,13 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
                 {
                     actions.push(Action::OpenLink(link.clone()));
                 }
+                if ui
+                    .button("Listening settings")
+                    .on_hover_text("This show's own speed, skip silence, voice boost, loudness, intro and outro")
+                    .clicked()
+                {
+                    actions.push(Action::OpenShowSettings(show.id));
+                }
             });
             if let Some(description) = &show.description {
                 egui::ScrollArea::vertical().id_salt("show-description").max_height(84.0).show(ui, |ui| {

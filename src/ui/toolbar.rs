@@ -28,6 +28,9 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         if ui.button(label).clicked() {
             actions.push(Action::OpenDownloads);
         }
+        if ui.button("Statistics").on_hover_text("Time listened and time saved").clicked() {
+            actions.push(Action::OpenStatistics);
+        }
         let refreshing = state.refresh.is_some();
         let button = ui
             .add_enabled(!refreshing, egui::Button::new("⟳ Refresh all"))

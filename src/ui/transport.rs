@@ -4,9 +4,9 @@ use eframe::egui;
 
 use super::widgets::Labelled;
 use super::{Action, Command, UiState, widgets};
-use crate::listening::{EpisodeChapters, Playback, SleepMode, round_speed};
+use crate::listening::{EpisodeChapters, ListenerSound, Playback, SleepMode, round_speed};
 use crate::model::format_clock;
-use crate::player::SPEED_RANGE;
+use crate::player::{AudioSettings, SPEED_RANGE};
 
 /// What the transport bar shows: the session's playback, copied in when it changes.
 pub struct TransportState {
@@ -24,6 +24,9 @@ pub struct TransportState {
     pub sleep: Option<(SleepMode, Option<f64>)>,
     /// Minutes typed for a custom sleep timer (view state).
     pub sleep_minutes: u32,
+    /// The listener's sound settings, and how the episode in the transport sounds.
+    pub listener_sound: ListenerSound,
+    pub sound_now: Option<AudioSettings>,
 }
 
 impl Default for TransportState {
@@ -39,6 +42,8 @@ impl Default for TransportState {
             chapters: EpisodeChapters::default(),
             sleep: None,
             sleep_minutes: 20,
+            listener_sound: ListenerSound::default(),
+            sound_now: None,
         }
     }
 }
@@ -160,6 +165,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
             actions.push(Action::Listen(Command::SetSpeed(round_speed(speed))));
         }
         sleep_menu(ui, t.sleep, !t.chapters.list.is_empty(), &mut t.sleep_minutes, actions);
+        super::sound::sound_menu(ui, t.listener_sound, t.sound_now, actions);
         let mut volume = t.volume;
         ui.label("🔊");
         ui.spacing_mut().slider_width = 80.0;
