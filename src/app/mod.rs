@@ -305,11 +305,17 @@ impl HarkApp {
         transport.sleep = self.listening.sleep_timer();
         transport.listener_sound = self.listening.listener_sound();
         transport.sound_now = transport.playback.track().map(|_| self.listening.sound().audio);
-        // An open Statistics window follows what is being listened to.
+        // An open Statistics window and the playing episode's page follow the listening.
         if self.state.statistics.is_some()
             && let Ok(stats) = self.library.listening_stats()
         {
             self.state.statistics = Some(stats);
+        }
+        if let Some(page) = &mut self.state.episode_page
+            && transport.playback.episode() == Some(page.episode.summary.id)
+            && let Ok(time) = self.library.episode_listening(page.episode.summary.id)
+        {
+            page.listening = time;
         }
         // The desktop shows the chapter with the title: announced when the chapter changes.
         let position = transport.playback.track().map_or(0.0, |t| t.position_secs);
@@ -430,7 +436,8 @@ impl HarkApp {
                 self.want_art_at(url.clone(), ArtSize::Header);
             }
         }
-        self.state.episode_page = Some(EpisodePage { episode, notes, chapters });
+        let listening = self.library.episode_listening(id)?;
+        self.state.episode_page = Some(EpisodePage { episode, notes, chapters, listening });
         self.want_chapter_art();
         Ok(())
     }
@@ -473,8 +480,12 @@ impl HarkApp {
             }
         }
         if let Some(page) = &mut self.state.episode_page {
-            match self.library.episode(page.episode.summary.id) {
-                Ok(episode) => page.episode = episode,
+            let id = page.episode.summary.id;
+            match self.library.episode(id) {
+                Ok(episode) => {
+                    page.episode = episode;
+                    page.listening = self.library.episode_listening(id)?;
+                }
                 Err(_) => self.state.episode_page = None,
             }
         }

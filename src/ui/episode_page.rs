@@ -3,7 +3,7 @@
 use eframe::egui;
 
 use super::{Action, Command, QueueEdit, UiState, widgets};
-use crate::model::{EpisodeId, format_clock};
+use crate::model::{EpisodeId, format_clock, format_duration};
 use crate::notes::{Block, Link, ListMarker, Span};
 
 pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
@@ -39,6 +39,22 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
     }
     facts.retain(|f| !f.is_empty());
     ui.label(egui::RichText::new(facts.join(" · ")).weak());
+    let time = &page.listening;
+    if time.listened_secs >= 1.0 {
+        ui.label(
+            egui::RichText::new(format!(
+                "Listened {} · saved {}",
+                format_duration(time.listened_secs),
+                format_duration(time.saved_secs())
+            ))
+            .weak(),
+        )
+        .on_hover_text(format!(
+            "{} by speed, {} by shorter silences",
+            format_duration(time.saved_by_speed_secs),
+            format_duration(time.saved_by_silence_secs)
+        ));
+    }
     // Rows of buttons wrap: the panel keeps the width the listener gave it.
     ui.horizontal_wrapped(|ui| {
         if ui.button("▶ Play").on_hover_text("Play this episode").clicked() {

@@ -99,6 +99,8 @@ pub struct EpisodePage {
     pub episode: Episode,
     pub notes: Document,
     pub chapters: crate::listening::EpisodeChapters,
+    /// Time spent on it and saved (by speed, by shortened silences).
+    pub listening: crate::library::ListeningTime,
 }
 
 #[derive(Default)]

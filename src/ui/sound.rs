@@ -27,14 +27,8 @@ fn level_label(level: SilenceLevel) -> &'static str {
     }
 }
 
-/// The transport's Sound menu: the listener's own settings, for every show without its own.
-/// Its title says what the playing episode sounds like now.
-pub fn sound_menu(
-    ui: &mut egui::Ui,
-    listener: ListenerSound,
-    playing: Option<AudioSettings>,
-    actions: &mut Vec<Action>,
-) {
+/// The Sound menu's title: what the playing episode (else the listener's setting) sounds like.
+pub fn menu_title(listener: ListenerSound, playing: Option<AudioSettings>) -> String {
     let now = playing.unwrap_or(AudioSettings {
         skip_silence: listener.skip_silence,
         loudness: listener.loudness,
@@ -48,7 +42,17 @@ pub fn sound_menu(
     if now.voice_boost {
         effects.push("boost");
     }
-    let title = if effects.is_empty() { "Sound".to_string() } else { format!("Sound: {}", effects.join(", ")) };
+    if effects.is_empty() { "Sound".to_string() } else { format!("Sound: {}", effects.join(", ")) }
+}
+
+/// The transport's Sound menu: the listener's own settings, for every show without its own.
+pub fn sound_menu(
+    ui: &mut egui::Ui,
+    title: String,
+    listener: ListenerSound,
+    playing: Option<AudioSettings>,
+    actions: &mut Vec<Action>,
+) {
     let menu = ui.menu_button(title, |ui| {
         let mut changed = listener;
         ui.label(egui::RichText::new("Skip silence (shortens pauses)").weak());

@@ -137,7 +137,13 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         let shown = t.dragging_to.unwrap_or(track.map_or(0.0, |n| n.position_secs));
         ui.label(format_clock(shown));
         let mut value = shown;
-        let right_width = 250.0;
+        // Room on the right for the speed, the Sleep and Sound menus (their titles grow) and volume.
+        let sleep_title = sleep_title(t.sleep);
+        let sound_title = super::sound::menu_title(t.listener_sound, t.sound_now);
+        let font = egui::TextStyle::Button.resolve(ui.style());
+        let text_width =
+            |text: &str| ui.painter().layout_no_wrap(text.to_string(), font.clone(), egui::Color32::WHITE).size().x;
+        let right_width = 290.0 + text_width(&sleep_title) + text_width(&sound_title);
         let slider_width = (ui.available_width() - right_width).max(60.0);
         ui.spacing_mut().slider_width = slider_width;
         let slider = ui.add_enabled(
@@ -164,8 +170,8 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         if speed_response.changed() {
             actions.push(Action::Listen(Command::SetSpeed(round_speed(speed))));
         }
-        sleep_menu(ui, t.sleep, !t.chapters.list.is_empty(), &mut t.sleep_minutes, actions);
-        super::sound::sound_menu(ui, t.listener_sound, t.sound_now, actions);
+        sleep_menu(ui, sleep_title, t.sleep, !t.chapters.list.is_empty(), &mut t.sleep_minutes, actions);
+        super::sound::sound_menu(ui, sound_title, t.listener_sound, t.sound_now, actions);
         let mut volume = t.volume;
         ui.label("🔊");
         ui.spacing_mut().slider_width = 80.0;
@@ -178,6 +184,16 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     ui.add_space(6.0);
 }
 
+/// The Sleep menu's title: the time left while the timer runs.
+fn sleep_title(timer: Option<(SleepMode, Option<f64>)>) -> String {
+    match timer {
+        None => "Sleep".to_string(),
+        Some((SleepMode::EndOfEpisode, _)) => "Sleep: end of episode".to_string(),
+        Some((SleepMode::EndOfChapter, _)) => "Sleep: end of chapter".to_string(),
+        Some((SleepMode::After(_), left)) => format!("Sleep {}", format_clock(left.unwrap_or(0.0).ceil())),
+    }
+}
+
 /// The sleep timer's presets, in minutes.
 pub const SLEEP_PRESETS: [u64; 6] = [5, 10, 15, 30, 45, 60];
 
@@ -185,17 +201,12 @@ pub const SLEEP_PRESETS: [u64; 6] = [5, 10, 15, 30, 45, 60];
 /// while it runs, the time left is its title.
 fn sleep_menu(
     ui: &mut egui::Ui,
+    title: String,
     timer: Option<(SleepMode, Option<f64>)>,
     chapters: bool,
     minutes_typed: &mut u32,
     actions: &mut Vec<Action>,
 ) {
-    let title = match timer {
-        None => "Sleep".to_string(),
-        Some((SleepMode::EndOfEpisode, _)) => "Sleep: end of episode".to_string(),
-        Some((SleepMode::EndOfChapter, _)) => "Sleep: end of chapter".to_string(),
-        Some((SleepMode::After(_), left)) => format!("Sleep {}", format_clock(left.unwrap_or(0.0).ceil())),
-    };
     let sleep = |mode| Action::Listen(Command::Sleep(mode));
     let menu = ui.menu_button(title, |ui| {
         ui.label(egui::RichText::new("Stop playing…").weak());

@@ -14,7 +14,7 @@ use std::collections::VecDeque;
 use super::dsp::TimeStretch;
 use boost::VoiceBoost;
 use limiter::Limiter;
-pub use loudness::{KnownLevel, Leveller, TARGET_LUFS, measure};
+pub use loudness::{KnownLevel, Leveller, measure};
 pub use silence::SilenceLevel;
 use silence::{Anchor as Join, SilenceShortener};
 
