@@ -49,7 +49,12 @@ fn page(notes: &str) -> EpisodePage {
         enclosure_length: None,
         explicit: false,
     };
-    EpisodePage { notes: Document::from_notes(notes), episode, chapters: Default::default() }
+    EpisodePage {
+        notes: Document::from_notes(notes),
+        episode,
+        chapters: Default::default(),
+        listening: Default::default(),
+    }
 }
 
 fn notes(c: &mut Criterion) {

@@ -375,3 +375,40 @@ fn hark_play_skip_silence_then_hark_stats_reports_the_time_saved() {
         String::from_utf8_lossy(&text.stdout)
     );
 }
+
+#[test]
+fn loudness_turned_off_by_the_listener_is_off_for_an_episode_never_measured() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let (mut library, ids) = spoken_show(&server, data.path());
+    library.set_setting("loudness", "0").unwrap();
+    drop(library);
+    let paths = AppPaths::inside(data.path());
+    let (tx, _net_events) = std::sync::mpsc::channel();
+    let net = NetService::spawn(paths.clone(), tx, Arc::new(hark::NoWaker), OnStart::Idle).unwrap();
+    let capture = Capture::new();
+    let mut session = Listening::new(
+        Library::open(&paths.database()).unwrap(),
+        OutputChoice::Capture(capture.clone()),
+        net.sender(),
+        Arc::new(hark::NoWaker),
+    )
+    .unwrap();
+    // Nothing is known of its level: the player must not learn it and normalise anyway.
+    session.handle(Command::Play { episode: ids[1], from: Some(0.0) }).unwrap();
+    let deadline = Instant::now() + WAIT;
+    let (channels, rate) = loop {
+        session.poll().unwrap();
+        if let Some(format) = capture.format() {
+            break format;
+        }
+        assert!(Instant::now() < deadline, "no audio");
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let samples = capture.take_frames(rate as usize * 20, WAIT);
+    let heard = Heard { samples, channels, rate, saved_secs: 0.0 };
+    let (lufs, _) = heard.loudness();
+    assert!((lufs + 32.0).abs() <= 1.0, "heard at {lufs} LUFS with loudness off");
+    drop(session);
+    drop(net);
+}

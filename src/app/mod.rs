@@ -573,7 +573,7 @@ impl HarkApp {
             Action::OpenShowSettings(podcast) => {
                 let title = self.library.podcast(podcast)?.title;
                 let settings = self.library.show_settings(podcast)?;
-                self.state.show_settings = Some(crate::ui::sound::ShowSettingsView { podcast, title, settings });
+                self.state.show_settings = Some(crate::ui::sound::ShowSettingsView::new(podcast, title, settings));
             }
             Action::OpenStatistics => self.state.statistics = Some(self.library.listening_stats()?),
             Action::SearchLibrary(query) => {

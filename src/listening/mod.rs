@@ -252,6 +252,8 @@ pub struct Listening {
     /// Listening time not yet written, and when it was last counted (None when not playing).
     unsaved_time: ListeningTime,
     counted_at: Option<Instant>,
+    /// Playback reaching the show's outro ends the episode (not a seek into it).
+    outro_armed: bool,
 }
 
 impl Listening {
@@ -288,6 +290,7 @@ impl Listening {
             sound: EpisodeSound::default(),
             unsaved_time: ListeningTime::default(),
             counted_at: None,
+            outro_armed: false,
         };
         let number = |session: &Self, key| -> Result<Option<f32>, HarkError> {
             Ok(session.library.setting(key)?.and_then(|v| v.parse().ok()))
@@ -501,11 +504,13 @@ impl Listening {
             return Ok(Changed::default());
         };
         let sound = sound::episode_sound(&self.library, episode, podcast, self.listener_sound, self.run_sound)?;
-        Ok(self.use_sound_of(sound))
+        Ok(self.use_sound_of(sound, false))
     }
 
-    fn use_sound_of(&mut self, sound: EpisodeSound) -> Changed {
-        if sound.audio != self.sound.audio {
+    /// `for_load`: the settings go with a load that follows, so they are sent whatever the
+    /// player had (its own start-up defaults are not the session's business).
+    fn use_sound_of(&mut self, sound: EpisodeSound, for_load: bool) -> Changed {
+        if for_load || sound.audio != self.sound.audio {
             self.player.set_audio(sound.audio);
         }
         let speed = self.run_speed.or(sound.show_speed).unwrap_or(self.listener_speed);
@@ -749,7 +754,8 @@ impl Listening {
             Some(from) => from.max(0.0),
             // A show's fixed intro is skipped when an episode starts from the top.
             None => {
-                resume_point(summary, self.library.last_played_at(id)?, chrono::Utc::now()).max(sound.skip_intro_secs)
+                let resume = resume_point(summary, self.library.last_played_at(id)?, chrono::Utc::now());
+                resume.max(sound.intro_secs(summary.duration_secs.map(f64::from)))
             }
         };
         if let Some(previous) = self.playback.episode().filter(|p| *p != id) {
@@ -770,7 +776,8 @@ impl Listening {
         self.last_saved = Instant::now();
         let file = summary.path.as_ref().filter(|p| std::path::Path::new(p).is_file());
         // Sound and speed go to the player before the load they are for.
-        self.use_sound_of(sound);
+        self.use_sound_of(sound, true);
+        self.outro_armed = true;
         if file.is_some() && !matches!(self.sound.audio.level, crate::player::KnownLevel::Measured(_)) {
             self.net.send(NetCommand::MeasureLoudness { episode: id });
         }
@@ -884,6 +891,7 @@ impl Listening {
         let end = track.duration_secs.unwrap_or(f64::MAX);
         let target = secs.clamp(0.0, end.max(0.0));
         track.position_secs = target;
+        self.outro_armed = self.sound.outro_starts(track.duration_secs).is_none_or(|at| target < at);
         if self.in_player {
             self.player.seek_to(target);
         }
@@ -895,18 +903,19 @@ impl Listening {
 
     /// Where the show's outro starts in this episode, if it has one to skip.
     fn outro_starts(&self) -> Option<f64> {
-        let outro = self.sound.skip_outro_secs;
-        let duration = self.playback.track()?.duration_secs?;
-        (outro > 0.0 && duration > outro).then_some(duration - outro)
+        self.sound.outro_starts(self.playback.track()?.duration_secs)
     }
 
     /// In the show's outro while playing: the episode is over, as if heard to the end.
     fn skip_outro(&mut self) -> Result<Changed, HarkError> {
         let Some(at) = self.outro_starts() else { return Ok(Changed::default()) };
         let Playback::Playing { track, .. } = &self.playback else { return Ok(Changed::default()) };
-        if self.player.position_secs() < at {
+        // Only playback that runs into the outro ends the episode: a resume or a seek the
+        // listener made into it plays on.
+        if self.player.position_secs() < at || !self.outro_armed {
             return Ok(Changed::default());
         }
+        self.outro_armed = false;
         let episode = track.episode;
         self.count_listening();
         self.player.pause();

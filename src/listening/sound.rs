@@ -59,6 +59,25 @@ pub struct EpisodeSound {
     pub skip_outro_secs: f64,
 }
 
+impl EpisodeSound {
+    /// Intro and outro are trimmed only from an episode long enough to keep something between
+    /// them (a short bonus episode of a show with a long intro plays whole).
+    fn trims_fit(&self, duration: Option<f64>) -> bool {
+        duration.is_none_or(|d| self.skip_intro_secs + self.skip_outro_secs < d)
+    }
+
+    /// Where an episode of this length starts when it starts from the top.
+    pub fn intro_secs(&self, duration: Option<f64>) -> f64 {
+        if self.trims_fit(duration) { self.skip_intro_secs } else { 0.0 }
+    }
+
+    /// Where its outro starts, if there is one to skip.
+    pub fn outro_starts(&self, duration: Option<f64>) -> Option<f64> {
+        let duration = duration?;
+        (self.skip_outro_secs > 0.0 && self.trims_fit(Some(duration))).then_some(duration - self.skip_outro_secs)
+    }
+}
+
 pub fn episode_sound(
     library: &Library,
     episode: EpisodeId,
@@ -84,4 +103,23 @@ pub fn episode_sound(
         skip_intro_secs: show.skip_intro_secs,
         skip_outro_secs: show.skip_outro_secs,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intro_and_outro_are_trimmed_only_where_something_is_left_between_them() {
+        let sound = EpisodeSound { skip_intro_secs: 60.0, skip_outro_secs: 30.0, ..EpisodeSound::default() };
+        assert_eq!(sound.intro_secs(Some(3600.0)), 60.0);
+        assert_eq!(sound.outro_starts(Some(3600.0)), Some(3570.0));
+        // A two-minute bonus episode of the same show plays whole.
+        assert_eq!(sound.intro_secs(Some(80.0)), 0.0);
+        assert_eq!(sound.outro_starts(Some(80.0)), None);
+        // Of unknown length: the intro is skipped, and there is no end to trim from.
+        assert_eq!(sound.intro_secs(None), 60.0);
+        assert_eq!(sound.outro_starts(None), None);
+        assert_eq!(EpisodeSound::default().outro_starts(Some(100.0)), None);
+    }
 }

@@ -195,9 +195,22 @@ impl Engine {
                 }
                 if let Some(loaded) = &mut self.loaded {
                     let (channels, rate) = (loaded.decoder.channels() as usize, loaded.decoder.sample_rate());
+                    // The level learnt so far of what plays is kept (the new settings know only
+                    // the show's, or nothing, while it streams).
+                    let mut settings = settings;
+                    if let (KnownLevel::Show(_) | KnownLevel::Unknown, Some(level)) =
+                        (settings.level, loaded.chain.level())
+                    {
+                        settings.level = KnownLevel::Show(level);
+                    }
                     loaded.chain = new_chain(channels, rate, settings, loaded.decoder.duration_secs());
                     // Re-decode from where the listener is: the queued audio sounded the old way.
-                    self.seek(self.shared.position_secs(), generation);
+                    // Not when a newer command (the load these settings are for) waits.
+                    if self.shared.pending_interrupts.load(Ordering::Acquire) == 0 {
+                        self.seek(self.shared.position_secs(), generation);
+                    } else {
+                        loaded.generation = generation;
+                    }
                 }
             }
             PlayerCommand::SetMeasuredLevel(lufs) => {

@@ -15,7 +15,15 @@ use crate::player::{AudioSettings, SPEED_RANGE, SilenceLevel};
 pub struct ShowSettingsView {
     pub podcast: PodcastId,
     pub title: String,
+    /// As edited, and as last saved.
     pub settings: ShowSettings,
+    pub saved: ShowSettings,
+}
+
+impl ShowSettingsView {
+    pub fn new(podcast: PodcastId, title: String, settings: ShowSettings) -> Self {
+        Self { podcast, title, saved: settings.clone(), settings }
+    }
 }
 
 fn level_label(level: SilenceLevel) -> &'static str {
@@ -96,11 +104,12 @@ fn own_flag(ui: &mut egui::Ui, label: &str, value: &mut Option<bool>) {
 }
 
 /// A show's own speed, skip silence, voice boost, loudness and intro/outro trims; each change
-/// is saved and heard at once.
+/// is saved and heard at once (a number once it is let go of, not at every step of a drag).
 pub fn show_settings_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     let Some(view) = &mut state.show_settings else { return };
     let mut open = true;
-    let before = view.settings.clone();
+    let mut editing_number = false;
+    let mut number = |response: egui::Response| editing_number |= response.dragged() || response.has_focus();
     egui::Window::new("Listening settings").open(&mut open).resizable(false).collapsible(false).show(ui.ctx(), |ui| {
         ui.label(egui::RichText::new(&view.title).strong());
         let settings = &mut view.settings;
@@ -112,8 +121,12 @@ pub fn show_settings_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Ve
                     settings.speed = own.then_some(1.0);
                 }
                 if let Some(speed) = &mut settings.speed {
-                    ui.add(egui::DragValue::new(speed).range(SPEED_RANGE).speed(0.05).fixed_decimals(1).suffix("×"))
-                        .labelled(egui::Role::SpinButton, "Show speed");
+                    number(
+                        ui.add(
+                            egui::DragValue::new(speed).range(SPEED_RANGE).speed(0.05).fixed_decimals(1).suffix("×"),
+                        )
+                        .labelled(egui::Role::SpinButton, "Show speed"),
+                    );
                     *speed = round_speed(*speed);
                 }
             });
@@ -133,12 +146,16 @@ pub fn show_settings_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Ve
             own_flag(ui, "Voice boost", &mut settings.voice_boost);
             own_flag(ui, "Loudness normalisation", &mut settings.loudness);
             ui.label("Skip intro");
-            ui.add(egui::DragValue::new(&mut settings.skip_intro_secs).range(0.0..=600.0).speed(1.0).suffix(" s"))
-                .labelled(egui::Role::SpinButton, "Skip intro seconds");
+            number(
+                ui.add(egui::DragValue::new(&mut settings.skip_intro_secs).range(0.0..=600.0).speed(1.0).suffix(" s"))
+                    .labelled(egui::Role::SpinButton, "Skip intro seconds"),
+            );
             ui.end_row();
             ui.label("Skip outro");
-            ui.add(egui::DragValue::new(&mut settings.skip_outro_secs).range(0.0..=600.0).speed(1.0).suffix(" s"))
-                .labelled(egui::Role::SpinButton, "Skip outro seconds");
+            number(
+                ui.add(egui::DragValue::new(&mut settings.skip_outro_secs).range(0.0..=600.0).speed(1.0).suffix(" s"))
+                    .labelled(egui::Role::SpinButton, "Skip outro seconds"),
+            );
             ui.end_row();
         });
         ui.label(
@@ -147,9 +164,9 @@ pub fn show_settings_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Ve
                 .small(),
         );
     });
-    if view.settings != before {
-        actions
-            .push(Action::Listen(Command::SetShowSettings { podcast: view.podcast, settings: view.settings.clone() }));
+    if view.settings != view.saved && (!editing_number || !open) {
+        view.saved = view.settings.clone();
+        actions.push(Action::Listen(Command::SetShowSettings { podcast: view.podcast, settings: view.saved.clone() }));
     }
     if !open {
         state.show_settings = None;

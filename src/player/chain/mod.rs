@@ -18,6 +18,12 @@ pub use loudness::{KnownLevel, Leveller, measure};
 pub use silence::SilenceLevel;
 use silence::{Anchor as Join, SilenceShortener};
 
+/// Decoded samples are clipped here (+12 dBFS): floating-point files can hold anything.
+const LOUDEST: f32 = 4.0;
+/// The stretcher's steps start up to its search range from where the last anchor predicts;
+/// a new anchor is only set when that drifts further than this (in frames ÷ rate, 10 ms).
+const ANCHOR_DRIFT_SECS: f64 = 0.010;
+
 /// How an episode is to sound, from the listener's settings and the show's.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct AudioSettings {
@@ -64,6 +70,8 @@ pub struct AudioChain {
     joins: VecDeque<Join>,
     mapping: Join,
     scratch: Vec<f32>,
+    /// The decoded audio with non-finite samples silenced and absurd ones clipped.
+    clean: Vec<f32>,
     shortened: Vec<f32>,
     new_joins: Vec<Join>,
 }
@@ -87,6 +95,7 @@ impl AudioChain {
             joins: VecDeque::new(),
             mapping: Join { at: 0, content: 0, removed: 0 },
             scratch: Vec::new(),
+            clean: Vec::new(),
             shortened: Vec::new(),
             new_joins: Vec::new(),
         }
@@ -142,6 +151,17 @@ impl AudioChain {
     /// Takes decoded audio whose first frame is content frame `first_frame`, appends what
     /// can be heard now to `out`, and returns where its pieces sit in the episode.
     pub fn process(&mut self, decoded: &[f32], first_frame: u64, out: &mut Vec<f32>) -> Vec<Piece> {
+        // A broken file's NaN or infinity would poison every filter's state (and the speech
+        // level) for the rest of the episode.
+        self.clean.clear();
+        self.clean.extend(decoded.iter().map(|s| if s.is_finite() { s.clamp(-LOUDEST, LOUDEST) } else { 0.0 }));
+        let decoded = std::mem::take(&mut self.clean);
+        let pieces = self.process_clean(&decoded, first_frame, out);
+        self.clean = decoded;
+        pieces
+    }
+
+    fn process_clean(&mut self, decoded: &[f32], first_frame: u64, out: &mut Vec<f32>) -> Vec<Piece> {
         self.leveller.analyse(decoded);
         if self.silence.expected_next() != Some(first_frame) {
             // A seek (or the first audio): every stage starts over at this frame.
@@ -197,7 +217,13 @@ impl AudioChain {
     /// they reach (each join once, even when the stretcher's next step starts a little back).
     fn anchor_joins(&mut self, from: u64, frames: u64, speed: f64) {
         let base = self.mapping.content as f64 + from as f64 - self.mapping.at as f64;
-        self.anchors.push_back(Anchor { frame: self.stretched, content: base, saved_secs: 0.0 });
+        // Most blocks continue the last anchor exactly (1×) or nearly (the stretcher's search):
+        // a new anchor would only cut a chunk in two.
+        let predicted =
+            self.anchors.back().map(|a| a.content + self.stretched.saturating_sub(a.frame) as f64 * self.speed);
+        if predicted.is_none_or(|p| (p - base).abs() > ANCHOR_DRIFT_SECS * self.rate as f64) {
+            self.anchors.push_back(Anchor { frame: self.stretched, content: base, saved_secs: 0.0 });
+        }
         let end = from as f64 + frames as f64 * speed;
         while let Some(join) = self.joins.front().copied().filter(|j| (j.at as f64) < end) {
             self.joins.pop_front();
@@ -243,6 +269,35 @@ impl AudioChain {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn broken_samples_do_not_poison_the_rest_of_the_episode() {
+        let settings = AudioSettings {
+            skip_silence: SilenceLevel::Strong,
+            loudness: true,
+            voice_boost: true,
+            ..AudioSettings::default()
+        };
+        let mut chain = AudioChain::new(1, RATE, settings);
+        let tone = |i: usize| 0.3 * (2.0 * std::f32::consts::PI * 440.0 * i as f32 / RATE as f32).sin();
+        let mut out = Vec::new();
+        let mut frame = 0;
+        for block in 0..200 {
+            let mut packet: Vec<f32> = (frame..frame + 1152).map(tone).collect();
+            if block == 20 {
+                packet[5] = f32::NAN;
+                packet[6] = f32::INFINITY;
+                packet[7] = 1e30;
+            }
+            chain.process(&packet, frame as u64, &mut out);
+            frame += 1152;
+        }
+        let last_second = &out[out.len() - RATE as usize..];
+        assert!(last_second.iter().all(|s| s.is_finite()), "NaN got through");
+        let rms = (last_second.iter().map(|s| s * s).sum::<f32>() / RATE as f32).sqrt();
+        assert!(rms > 0.05, "the tone went silent after the broken packet: rms {rms}");
+        assert!(out.len() as f64 > frame as f64 * 0.99, "nothing was cut as silence");
+    }
 
     const RATE: u32 = 22_050;
 
