@@ -226,10 +226,7 @@ fn spoken_show(server: &TestServer, data: &Path) -> (Library, Vec<EpisodeId>) {
         [Item { guid: "q", title: "Quiet talk", url: &urls[0] }, Item { guid: "l", title: "Loud talk", url: &urls[1] }];
     server.set("/feed.xml", Route::ok(rss("Talk", &items), "application/rss+xml"));
     let mut library = Library::open(&data.join("library.sqlite3")).unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime
-        .block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, &server.url("/feed.xml")))
-        .unwrap();
+    common::subscribe(&mut library, &server.url("/feed.xml"));
     let mut episodes = library.episodes(None).unwrap();
     episodes.sort_by_key(|e| e.title.clone()); // Loud, Quiet
     let ids: Vec<EpisodeId> = episodes.iter().map(|e| e.id).collect();
@@ -239,6 +236,29 @@ fn spoken_show(server: &TestServer, data: &Path) -> (Library, Vec<EpisodeId>) {
         library.set_downloaded(*id, Some(&path)).unwrap();
     }
     (library, ids)
+}
+
+/// The listening session on the library in `data`, playing into a capture.
+struct Session {
+    session: Listening,
+    capture: Capture,
+    net_events: std::sync::mpsc::Receiver<hark::net::NetEvent>,
+    _net: NetService,
+}
+
+fn session(data: &Path) -> Session {
+    let paths = AppPaths::inside(data);
+    let (tx, net_events) = std::sync::mpsc::channel();
+    let net = NetService::spawn(paths.clone(), tx, Arc::new(hark::NoWaker), OnStart::Idle).unwrap();
+    let capture = Capture::new();
+    let session = Listening::new(
+        Library::open(&paths.database()).unwrap(),
+        OutputChoice::Capture(capture.clone()),
+        net.sender(),
+        Arc::new(hark::NoWaker),
+    )
+    .unwrap();
+    Session { session, capture, net_events, _net: net }
 }
 
 #[test]
@@ -259,17 +279,7 @@ fn a_shows_own_settings_are_used_by_the_session_and_the_time_saved_is_kept() {
     library.set_show_settings(podcast, &own).unwrap();
     assert_eq!(library.show_settings(podcast).unwrap(), own, "remembered");
 
-    let paths = AppPaths::inside(data.path());
-    let (tx, net_events) = std::sync::mpsc::channel();
-    let net = NetService::spawn(paths.clone(), tx, Arc::new(hark::NoWaker), OnStart::Idle).unwrap();
-    let capture = Capture::new();
-    let mut session = Listening::new(
-        Library::open(&paths.database()).unwrap(),
-        OutputChoice::Capture(capture.clone()),
-        net.sender(),
-        Arc::new(hark::NoWaker),
-    )
-    .unwrap();
+    let Session { mut session, capture, net_events, _net } = session(data.path());
     session.handle(Command::Play { episode: quiet, from: None }).unwrap();
     let sound = session.sound().clone();
     assert_eq!(sound.audio.skip_silence, SilenceLevel::Medium);
@@ -306,8 +316,6 @@ fn a_shows_own_settings_are_used_by_the_session_and_the_time_saved_is_kept() {
     }
     let (measured, show) = session.library().loudness(quiet).unwrap();
     assert!((measured.unwrap() + 32.0).abs() < 0.5 && show == measured, "{measured:?} {show:?}");
-    drop(session);
-    drop(net);
 }
 
 #[test]
@@ -320,16 +328,7 @@ fn the_run_flags_win_over_the_show_and_the_listener() {
         ShowSettings { skip_silence: Some(SilenceLevel::Strong), voice_boost: Some(true), ..ShowSettings::default() };
     library.set_show_settings(podcast, &own).unwrap();
     library.set_setting("loudness", "0").unwrap();
-    let paths = AppPaths::inside(data.path());
-    let (tx, _net_events) = std::sync::mpsc::channel();
-    let net = NetService::spawn(paths.clone(), tx, Arc::new(hark::NoWaker), OnStart::Idle).unwrap();
-    let mut session = Listening::new(
-        Library::open(&paths.database()).unwrap(),
-        OutputChoice::Capture(Capture::new()),
-        net.sender(),
-        Arc::new(hark::NoWaker),
-    )
-    .unwrap();
+    let mut session = session(data.path()).session;
     session.handle(Command::Hold { episode: ids[0] }).unwrap();
     let audio = session.sound().audio;
     assert_eq!((audio.skip_silence, audio.voice_boost, audio.loudness), (SilenceLevel::Strong, true, false));
@@ -337,8 +336,6 @@ fn the_run_flags_win_over_the_show_and_the_listener() {
     session.handle(Command::Hold { episode: ids[1] }).unwrap();
     let audio = session.sound().audio;
     assert_eq!((audio.skip_silence, audio.voice_boost, audio.loudness), (SilenceLevel::Off, true, true));
-    drop(session);
-    drop(net);
 }
 
 #[test]
@@ -383,17 +380,7 @@ fn loudness_turned_off_by_the_listener_is_off_for_an_episode_never_measured() {
     let (mut library, ids) = spoken_show(&server, data.path());
     library.set_setting("loudness", "0").unwrap();
     drop(library);
-    let paths = AppPaths::inside(data.path());
-    let (tx, _net_events) = std::sync::mpsc::channel();
-    let net = NetService::spawn(paths.clone(), tx, Arc::new(hark::NoWaker), OnStart::Idle).unwrap();
-    let capture = Capture::new();
-    let mut session = Listening::new(
-        Library::open(&paths.database()).unwrap(),
-        OutputChoice::Capture(capture.clone()),
-        net.sender(),
-        Arc::new(hark::NoWaker),
-    )
-    .unwrap();
+    let Session { mut session, capture, _net, .. } = session(data.path());
     // Nothing is known of its level: the player must not learn it and normalise anyway.
     session.handle(Command::Play { episode: ids[1], from: Some(0.0) }).unwrap();
     let deadline = Instant::now() + WAIT;
@@ -409,6 +396,4 @@ fn loudness_turned_off_by_the_listener_is_off_for_an_episode_never_measured() {
     let heard = Heard { samples, channels, rate, saved_secs: 0.0 };
     let (lufs, _) = heard.loudness();
     assert!((lufs + 32.0).abs() <= 1.0, "heard at {lufs} LUFS with loudness off");
-    drop(session);
-    drop(net);
 }

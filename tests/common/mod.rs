@@ -27,3 +27,9 @@ pub fn corpus_feed(name: &str) -> Vec<u8> {
 pub fn init() {
     hark::net::http::install_crypto_provider();
 }
+
+/// Subscribes `library` to the feed at `url`, as `hark subscribe` does.
+pub fn subscribe(library: &mut hark::library::Library, url: &str) {
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    runtime.block_on(hark::net::refresh::subscribe(&hark::net::http::client(), library, url)).unwrap();
+}
