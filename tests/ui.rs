@@ -1004,7 +1004,7 @@ fn the_sleep_timer_menu_starts_counts_down_and_turns_off() {
     // Paused, the transport's layout holds still while the pointer goes to the menu.
     media.send(hark::mpris::MediaRequest::Pause).unwrap();
     run_until(&mut harness, "paused", |h| !h.state().listening().playback().is_playing());
-    open_menu(&mut harness, "Sleep");
+    open_menu(&mut harness, "Sleep", "In 15 minutes");
     harness.get_by_label("In 15 minutes").click();
     run_until(&mut harness, "the timer", |h| h.state().state.transport.sleep.is_some());
     let left = |h: &Harness<'_, HarkApp>| h.state().listening().sleep_timer().and_then(|(_, left)| left).unwrap();
@@ -1028,17 +1028,24 @@ fn the_sleep_timer_menu_starts_counts_down_and_turns_off() {
     harness.run_steps(2);
     media.send(hark::mpris::MediaRequest::Pause).unwrap();
     run_until(&mut harness, "paused", |h| !h.state().listening().playback().is_playing());
-    open_menu(&mut harness, "Sleep: end of episode");
+    open_menu(&mut harness, "Sleep: end of episode", "Turn the sleep timer off");
     harness.get_by_label("Turn the sleep timer off").click();
     run_until(&mut harness, "the timer off", |h| h.state().listening().sleep_timer().is_none());
 }
 
-/// Opens a menu the way a mouse does: the pointer comes to its button, then clicks.
-fn open_menu(harness: &mut Harness<'_, HarkApp>, button: &str) {
-    harness.get_by_label(button).hover();
-    harness.run_steps(1);
-    harness.get_by_label(button).click();
-    harness.run_steps(3);
+/// Opens a menu the way a mouse does: the pointer comes to its button, then clicks; until
+/// `item` shows (a click that lands while the layout is still settling opens nothing).
+fn open_menu(harness: &mut Harness<'_, HarkApp>, button: &str, item: &str) {
+    for _ in 0..3 {
+        harness.get_by_label(button).hover();
+        harness.run_steps(1);
+        harness.get_by_label(button).click();
+        harness.run_steps(3);
+        if harness.query_by_label(item).is_some() {
+            return;
+        }
+    }
+    panic!("the {button} menu did not open to show {item}");
 }
 
 #[test]
@@ -1054,10 +1061,10 @@ fn a_shows_listening_settings_are_set_from_its_header_and_used() {
     harness.run_steps(4);
     harness.get_by_label("Its own").click();
     harness.run_steps(2);
-    open_menu(&mut harness, "Skip silence for this show");
+    open_menu(&mut harness, "Skip silence for this show", "Medium");
     harness.get_by_label("Medium").click();
     harness.run_steps(2);
-    open_menu(&mut harness, "Voice boost for this show");
+    open_menu(&mut harness, "Voice boost for this show", "On");
     harness.get_by_label("On").click();
     harness.run_steps(2);
     let saved = harness.state().library().show_settings(podcast).unwrap();
@@ -1083,13 +1090,13 @@ fn the_sound_menu_sets_the_listeners_own_skip_silence_loudness_and_boost() {
     subscribe(data.path(), &server, "/feed.xml", "Sound Show");
     let mut harness = app(data.path());
     harness.run_steps(2);
-    open_menu(&mut harness, "Sound");
+    open_menu(&mut harness, "Sound", "Strong");
     harness.get_by_label("Strong").click();
     harness.run_steps(2);
     let listener = harness.state().listening().listener_sound();
     assert_eq!(listener.skip_silence, hark::player::SilenceLevel::Strong);
     assert!(listener.loudness, "loudness normalisation is on by default");
-    open_menu(&mut harness, "Sound: skip silence");
+    open_menu(&mut harness, "Sound: skip silence", "Loudness normalisation (-16 LUFS)");
     harness.get_by_label("Loudness normalisation (-16 LUFS)").click();
     harness.run_steps(2);
     let library = harness.state().library();
