@@ -265,9 +265,7 @@ fn play_through_alsa_is_heard_with_the_right_tone() {
     // normalisation brings the 0.5 sine down to -16 LUFS, an RMS of about 0.16.)
     let mut tones: Vec<f64> = Vec::new();
     for window in left.chunks_exact(8820).filter(|w| common::audio::rms(w) > 0.05) {
-        // The ladder's tones are 100 Hz apart; a window cut by the file device's silence reads a
-        // little off.
-        let tone = (common::audio::dominant(window, 44_100) / 100.0).round() * 100.0;
+        let tone = common::audio::ladder_tone(window, 44_100);
         if tones.last() != Some(&tone) {
             tones.push(tone);
         }
@@ -412,7 +410,7 @@ fn play_streams_an_episode_that_is_not_downloaded_from_where_it_was_asked() {
     let (output, heard) = play_captured(data.path(), &["Streamed", "--from", "0:45"]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(heard.len() > 44_100 * 5, "heard {} frames", heard.len());
-    assert_eq!(common::audio::dominant(&heard[2205..2205 + 8820], 44_100), 800.0, "45 s in: the 800 Hz tone");
+    assert_eq!(common::audio::ladder_tone(&heard[2205..2205 + 8820], 44_100), 800.0, "45 s in: the 800 Hz tone");
     let first = &server.requests("/tone.mp3");
     let jumped = first.iter().filter_map(|r| r.header("range")).any(|range| {
         range.strip_prefix("bytes=").and_then(|r| r.split('-').next()).and_then(|s| s.parse::<u64>().ok())

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use common::audio::{dominant, mono};
+use common::audio::{ladder_tone, mono};
 use common::feeds::{Item, rss};
 use common::server::{Route, TestServer};
 use hark::library::Library;
@@ -69,7 +69,7 @@ impl Rig {
         let wanted = (secs * rate as f64) as usize;
         let heard = mono(&self.capture.take_frames(wanted, WAIT), channels);
         assert_eq!(heard.len(), wanted, "audio stopped: {:?}", self.session.playback());
-        dominant(&heard[rate as usize / 20..], rate)
+        ladder_tone(&heard[rate as usize / 20..], rate)
     }
 }
 

@@ -28,6 +28,13 @@ pub fn dominant(samples: &[f32], rate: u32) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// The position tone in `samples`, to the nearest step of the ladder (100 Hz): a window cut
+/// by the ALSA file device's silence, or heard while loudness normalisation glides, reads a
+/// few hertz off.
+pub fn ladder_tone(samples: &[f32], rate: u32) -> f64 {
+    (dominant(samples, rate) / 100.0).round() * 100.0
+}
+
 pub fn rms(samples: &[f32]) -> f64 {
     (samples.iter().map(|s| (*s as f64).powi(2)).sum::<f64>() / samples.len().max(1) as f64).sqrt()
 }
