@@ -305,17 +305,20 @@ impl HarkApp {
         transport.sleep = self.listening.sleep_timer();
         transport.listener_sound = self.listening.listener_sound();
         transport.sound_now = transport.playback.track().map(|_| self.listening.sound().audio);
-        // An open Statistics window and the playing episode's page follow the listening.
-        if self.state.statistics.is_some()
-            && let Ok(stats) = self.library.listening_stats()
-        {
-            self.state.statistics = Some(stats);
-        }
-        if let Some(page) = &mut self.state.episode_page
-            && transport.playback.episode() == Some(page.episode.summary.id)
-            && let Ok(time) = self.library.episode_listening(page.episode.summary.id)
-        {
-            page.listening = time;
+        // An open Statistics window and the playing episode's page follow the listening, read
+        // again only when the session wrote some.
+        if changed.listened {
+            if self.state.statistics.is_some()
+                && let Ok(stats) = self.library.listening_stats()
+            {
+                self.state.statistics = Some(stats);
+            }
+            if let Some(page) = &mut self.state.episode_page
+                && transport.playback.episode() == Some(page.episode.summary.id)
+                && let Ok(time) = self.library.episode_listening(page.episode.summary.id)
+            {
+                page.listening = time;
+            }
         }
         // The desktop shows the chapter with the title: announced when the chapter changes.
         let position = transport.playback.track().map_or(0.0, |t| t.position_secs);

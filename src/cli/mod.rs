@@ -5,6 +5,7 @@ mod extras;
 mod feeds;
 mod find;
 mod play;
+mod stats;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -197,7 +198,7 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
             drop(library);
             play::play(paths, &ids, play::Options { from, speed, sleep, sound })
         }
-        Command::Stats { json } => play::stats(&library, json, &mut out),
+        Command::Stats { json } => stats::stats(&library, json, &mut out),
         Command::Chapters { episode, json, all } => extras::chapters(&mut library, &episode, json, all, &mut out),
         Command::Transcript { episode, json } => extras::transcript(&library, paths, &episode, json, &mut out),
         Command::Download { episodes } => downloads::download(&mut library, paths, &episodes, &mut out),

@@ -9,7 +9,7 @@ use std::time::Duration;
 use crate::error::HarkError;
 use crate::library::Library;
 use crate::listening::{Command, Listening, Playback, QueueEdit, RunSound, SleepMode};
-use crate::model::{EpisodeId, format_clock, format_duration};
+use crate::model::{EpisodeId, format_clock};
 use crate::net::{NetService, OnStart};
 use crate::paths::AppPaths;
 use crate::player::{OutputChoice, SPEED_RANGE};
@@ -104,28 +104,4 @@ fn progress_line(playback: &Playback, position: f64) -> String {
         _ => "",
     };
     format!("▶ {}  {} / {}{state}", track.title, format_clock(position), total)
-}
-
-/// `hark stats`: listening time and time saved, in all and per show.
-pub fn stats(library: &Library, json: bool, out: &mut impl Write) -> Result<(), HarkError> {
-    let stats = library.listening_stats()?;
-    if json {
-        let text = serde_json::to_string_pretty(&stats).map_err(|e| HarkError::Other(e.to_string()))?;
-        let _ = writeln!(out, "{text}");
-        return Ok(());
-    }
-    let line = |time: &crate::library::ListeningTime| {
-        format!(
-            "listened {}, saved {} (speed {}, silences {})",
-            format_duration(time.listened_secs),
-            format_duration(time.saved_secs()),
-            format_duration(time.saved_by_speed_secs),
-            format_duration(time.saved_by_silence_secs)
-        )
-    };
-    let _ = writeln!(out, "In all: {}", line(&stats.total));
-    for show in &stats.shows {
-        let _ = writeln!(out, "  {}: {}", crate::model::clean_line(&show.title), line(&show.time));
-    }
-    Ok(())
 }

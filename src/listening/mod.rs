@@ -12,6 +12,7 @@ mod queue;
 mod rules;
 mod sleep;
 mod sound;
+mod tally;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -19,7 +20,7 @@ use std::time::{Duration, Instant};
 use crate::Waker;
 use crate::error::HarkError;
 use crate::library::keys::{DELETE_WHEN_PLAYED, LAST_EPISODE, SPEED, VOLUME};
-use crate::library::{Library, ListeningTime, ShowSettings};
+use crate::library::{Library, ShowSettings};
 use crate::model::{EpisodeId, PodcastId};
 use crate::net::{NetCommand, NetEvent, NetSender};
 use crate::player::{OutputChoice, PlaybackState, Player, PlayerEvent, PlayerEvents, SPEED_RANGE, SourceSpec};
@@ -30,6 +31,7 @@ pub use rules::{PLAYED_MARGIN_SECS, counts_as_played, resume_point};
 use sleep::SleepTimer;
 pub use sleep::{FADE_SECS, SleepMode};
 pub use sound::{EpisodeSound, ListenerSound, RunSound};
+use tally::Tally;
 
 /// How often the position is written while playing (a crash loses at most this much).
 pub const SAVE_EVERY: Duration = Duration::from_secs(2);
@@ -39,8 +41,6 @@ pub const SPEED_STEP: f32 = 0.1;
 const SLEEP_FADE_STEP: Duration = Duration::from_millis(50);
 /// How long the engine's clock may take to show a seek: the same jump is not asked twice in it.
 const SKIP_SETTLES: Duration = Duration::from_millis(500);
-/// Listening time counted between two looks at most (a suspended machine is not listening).
-const LONGEST_COUNT: Duration = Duration::from_secs(5);
 
 /// The episode in the transport and where in it the listener is.
 #[derive(Debug, Clone, PartialEq)]
@@ -189,6 +189,8 @@ pub struct Changed {
     pub finished: bool,
     /// The sleep timer stopped playback.
     pub slept: bool,
+    /// Listening time (and time saved) was written: the statistics changed.
+    pub listened: bool,
 }
 
 impl Changed {
@@ -200,6 +202,7 @@ impl Changed {
         self.queue |= other.queue;
         self.finished |= other.finished;
         self.slept |= other.slept;
+        self.listened |= other.listened;
         if other.failure.is_some() {
             self.failure = other.failure;
         }
@@ -214,6 +217,7 @@ impl Changed {
             || self.failure.is_some()
             || self.finished
             || self.slept
+            || self.listened
     }
 }
 
@@ -249,9 +253,8 @@ pub struct Listening {
     listener_sound: ListenerSound,
     /// How the current episode sounds (its show's settings applied).
     sound: EpisodeSound,
-    /// Listening time not yet written, and when it was last counted (None when not playing).
-    unsaved_time: ListeningTime,
-    counted_at: Option<Instant>,
+    /// Listening time not yet written.
+    tally: Tally,
     /// Playback reaching the show's outro ends the episode (not a seek into it).
     outro_armed: bool,
 }
@@ -288,8 +291,7 @@ impl Listening {
             run_sound: RunSound::default(),
             listener_sound: ListenerSound::default(),
             sound: EpisodeSound::default(),
-            unsaved_time: ListeningTime::default(),
-            counted_at: None,
+            tally: Tally::default(),
             outro_armed: false,
         };
         let number = |session: &Self, key| -> Result<Option<f32>, HarkError> {
@@ -523,19 +525,10 @@ impl Listening {
         Changed { playback: true, ..Changed::default() }
     }
 
-    /// Adds the time listened since the last count (and what speed and skip silence saved of
-    /// it) to what the next save writes.
+    /// Counts the time listened since the last count (the next save writes it).
     fn count_listening(&mut self) {
-        let now = Instant::now();
         let playing = self.in_player && matches!(self.playback, Playback::Playing { buffering: false, .. });
-        if let Some(since) = self.counted_at {
-            let listened = now.duration_since(since).min(LONGEST_COUNT).as_secs_f64();
-            self.unsaved_time.listened_secs += listened;
-            // Content heard is listened × speed; saved is content × (1 − 1/speed).
-            self.unsaved_time.saved_by_speed_secs += listened * (self.speed as f64 - 1.0).max(0.0);
-        }
-        self.unsaved_time.saved_by_silence_secs += self.player.take_silence_saved();
-        self.counted_at = playing.then_some(now);
+        self.tally.count(playing, self.speed, self.player.take_silence_saved());
     }
 
     /// Reads the current episode's chapters again (new ones arrived, or its length is known).
@@ -653,12 +646,14 @@ impl Listening {
         }
         self.library.set_position(episode, position)?;
         self.last_saved = Instant::now();
+        let mut changed = Changed::default();
         if let Some(podcast) = self.playback.track().map(|t| t.podcast) {
             self.count_listening();
-            self.library.add_listening(episode, podcast, std::mem::take(&mut self.unsaved_time))?;
+            let time = self.tally.take();
+            changed.listened = !time.is_empty();
+            self.library.add_listening(episode, podcast, time)?;
         }
         let duration = self.playback.track().and_then(|t| t.duration_secs);
-        let mut changed = Changed::default();
         if !self.marked_played && counts_as_played(position, duration) {
             self.marked_played = true;
             self.finished_here = true;
@@ -777,7 +772,7 @@ impl Listening {
         let file = summary.path.as_ref().filter(|p| std::path::Path::new(p).is_file());
         // Sound and speed go to the player before the load they are for.
         self.use_sound_of(sound, true);
-        self.outro_armed = true;
+        self.arm_outro(start, track.duration_secs);
         if file.is_some() && !matches!(self.sound.audio.level, crate::player::KnownLevel::Measured(_)) {
             self.net.send(NetCommand::MeasureLoudness { episode: id });
         }
@@ -891,14 +886,20 @@ impl Listening {
         let end = track.duration_secs.unwrap_or(f64::MAX);
         let target = secs.clamp(0.0, end.max(0.0));
         track.position_secs = target;
-        self.outro_armed = self.sound.outro_starts(track.duration_secs).is_none_or(|at| target < at);
+        let (episode, duration) = (track.episode, track.duration_secs);
+        self.arm_outro(target, duration);
         if self.in_player {
             self.player.seek_to(target);
         }
-        let episode = track.episode;
         self.library.set_position(episode, target)?;
         self.last_saved = Instant::now();
         Ok(Changed { playback: true, ..Changed::default() })
+    }
+
+    /// Playing on from `position`, reaching the outro ends the episode; from inside it (a
+    /// resume or a seek there) it plays on.
+    fn arm_outro(&mut self, position: f64, duration: Option<f64>) {
+        self.outro_armed = self.sound.outro_starts(duration).is_none_or(|at| position < at);
     }
 
     /// Where the show's outro starts in this episode, if it has one to skip.

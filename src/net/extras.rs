@@ -156,9 +156,8 @@ impl super::Service {
             Ok(None) => {}
             Err(e) => return tracing::warn!("chapters of {episode}: {e}"),
         }
-        let downloaded = self.library.episode(episode).ok().and_then(|e| e.summary.path).map(PathBuf::from);
         let read = self.library.file_chapters_read(episode).unwrap_or(false);
-        if let Some(path) = downloaded.filter(|path| path.is_file() && !read) {
+        if let Some(path) = self.downloaded_file(episode).filter(|_| !read) {
             self.read_file_chapters(episode, path, done);
         }
     }
@@ -191,6 +190,21 @@ impl super::Service {
             let result = crate::media::chapters::read_file_chapters(&path);
             let _ = done.send(Internal::FileChaptersRead { episode, result });
         });
+    }
+
+    /// A downloaded episode played before its loudness was known (downloaded by an older Hark,
+    /// or by hand) is measured now.
+    pub(super) fn measure_if_unmeasured(&self, episode: EpisodeId, done: &UnboundedSender<Internal>) {
+        let measured = self.library.loudness(episode).ok().and_then(|(lufs, _)| lufs).is_some();
+        if let Some(path) = self.downloaded_file(episode).filter(|_| !measured) {
+            self.measure_loudness(episode, path, done);
+        }
+    }
+
+    /// The episode's downloaded file, if it is there.
+    fn downloaded_file(&self, episode: EpisodeId) -> Option<PathBuf> {
+        let path = PathBuf::from(self.library.episode(episode).ok()?.summary.path?);
+        path.is_file().then_some(path)
     }
 
     /// Decodes the whole file once to measure its loudness, one file at a time (it is a few

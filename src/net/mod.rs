@@ -376,13 +376,7 @@ impl Service {
                         });
                     }
                     Some(NetCommand::FetchChapters { episode }) => self.update_chapters(episode, &done_tx),
-                    Some(NetCommand::MeasureLoudness { episode }) => {
-                        let downloaded = self.library.episode(episode).ok().and_then(|e| e.summary.path).map(PathBuf::from);
-                        let measured = self.library.loudness(episode).ok().and_then(|(lufs, _)| lufs).is_some();
-                        if let Some(path) = downloaded.filter(|path| path.is_file() && !measured) {
-                            self.measure_loudness(episode, path, &done_tx);
-                        }
-                    }
+                    Some(NetCommand::MeasureLoudness { episode }) => self.measure_if_unmeasured(episode, &done_tx),
                     Some(NetCommand::FetchTranscript { episode, link }) => self.load_transcript(episode, link),
                     Some(NetCommand::FetchArt { url, size }) => {
                         let (client, cache, events, waker, slots) =
