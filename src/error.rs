@@ -67,3 +67,13 @@ impl HarkError {
         Self::Io { context: context.into(), source }
     }
 }
+
+/// A message as one line of bounded length: a feed can put anything in a title or a URL.
+pub fn one_line(message: &str) -> String {
+    const LIMIT: usize = 400;
+    let line = crate::model::clean_line(message);
+    match line.char_indices().nth(LIMIT) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line,
+    }
+}

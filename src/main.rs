@@ -32,7 +32,7 @@ fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", cli::one_line(&e.to_string()));
+            eprintln!("error: {}", hark::error::one_line(&e.to_string()));
             ExitCode::FAILURE
         }
     }

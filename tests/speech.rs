@@ -106,7 +106,7 @@ fn hear(fixture: &str, settings: AudioSettings, speed: f32, start: f64) -> Heard
 }
 
 fn measured(fixture: &str) -> KnownLevel {
-    KnownLevel::Measured(hark::media::measure_loudness(&common::fixture(fixture)).expect("speech has a loudness"))
+    KnownLevel::Measured(hark::player::measure_loudness(&common::fixture(fixture)).expect("speech has a loudness"))
 }
 
 fn loudness_on(level: KnownLevel) -> AudioSettings {
@@ -115,8 +115,8 @@ fn loudness_on(level: KnownLevel) -> AudioSettings {
 
 #[test]
 fn the_fixtures_are_what_they_claim() {
-    let quiet = hark::media::measure_loudness(&common::fixture("speech-32lufs.mp3")).unwrap();
-    let loud = hark::media::measure_loudness(&common::fixture("speech-10lufs.mp3")).unwrap();
+    let quiet = hark::player::measure_loudness(&common::fixture("speech-32lufs.mp3")).unwrap();
+    let loud = hark::player::measure_loudness(&common::fixture("speech-10lufs.mp3")).unwrap();
     assert!((quiet + 32.0).abs() < 0.5, "quiet master at {quiet} LUFS");
     assert!((loud + 10.0).abs() < 1.0, "loud master at {loud} LUFS");
 }

@@ -422,12 +422,9 @@ impl HarkApp {
     }
 
     fn select_episode(&mut self, id: EpisodeId) -> Result<(), HarkError> {
-        let mut episode = self.library.episode(id)?;
         // A download deleted behind Hark's back is not downloaded: offer Download again.
-        if episode.summary.path.as_ref().is_some_and(|p| !std::path::Path::new(p).is_file()) {
-            self.library.set_downloaded(id, None)?;
-            episode = self.library.episode(id)?;
-        }
+        self.library.downloaded_file(id)?;
+        let episode = self.library.episode(id)?;
         let notes = Document::from_notes(episode.notes_html.as_deref().unwrap_or_default());
         let duration = episode.summary.duration_secs.map(f64::from);
         let chapters = EpisodeChapters::load(&self.library, id, duration)?;
@@ -524,7 +521,7 @@ impl HarkApp {
                     self.net.send(NetCommand::Cancel { episode: episode.id });
                 }
                 let removed =
-                    crate::media::unsubscribe(&mut self.library, &self.paths.downloads(), id, keep_downloads)?;
+                    crate::library::unsubscribe(&mut self.library, &self.paths.downloads(), id, keep_downloads)?;
                 self.state.notice = Some(Notice::info(match removed.deleted {
                     0 => format!("Unsubscribed from \"{}\"", removed.title),
                     n => format!("Unsubscribed from \"{}\" and deleted its {n} downloads", removed.title),

@@ -7,9 +7,9 @@
 
 use serde_json::Value;
 
-use super::{
-    Chapter, ChapterSource, ChaptersError, MAX_CHAPTERS_JSON_BYTES, clean_title, parse_timestamp, tidy, web_address,
-};
+use crate::model::time::{TimeSource, parse_time};
+
+use super::{Chapter, ChapterSource, ChaptersError, MAX_CHAPTERS_JSON_BYTES, clean_title, tidy, web_address};
 
 /// Reads a chapters file fetched from `base` (relative `img` and `url` are resolved against it).
 ///
@@ -77,7 +77,7 @@ fn chapter(entry: &Value, base: &url::Url) -> Option<Chapter> {
 fn seconds(value: &Value) -> Option<f64> {
     let secs = match value {
         Value::Number(number) => number.as_f64()?,
-        Value::String(text) => parse_timestamp(text)?,
+        Value::String(text) => parse_time(text, TimeSource::Chapter)?,
         _ => return None,
     };
     // `+ 0.0` turns -0.0 into 0.0, so no start prints as "-0".

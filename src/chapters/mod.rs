@@ -21,57 +21,7 @@ pub use psc::from_psc;
 
 use std::collections::HashSet;
 
-/// Where a chapter came from. The declaration order is the merge priority: the first source that
-/// has chapters is the list (a JSON file is written for the purpose; notes are a guess).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, PartialOrd, Ord)]
-#[serde(rename_all = "lowercase")]
-pub enum ChapterSource {
-    Json,
-    Id3,
-    Mp4,
-    Psc,
-    Notes,
-}
-
-impl ChapterSource {
-    pub const ALL: [ChapterSource; 5] =
-        [ChapterSource::Json, ChapterSource::Id3, ChapterSource::Mp4, ChapterSource::Psc, ChapterSource::Notes];
-
-    /// The name stored in the library and printed by the CLI (the same as the serde name).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ChapterSource::Json => "json",
-            ChapterSource::Id3 => "id3",
-            ChapterSource::Mp4 => "mp4",
-            ChapterSource::Psc => "psc",
-            ChapterSource::Notes => "notes",
-        }
-    }
-
-    /// The inverse of `as_str`, forgiving of case and surrounding spaces.
-    pub fn parse(s: &str) -> Option<Self> {
-        let s = s.trim();
-        Self::ALL.into_iter().find(|source| source.as_str().eq_ignore_ascii_case(s))
-    }
-}
-
-/// Serialize and Deserialize: the library stores the lists it fetched or read as JSON.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Chapter {
-    pub start_secs: f64,
-    /// As given by the source; see `with_ends`.
-    pub end_secs: Option<f64>,
-    /// May be empty (a silent marker, or a bare timestamp in the notes); `merge` fills it when
-    /// another source has one.
-    pub title: String,
-    /// http(s) only.
-    pub url: Option<String>,
-    /// http(s) only.
-    pub image: Option<String>,
-    /// false for Podcasting 2.0 `toc: false`: not listed, but still "now playing".
-    pub listed: bool,
-    pub source: ChapterSource,
-}
+pub use crate::model::{Chapter, ChapterSource};
 
 /// A source with more chapters is cut here (after sorting): no episode needs more, and a hostile
 /// file gets no more memory or drawing time.
@@ -89,56 +39,6 @@ pub enum ChaptersError {
     Malformed(String),
     #[error("the chapters file lists no chapters")]
     Empty,
-}
-
-/// Timestamps beyond this (about 104 days) are refused: no episode is that long, and below it the
-/// whole time in nanoseconds fits an f64 exactly (see `parse_timestamp`).
-const MAX_TIMESTAMP_SECS: u64 = 9_000_000;
-
-/// Parses "SS", "MM:SS" or "HH:MM:SS", each optionally with a fraction ("00:01:02.5",
-/// "01:02:03.250"). Minutes and seconds after the first field must be below 60; the first field
-/// may be any size ("75:30" is 75 minutes), so a lone "94" is 94 seconds. Signs, empty fields and
-/// more than three fields are refused.
-///
-/// The result is the decimal value correctly rounded (`"3723.25"` and `"01:02:03.250"` give the
-/// same f64): the time is summed in whole nanoseconds, which an f64 holds exactly, and divided
-/// once. Digits past the nanosecond are dropped.
-pub fn parse_timestamp(text: &str) -> Option<f64> {
-    let text = text.trim();
-    let (clock, fraction) = match text.split_once('.') {
-        Some((clock, fraction)) => (clock, Some(fraction)),
-        None => (text, None),
-    };
-    let mut total = 0u64;
-    for (place, field) in clock.split(':').enumerate() {
-        let value = match place {
-            0 => decimal_digits(field, 9)?,
-            1 | 2 => decimal_digits(field, 2).filter(|&value| value < 60)?,
-            _ => return None,
-        };
-        total = total * 60 + value;
-    }
-    if total > MAX_TIMESTAMP_SECS {
-        return None;
-    }
-    let mut nanos = 0u64;
-    if let Some(fraction) = fraction {
-        if fraction.is_empty() || !fraction.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        for (place, digit) in fraction.bytes().take(9).enumerate() {
-            nanos += u64::from(digit - b'0') * 10u64.pow(8 - place as u32);
-        }
-    }
-    Some((total * 1_000_000_000 + nanos) as f64 / 1e9)
-}
-
-/// A field of 1 to `max_len` ASCII digits.
-fn decimal_digits(field: &str, max_len: usize) -> Option<u64> {
-    if field.is_empty() || field.len() > max_len || !field.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    field.parse().ok()
 }
 
 /// Fills every `end_secs`: a chapter ends where the next one (listed or not) starts, so the ends
@@ -319,30 +219,6 @@ mod tests {
         let json = serde_json::to_string(&chapters).unwrap();
         assert!(json.contains(r#""source":"id3""#) && json.contains(r#""listed":false"#), "{json}");
         assert_eq!(serde_json::from_str::<Vec<Chapter>>(&json).unwrap(), chapters);
-    }
-
-    #[test]
-    fn timestamps_in_every_form() {
-        assert_eq!(parse_timestamp("01:02:03.250"), Some(3723.25));
-        assert_eq!(parse_timestamp("00:01:02.5"), Some(62.5));
-        assert_eq!(parse_timestamp("01:02:03"), Some(3723.0));
-        assert_eq!(parse_timestamp("1:02:03"), Some(3723.0));
-        assert_eq!(parse_timestamp("12:34"), Some(754.0));
-        assert_eq!(parse_timestamp("75:30"), Some(4530.0));
-        assert_eq!(parse_timestamp("42"), Some(42.0));
-        assert_eq!(parse_timestamp("94.5"), Some(94.5));
-        assert_eq!(parse_timestamp(" 00:00:00.000 "), Some(0.0));
-        assert_eq!(parse_timestamp("00:00:01.123456789999"), Some(1.123456789));
-        // The same f64 as the decimal written out, not an accumulated sum.
-        assert_eq!(parse_timestamp("00:59:59.1"), Some("3599.1".parse().unwrap()));
-        for bad in
-            ["", ":", "1:", ":30", "1:60", "1:02:60", "1:2:3:4", "-5", "+5", "1.2.3", "1:02.", "ab", "1: 02", "1e3"]
-        {
-            assert_eq!(parse_timestamp(bad), None, "{bad:?}");
-        }
-        // Longer than any episode (and past exact nanoseconds).
-        assert_eq!(parse_timestamp("9999:00:00"), None);
-        assert_eq!(parse_timestamp("99999999999999999999"), None);
     }
 
     #[test]

@@ -10,12 +10,13 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{Chapter, ChapterSource, MAX_CHAPTERS, clean_title, parse_timestamp};
+use super::{Chapter, ChapterSource, MAX_CHAPTERS, clean_title};
+use crate::model::time::{TimeSource, parse_time};
 
 /// Fewer timestamped lines than this are mentions, not a chapter list.
 const MIN_NOTES_CHAPTERS: usize = 3;
 
-/// "12:34", "1:02:03", "123:45", with an optional fraction; `parse_timestamp` then checks that the
+/// "12:34", "1:02:03", "123:45", with an optional fraction; `parse_time` then checks that the
 /// minutes and seconds are below 60.
 const TIMESTAMP: &str = r"\d{1,3}(?::\d{2}){1,2}(?:\.\d+)?";
 
@@ -75,13 +76,13 @@ pub fn from_notes(plain_text: &str) -> Vec<Chapter> {
 /// wins) or end.
 fn timestamped(line: &str) -> Option<(f64, Option<f64>, &str)> {
     if let Some(found) = LEADING.captures(line)
-        && let Some(start) = parse_timestamp(&found[1])
+        && let Some(start) = parse_time(&found[1], TimeSource::Chapter)
     {
-        let end = found.get(2).and_then(|end| parse_timestamp(end.as_str())).filter(|&end| end > start);
+        let end = found.get(2).and_then(|end| parse_time(end.as_str(), TimeSource::Chapter)).filter(|&end| end > start);
         return Some((start, end, found.get(3).map_or("", |title| title.as_str())));
     }
     let found = TRAILING.captures(line)?;
-    Some((parse_timestamp(&found[2])?, None, found.get(1)?.as_str()))
+    Some((parse_time(&found[2], TimeSource::Chapter)?, None, found.get(1)?.as_str()))
 }
 
 #[cfg(test)]

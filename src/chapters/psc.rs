@@ -2,17 +2,18 @@
 //! href= image=>` in the feed item. The feed parser reads the XML; this turns its strings into
 //! chapters.
 
-use super::{Chapter, ChapterSource, clean_title, parse_timestamp, tidy, web_address};
+use super::{Chapter, ChapterSource, clean_title, tidy, web_address};
+use crate::model::time::{TimeSource, parse_time};
 
 /// One chapter per `<psc:chapter>`, given as (start, title, href, image) strings; `base` is the
-/// feed's address, for relative links. A start `parse_timestamp` cannot read skips its chapter.
+/// feed's address, for relative links. A start `parse_time` cannot read skips its chapter.
 /// Sorted, repeats dropped and cut as every source (see `tidy`).
 pub fn from_psc(raw: &[(String, String, Option<String>, Option<String>)], base: &url::Url) -> Vec<Chapter> {
     let chapters = raw
         .iter()
         .filter_map(|(start, title, href, image)| {
             Some(Chapter {
-                start_secs: parse_timestamp(start)?,
+                start_secs: parse_time(start, TimeSource::Chapter)?,
                 end_secs: None,
                 title: clean_title(title),
                 url: href.as_deref().and_then(|href| web_address(href, base)),

@@ -86,14 +86,12 @@ fn download_all(
         .expect("static template");
     let mut jobs = Vec::new();
     for id in ids {
-        let episode = library.episode(*id)?;
         // Downloaded means the file is there: one deleted by hand is fetched again.
-        if episode.summary.path.as_ref().is_some_and(|p| std::path::Path::new(p).is_file()) {
+        let on_disk = library.downloaded_file(*id)?;
+        let episode = library.episode(*id)?;
+        if on_disk.is_some() {
             say(out, format!("\"{}\" is already downloaded", episode.summary.title));
             continue;
-        }
-        if episode.summary.downloaded {
-            library.set_downloaded(*id, None)?;
         }
         let job = DownloadJob {
             episode: *id,
@@ -134,7 +132,7 @@ fn download_all(
             Ok(path) => {
                 library.set_downloaded(job.episode, Some(&path))?;
                 // Its loudness, so that it is heard at the target level from the first second.
-                if let Some(lufs) = crate::media::measure_loudness(&path) {
+                if let Some(lufs) = crate::player::measure_loudness(&path) {
                     library.set_loudness(job.episode, lufs)?;
                 }
                 say(out, format!("Downloaded \"{title}\" ({})", path.display()));

@@ -68,7 +68,7 @@ fn bring_up_to_date(library: &mut Library, episode: EpisodeId) -> Result<(), Har
             Err(reason) => complain(reason),
         }
     }
-    let path = library.episode(episode)?.summary.path.map(std::path::PathBuf::from).filter(|p| p.is_file());
+    let path = library.downloaded_file(episode)?;
     if let Some(path) = path
         && !library.file_chapters_read(episode)?
     {

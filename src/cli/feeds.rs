@@ -169,7 +169,7 @@ pub fn remove(
     out: &mut impl Write,
 ) -> Result<(), HarkError> {
     let id = library.find_podcast(podcast)?;
-    let removed = crate::media::unsubscribe(library, &paths.downloads(), id, keep_downloads)?;
+    let removed = crate::library::unsubscribe(library, &paths.downloads(), id, keep_downloads)?;
     match removed.deleted {
         0 => say(out, format!("Removed \"{}\"", removed.title)),
         n => say(out, format!("Removed \"{}\" and deleted {n} downloaded episodes", removed.title)),

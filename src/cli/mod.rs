@@ -12,8 +12,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
-use crate::error::HarkError;
+use crate::error::{HarkError, one_line};
 use crate::library::Library;
+use crate::model::time::{TimeSource, parse_time};
 use crate::paths::AppPaths;
 
 /// The version and the commit it was built from.
@@ -188,7 +189,7 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
         Command::Episodes { podcast, json } => feeds::episodes(&library, podcast.as_deref(), json, &mut out),
         Command::Play { episodes, from, speed, sleep, skip_silence, boost, loudness } => {
             let ids = episodes.iter().map(|q| library.find_episode(q)).collect::<Result<Vec<_>, _>>()?;
-            let from = from.as_deref().map(parse_time).transpose()?;
+            let from = from.as_deref().map(typed_time).transpose()?;
             let sleep = sleep.as_deref().map(parse_sleep).transpose()?;
             let sound = crate::listening::RunSound {
                 skip_silence: skip_silence.as_deref().and_then(crate::player::SilenceLevel::parse),
@@ -239,25 +240,14 @@ fn say(out: &mut impl Write, line: impl std::fmt::Display) {
     let _ = writeln!(out, "{}", crate::model::clean_text(&line.to_string()));
 }
 
-/// A message as one line of bounded length: a feed can put anything in a title or a URL.
-pub fn one_line(message: &str) -> String {
-    const LIMIT: usize = 400;
-    let line = crate::model::clean_line(message);
-    match line.char_indices().nth(LIMIT) {
-        Some((cut, _)) => format!("{}…", &line[..cut]),
-        None => line,
-    }
-}
-
 /// A per-item failure inside a command that goes on (refresh, import): on stderr, one line.
 fn complain(line: impl std::fmt::Display) {
     eprintln!("{}", one_line(&line.to_string()));
 }
 
 /// `12:34`, `1:02:03` or seconds.
-fn parse_time(text: &str) -> Result<f64, HarkError> {
-    crate::feed::parse_duration(text)
-        .map(f64::from)
+fn typed_time(text: &str) -> Result<f64, HarkError> {
+    parse_time(text, TimeSource::Command)
         .ok_or_else(|| HarkError::Other(format!("\"{text}\" is not a time like 12:34")))
 }
 
@@ -275,7 +265,7 @@ fn parse_sleep(text: &str) -> Result<crate::listening::SleepMode, HarkError> {
         Some((at, 's')) => (&text[..at], 1.0),
         Some((at, 'm')) => (&text[..at], 60.0),
         Some((at, 'h')) => (&text[..at], 3600.0),
-        _ => return parse_time(text).ok().filter(|s| *s > 0.0).map(secs_mode).ok_or_else(refuse),
+        _ => return typed_time(text).ok().filter(|s| *s > 0.0).map(secs_mode).ok_or_else(refuse),
     };
     let secs = number.trim().parse::<f64>().ok().filter(|n| n.is_finite() && *n > 0.0).ok_or_else(refuse)? * unit;
     Ok(secs_mode(secs))

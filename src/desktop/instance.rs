@@ -123,7 +123,7 @@ fn answer(stream: UnixStream) -> std::io::Result<Handoff> {
         _ if line == "raise" => Handoff::Raise,
         Some(("feed", url)) => Handoff::Open(Opening::Feed(url.to_string())),
         Some(("opml", path)) => Handoff::Open(Opening::Opml(PathBuf::from(path))),
-        _ => return Err(std::io::Error::other(format!("not a request: {:?}", crate::cli::one_line(line)))),
+        _ => return Err(std::io::Error::other(format!("not a request: {:?}", crate::error::one_line(line)))),
     };
     (&stream).write_all(b"ok\n")?;
     Ok(handoff)

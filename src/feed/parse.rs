@@ -11,6 +11,7 @@ use url::Url;
 
 use crate::chapters::MAX_CHAPTERS;
 use crate::error::FeedError;
+use crate::model::time::{TimeSource, parse_time};
 use crate::model::{Enclosure, NewEpisode, NewPodcast, ParsedFeed, Related, RemoteFeed, WebLink};
 use crate::transcript::TranscriptLink;
 
@@ -515,21 +516,9 @@ fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-/// `3723`, `61:08`, `1:02:03`, `1:02:03.5` → seconds. Anything else (URLs, words) → None.
-pub fn parse_duration(text: &str) -> Option<u32> {
-    let text = text.trim();
-    if text.is_empty() || text.split(':').count() > 3 {
-        return None;
-    }
-    let mut total = 0f64;
-    for part in text.split(':') {
-        if part.is_empty() || !part.chars().all(|c| c.is_ascii_digit() || c == '.') {
-            return None;
-        }
-        let value: f64 = part.parse().ok()?;
-        total = total * 60.0 + value;
-    }
-    (total.is_finite() && total < u32::MAX as f64).then_some(total.round() as u32)
+/// An `itunes:duration` in whole seconds: the one timestamp grammar, read as publishers write it.
+fn parse_duration(text: &str) -> Option<u32> {
+    parse_time(text, TimeSource::Duration).map(|secs| secs.round() as u32)
 }
 
 fn build(feed: feed_rs::model::Feed, extras: FeedExtras, feed_url: &Url) -> ParsedFeed {

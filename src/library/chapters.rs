@@ -140,7 +140,7 @@ impl Library {
 
     /// Stores what an audio file said: its chapters (an empty list too: it was read) and, where
     /// the feed gave none, its length.
-    pub fn set_file_chapters(&mut self, episode: EpisodeId, file: &crate::media::chapters::FileChapters) -> Result<()> {
+    pub fn set_file_chapters(&mut self, episode: EpisodeId, file: &crate::model::FileChapters) -> Result<()> {
         self.set_chapters(episode, file.source, &file.chapters, None)?;
         if let Some(duration) = file.duration_secs {
             self.fill_duration(episode, duration)?;

@@ -5,8 +5,8 @@ use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
 use super::{Library, Result};
+use crate::model::SilenceLevel;
 use crate::model::{EpisodeId, PodcastId};
-use crate::player::SilenceLevel;
 
 /// A show's own way of listening. `None` follows the listener's settings.
 #[derive(Debug, Clone, PartialEq, Default)]

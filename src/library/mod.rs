@@ -4,6 +4,7 @@
 //! `Library`; SQLite serialises the writers.
 
 mod chapters;
+mod files;
 mod listening;
 mod search;
 mod sync;
@@ -19,6 +20,7 @@ use crate::model::{
 };
 
 pub use chapters::{ChaptersFile, chapter_key};
+pub use files::{Unsubscribed, delete_download, unsubscribe};
 pub use listening::{ListeningStats, ListeningTime, ShowListening, ShowSettings};
 pub use search::{EpisodeHit, Field, MATCH_END, MATCH_START, SearchResults, ShowHit};
 pub use sync::episode_identity;

@@ -769,7 +769,7 @@ impl Listening {
         self.finished_here = false;
         self.stream_failure = None;
         self.last_saved = Instant::now();
-        let file = summary.path.as_ref().filter(|p| std::path::Path::new(p).is_file());
+        let file = self.library.downloaded_file(id)?;
         // Sound and speed go to the player before the load they are for.
         self.use_sound_of(sound, true);
         self.arm_outro(start, track.duration_secs);

@@ -11,17 +11,8 @@ use symphonia::core::io::MediaSource;
 use symphonia::core::meta::{ChapterGroup, ChapterGroupItem, StandardTag};
 
 use super::id3::{ID3V2_HEADER_LEN, id3v2_len};
-use crate::chapters::{Chapter, ChapterSource, MAX_CHAPTERS};
-
-/// What a file says of its chapters.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FileChapters {
-    pub source: ChapterSource,
-    /// Empty when the file has none.
-    pub chapters: Vec<Chapter>,
-    /// The audio's length, where the last chapter ends.
-    pub duration_secs: Option<f64>,
-}
+use crate::chapters::MAX_CHAPTERS;
+use crate::model::{Chapter, ChapterSource, FileChapters};
 
 /// The chapters in the file at `path`, where they came from, and how long the audio is.
 pub fn read_file_chapters(path: &Path) -> Result<FileChapters, String> {

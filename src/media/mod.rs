@@ -1,18 +1,9 @@
 //! Media bytes on disk: the partial file that is both the download and the stream.
 
 pub mod chapters;
-mod files;
 pub mod id3;
 mod partial;
 
-pub use files::{Unsubscribed, delete_download, unsubscribe};
-
-/// A downloaded file's integrated loudness (EBU R128, LUFS); None when it is silent or
-/// cannot be decoded (it then fails to play with its own message).
-pub fn measure_loudness(path: &std::path::Path) -> Option<f64> {
-    let mut decoder = crate::player::open_file(path).ok()?;
-    crate::player::measure_loudness(&mut decoder)
-}
 pub use partial::{Interrupted, PartialFile, PartialReader, Progress, RangeSet, Validator, final_name};
 
 /// Probes audio bytes for their container (the extension is a hint), with the settings the

@@ -3,8 +3,12 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::chapters::Chapter;
-use crate::transcript::TranscriptLink;
+mod chapter;
+mod sound;
+pub mod time;
+
+pub use chapter::{Chapter, ChapterSource, FileChapters};
+pub use sound::SilenceLevel;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
@@ -257,6 +261,15 @@ pub fn listener_language() -> Option<String> {
         .find(|value| !value.is_empty() && value != "C" && value != "POSIX")
         .and_then(|value| value.split(['_', '.', '@']).next().map(str::to_ascii_lowercase))
         .filter(|language| !language.is_empty())
+}
+
+/// A transcript tag as the feed lists it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TranscriptLink {
+    pub url: String,
+    pub mime: Option<String>,
+    pub language: Option<String>,
+    pub rel: Option<String>,
 }
 
 #[cfg(test)]

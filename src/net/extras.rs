@@ -16,8 +16,8 @@ use crate::error::LibraryError;
 use crate::feed::{FetchOutcome, Fetched, fetch_conditional};
 use crate::library::Library;
 use crate::media::PartialFile;
-use crate::media::chapters::FileChapters;
 use crate::media::id3::ID3V2_HEADER_LEN;
+use crate::model::FileChapters;
 use crate::model::{EpisodeId, FeedValidators};
 use crate::transcript::{MAX_TRANSCRIPT_BYTES, Transcript, TranscriptFormat, TranscriptLink};
 
@@ -194,17 +194,20 @@ impl super::Service {
 
     /// A downloaded episode played before its loudness was known (downloaded by an older Hark,
     /// or by hand) is measured now.
-    pub(super) fn measure_if_unmeasured(&self, episode: EpisodeId, done: &UnboundedSender<Internal>) {
+    pub(super) fn measure_if_unmeasured(&mut self, episode: EpisodeId, done: &UnboundedSender<Internal>) {
         let measured = self.library.loudness(episode).ok().and_then(|(lufs, _)| lufs).is_some();
         if let Some(path) = self.downloaded_file(episode).filter(|_| !measured) {
             self.measure_loudness(episode, path, done);
         }
     }
 
-    /// The episode's downloaded file, if it is there.
-    fn downloaded_file(&self, episode: EpisodeId) -> Option<PathBuf> {
-        let path = PathBuf::from(self.library.episode(episode).ok()?.summary.path?);
-        path.is_file().then_some(path)
+    /// The episode's downloaded file, if it is there (the library's answer; a failure to ask is
+    /// logged and counts as no file).
+    pub(super) fn downloaded_file(&mut self, episode: EpisodeId) -> Option<PathBuf> {
+        self.library.downloaded_file(episode).unwrap_or_else(|e| {
+            tracing::warn!("the file of {episode}: {e}");
+            None
+        })
     }
 
     /// Decodes the whole file once to measure its loudness, one file at a time (it is a few
@@ -213,7 +216,7 @@ impl super::Service {
         let (done, slot) = (done.clone(), self.measuring.clone());
         tokio::spawn(async move {
             let Ok(_permit) = slot.acquire_owned().await else { return };
-            let lufs = tokio::task::spawn_blocking(move || crate::media::measure_loudness(&path)).await.ok().flatten();
+            let lufs = tokio::task::spawn_blocking(move || crate::player::measure_loudness(&path)).await.ok().flatten();
             let _ = done.send(Internal::LoudnessMeasured { episode, lufs });
         });
     }

@@ -194,7 +194,7 @@ enum Internal {
     DownloadEnded { episode: EpisodeId, result: Result<PathBuf, DownloadError> },
     Imported { request: RequestId, url: String, fetched: Result<refresh::FetchedFeed, HarkError> },
     ChaptersFetched { episode: EpisodeId, url: String, result: Result<extras::ChaptersFetched, String> },
-    FileChaptersRead { episode: EpisodeId, result: Result<crate::media::chapters::FileChapters, String> },
+    FileChaptersRead { episode: EpisodeId, result: Result<crate::model::FileChapters, String> },
     LoudnessMeasured { episode: EpisodeId, lufs: Option<f64> },
 }
 
@@ -449,17 +449,21 @@ impl Service {
             return;
         }
         let fail = |service: &Self, reason: String| service.emit(NetEvent::DownloadFailed { episode, reason });
+        let on_disk = match self.library.downloaded_file(episode) {
+            Ok(on_disk) => on_disk,
+            Err(e) => return fail(self, e.to_string()),
+        };
+        // Finished since the listener pressed Play: play the file.
+        if let Some(path) = on_disk {
+            if let Some(into) = stream {
+                play(into, SourceSpec::File(path));
+            }
+            return;
+        }
         let details = match self.library.episode(episode) {
             Ok(details) => details,
             Err(e) => return fail(self, e.to_string()),
         };
-        // Finished since the listener pressed Play: play the file.
-        if let Some(path) = details.summary.path.as_ref().filter(|p| std::path::Path::new(p).is_file()) {
-            if let Some(into) = stream {
-                play(into, SourceSpec::File(path.into()));
-            }
-            return;
-        }
         let job = DownloadJob {
             episode,
             url: details.summary.url.clone(),
@@ -510,7 +514,7 @@ impl Service {
         if let Some(active) = self.downloads.remove(&episode) {
             active.task.abort();
         }
-        match crate::media::delete_download(&mut self.library, &self.paths.downloads(), episode) {
+        match crate::library::delete_download(&mut self.library, &self.paths.downloads(), episode) {
             Ok(()) => self.emit(NetEvent::DownloadDeleted { episode }),
             Err(e) => self.emit(NetEvent::ServiceError { message: e.to_string() }),
         }

@@ -14,6 +14,8 @@ use html5ever::tokenizer::states::RawKind;
 use html5ever::tokenizer::{BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts};
 use regex::Regex;
 
+use crate::model::time::{TimeSource, parse_time};
+
 /// Notes longer than this are cut: no show needs more, and a hostile feed gets no more time.
 pub const MAX_NOTES_BYTES: usize = 512 * 1024;
 /// Deeper lists are drawn at this depth.
@@ -67,12 +69,12 @@ pub struct SpanStyle {
     pub code: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Link {
     /// http, https or mailto.
     Web(String),
     /// A moment in the episode, in seconds.
-    Timestamp(u32),
+    Timestamp(f64),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -145,7 +147,7 @@ static HTML_TAG: LazyLock<Regex> = LazyLock::new(|| {
 });
 static WEB_URL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r#"https?://[^\s<>"'\]\[]+"#).expect("static regex"));
 static TIMESTAMP: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\b(?:\d{1,2}:)?[0-5]?\d:[0-5]\d\b").expect("static regex"));
+    LazyLock::new(|| Regex::new(r"\b(?:\d{1,2}:)?[0-5]?\d:[0-5]\d(?:\.\d+)?\b").expect("static regex"));
 
 fn looks_like_html(notes: &str) -> bool {
     HTML_TAG.is_match(notes) || notes.contains("&amp;") || notes.contains("&#")
@@ -480,7 +482,7 @@ fn linkify(spans: Vec<Span>) -> Vec<Span> {
                 (m.start(), m.start() + trimmed.len(), Link::Web(trimmed.to_string()))
             });
             let time = TIMESTAMP.find(rest).and_then(|m| {
-                crate::feed::parse_duration(m.as_str()).map(|secs| (m.start(), m.end(), Link::Timestamp(secs)))
+                parse_time(m.as_str(), TimeSource::NotesLink).map(|secs| (m.start(), m.end(), Link::Timestamp(secs)))
             });
             // The earlier match wins, so a timestamp-like piece of a URL stays in the URL.
             let next = match (url, time) {
@@ -517,9 +519,12 @@ mod tests {
         let Block::ListItem { marker: Some(ListMarker::Bullet), spans, depth: 1 } = &d.blocks[1] else {
             panic!("{:?}", d.blocks[1])
         };
-        assert_eq!(spans[1].link, Some(Link::Timestamp(45)));
+        assert_eq!(spans[1].link, Some(Link::Timestamp(45.0)));
         let links: Vec<_> = d.links().cloned().collect();
-        assert_eq!(links, vec![Link::Timestamp(45), Link::Web("https://example.com/x".into()), Link::Timestamp(3723)]);
+        assert_eq!(
+            links,
+            vec![Link::Timestamp(45.0), Link::Web("https://example.com/x".into()), Link::Timestamp(3723.0)]
+        );
         assert!(matches!(d.blocks[3], Block::ListItem { marker: Some(ListMarker::Number(3)), .. }));
     }
 
@@ -550,7 +555,7 @@ mod tests {
     fn timestamps_inside_urls_stay_in_the_url() {
         let d = doc("Listen at https://example.com/clip?t=12:34 now, or jump to 12:34.");
         let links: Vec<_> = d.links().cloned().collect();
-        assert_eq!(links, vec![Link::Web("https://example.com/clip?t=12:34".into()), Link::Timestamp(754)]);
+        assert_eq!(links, vec![Link::Web("https://example.com/clip?t=12:34".into()), Link::Timestamp(754.0)]);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use std::thread::JoinHandle;
 use crate::Waker;
 use crate::model::EpisodeId;
 
-pub use chain::{AudioChain, AudioSettings, KnownLevel, SilenceLevel, measure as measure_loudness};
+pub use chain::{AudioChain, AudioSettings, KnownLevel, SilenceLevel, measure_file as measure_loudness};
 pub use decode::{DecodeError, Decoder, open_file, probe_audio};
 pub use events::PlayerEvents;
 pub use output::{Capture, OutputChoice};

@@ -5,6 +5,7 @@
 use serde::Deserialize;
 
 use super::{Cue, TranscriptError};
+use crate::model::time::{TimeSource, parse_time};
 
 /// A span of at least this long ends with the sentence that reaches it…
 const SENTENCE_SPAN_SECS: f64 = 5.0;
@@ -43,7 +44,7 @@ impl Time {
             Time::Text(text) => {
                 let text = text.trim();
                 match text.contains(':') {
-                    true => super::parse_timestamp(text)? as f64 / 1000.0,
+                    true => parse_time(text, TimeSource::Cue)?,
                     false => text.parse().ok()?,
                 }
             }

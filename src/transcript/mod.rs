@@ -5,6 +5,9 @@
 //! so `00:01:02.345` is exactly `62_345.0 / 1000.0`. A block that cannot be read is skipped, not
 //! the file; a hostile file gets at most `MAX_TRANSCRIPT_BYTES` read and `MAX_CUES` kept.
 
+pub use crate::model::TranscriptLink;
+use crate::model::time::{TimeSource, parse_time};
+
 mod json;
 mod srt;
 mod text;
@@ -157,19 +160,9 @@ fn finish(mut cues: Vec<Cue>, timed: bool) -> Result<Transcript, TranscriptError
     Ok(Transcript { cues, timed })
 }
 
-/// A transcript tag as the feed lists it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct TranscriptLink {
-    pub url: String,
-    pub mime: Option<String>,
-    pub language: Option<String>,
-    pub rel: Option<String>,
-}
-
-impl TranscriptLink {
-    pub fn format(&self) -> Option<TranscriptFormat> {
-        TranscriptFormat::detect(self.mime.as_deref(), &self.url)
-    }
+/// The format a transcript link's MIME type (or, failing that, its address) names.
+pub fn link_format(link: &TranscriptLink) -> Option<TranscriptFormat> {
+    TranscriptFormat::detect(link.mime.as_deref(), &link.url)
 }
 
 /// The one to show: among the links in `language` (e.g. "en"; the primary subtags are compared,
@@ -180,7 +173,7 @@ impl TranscriptLink {
 pub fn choose<'a>(links: &'a [TranscriptLink], language: Option<&str>) -> Option<&'a TranscriptLink> {
     let primary = |tag: &str| tag.trim().split(['-', '_']).next().unwrap_or_default().to_ascii_lowercase();
     let wanted = language.map(primary).filter(|l| !l.is_empty());
-    let known = || links.iter().filter_map(|link| Some((link, link.format()?)));
+    let known = || links.iter().filter_map(|link| Some((link, link_format(link)?)));
     let matches = |link: &TranscriptLink| match (&wanted, link.language.as_deref().map(primary)) {
         (Some(wanted), Some(theirs)) if !theirs.is_empty() => *wanted == theirs,
         _ => true,
@@ -200,52 +193,17 @@ pub fn cue_at(cues: &[Cue], secs: f64) -> Option<usize> {
     cues.partition_point(|cue| cue.start_secs <= secs).checked_sub(1)
 }
 
-/// A cue from whole milliseconds: end is never before start.
-fn timed_cue(start_ms: u64, end_ms: u64, speaker: Option<String>, text: String) -> Cue {
-    Cue { start_secs: start_ms as f64 / 1000.0, end_secs: end_ms.max(start_ms) as f64 / 1000.0, speaker, text }
+/// A cue from its start and end in seconds: end is never before start.
+fn timed_cue(start_secs: f64, end_secs: f64, speaker: Option<String>, text: String) -> Cue {
+    Cue { start_secs, end_secs: end_secs.max(start_secs), speaker, text }
 }
 
-/// `start --> end [settings]` as milliseconds; anything after the end time (WebVTT cue
-/// settings, SRT coordinates) is ignored.
-fn parse_timing(line: &str) -> Option<(u64, u64)> {
+/// `start --> end [settings]` in seconds, read as written at `source`; anything after the end
+/// time (WebVTT cue settings, SRT coordinates) is ignored.
+fn parse_timing(line: &str, source: TimeSource) -> Option<(f64, f64)> {
     let (start, rest) = line.split_once("-->")?;
     let end = rest.split_ascii_whitespace().next()?;
-    Some((parse_timestamp(start.trim())?, parse_timestamp(end)?))
-}
-
-/// `[h…h:]mm:ss[.ttt]` (`,` also separates the fraction, as in SRT) as milliseconds. Minutes and
-/// seconds must be below 60; a fraction of 1 to 3 digits is a decimal fraction (`.5` = 500 ms),
-/// longer ones are cut to milliseconds.
-fn parse_timestamp(text: &str) -> Option<u64> {
-    fn number(digits: &str, max_len: usize) -> Option<u64> {
-        let ok = !digits.is_empty() && digits.len() <= max_len && digits.bytes().all(|b| b.is_ascii_digit());
-        ok.then(|| digits.bytes().fold(0, |n, b| n * 10 + u64::from(b - b'0')))
-    }
-    let (clock, fraction) = match text.find(['.', ',']) {
-        Some(at) => (&text[..at], Some(&text[at + 1..])),
-        None => (text, None),
-    };
-    let mut parts = clock.rsplit(':');
-    let seconds = number(parts.next()?, 2)?;
-    let minutes = number(parts.next()?, 2)?;
-    let hours = match parts.next() {
-        Some(hours) => number(hours, 6)?,
-        None => 0,
-    };
-    if parts.next().is_some() || minutes >= 60 || seconds >= 60 {
-        return None;
-    }
-    let millis = match fraction {
-        Some(fraction) => {
-            if !fraction.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            let digits = &fraction[..fraction.len().min(3)];
-            number(digits, 3)? * 10u64.pow(3 - digits.len() as u32)
-        }
-        None => 0,
-    };
-    Some(((hours * 60 + minutes) * 60 + seconds) * 1000 + millis)
+    Some((parse_time(start, source)?, parse_time(end, source)?))
 }
 
 /// The blocks of a text with `\n` line ends: runs of lines separated by blank (or
@@ -262,7 +220,7 @@ fn blocks(text: &str) -> impl Iterator<Item = Vec<&str>> {
 /// The cues of one block of a timed format: `[identifier]` then a timing line, then text lines
 /// until a line holding `-->` starts the next cue. A block whose timing cannot be read is
 /// skipped. `cue` turns (start, end, text lines) into a cue, or None to skip it.
-fn timed_block(lines: &[&str], srt: bool, cues: &mut Vec<Cue>, mut cue: impl FnMut(u64, u64, &[&str]) -> Option<Cue>) {
+fn timed_block(lines: &[&str], srt: bool, cues: &mut Vec<Cue>, mut cue: impl FnMut(f64, f64, &[&str]) -> Option<Cue>) {
     let mut at = 0;
     while at < lines.len() && cues.len() < MAX_CUES {
         let timing_at = match lines[at].contains("-->") {
@@ -284,7 +242,8 @@ fn timed_block(lines: &[&str], srt: bool, cues: &mut Vec<Cue>, mut cue: impl FnM
             text_end -= 1;
             end -= 1;
         }
-        if let Some((start, stop)) = parse_timing(lines[timing_at])
+        let source = if srt { TimeSource::SubRip } else { TimeSource::Cue };
+        if let Some((start, stop)) = parse_timing(lines[timing_at], source)
             && let Some(c) = cue(start, stop, &lines[timing_at + 1..text_end])
         {
             cues.push(c);
@@ -394,37 +353,10 @@ mod tests {
     }
 
     #[test]
-    fn timestamps_are_whole_milliseconds() {
-        assert_eq!(parse_timestamp("00:00:00.000"), Some(0));
-        assert_eq!(parse_timestamp("01:02:03.456"), Some(3_723_456));
-        assert_eq!(parse_timestamp("02:03.456"), Some(123_456));
-        assert_eq!(parse_timestamp("00:01:02,345"), Some(62_345));
-        assert_eq!(parse_timestamp("100:00:00.000"), Some(360_000_000));
-        assert_eq!(parse_timestamp("0:01:02"), Some(62_000));
-        assert_eq!(parse_timestamp("00:00:01.5"), Some(1_500));
-        assert_eq!(parse_timestamp("00:00:01.50"), Some(1_500));
-        assert_eq!(parse_timestamp("00:00:01.1234"), Some(1_123));
-        for bad in [
-            "99:99:99.999",
-            "00:60:00.000",
-            "00:00:60.000",
-            "1:2:3:4.000",
-            "12.000",
-            "",
-            "aa:bb.ccc",
-            "00:00:01.",
-            "00:00:01.x",
-            "-1:00:00.000",
-            "00:+1:00.000",
-            "9999999999:00:00.000",
-            "00:00:00.000.000",
-            "٣:00.000",
-        ] {
-            assert_eq!(parse_timestamp(bad), None, "{bad:?}");
-        }
-        assert_eq!(parse_timing("00:01.000 --> 00:02.500 align:start position:10%"), Some((1_000, 2_500)));
-        assert_eq!(parse_timing("00:01.000-->00:02.500"), Some((1_000, 2_500)));
-        assert_eq!(parse_timing("00:01.000 --> "), None);
+    fn cue_timings() {
+        assert_eq!(parse_timing("00:01.000 --> 00:02.500 align:start position:10%", TimeSource::Cue), Some((1.0, 2.5)));
+        assert_eq!(parse_timing("00:01.000-->00:02.500", TimeSource::Cue), Some((1.0, 2.5)));
+        assert_eq!(parse_timing("00:01.000 --> ", TimeSource::Cue), None);
     }
 
     #[test]

@@ -16,9 +16,9 @@ pub(super) fn parse(text: &str) -> Vec<Cue> {
     cues
 }
 
-fn cue(start_ms: u64, end_ms: u64, lines: &[&str]) -> Option<Cue> {
+fn cue(start_secs: f64, end_secs: f64, lines: &[&str]) -> Option<Cue> {
     let text = super::collapse(&strip_tags(&lines.join(" ")));
-    (!text.is_empty()).then(|| super::timed_cue(start_ms, end_ms, None, text))
+    (!text.is_empty()).then(|| super::timed_cue(start_secs, end_secs, None, text))
 }
 
 /// The text without formatting tags; any other `<` or `{` is text.
@@ -169,7 +169,7 @@ do we need a podcast trailer?
         assert_eq!(cues.last().unwrap().start_secs, ((MAX_CUES as u64 - 1) * 100) as f64 / 1000.0);
 
         // Out-of-range numbers skip their block.
-        let file = "1\n99:99:99,999 --> 99:99:99,999\nbad\n\n2\n00:00:59,999 --> 00:01:00,000\ngood\n\n\
+        let file = "1\n99:99:9x,999 --> 99:99:99,999\nbad\n\n2\n00:00:59,999 --> 00:01:00,000\ngood\n\n\
             3\n18446744073709551615:00:00,000 --> 00:00:01,000\nhuge\n\n4\n00:00:01,000 --> 00:00:01,000000000000000000000009\nlong fraction";
         let cues = srt(file).unwrap();
         assert_eq!(times_and_texts(&cues), [(1.0, 1.0, "long fraction"), (59.999, 60.0, "good")]);

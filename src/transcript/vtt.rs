@@ -31,10 +31,10 @@ pub(super) fn parse(text: &str) -> Result<Vec<Cue>, TranscriptError> {
     Ok(cues)
 }
 
-fn cue(start_ms: u64, end_ms: u64, lines: &[&str]) -> Option<Cue> {
+fn cue(start_secs: f64, end_secs: f64, lines: &[&str]) -> Option<Cue> {
     let mut speaker = None;
     let text = super::collapse(&strip_markup(&lines.join(" "), &mut speaker));
-    (!text.is_empty()).then(|| super::timed_cue(start_ms, end_ms, speaker, text))
+    (!text.is_empty()).then(|| super::timed_cue(start_secs, end_secs, speaker, text))
 }
 
 /// Cue text without its tags, entities decoded; `speaker` is set from the first voice span

@@ -233,9 +233,9 @@ fn spans_line(
                     }
                 }
                 Some(Link::Timestamp(secs)) => {
-                    let hint = format!("Play from {}", format_clock(*secs as f64));
+                    let hint = format!("Play from {}", format_clock(*secs));
                     if ui.link(text).on_hover_text(hint).clicked() {
-                        actions.push(Action::Listen(Command::Play { episode, from: Some(*secs as f64) }));
+                        actions.push(Action::Listen(Command::Play { episode, from: Some(*secs) }));
                     }
                 }
             }

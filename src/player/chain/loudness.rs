@@ -149,8 +149,14 @@ pub fn db_to_gain(db: f64) -> f32 {
     10f64.powf(db / 20.0) as f32
 }
 
+/// A downloaded file's integrated loudness (EBU R128, LUFS); None when it is silent or cannot be
+/// decoded (it then fails to play with its own message).
+pub fn measure_file(path: &std::path::Path) -> Option<f64> {
+    measure(&mut crate::player::open_file(path).ok()?)
+}
+
 /// The integrated loudness of a whole file in LUFS; None for silence or undecodable audio.
-pub fn measure(decoder: &mut crate::player::Decoder) -> Option<f64> {
+fn measure(decoder: &mut crate::player::Decoder) -> Option<f64> {
     let mut meter =
         EbuR128::new(decoder.channels().max(1) as u32, decoder.sample_rate().max(1), Mode::I | Mode::HISTOGRAM).ok()?;
     let mut samples = Vec::with_capacity(8192);

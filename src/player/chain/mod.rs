@@ -12,10 +12,10 @@ mod silence;
 use std::collections::VecDeque;
 
 use super::dsp::TimeStretch;
+pub use crate::model::SilenceLevel;
 use boost::VoiceBoost;
 use limiter::Limiter;
-pub use loudness::{KnownLevel, Leveller, measure};
-pub use silence::SilenceLevel;
+pub use loudness::{KnownLevel, Leveller, measure_file};
 use silence::{Anchor as Join, SilenceShortener};
 
 /// Decoded samples are clipped here (+12 dBFS): floating-point files can hold anything.

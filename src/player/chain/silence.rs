@@ -11,42 +11,16 @@
 
 use std::collections::VecDeque;
 
-/// How much of each pause skip silence keeps.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub enum SilenceLevel {
-    #[default]
-    Off,
-    Mild,
-    Medium,
-    Strong,
-}
+use crate::model::SilenceLevel;
 
-impl SilenceLevel {
-    pub const ALL: [SilenceLevel; 4] =
-        [SilenceLevel::Off, SilenceLevel::Mild, SilenceLevel::Medium, SilenceLevel::Strong];
-
-    /// Milliseconds of each pause kept (Pocket Casts' levels keep roughly 290–420 ms down to
-    /// 0–80 ms; Hark keeps a little more at each end, since a pause is speech's punctuation).
-    fn kept_ms(self) -> Option<u32> {
-        match self {
-            SilenceLevel::Off => None,
-            SilenceLevel::Mild => Some(400),
-            SilenceLevel::Medium => Some(200),
-            SilenceLevel::Strong => Some(80),
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            SilenceLevel::Off => "off",
-            SilenceLevel::Mild => "mild",
-            SilenceLevel::Medium => "medium",
-            SilenceLevel::Strong => "strong",
-        }
-    }
-
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|level| level.name().eq_ignore_ascii_case(text.trim()))
+/// Milliseconds of each pause kept (Pocket Casts' levels keep roughly 290–420 ms down to
+/// 0–80 ms; Hark keeps a little more at each end, since a pause is speech's punctuation).
+fn kept_ms(level: SilenceLevel) -> Option<u32> {
+    match level {
+        SilenceLevel::Off => None,
+        SilenceLevel::Mild => Some(400),
+        SilenceLevel::Medium => Some(200),
+        SilenceLevel::Strong => Some(80),
     }
 }
 
@@ -110,7 +84,7 @@ pub struct SilenceShortener {
 impl SilenceShortener {
     pub fn new(channels: usize, sample_rate: u32, level: SilenceLevel) -> Self {
         let window = ((sample_rate as f64 * WINDOW_SECS) as usize).max(8);
-        let keep_each = level.kept_ms().map_or(0, |ms| ((ms as f64 / 2000.0) / WINDOW_SECS).round().max(1.0) as usize);
+        let keep_each = kept_ms(level).map_or(0, |ms| ((ms as f64 / 2000.0) / WINDOW_SECS).round().max(1.0) as usize);
         Self {
             channels: channels.max(1),
             window,

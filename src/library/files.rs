@@ -1,11 +1,25 @@
-//! Removing what Hark downloaded: only ever inside its own downloads folder.
+//! Downloaded files as the library knows them: whether an episode's file is really there, and
+//! removing what Hark downloaded (only ever inside its own downloads folder).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::PartialFile;
+use super::Library;
 use crate::error::HarkError;
-use crate::library::Library;
+use crate::media::PartialFile;
 use crate::model::{EpisodeId, PodcastId};
+
+impl Library {
+    /// The episode's downloaded file when it is really on disk. A download deleted behind Hark's
+    /// back is no download: the row is repaired, so every view offers Download again.
+    pub fn downloaded_file(&mut self, episode: EpisodeId) -> Result<Option<PathBuf>, HarkError> {
+        let Some(path) = self.episode(episode)?.summary.path.map(PathBuf::from) else { return Ok(None) };
+        if path.is_file() {
+            return Ok(Some(path));
+        }
+        self.set_downloaded(episode, None)?;
+        Ok(None)
+    }
+}
 
 /// Deletes an episode's download, finished or not, and says so in the library.
 pub fn delete_download(library: &mut Library, downloads: &Path, episode: EpisodeId) -> Result<(), HarkError> {
