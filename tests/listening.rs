@@ -245,3 +245,57 @@ fn delete_once_played_follows_mark_played_and_the_margin_but_spares_the_demo() {
     let demo_file = demo_episode.path.expect("the demo is downloaded");
     assert!(Path::new(&demo_file).is_file(), "the bundled demo can't be fetched again: kept");
 }
+
+#[test]
+fn previous_walks_back_through_what_played_even_after_stop() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let (mut library, ids) = library_with(data.path(), &server, &["tone.wav", "tone.wav", "tone.wav"]);
+    for id in &ids {
+        downloaded(&mut library, data.path(), *id, "tone.wav");
+    }
+    let (a, b, c) = (ids[0], ids[1], ids[2]);
+    let mut rig = Rig::start(data.path());
+    for episode in [a, b, c] {
+        rig.handle(Command::Play { episode, from: None });
+        rig.until("loaded", |s| matches!(s.playback(), Playback::Playing { .. }));
+    }
+    rig.handle(Command::Stop);
+    assert_eq!(rig.session.playback().episode(), None);
+
+    rig.handle(Command::Previous);
+    assert_eq!(rig.session.playback().episode(), Some(b), "Stop then Previous: the one before the last");
+    assert!(rig.session.library().queue().unwrap().is_empty(), "nothing was playing to put back in Up Next");
+    rig.handle(Command::Previous);
+    assert_eq!(rig.session.playback().episode(), Some(a), "and once more: the first, not lost");
+    let queued: Vec<EpisodeId> = rig.session.library().queue().unwrap().iter().map(|e| e.id).collect();
+    assert_eq!(queued, [b], "the one left goes back to the top of Up Next");
+    rig.handle(Command::Previous);
+    assert_eq!(rig.session.playback().episode(), Some(a), "nothing before the first: it starts over");
+    assert_eq!(rig.session.position_secs(), 0.0);
+}
+
+#[test]
+fn a_played_download_is_deleted_when_it_leaves_the_transport_not_before() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let (mut library, ids) = library_with(data.path(), &server, &["tone.wav"]);
+    let file = downloaded(&mut library, data.path(), ids[0], "tone.wav");
+    library.set_setting("delete_when_played", "1").unwrap();
+    library.set_position(ids[0], 19.0).unwrap();
+
+    let mut rig = Rig::start(data.path());
+    rig.handle(Command::Play { episode: ids[0], from: None });
+    let _ = rig.capture.take_frames(8000 * 2, Duration::from_secs(2));
+    rig.until("heard to the end", |s| matches!(s.playback(), Playback::Paused { .. }));
+    assert!(rig.session.library().episode(ids[0]).unwrap().summary.played);
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(file.exists(), "still in the transport: Play again finds its file");
+
+    rig.session.close().unwrap();
+    let deadline = Instant::now() + WAIT;
+    while file.exists() {
+        assert!(Instant::now() < deadline, "the played download was not deleted when the session closed");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

@@ -601,7 +601,7 @@ impl HarkApp {
             Action::OpenTranscript(id) => self.open_transcript(id)?,
             Action::ExportOpml => self.dialogs.export_opml(crate::opml::write(&self.state.podcasts)),
             Action::Quit => {
-                self.listening.save()?;
+                self.listening.close()?;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);
             }
         }
@@ -631,7 +631,7 @@ impl eframe::App for HarkApp {
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        if let Err(e) = self.listening.save() {
+        if let Err(e) = self.listening.close() {
             tracing::warn!("could not save the position on exit: {e}");
         }
     }

@@ -80,7 +80,7 @@ pub fn play(paths: &AppPaths, episodes: &[EpisodeId], options: Options) -> Resul
         let _ = err.flush();
     };
     let _ = writeln!(err);
-    let saved = session.save();
+    let saved = session.close();
     let position = session.position_secs();
     drop(session);
     drop(net);

@@ -77,6 +77,16 @@ impl SleepTimer {
 }
 
 impl super::Listening {
+    /// Starts the sleep timer, or (None) turns it off.
+    pub(super) fn set_sleep(&mut self, mode: Option<SleepMode>) -> Changed {
+        self.sleep = mode.map(SleepTimer::new);
+        if let Some(timer) = &mut self.sleep {
+            timer.count(self.playback.is_playing());
+        }
+        self.set_sleep_gain(1.0);
+        Changed { playback: true, ..Changed::default() }
+    }
+
     /// The sleep timer, if one runs: what it waits for and the seconds of playback left (None
     /// while the length it waits for is not known).
     pub fn sleep_timer(&self) -> Option<(SleepMode, Option<f64>)> {

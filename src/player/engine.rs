@@ -184,7 +184,7 @@ impl Engine {
                 self.seek(from + delta_secs, generation);
             }
             PlayerCommand::SetSpeed { speed, generation } => {
-                self.speed = (speed as f64).clamp(0.5, 3.0);
+                self.speed = f64::from(super::valid_speed(speed).unwrap_or(1.0));
                 // Re-decode from where the listener is: the queued audio had the old speed.
                 self.seek(self.shared.position_secs(), generation);
             }

@@ -24,6 +24,18 @@ pub use output::{Capture, OutputChoice};
 
 /// The speeds the player takes; anything else (NaN, infinity, 0) is refused where it comes in.
 pub const SPEED_RANGE: std::ops::RangeInclusive<f32> = 0.5..=3.0;
+/// Speed steps the window and the keys use.
+pub const SPEED_STEP: f32 = 0.1;
+
+/// A speed the player takes, or None for NaN, infinities and the like.
+pub fn valid_speed(speed: f32) -> Option<f32> {
+    speed.is_finite().then(|| speed.clamp(*SPEED_RANGE.start(), *SPEED_RANGE.end()))
+}
+
+/// A speed as the listener picks it: on a `SPEED_STEP`, inside the range.
+pub fn round_speed(speed: f32) -> f32 {
+    ((speed / SPEED_STEP).round() * SPEED_STEP).clamp(*SPEED_RANGE.start(), *SPEED_RANGE.end())
+}
 
 /// Where an episode's bytes come from.
 #[derive(Clone)]

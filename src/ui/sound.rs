@@ -6,9 +6,9 @@ use eframe::egui;
 use super::widgets::Labelled;
 use super::{Action, Command, UiState};
 use crate::library::{ListeningStats, ListeningTime, ShowSettings};
-use crate::listening::{ListenerSound, round_speed};
+use crate::listening::ListenerSound;
 use crate::model::{PodcastId, format_duration};
-use crate::player::{AudioSettings, SPEED_RANGE, SilenceLevel};
+use crate::player::{AudioSettings, SPEED_RANGE, SilenceLevel, round_speed};
 
 /// A show's listening settings being edited (the window is open while this exists).
 #[derive(Debug, Clone, PartialEq)]

@@ -4,9 +4,9 @@ use eframe::egui;
 
 use super::widgets::Labelled;
 use super::{Action, Command, UiState, widgets};
-use crate::listening::{EpisodeChapters, ListenerSound, Playback, SleepMode, round_speed};
+use crate::listening::{EpisodeChapters, ListenerSound, Playback, SleepMode};
 use crate::model::format_clock;
-use crate::player::{AudioSettings, SPEED_RANGE};
+use crate::player::{AudioSettings, SPEED_RANGE, round_speed};
 
 /// What the transport bar shows: the session's playback, copied in when it changes.
 pub struct TransportState {
