@@ -177,6 +177,14 @@ enum Attempt {
     Retry(DownloadError),
 }
 
+/// What the body brought next.
+enum Chunk {
+    Data(bytes::Bytes),
+    End,
+    /// The player wants bytes this connection will not reach soon.
+    WantedElsewhere,
+}
+
 /// One request from `start`: writes what arrives until the body ends, the range meets bytes
 /// already there, or the player wants bytes elsewhere.
 async fn fetch_from(
@@ -187,6 +195,21 @@ async fn fetch_from(
     observer: &dyn DownloadObserver,
     rate: &mut RateMeter,
 ) -> Result<u64, Attempt> {
+    let response = request_from(client, url, part, start).await?;
+    match accept_reply(&response, url, part, start)? {
+        Some(offset) => write_body(response, url, part, offset, observer, rate).await,
+        None => Ok(0),
+    }
+}
+
+/// Asks for the bytes from `start`: only the gap up to bytes already there, and, when resuming,
+/// only if the file is still the version those bytes came from (If-Range).
+async fn request_from(
+    client: &reqwest::Client,
+    url: &Url,
+    part: &PartialFile,
+    start: u64,
+) -> Result<reqwest::Response, Attempt> {
     let validator = part.validator();
     let resuming = start > 0 || part.has_data();
     // Only the gap: a range that stops where bytes are already there wastes nothing.
@@ -204,106 +227,146 @@ async fn fetch_from(
         }
         request
     };
-    let mut response = send_following_redirects(build, url).await?;
+    send_following_redirects(build, url).await
+}
+
+fn header_text(response: &reqwest::Response, name: header::HeaderName) -> Option<String> {
+    response.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+/// Reads a reply's status and headers: where its body goes in the file (Some(offset)), or None
+/// when the file starts over from byte 0 and the body is not for it. Every change of size goes
+/// through the free-space check before the part file takes it.
+fn accept_reply(
+    response: &reqwest::Response,
+    url: &Url,
+    part: &PartialFile,
+    start: u64,
+) -> Result<Option<u64>, Attempt> {
+    let fatal_io = |e: std::io::Error| Attempt::Fatal(io_error(e));
     let status = response.status();
-    let header_text = |response: &reqwest::Response, name| {
-        response.headers().get(name).and_then(|v: &header::HeaderValue| v.to_str().ok()).map(str::to_string)
-    };
     let new_validator = Validator {
-        etag: header_text(&response, header::ETAG),
-        last_modified: header_text(&response, header::LAST_MODIFIED),
+        etag: header_text(response, header::ETAG),
+        last_modified: header_text(response, header::LAST_MODIFIED),
     };
-    let content_type = header_text(&response, header::CONTENT_TYPE).unwrap_or_default().to_ascii_lowercase();
+    let content_type = header_text(response, header::CONTENT_TYPE).unwrap_or_default().to_ascii_lowercase();
     if status.is_success()
         && ["text/html", "application/json", "application/xhtml"].iter().any(|t| content_type.starts_with(t))
     {
         return Err(Attempt::Fatal(DownloadError::NotAudio));
     }
-    let mut offset = match status {
+    match status {
         StatusCode::PARTIAL_CONTENT => {
-            let (from, total) = header_text(&response, header::CONTENT_RANGE)
-                .as_deref()
-                .and_then(parse_content_range)
-                .ok_or_else(|| Attempt::Retry(DownloadError::Http("the server sent an unreadable range".into())))?;
+            let (from, total) =
+                header_text(response, header::CONTENT_RANGE)
+                    .as_deref()
+                    .and_then(parse_content_range)
+                    .ok_or_else(|| Attempt::Retry(DownloadError::Http("the server sent an unreadable range".into())))?;
             if from != start {
                 return Err(Attempt::Retry(DownloadError::Http("the server sent the wrong range".into())));
             }
-            if validator.changed_to(&new_validator) {
+            if part.validator().changed_to(&new_validator) {
                 // The server ignored If-Range and sent part of another version of the file:
                 // stitching it to what is here would match neither. Start over.
-                part.restart(None, new_validator, true).map_err(|e| Attempt::Fatal(io_error(e)))?;
-                return Ok(0);
+                part.restart(None, new_validator, true).map_err(fatal_io)?;
+                return Ok(None);
             }
             if let Some(total) = total {
                 if part.total().is_some_and(|known| known != total) {
-                    // Same name, different size: it is another file now.
-                    part.restart(Some(total), new_validator, true).map_err(|e| Attempt::Fatal(io_error(e)))?;
-                    return Ok(0);
+                    // Same name, different size: it is another file now, and it must fit.
+                    ensure_space_for(part.dir(), total).map_err(Attempt::Fatal)?;
+                    part.restart(Some(total), new_validator, true).map_err(fatal_io)?;
+                    return Ok(None);
                 }
                 ensure_space(part, total).map_err(Attempt::Fatal)?;
-                part.set_total(total).map_err(|e| Attempt::Fatal(io_error(e)))?;
+                part.set_total(total).map_err(fatal_io)?;
             }
-            start
+            Ok(Some(start))
         }
         StatusCode::OK => {
-            let total = response.content_length().filter(|_| header_text(&response, header::CONTENT_LENGTH).is_some());
-            let seekable = header_text(&response, header::ACCEPT_RANGES).is_some_and(|v| v.contains("bytes"));
+            let total = response.content_length().filter(|_| header_text(response, header::CONTENT_LENGTH).is_some());
+            let seekable = header_text(response, header::ACCEPT_RANGES).is_some_and(|v| v.contains("bytes"));
             // A whole body: the first one, or the server ignored the range, or the file changed.
             // Either way the download starts over from byte 0, if the disk can hold it.
             if let Some(total) = total {
                 ensure_space_for(part.dir(), total).map_err(Attempt::Fatal)?;
             }
-            part.restart(total, new_validator, seekable).map_err(|e| Attempt::Fatal(io_error(e)))?;
-            0
+            part.restart(total, new_validator, seekable).map_err(fatal_io)?;
+            Ok(Some(0))
         }
         StatusCode::RANGE_NOT_SATISFIABLE => {
-            part.restart(None, Default::default(), true).map_err(|e| Attempt::Fatal(io_error(e)))?;
-            return Ok(0);
+            part.restart(None, Default::default(), true).map_err(fatal_io)?;
+            Ok(None)
         }
         status if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS => {
-            return Err(Attempt::Retry(DownloadError::Http(http_message(url, status))));
+            Err(Attempt::Retry(DownloadError::Http(http_message(url, status))))
         }
-        status => return Err(Attempt::Fatal(DownloadError::Refused(http_message(url, status)))),
-    };
-    let first_request_byte = offset;
-    let mut first_chunk = offset == 0;
+        status => Err(Attempt::Fatal(DownloadError::Refused(http_message(url, status)))),
+    }
+}
+
+/// The next piece of the body, its end, or word that the player wants bytes elsewhere.
+async fn next_chunk(
+    response: &mut reqwest::Response,
+    url: &Url,
+    part: &PartialFile,
+    first_request_byte: u64,
+    offset: u64,
+) -> Result<Chunk, Attempt> {
     loop {
         let next = tokio::select! {
-            next = tokio::time::timeout(DOWNLOAD_TIMEOUT_READ, response.chunk()) => Some(next),
-            () = part.want_changed() => None,
-        };
-        let Some(next) = next else {
-            if part
-                .wanted()
-                .is_some_and(|w| !part.contains(w) && (w < first_request_byte || w > offset + LOOKAHEAD_MIN as u64))
-            {
-                let _ = part.checkpoint();
-                return Ok(offset);
+            next = tokio::time::timeout(DOWNLOAD_TIMEOUT_READ, response.chunk()) => next,
+            () = part.want_changed() => {
+                let elsewhere = |w: u64| !part.contains(w) && (w < first_request_byte || w > offset + LOOKAHEAD_MIN as u64);
+                if part.wanted().is_some_and(elsewhere) {
+                    return Ok(Chunk::WantedElsewhere);
+                }
+                continue;
             }
-            continue;
         };
-        let chunk = match next {
-            Ok(Ok(Some(chunk))) => chunk,
-            Ok(Ok(None)) => break,
+        return match next {
+            Ok(Ok(Some(data))) => Ok(Chunk::Data(data)),
+            Ok(Ok(None)) => Ok(Chunk::End),
             Ok(Err(e)) => {
-                let _ = part.checkpoint();
                 let mut reason = crate::feed::network_error(url, &e).to_string();
                 // hyper's words for a body shorter than its Content-Length.
                 if reason.contains("end of file before message length reached") {
                     reason = "the server sent fewer bytes than it announced".into();
                 }
-                return Err(Attempt::Retry(DownloadError::Network(reason)));
+                Err(Attempt::Retry(DownloadError::Network(reason)))
             }
-            Err(_) => {
+            Err(_) => Err(Attempt::Retry(DownloadError::Network(format!("{url} stopped sending")))),
+        };
+    }
+}
+
+/// Writes the body from `offset` until it ends, meets bytes already there, or the player wants
+/// bytes elsewhere; the progress record is saved whenever the connection stops.
+async fn write_body(
+    mut response: reqwest::Response,
+    url: &Url,
+    part: &Arc<PartialFile>,
+    mut offset: u64,
+    observer: &dyn DownloadObserver,
+    rate: &mut RateMeter,
+) -> Result<u64, Attempt> {
+    let first_request_byte = offset;
+    let mut first_chunk = offset == 0;
+    loop {
+        let chunk = match next_chunk(&mut response, url, part, first_request_byte, offset).await {
+            Ok(Chunk::Data(chunk)) => chunk,
+            Ok(Chunk::End) => break,
+            Ok(Chunk::WantedElsewhere) => {
                 let _ = part.checkpoint();
-                return Err(Attempt::Retry(DownloadError::Network(format!("{url} stopped sending"))));
+                return Ok(offset);
+            }
+            Err(stopped) => {
+                let _ = part.checkpoint();
+                return Err(stopped);
             }
         };
-        if first_chunk {
-            first_chunk = false;
-            if looks_like_html(&chunk) {
-                return Err(Attempt::Fatal(DownloadError::NotAudio));
-            }
+        if std::mem::take(&mut first_chunk) && looks_like_html(&chunk) {
+            return Err(Attempt::Fatal(DownloadError::NotAudio));
         }
         let mut data = &chunk[..];
         if let Some(total) = part.total() {
@@ -340,14 +403,23 @@ async fn fetch_from(
             break;
         }
     }
+    finish_body(part, offset, observer, rate)
+}
+
+/// The body ended: a file without a stated length ends here; one that stated more than it sent
+/// is tried again from where it stopped.
+fn finish_body(
+    part: &PartialFile,
+    offset: u64,
+    observer: &dyn DownloadObserver,
+    rate: &RateMeter,
+) -> Result<u64, Attempt> {
     if part.total().is_none() {
-        // No length was given: the end of the body is the end of the file.
         part.end_at(offset).map_err(|e| Attempt::Fatal(io_error(e)))?;
     }
     let _ = part.checkpoint();
     observer.progress(part.progress(), rate.per_sec());
     if part.total().is_some_and(|t| offset < t) && !part.contains(offset) {
-        // The body ended before the length it announced.
         return Err(Attempt::Retry(DownloadError::Network("the server sent fewer bytes than it announced".into())));
     }
     Ok(offset)
