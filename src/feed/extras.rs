@@ -1,0 +1,357 @@
+//! The second, light pass over a feed with quick-xml: what feed-rs drops or misreads in podcast
+//! feeds (durations, enclosures with odd attributes, `itunes:new-feed-url`, Podcasting 2.0 links,
+//! episode numbers), and every item's fields for when feed-rs cannot read the feed at all.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use quick_xml::events::{BytesStart, Event};
+
+use crate::chapters::MAX_CHAPTERS;
+use crate::model::time::{TimeSource, parse_time};
+use crate::model::{Related, RemoteFeed, TranscriptLink, WebLink};
+
+pub(super) const ITUNES_NS: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
+const PSC_NS: &str = "http://podlove.org/simple-chapters";
+/// Both URIs of the Podcasting 2.0 namespace are in use: the current one and the legacy one.
+pub(super) const PODCAST_NS: [&str; 2] = [
+    "https://podcastindex.org/namespace/1.0",
+    "https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md",
+];
+
+/// What the quick-xml pass reads from one `<item>`.
+#[derive(Debug, Default)]
+pub(super) struct ItemExtras {
+    pub(super) guid: Option<String>,
+    /// Read for the fallback, when feed-rs cannot read the feed.
+    pub(super) title: Option<String>,
+    pub(super) published: Option<DateTime<Utc>>,
+    /// Every non-empty notes source the item has (description, content:encoded); the richest
+    /// is chosen where the episode is built.
+    pub(super) notes: Vec<String>,
+    pub(super) link: Option<String>,
+    pub(super) enclosure: Option<RawEnclosure>,
+    pub(super) duration: Option<u32>,
+    pub(super) episode: Option<u32>,
+    pub(super) season: Option<u32>,
+    pub(super) image: Option<String>,
+    pub(super) chapters: Option<String>,
+    /// Podlove Simple Chapters: start, title, href, image as written.
+    pub(super) psc: Vec<RawPscChapter>,
+    pub(super) transcripts: Vec<TranscriptLink>,
+    pub(super) explicit: bool,
+}
+
+pub(super) type RawPscChapter = (String, String, Option<String>, Option<String>);
+
+/// An item rarely lists more than an SRT, a VTT, a JSON and an HTML transcript per language.
+const MAX_TRANSCRIPT_LINKS: usize = 32;
+
+#[derive(Debug)]
+pub(super) struct RawEnclosure {
+    pub(super) url: String,
+    pub(super) mime: Option<String>,
+    pub(super) length: Option<u64>,
+}
+
+#[derive(Debug, Default)]
+pub(super) struct FeedExtras {
+    /// The channel's title, description and link (for the fallback).
+    pub(super) title: Option<String>,
+    pub(super) description: Option<String>,
+    pub(super) link: Option<String>,
+    pub(super) new_feed_url: Option<String>,
+    pub(super) image: Option<String>,
+    pub(super) author: Option<String>,
+    pub(super) related: Related,
+    pub(super) items: Vec<ItemExtras>,
+    /// False when the pass could not read the whole document: then its items are not used.
+    pub(super) complete: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Ns {
+    Plain,
+    Itunes,
+    Podcast,
+    /// Podlove Simple Chapters.
+    Psc,
+    Other,
+}
+
+#[derive(Clone, PartialEq)]
+enum Field {
+    Guid,
+    Duration,
+    Episode,
+    Season,
+    NewFeedUrl,
+    Author,
+    /// Text of a show-level link element whose URL was in an attribute.
+    Funding(String),
+    Person(String),
+    Explicit,
+    Title,
+    Published,
+    Notes,
+    Link,
+}
+
+/// At most this many notes sources per item are kept (a feed may repeat them).
+const MAX_NOTES_SOURCES: usize = 4;
+
+/// Reads the document once with quick-xml, for what feed-rs drops or misreads.
+pub(super) fn scan_extras(text: &str) -> FeedExtras {
+    let mut reader = quick_xml::Reader::from_str(text);
+    reader.config_mut().check_end_names = false;
+    let mut scan = Scanner::default();
+    loop {
+        let Ok(event) = reader.read_event() else { return scan.extras };
+        match event {
+            Event::Start(ref e) => scan.start(e, false),
+            Event::Empty(ref e) => scan.start(e, true),
+            Event::Text(t) if scan.field.is_some() => scan.text.push_str(&t.xml10_content()),
+            Event::GeneralRef(r) if scan.field.is_some() => {
+                if let Ok(Some(c)) = r.resolve_char_ref() {
+                    scan.text.push(c);
+                } else if let Some(text) = resolve_entity(&r) {
+                    scan.text.push_str(text);
+                }
+            }
+            Event::CData(t) if scan.field.is_some() => scan.text.push_str(t.as_ref()),
+            Event::End(_) => scan.end(),
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    scan.extras.complete = true;
+    scan.extras
+}
+
+/// Where the pass is in the document.
+#[derive(Default)]
+struct Scanner {
+    prefixes: HashMap<String, Ns>,
+    extras: FeedExtras,
+    /// The depth of the `<item>` being read, if inside one.
+    depth_in_item: Option<usize>,
+    depth: usize,
+    /// The element whose text is being collected, and that text.
+    field: Option<Field>,
+    text: String,
+}
+
+impl Scanner {
+    fn start(&mut self, e: &BytesStart<'_>, is_empty: bool) {
+        learn_prefixes(e, &mut self.prefixes);
+        let (ns, local) = element_name(e, &self.prefixes);
+        if !is_empty {
+            self.depth += 1;
+        }
+        if ns == Ns::Plain && local == "item" && !is_empty {
+            self.extras.items.push(ItemExtras::default());
+            self.depth_in_item = Some(self.depth);
+            return;
+        }
+        self.field = match self.extras.items.last_mut().filter(|_| self.depth_in_item.is_some()) {
+            Some(item) => item_start(item, ns, &local, e),
+            None => channel_start(&mut self.extras, ns, &local, e),
+        };
+        if is_empty {
+            self.field = None;
+        }
+        self.text.clear();
+    }
+
+    fn end(&mut self) {
+        if let Some(field) = self.field.take() {
+            let value = self.text.trim().to_string();
+            match self.extras.items.last_mut().filter(|_| self.depth_in_item.is_some()) {
+                Some(item) => item_end(item, field, value),
+                None => channel_end(&mut self.extras, field, value),
+            }
+        }
+        if self.depth_in_item == Some(self.depth) {
+            self.depth_in_item = None;
+        }
+        self.depth = self.depth.saturating_sub(1);
+    }
+}
+
+/// An element opening inside an item: attributes are read at once; the field whose text is
+/// wanted is returned.
+fn item_start(item: &mut ItemExtras, ns: Ns, local: &str, e: &BytesStart<'_>) -> Option<Field> {
+    match (ns, local) {
+        (Ns::Plain, "enclosure") if item.enclosure.is_none() => {
+            item.enclosure = attr(e, "url").map(|url| RawEnclosure {
+                url,
+                mime: attr(e, "type"),
+                length: attr(e, "length").and_then(|l| l.trim().parse().ok()).filter(|l| *l > 0),
+            });
+        }
+        (Ns::Plain, "guid") => return Some(Field::Guid),
+        (Ns::Plain, "title") => return Some(Field::Title),
+        (Ns::Plain, "pubDate") => return Some(Field::Published),
+        (Ns::Plain, "description") | (Ns::Other, "encoded") => return Some(Field::Notes),
+        (Ns::Plain, "link") => return Some(Field::Link),
+        (Ns::Itunes, "duration") => return Some(Field::Duration),
+        (Ns::Itunes, "explicit") => return Some(Field::Explicit),
+        (Ns::Itunes | Ns::Podcast, "episode") => return Some(Field::Episode),
+        (Ns::Itunes | Ns::Podcast, "season") => return Some(Field::Season),
+        (Ns::Itunes, "image") => item.image = attr(e, "href").or(item.image.take()),
+        (Ns::Podcast, "chapters") => item.chapters = attr(e, "url"),
+        (Ns::Podcast, "transcript") if item.transcripts.len() < MAX_TRANSCRIPT_LINKS => {
+            if let Some(url) = attr(e, "url") {
+                let (mime, language, rel) = (attr(e, "type"), attr(e, "language"), attr(e, "rel"));
+                item.transcripts.push(TranscriptLink { url, mime, language, rel });
+            }
+        }
+        (Ns::Psc, "chapter") if item.psc.len() < MAX_CHAPTERS => {
+            if let (Some(start), title) = (attr(e, "start"), attr(e, "title")) {
+                item.psc.push((start, title.unwrap_or_default(), attr(e, "href"), attr(e, "image")));
+            }
+        }
+        _ => {}
+    }
+    None
+}
+
+/// An element opening outside any item (the channel's own tags).
+fn channel_start(extras: &mut FeedExtras, ns: Ns, local: &str, e: &BytesStart<'_>) -> Option<Field> {
+    let web = |name| attr(e, name).filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    match (ns, local) {
+        (Ns::Plain, "title") => return Some(Field::Title),
+        (Ns::Plain, "description") => return Some(Field::Notes),
+        (Ns::Plain, "link") => return Some(Field::Link),
+        (Ns::Podcast, "remoteItem") => {
+            let (url, guid) = (web("feedUrl"), attr(e, "feedGuid"));
+            // Only whole shows: an itemGuid names an episode, and a medium other than podcast
+            // names a publisher or music.
+            let show = attr(e, "itemGuid").is_none() && attr(e, "medium").is_none_or(|m| m == "podcast");
+            if (url.is_some() || guid.is_some()) && show {
+                extras.related.podroll.push(RemoteFeed { url, guid, title: attr(e, "title") });
+            }
+        }
+        (Ns::Podcast, "funding") => return web("url").map(Field::Funding),
+        (Ns::Podcast, "person") => return web("href").map(Field::Person),
+        (Ns::Itunes, "new-feed-url") => return Some(Field::NewFeedUrl),
+        (Ns::Itunes, "author") => return Some(Field::Author),
+        (Ns::Itunes, "image") if extras.image.is_none() => extras.image = attr(e, "href"),
+        _ => {}
+    }
+    None
+}
+
+/// A field inside an item closed with `value`, its text trimmed.
+fn item_end(item: &mut ItemExtras, field: Field, value: String) {
+    match field {
+        Field::Guid => item.guid = non_empty(value),
+        Field::Title => item.title = item.title.take().or(non_empty(value)),
+        Field::Published => item.published = DateTime::parse_from_rfc2822(&value).ok().map(|d| d.with_timezone(&Utc)),
+        Field::Notes if !value.is_empty() && item.notes.len() < MAX_NOTES_SOURCES => item.notes.push(value),
+        Field::Link => item.link = item.link.take().or(non_empty(value)),
+        Field::Duration => item.duration = parse_duration(&value),
+        Field::Explicit => item.explicit = matches!(value.to_ascii_lowercase().as_str(), "yes" | "true" | "explicit"),
+        Field::Episode => item.episode = value.parse().ok().or(item.episode),
+        Field::Season => item.season = value.parse().ok().or(item.season),
+        _ => {}
+    }
+}
+
+/// A channel-level field closed with `value`, its text trimmed.
+fn channel_end(extras: &mut FeedExtras, field: Field, value: String) {
+    match field {
+        Field::Title => extras.title = extras.title.take().or(non_empty(value)),
+        Field::Notes => extras.description = extras.description.take().or(non_empty(value)),
+        Field::Link => extras.link = extras.link.take().or(non_empty(value)),
+        Field::NewFeedUrl => extras.new_feed_url = non_empty(value),
+        Field::Author => extras.author = non_empty(value),
+        Field::Funding(url) => {
+            let text = if value.is_empty() { "Support the show".to_string() } else { value };
+            extras.related.funding.push(WebLink { url, text });
+        }
+        Field::Person(url) if !value.is_empty() => extras.related.people.push(WebLink { url, text: value }),
+        _ => {}
+    }
+}
+
+fn non_empty(value: String) -> Option<String> {
+    Some(value).filter(|v| !v.is_empty())
+}
+
+fn resolve_entity(r: &quick_xml::events::BytesRef<'_>) -> Option<&'static str> {
+    Some(match r.as_ref() {
+        "amp" => "&",
+        "lt" => "<",
+        "gt" => ">",
+        "quot" => "\"",
+        "apos" => "'",
+        _ => return None,
+    })
+}
+
+fn learn_prefixes(e: &BytesStart<'_>, prefixes: &mut HashMap<String, Ns>) {
+    for a in e.attributes().flatten() {
+        let key: &str = a.key.as_ref();
+        if let Some(prefix) = key.strip_prefix("xmlns:") {
+            let uri = a.value.trim();
+            let ns = if uri.eq_ignore_ascii_case(ITUNES_NS) {
+                Ns::Itunes
+            } else if PODCAST_NS.iter().any(|p| uri.eq_ignore_ascii_case(p)) {
+                Ns::Podcast
+            } else if uri.eq_ignore_ascii_case(PSC_NS) {
+                Ns::Psc
+            } else {
+                Ns::Other
+            };
+            prefixes.insert(prefix.to_string(), ns);
+        }
+    }
+}
+
+fn element_name(e: &BytesStart<'_>, prefixes: &HashMap<String, Ns>) -> (Ns, String) {
+    let name = AsRef::<str>::as_ref(&e.name()).to_string();
+    match name.split_once(':') {
+        None => (Ns::Plain, name),
+        Some((prefix, local)) => {
+            let ns = prefixes.get(prefix).copied().unwrap_or(match prefix {
+                "itunes" => Ns::Itunes,
+                "podcast" => Ns::Podcast,
+                "psc" => Ns::Psc,
+                _ => Ns::Other,
+            });
+            (ns, local.to_string())
+        }
+    }
+}
+
+fn attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
+    e.attributes()
+        .flatten()
+        .find(|a| AsRef::<str>::as_ref(&a.key) == name)
+        .and_then(|a| a.normalized_value(quick_xml::XmlVersion::default()).ok().map(|v| v.trim().to_string()))
+        .filter(|v| !v.is_empty())
+}
+
+/// An `itunes:duration` in whole seconds: the one timestamp grammar, read as publishers write it.
+fn parse_duration(text: &str) -> Option<u32> {
+    parse_time(text, TimeSource::Duration).map(|secs| secs.round() as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("61:08"), Some(3668));
+        assert_eq!(parse_duration("1:02:03"), Some(3723));
+        assert_eq!(parse_duration("3723"), Some(3723));
+        assert_eq!(parse_duration("00:45"), Some(45));
+        assert_eq!(parse_duration("45:30"), Some(2730));
+        assert_eq!(parse_duration(" 12:00.5 "), Some(721));
+        assert_eq!(parse_duration("https://www.mediafire.com/file/x"), None);
+        assert_eq!(parse_duration(""), None);
+        assert_eq!(parse_duration("1:2:3:4"), None);
+    }
+}
