@@ -1,6 +1,7 @@
 //! Hark: a fast, offline-first desktop podcast player.
 //!
-//! The core (`model`, `feed`, `library`, `net`, …) never touches egui; `app` and `ui` do.
+//! The core (`model`, `feed`, `library`, `net`, …) never touches egui; `app` and `ui` do. The
+//! map of modules, threads and rules is docs/ARCHITECTURE.md.
 
 pub mod app;
 pub mod assets;
