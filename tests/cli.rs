@@ -2,7 +2,7 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
@@ -33,6 +33,14 @@ fn items() -> Vec<Item<'static>> {
         Item { guid: "two", title: "Episode Two", url: "https://cdn.example.com/two.mp3" },
         Item { guid: "three", title: "Episode Three", url: "https://cdn.example.com/three.mp3" },
     ]
+}
+
+/// ALSA's "default" device as a WAV file (its file plugin over a null device): what `hark play`
+/// sends to the sound card, written to `$AUDIO_CAPTURE_FILE` as fast as it is rendered.
+fn alsa_capture_config() -> PathBuf {
+    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/asoundrc-capture");
+    assert!(config.is_file(), "the ALSA capture config {}", config.display());
+    config
 }
 
 fn json(output: &Output) -> serde_json::Value {
@@ -242,13 +250,11 @@ fn play_through_alsa_is_heard_with_the_right_tone() {
     let data = tempfile::tempdir().unwrap();
     let id = library_with_downloaded(data.path(), "tone-cbr.mp3");
     let capture = data.path().join("heard.wav");
-    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/asoundrc-capture");
-    assert!(config.is_file(), "the ALSA capture config of ../shared/tools");
     let output = Command::new(env!("CARGO_BIN_EXE_hark"))
         .args(["--data-dir"])
         .arg(data.path())
         .args(["play", &id.to_string(), "--from", "0:15"])
-        .env("ALSA_CONFIG_PATH", &config)
+        .env("ALSA_CONFIG_PATH", alsa_capture_config())
         .env("AUDIO_CAPTURE_FILE", &capture)
         .output()
         .unwrap();
@@ -371,14 +377,12 @@ fn a_malformed_opml_file_is_refused_clearly() {
 /// (not when). Returns the left channel at 44.1 kHz, from its first sound on.
 fn play_captured(data: &Path, args: &[&str]) -> (Output, Vec<f32>) {
     let capture = data.join("heard.wav");
-    let config = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tools/asoundrc-capture");
-    assert!(config.is_file(), "the ALSA capture config of ../shared/tools");
     let output = Command::new(env!("CARGO_BIN_EXE_hark"))
         .arg("--data-dir")
         .arg(data)
         .arg("play")
         .args(args)
-        .env("ALSA_CONFIG_PATH", &config)
+        .env("ALSA_CONFIG_PATH", alsa_capture_config())
         .env("AUDIO_CAPTURE_FILE", &capture)
         .output()
         .unwrap();

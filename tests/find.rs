@@ -1,6 +1,5 @@
 //! Finding shows: the podcast directories (a loopback stand-in speaking the iTunes Search and
-//! Podcast Index answers, checking the requests), and full-text search of the library over real
-//! feeds.
+//! Podcast Index answers, checking the requests), and full-text search of the library.
 
 mod common;
 
@@ -124,50 +123,35 @@ fn an_unreachable_directory_is_one_calm_line() {
     assert!(text.starts_with("error: The podcast directory could not be searched: "), "{text}");
 }
 
-/// A real feed from the corpus, in a library file, as `hark subscribe` leaves it.
-fn library_of(data: &Path, corpus_feed: &str) -> (Library, TestServer) {
+/// Harbour Lights (tests/fixtures/feeds/searchable-show.xml), in a library file, as
+/// `hark subscribe` leaves it.
+fn library_of_harbour_lights(data: &Path) -> (Library, TestServer) {
     common::init();
     let server = TestServer::start();
-    server.set("/feed.xml", Route::ok(common::corpus_feed(corpus_feed), "application/rss+xml"));
+    server.set("/feed.xml", Route::ok(common::fixture_bytes("feeds/searchable-show.xml"), "application/rss+xml"));
     let mut library = Library::open(&data.join("library.sqlite3")).unwrap();
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime
-        .block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, &server.url("/feed.xml")))
-        .unwrap();
+    common::subscribe(&mut library, &server.url("/feed.xml"));
     (library, server)
 }
 
 #[test]
 fn a_title_word_and_a_phrase_only_in_the_notes_find_their_episode() {
     let data = tempfile::tempdir().unwrap();
-    let (library, _server) = library_of(data.path(), "se-radio.xml");
-    let episodes = library.episodes(None).unwrap();
-    assert!(episodes.len() > 50);
-    let titles: String = episodes.iter().map(|e| e.title.to_lowercase()).collect::<Vec<_>>().join(" ");
-    // A word that is in one episode's notes and in no title anywhere.
-    let (target, word) = episodes
-        .iter()
-        .find_map(|e| {
-            let notes = library.episode(e.id).ok()?.notes_html?;
-            let text = hark::notes::Document::from_notes(&notes).plain_text().to_lowercase();
-            let word = text
-                .split(|c: char| !c.is_alphabetic())
-                .filter(|w| w.len() >= 9 && !titles.contains(*w))
-                .find(|w| library.search(w).is_ok_and(|r| r.episodes.len() == 1 && r.episodes[0].episode_id == e.id))?
-                .to_string();
-            Some((e.id, word))
-        })
-        .expect("some episode has a word of its own in its notes");
-    let found = library.search(&word).unwrap();
-    assert_eq!(found.episodes[0].episode_id, target);
-    assert_eq!(found.episodes[0].field, Field::Notes, "{word}");
-    assert!(found.episodes[0].snippet.contains(hark::library::MATCH_START), "the word is marked in the snippet");
+    let (library, _server) = library_of_harbour_lights(data.path());
+    let episode_titled = |title: &str| library.episodes(None).unwrap().into_iter().find(|e| e.title == title).unwrap();
+    let breakfast = episode_titled("Breakfast in Seville");
 
-    let title = &episodes[3].title;
-    let title_word = title.split(|c: char| !c.is_alphanumeric()).rfind(|w| w.len() >= 5).unwrap();
-    let found = library.search(title_word).unwrap();
-    let hit = found.episodes.iter().find(|h| h.episode_id == episodes[3].id).expect("the title's episode");
-    assert_eq!(hit.field, Field::Title);
+    // "bitter marmalade" is in the notes of that one episode, and in no title.
+    let found = library.search("bitter marmalade").unwrap();
+    assert_eq!(found.episodes.len(), 1, "{found:?}");
+    assert_eq!(found.episodes[0].episode_id, breakfast.id);
+    assert_eq!(found.episodes[0].field, Field::Notes);
+    assert!(found.episodes[0].snippet.contains(hark::library::MATCH_START), "the words are marked in the snippet");
+
+    let found = library.search("lighthouse").unwrap();
+    let keeper = episode_titled("The lighthouse keeper");
+    let hit = found.episodes.iter().find(|h| h.episode_id == keeper.id).expect("the title's episode");
+    assert_eq!(hit.field, Field::Title, "a word in the title and the notes is found in the title");
 
     for hostile in ["\"unclosed", "(brackets]", "C++", "title:x", "NOT", "a - b", "***"] {
         library.search(hostile).unwrap_or_else(|e| panic!("{hostile}: {e}"));
@@ -177,19 +161,20 @@ fn a_title_word_and_a_phrase_only_in_the_notes_find_their_episode() {
 #[test]
 fn search_from_the_command_line_and_a_removed_show_leaves_no_hits() {
     let data = tempfile::tempdir().unwrap();
-    let (library, _server) = library_of(data.path(), "planet-money.xml");
+    let (library, _server) = library_of_harbour_lights(data.path());
     let show = library.podcasts().unwrap()[0].clone();
-    let output = hark(data.path(), None, &["search", "planet", "--json"]);
+    let output = hark(data.path(), None, &["search", "harbour", "--json"]);
     assert!(output.status.success(), "{}", stderr(&output));
     let hits: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     let first = &hits.as_array().unwrap()[0];
     for key in ["episode_id", "podcast_id", "title", "podcast_title", "snippet", "field", "at_secs"] {
         assert!(first.get(key).is_some(), "{key} in {first}");
     }
-    let stray = hark(data.path(), None, &["search", "\"money (C++"]);
+    assert_eq!(first["podcast_title"], "Harbour Lights");
+    let stray = hark(data.path(), None, &["search", "\"harbour (C++"]);
     assert!(stray.status.success(), "{}", stderr(&stray));
 
     assert!(hark(data.path(), None, &["remove", &show.id.to_string()]).status.success());
-    let after = library.search("planet money").unwrap();
+    let after = library.search("harbour lights").unwrap();
     assert!(after.shows.is_empty() && after.episodes.is_empty(), "nothing of the removed show: {after:?}");
 }
