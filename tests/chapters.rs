@@ -249,3 +249,93 @@ fn every_psc_chapter_and_transcript_link_of_the_corpus_is_read() {
     assert_eq!(psc_read, psc_written, "every psc:chapter of an audio episode");
     assert_eq!(links_read, links_written, "every podcast:transcript, not only the first");
 }
+
+/// An ID3v2.4 frame: id, syncsafe size, no flags, body.
+fn id3_frame(id: &[u8; 4], body: &[u8]) -> Vec<u8> {
+    let mut frame = id.to_vec();
+    frame.extend_from_slice(&syncsafe(body.len()));
+    frame.extend_from_slice(&[0, 0]);
+    frame.extend_from_slice(body);
+    frame
+}
+
+fn syncsafe(n: usize) -> [u8; 4] {
+    [(n >> 21) as u8 & 0x7f, (n >> 14) as u8 & 0x7f, (n >> 7) as u8 & 0x7f, n as u8 & 0x7f]
+}
+
+/// A chapter from `start_ms` to `end_ms` with a title, as mp3chaps-style writers put it.
+fn chap(id: &str, start_ms: u32, end_ms: u32, title: &str) -> Vec<u8> {
+    let mut body = id.as_bytes().to_vec();
+    body.push(0);
+    body.extend_from_slice(&start_ms.to_be_bytes());
+    body.extend_from_slice(&end_ms.to_be_bytes());
+    body.extend_from_slice(&[0xff; 8]);
+    let mut text = vec![3u8];
+    text.extend_from_slice(title.as_bytes());
+    body.extend(id3_frame(b"TIT2", &text));
+    id3_frame(b"CHAP", &body)
+}
+
+fn toc(id: &str, children: &[String]) -> Vec<u8> {
+    let mut body = id.as_bytes().to_vec();
+    body.extend_from_slice(&[0, 0x03, children.len() as u8]);
+    for child in children {
+        body.extend_from_slice(child.as_bytes());
+        body.push(0);
+    }
+    id3_frame(b"CTOC", &body)
+}
+
+/// The tone MP3's audio behind a tag of our own (`flags`, then `extended` header bytes, then frames).
+fn mp3_with_tag(dir: &Path, name: &str, flags: u8, extended: &[u8], frames: &[Vec<u8>]) -> std::path::PathBuf {
+    let tone = common::fixture_bytes("tone-cbr.mp3");
+    let old_tag = hark::media::id3::id3v2_len(tone[..10].try_into().unwrap()) as usize;
+    let body: Vec<u8> = extended.iter().copied().chain(frames.iter().flatten().copied()).collect();
+    let mut file = vec![b'I', b'D', b'3', 4, 0, flags];
+    file.extend_from_slice(&syncsafe(body.len()));
+    file.extend(body);
+    file.extend_from_slice(&tone[old_tag..]);
+    let path = dir.join(name);
+    std::fs::write(&path, file).unwrap();
+    path
+}
+
+#[test]
+fn a_tag_with_an_extended_header_still_gives_its_chapters() {
+    let dir = tempfile::tempdir().unwrap();
+    let chapters = [chap("c0", 0, 15_000, "Start"), chap("c1", 15_000, 30_000, "Middle")];
+    let children: Vec<String> = vec!["c0".into(), "c1".into()];
+    let mut frames = vec![toc("toc", &children)];
+    frames.extend(chapters);
+    // As mp3chaps.py writes v2.4: an extended header (syncsafe size counting itself) with a CRC.
+    let extended = [0, 0, 0, 11, 1, 0x20, 5, 0x01, 0x02, 0x03, 0x04];
+    let path = mp3_with_tag(dir.path(), "extended.mp3", 0x40, &extended, &frames);
+    let read = read_file_chapters(&path).unwrap();
+    let got: Vec<(f64, &str)> = read.chapters.iter().map(|c| (c.start_secs, c.title.as_str())).collect();
+    assert_eq!(got, [(0.0, "Start"), (15.0, "Middle")]);
+    assert!(read.duration_secs.is_some_and(|d| (d - 60.0).abs() < 0.5), "{:?}", read.duration_secs);
+}
+
+#[test]
+fn tables_of_contents_nested_thousands_deep_neither_crash_nor_stop_playback() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut frames: Vec<Vec<u8>> = (0..5000).map(|n| toc(&format!("toc{n}"), &[format!("toc{}", n + 1)])).collect();
+    frames.push(toc("toc5000", &["c0".into()]));
+    frames.push(chap("c0", 5_000, 10_000, "Deep down"));
+    let path = mp3_with_tag(dir.path(), "deep.mp3", 0, &[], &frames);
+    // On a small stack, as a worker thread might have: recursion over the tag would overflow it.
+    let reader = std::thread::Builder::new().stack_size(256 * 1024).spawn({
+        let path = path.clone();
+        move || {
+            let chapters = read_file_chapters(&path).unwrap().chapters;
+            let playable = hark::player::probe_audio(&path, Some("mp3"));
+            let decoder = hark::player::open_file(&path).map(|d| d.duration_secs());
+            (chapters, playable, decoder)
+        }
+    });
+    let (chapters, playable, decoder) = reader.unwrap().join().expect("no crash");
+    let got: Vec<(f64, &str)> = chapters.iter().map(|c| (c.start_secs, c.title.as_str())).collect();
+    assert_eq!(got, [(5.0, "Deep down")], "the chapter is kept, the tables are not followed");
+    assert!(playable, "it is audio");
+    assert!(decoder.unwrap().is_some_and(|d| (d - 60.0).abs() < 0.5));
+}

@@ -299,3 +299,37 @@ fn a_played_download_is_deleted_when_it_leaves_the_transport_not_before() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn an_episode_that_ended_hark_while_opening_is_not_opened_again_at_launch() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let (mut library, ids) = library_with(data.path(), &server, &["tone.wav", "tone.wav"]);
+    let (crashed, fine) = (ids[0], ids[1]);
+    downloaded(&mut library, data.path(), crashed, "tone.wav");
+    downloaded(&mut library, data.path(), fine, "tone.wav");
+
+    // A run that opened `fine` normally and closed: it comes back, held paused.
+    let mut rig = Rig::start(data.path());
+    rig.handle(Command::Play { episode: fine, from: None });
+    rig.until("playing", |s| matches!(s.playback(), Playback::Playing { .. }));
+    rig.session.close().unwrap();
+    drop(rig);
+    let mut rig = Rig::start(data.path());
+    let restored = rig.session.restore_last().unwrap();
+    assert_eq!(restored.failure, None);
+    assert_eq!(rig.session.playback().episode(), Some(fine), "a normal exit resumes");
+    drop(rig);
+
+    // A run that died while the player was opening `crashed` (as a crafted file once made it).
+    library.set_setting("last_episode", &crashed.0.to_string()).unwrap();
+    library.set_setting("opening_episode", &crashed.0.to_string()).unwrap();
+    let mut rig = Rig::start(data.path());
+    let restored = rig.session.restore_last().unwrap();
+    assert_eq!(rig.session.playback().episode(), None, "not opened again by itself");
+    let failure = restored.failure.expect("the listener is told why");
+    assert!(failure.contains("\"a\"") && failure.contains("not opened again"), "{failure}");
+    drop(rig);
+    let mut rig = Rig::start(data.path());
+    assert_eq!(rig.session.restore_last().unwrap().failure, None, "said once");
+}

@@ -29,6 +29,9 @@ pub use sync::episode_identity;
 pub mod keys {
     pub const DEMO_OFFERED: &str = "demo_offered";
     pub const LAST_EPISODE: &str = "last_episode";
+    /// The episode the player is opening, cleared once it opened or failed: still set at launch,
+    /// opening it ended Hark, and it is not opened again by itself.
+    pub const OPENING_EPISODE: &str = "opening_episode";
     pub const SELECTED_PODCAST: &str = "selected_podcast";
     pub const SPEED: &str = "speed";
     pub const VOLUME: &str = "volume";

@@ -23,9 +23,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::Waker;
-use crate::error::HarkError;
+use crate::error::{HarkError, one_line};
 use crate::library::Library;
-use crate::library::keys::LAST_EPISODE;
+use crate::library::keys::{LAST_EPISODE, OPENING_EPISODE};
 use crate::model::EpisodeId;
 use crate::net::{NetEvent, NetSender};
 use crate::player::{KnownLevel, OutputChoice, Player, PlayerEvents, valid_speed};
@@ -84,6 +84,8 @@ pub struct Listening {
     tally: Tally,
     /// Playback reaching the show's outro ends the episode (not a seek into it).
     outro_armed: bool,
+    /// The library notes an episode being opened (see `mark_opening`).
+    opening_marked: bool,
 }
 
 impl Listening {
@@ -120,6 +122,7 @@ impl Listening {
             sound: EpisodeSound::default(),
             tally: Tally::default(),
             outro_armed: false,
+            opening_marked: false,
         };
         session.load_speed_and_volume()?;
         session.listener_sound = ListenerSound::load(&session.library)?;
@@ -177,10 +180,20 @@ impl Listening {
         &self.chapters
     }
 
-    /// Puts the episode the listener had last back in the transport, paused.
+    /// Puts the episode the listener had last back in the transport, paused, unless opening it
+    /// ended Hark last time: then it stays out, and the failure says so.
     pub fn restore_last(&mut self) -> Result<Changed, HarkError> {
-        let last = self.library.setting(LAST_EPISODE)?.and_then(|v| v.parse().ok()).map(EpisodeId);
-        match last.filter(|id| self.library.episode(*id).is_ok()) {
+        let id = |value: Option<String>| value.and_then(|v| v.parse().ok()).map(EpisodeId);
+        let last = id(self.library.setting(LAST_EPISODE)?).filter(|id| self.library.episode(*id).is_ok());
+        let crashed = id(self.library.setting(OPENING_EPISODE)?);
+        match last {
+            Some(episode) if crashed == Some(episode) => {
+                self.library.set_setting(OPENING_EPISODE, "")?;
+                self.library.set_setting(LAST_EPISODE, "")?;
+                let title = self.library.episode(episode)?.summary.title;
+                let failure = format!("Hark closed while opening \"{title}\" last time, so it was not opened again");
+                Ok(Changed { failure: Some(one_line(&failure)), ..Changed::default() })
+            }
             Some(episode) => self.handle(Command::Hold { episode }),
             None => Ok(Changed::default()),
         }
@@ -300,6 +313,6 @@ impl Listening {
     /// episode played to the end here leaves the transport, so "delete once played" applies.
     pub fn close(&mut self) -> Result<(), HarkError> {
         self.leave()?;
-        Ok(())
+        self.mark_opening(None)
     }
 }

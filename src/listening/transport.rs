@@ -6,7 +6,7 @@ use std::time::Instant;
 use super::rules::resume_point;
 use super::{Changed, EpisodeChapters, Listening, SAVE_EVERY, sound};
 use crate::error::HarkError;
-use crate::library::keys::LAST_EPISODE;
+use crate::library::keys::{LAST_EPISODE, OPENING_EPISODE};
 use crate::model::{EpisodeId, PodcastId};
 use crate::net::NetCommand;
 use crate::player::{KnownLevel, PlaybackState, PlayerEvent, SourceSpec};
@@ -88,6 +88,17 @@ impl Playback {
 }
 
 impl Listening {
+    /// Notes which episode the player is opening (None: nothing is), so that a file that ends
+    /// Hark while it opens is not opened again at the next launch.
+    pub(super) fn mark_opening(&mut self, episode: Option<EpisodeId>) -> Result<(), HarkError> {
+        if episode.is_none() && !self.opening_marked {
+            return Ok(());
+        }
+        self.opening_marked = episode.is_some();
+        self.library.set_setting(OPENING_EPISODE, &episode.map(|e| e.0.to_string()).unwrap_or_default())?;
+        Ok(())
+    }
+
     /// Where the listener is now: the engine's own clock while it plays.
     pub fn position_secs(&self) -> f64 {
         match &self.playback {
@@ -151,6 +162,9 @@ impl Listening {
         self.arm_outro(start, track.duration_secs);
         if file.is_some() && !matches!(self.sound.audio.level, KnownLevel::Measured(_)) {
             self.net.send(NetCommand::MeasureLoudness { episode: id });
+        }
+        if file.is_some() || autoplay {
+            self.mark_opening(Some(id))?;
         }
         self.playback = match (file, autoplay) {
             (Some(path), _) => {
@@ -287,6 +301,7 @@ impl Listening {
         }
         match event {
             PlayerEvent::Loaded { duration_secs, start_secs, .. } => {
+                self.mark_opening(None)?;
                 let wanted = self.playback.track().map_or(start_secs, |t| t.position_secs);
                 if let Some(track) = self.playback.track_mut() {
                     track.duration_secs = duration_secs.or(track.duration_secs);
@@ -340,6 +355,7 @@ impl Listening {
             }
             PlayerEvent::Ended { episode } => changed.merge(self.finish(episode)?),
             PlayerEvent::Failed { reason, .. } => {
+                self.mark_opening(None)?;
                 let reason = self.stream_failure.clone().unwrap_or(reason);
                 changed.merge(self.fail(reason));
             }

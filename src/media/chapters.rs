@@ -10,7 +10,8 @@ use symphonia::core::formats::TrackType;
 use symphonia::core::io::MediaSource;
 use symphonia::core::meta::{ChapterGroup, ChapterGroupItem, StandardTag};
 
-use super::id3::{ID3V2_HEADER_LEN, id3v2_len};
+use super::AudioAfterTag;
+use super::id3::{ID3V2_HEADER_LEN, id3v2_len, readable_tag};
 use crate::chapters::MAX_CHAPTERS;
 use crate::model::{Chapter, ChapterSource, FileChapters};
 
@@ -20,9 +21,38 @@ pub fn read_file_chapters(path: &Path) -> Result<FileChapters, String> {
     if is_mp4(path).map_err(|e| format!("could not read {shown}: {e}"))? {
         return mp4_chapters(path);
     }
-    let file = std::fs::File::open(path).map_err(|e| format!("could not read {shown}: {e}"))?;
+    let not_read = |e: std::io::Error| format!("could not read {shown}: {e}");
+    let audio = AudioAfterTag::open(path).map_err(not_read)?;
     let extension = path.extension().and_then(|e| e.to_str());
-    id3_chapters(Box::new(file), extension).map_err(|e| format!("{shown} is not audio Hark can read: {e}"))
+    let not_audio = |e: String| format!("{shown} is not audio Hark can read: {e}");
+    // The length from the audio, the chapters from the tag and the audio's start (the tag made
+    // safe first).
+    let tag_len = audio.tag_len();
+    let duration_secs = duration(Box::new(audio), extension).map_err(not_audio)?;
+    if tag_len == 0 || tag_len > MAX_TAG_BYTES {
+        return Ok(FileChapters { source: ChapterSource::Id3, chapters: Vec::new(), duration_secs });
+    }
+    let mut head = Vec::new();
+    std::fs::File::open(path)
+        .map_err(not_read)?
+        .take(tag_len + AUDIO_AFTER_TAG)
+        .read_to_end(&mut head)
+        .map_err(not_read)?;
+    let mut read = head_chapters(head).map_err(not_audio)?;
+    read.duration_secs = duration_secs;
+    Ok(read)
+}
+
+/// Tags larger than this are not read for chapters (podcasts put cover art of a few megabytes
+/// there; nothing needs more).
+const MAX_TAG_BYTES: u64 = 32 * 1024 * 1024;
+
+fn duration(source: Box<dyn MediaSource>, extension: Option<&str>) -> Result<Option<f64>, String> {
+    let format = super::probe(source, extension).map_err(|e| e.to_string())?;
+    Ok(format.default_track(TrackType::Audio).and_then(|track| {
+        let (time_base, duration) = (track.time_base?, track.duration?);
+        time_base.calc_duration(duration).map(|t| t.as_secs_f64())
+    }))
 }
 
 /// How much audio after the tag the probe needs to recognise the stream.
@@ -37,24 +67,23 @@ pub fn head_needed(first: &[u8; ID3V2_HEADER_LEN]) -> Option<u64> {
 
 /// The chapters in the start of an MP3 that is still streaming (its length is not known yet).
 pub fn read_head_chapters(head: Vec<u8>) -> Result<FileChapters, String> {
-    let mut read = id3_chapters(Box::new(std::io::Cursor::new(head)), Some("mp3"))
-        .map_err(|e| format!("the start of the stream is not audio Hark can read: {e}"))?;
-    read.duration_secs = None;
-    Ok(read)
+    head_chapters(head).map_err(|e| format!("the start of the stream is not audio Hark can read: {e}"))
 }
 
-fn id3_chapters(source: Box<dyn MediaSource>, extension: Option<&str>) -> Result<FileChapters, String> {
-    let format = super::probe(source, extension).map_err(|e| e.to_string())?;
+/// The chapters of an MP3's start (its ID3 tag and some audio after it), the tag made safe to
+/// read first. A tag that cannot be made safe gives no chapters, never a failure to play.
+fn head_chapters(head: Vec<u8>) -> Result<FileChapters, String> {
+    let tag_len = head.get(..ID3V2_HEADER_LEN).and_then(|h| h.try_into().ok()).map_or(0, id3v2_len) as usize;
+    let none = FileChapters { source: ChapterSource::Id3, chapters: Vec::new(), duration_secs: None };
+    let Some(mut readable) = (tag_len > 0).then(|| readable_tag(&head)).flatten() else { return Ok(none) };
+    readable.extend_from_slice(&head[tag_len.min(head.len())..]);
+    let format = super::probe(Box::new(std::io::Cursor::new(readable)), Some("mp3")).map_err(|e| e.to_string())?;
     let mut chapters = Vec::new();
     if let Some(group) = format.chapters() {
         collect(group, &mut chapters);
     }
     chapters.sort_by(|a, b| a.start_secs.total_cmp(&b.start_secs));
-    let duration_secs = format.default_track(TrackType::Audio).and_then(|track| {
-        let (time_base, duration) = (track.time_base?, track.duration?);
-        time_base.calc_duration(duration).map(|t| t.as_secs_f64())
-    });
-    Ok(FileChapters { source: ChapterSource::Id3, chapters, duration_secs })
+    Ok(FileChapters { chapters, ..none })
 }
 
 fn is_mp4(path: &Path) -> std::io::Result<bool> {
@@ -64,14 +93,16 @@ fn is_mp4(path: &Path) -> std::io::Result<bool> {
     Ok(read == 8 && &head[4..8] == b"ftyp")
 }
 
-/// ID3 chapters may be nested in tables of contents (`CTOC`); every chapter counts once.
+/// ID3 chapters may be nested in tables of contents (`CTOC`); every chapter counts once. Walked
+/// with a stack of our own, never by recursion (`id3::readable_tag` already bounds the depth).
 fn collect(group: &ChapterGroup, into: &mut Vec<Chapter>) {
-    for item in &group.items {
+    let mut pending: Vec<&ChapterGroupItem> = group.items.iter().rev().collect();
+    while let Some(item) = pending.pop() {
         if into.len() >= MAX_CHAPTERS {
             return;
         }
         match item {
-            ChapterGroupItem::Group(inner) => collect(inner, into),
+            ChapterGroupItem::Group(inner) => pending.extend(inner.items.iter().rev()),
             ChapterGroupItem::Chapter(chapter) => {
                 let mut title = String::new();
                 let mut url = None;

@@ -1,9 +1,11 @@
 //! Media bytes on disk: the partial file that is both the download and the stream.
 
+mod after_tag;
 pub mod chapters;
 pub mod id3;
 mod partial;
 
+pub use after_tag::AudioAfterTag;
 pub use partial::{Interrupted, PartialFile, PartialReader, Progress, RangeSet, Validator, final_name};
 
 /// Probes audio bytes for their container (the extension is a hint), with the settings the

@@ -15,6 +15,7 @@ use symphonia::core::units::{Duration as Ticks, Time, TimeBase};
 use std::sync::Arc;
 
 use super::SourceSpec;
+use crate::media::AudioAfterTag;
 use crate::media::id3::{ID3V2_HEADER_LEN, id3v2_len};
 
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
@@ -78,13 +79,14 @@ pub struct Decoder {
 
 /// True when the file opens as audio and its first packet decodes: what makes a download done.
 pub fn probe_audio(path: &Path, extension: Option<&str>) -> bool {
-    std::fs::File::open(path).is_ok_and(|file| Decoder::open(Box::new(file), extension, None).is_ok())
+    AudioAfterTag::open(path).is_ok_and(|file| Decoder::open(Box::new(file), extension, None).is_ok())
 }
 
+/// Opens a file for playing, from the end of its ID3 tag: the decoder needs nothing from the tag.
 pub fn open_file(path: &Path) -> Result<Decoder, DecodeError> {
     let owned = path.to_path_buf();
-    let reopen: Reopen = Box::new(move || std::fs::File::open(&owned).map(|f| Box::new(f) as Box<dyn MediaSource>));
-    let file = std::fs::File::open(path).map_err(|e| DecodeError::Io(e.to_string()))?;
+    let reopen: Reopen = Box::new(move || AudioAfterTag::open(&owned).map(|f| Box::new(f) as Box<dyn MediaSource>));
+    let file = AudioAfterTag::open(path).map_err(|e| DecodeError::Io(e.to_string()))?;
     let extension = path.extension().and_then(|e| e.to_str()).map(str::to_string);
     Decoder::open(Box::new(file), extension.as_deref(), Some(reopen))
 }
@@ -99,12 +101,12 @@ pub fn open_source(
     match source {
         SourceSpec::File(path) => open_file(path),
         SourceSpec::Partial(part) => {
-            let audio_starts = if part.is_complete() {
-                0
-            } else {
-                let mut head = [0u8; ID3V2_HEADER_LEN];
-                part.reader(interrupted.clone(), buffering.clone()).read_exact(&mut head).map_err(io_failure)?;
-                id3v2_len(&head)
+            // From the end of the ID3 tag, as for a file: the decoder needs nothing from it.
+            let mut head = [0u8; ID3V2_HEADER_LEN];
+            let audio_starts = match part.reader(interrupted.clone(), buffering.clone()).read_exact(&mut head) {
+                Ok(()) => id3v2_len(&head),
+                Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => 0,
+                Err(e) => return Err(io_failure(e)),
             };
             let make = {
                 let part = part.clone();
