@@ -158,6 +158,7 @@ fn webvtt(cues: usize) -> String {
 fn a_360_cue_webvtt_transcript_is_read_to_the_millisecond_and_cached() {
     let server = TestServer::start();
     chaptered_show(&server, PUBLISHER_CHAPTERS, &webvtt(360));
+    server.set("/t.vtt", Route::ok(webvtt(360), "text/vtt").with_etag("\"v1\""));
     let data = tempfile::tempdir().unwrap();
     assert!(hark(data.path(), &["subscribe", &server.url("/feed.xml")]).status.success());
     let cues = json(&hark(data.path(), &["transcript", "With Chapters", "--json"]));
@@ -172,8 +173,34 @@ fn a_360_cue_webvtt_transcript_is_read_to_the_millisecond_and_cached() {
     let plain = hark(data.path(), &["transcript", "With Chapters"]);
     let text = String::from_utf8(plain.stdout).unwrap();
     assert!(text.lines().nth(1).unwrap().contains("[0:10] Host 1: Cue number 1"), "{text}");
-    assert_eq!(server.requests("/t.vtt").len(), 1, "the second read came from the cache");
+    let asked = server.requests("/t.vtt");
+    assert_eq!(asked.len(), 2, "asked again, conditionally");
+    assert_eq!(asked[1].header("if-none-match"), Some("\"v1\""), "the second read asked only whether it changed");
     assert!(server.requests("/t.srt").is_empty());
+}
+
+#[test]
+fn a_transcript_that_failed_to_parse_is_fetched_again_once_fixed_and_a_good_one_outlives_the_server() {
+    let server = TestServer::start();
+    chaptered_show(&server, PUBLISHER_CHAPTERS, "this is not WebVTT at all");
+    let data = tempfile::tempdir().unwrap();
+    assert!(hark(data.path(), &["subscribe", &server.url("/feed.xml")]).status.success());
+    let broken = hark(data.path(), &["transcript", "With Chapters", "--json"]);
+    assert!(!broken.status.success(), "a broken transcript is refused");
+    let said = String::from_utf8_lossy(&broken.stderr).to_string();
+    assert_eq!(said.lines().count(), 1, "one line: {said}");
+    assert!(said.contains("could not be read"), "{said}");
+
+    // The publisher fixes it: Hark reads the fixed file, not a cached broken one.
+    server.set("/t.vtt", Route::ok(webvtt(3), "text/vtt"));
+    let fixed = json(&hark(data.path(), &["transcript", "With Chapters", "--json"]));
+    assert_eq!(fixed.as_array().map(Vec::len), Some(3));
+    assert_eq!(server.requests("/t.vtt").len(), 2);
+
+    // The server goes away: the good copy is still there.
+    server.set("/t.vtt", Route::status(500, "down"));
+    let offline = json(&hark(data.path(), &["transcript", "With Chapters", "--json"]));
+    assert_eq!(offline.as_array().map(Vec::len), Some(3), "the cached transcript");
 }
 
 #[test]

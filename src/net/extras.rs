@@ -77,8 +77,9 @@ pub fn transcript_cache_path(cache_dir: &Path, url: &str) -> PathBuf {
     cache_dir.join(hash)
 }
 
-/// A transcript: from the cache when it was fetched before, else fetched (and cached), then
-/// parsed off the async threads.
+/// A transcript, asked for conditionally: the cached copy when the server says it has not changed
+/// (or cannot be reached), else the new one. Only a transcript that parsed is cached, so a broken
+/// file the publisher fixes is fetched again.
 pub async fn load_transcript(
     client: &reqwest::Client,
     cache_dir: &Path,
@@ -86,36 +87,54 @@ pub async fn load_transcript(
 ) -> Result<Transcript, String> {
     let format = TranscriptFormat::detect(link.mime.as_deref(), &link.url)
         .ok_or_else(|| format!("the transcript at {} is in a format Hark does not read", link.url))?;
+    let url = Url::parse(&link.url).map_err(|_| format!("the transcript address {} is not valid", link.url))?;
     let cached = transcript_cache_path(cache_dir, &link.url);
     let held = {
         let cached = cached.clone();
-        tokio::task::spawn_blocking(move || std::fs::read(cached)).await.map_err(|e| e.to_string())?
+        tokio::task::spawn_blocking(move || read_cached_transcript(&cached)).await.map_err(|e| e.to_string())?
     };
-    let (bytes, fresh) = match held {
-        Ok(bytes) => (bytes, false),
-        Err(_) => {
-            let parsed =
-                Url::parse(&link.url).map_err(|_| format!("the transcript address {} is not valid", link.url))?;
-            let outcome = fetch_conditional(client, &parsed, &FeedValidators::default(), MAX_TRANSCRIPT_BYTES as u64)
-                .await
-                .map_err(|e| described("transcript", e))?;
-            let FetchOutcome::Fetched(Fetched { body, .. }) = outcome else {
-                return Err(format!("{} answered 304 to a plain request", link.url));
-            };
-            (body, true)
-        }
+    let validators = held.as_ref().map(|(_, validators)| validators.clone()).unwrap_or_default();
+    let outcome = fetch_conditional(client, &url, &validators, MAX_TRANSCRIPT_BYTES as u64).await;
+    let (bytes, fresh) = match (outcome, held) {
+        (Ok(FetchOutcome::Fetched(Fetched { body, validators, .. })), _) => (body, Some(validators)),
+        (Ok(FetchOutcome::NotModified { .. }) | Err(_), Some((bytes, _))) => (bytes, None),
+        (Ok(FetchOutcome::NotModified { .. }), None) => return Err(format!("{url} answered 304 to a plain request")),
+        (Err(e), None) => return Err(described("transcript", e)),
     };
-    let (url, folder) = (link.url.clone(), cache_dir.to_path_buf());
     tokio::task::spawn_blocking(move || {
-        if fresh {
+        let transcript = crate::transcript::parse(&bytes, format)?;
+        if let Some(validators) = fresh {
             // A cache that cannot be written costs a fetch next time, nothing more.
-            let _ = std::fs::create_dir_all(folder).and_then(|()| std::fs::write(cached, &bytes));
+            let _ = write_cached_transcript(&cached, &bytes, &validators);
         }
-        crate::transcript::parse(&bytes, format)
+        Ok(transcript)
     })
     .await
     .map_err(|e| format!("reading the transcript stopped: {e}"))?
-    .map_err(|e| format!("the transcript at {url} could not be read: {e}"))
+    .map_err(|e: crate::transcript::TranscriptError| format!("the transcript at {url} could not be read: {e}"))
+}
+
+/// The validators of a cached transcript sit beside it: its ETag and Last-Modified, a line each.
+fn validators_path(cached: &Path) -> PathBuf {
+    cached.with_extension("validators")
+}
+
+fn read_cached_transcript(cached: &Path) -> Option<(Vec<u8>, FeedValidators)> {
+    let bytes = std::fs::read(cached).ok()?;
+    let saved = std::fs::read_to_string(validators_path(cached)).unwrap_or_default();
+    let mut lines = saved.lines().map(|l| Some(l.to_string()).filter(|l| !l.is_empty()));
+    let (etag, last_modified) = (lines.next().flatten(), lines.next().flatten());
+    Some((bytes, FeedValidators { etag, last_modified, body_hash: None }))
+}
+
+fn write_cached_transcript(cached: &Path, bytes: &[u8], validators: &FeedValidators) -> std::io::Result<()> {
+    std::fs::create_dir_all(cached.parent().unwrap_or(cached))?;
+    std::fs::write(cached, bytes)?;
+    let line = |value: &Option<String>| value.as_deref().unwrap_or_default().replace(['\r', '\n'], "");
+    std::fs::write(
+        validators_path(cached),
+        format!("{}\n{}\n", line(&validators.etag), line(&validators.last_modified)),
+    )
 }
 
 /// How often a stream's start is looked at until its tag is down.
