@@ -86,8 +86,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<OpmlFeed>, OpmlError> {
 
 /// The library's subscriptions as OPML 2.0 (the bundled demo is not a subscription).
 pub fn write(podcasts: &[PodcastSummary]) -> String {
-    // Control characters are not allowed in XML at all, escaped or not.
-    let escape = |s: &str| quick_xml::escape::escape(crate::model::clean_line(s)).into_owned();
+    let escape = |s: &str| quick_xml::escape::escape(xml_text(s)).into_owned();
     let mut out = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<opml version=\"2.0\">\n  <head>\n    \
          <title>Hark subscriptions</title>\n  </head>\n  <body>\n",
@@ -104,9 +103,50 @@ pub fn write(podcasts: &[PodcastSummary]) -> String {
     out
 }
 
+/// A line of text as XML 1.0 can hold it: control characters become spaces (`clean_line`), and the
+/// characters outside XML's `Char` production (U+FFFE, U+FFFF, lone surrogates cannot occur in
+/// a `str`) are left out, escaped or not: XML parsers refuse a document with them.
+fn xml_text(text: &str) -> String {
+    let allowed =
+        |c: &char| matches!(*c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF);
+    crate::model::clean_line(text).chars().filter(allowed).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn what_is_written_holds_only_characters_xml_allows() {
+        let podcast = |title: &str| PodcastSummary {
+            id: crate::model::PodcastId(1),
+            title: title.to_string(),
+            author: None,
+            feed_url: "https://example.com/feed.xml?a=1&b=\u{FFFE}2".to_string(),
+            episodes: 0,
+            unplayed: 0,
+            art_url: None,
+            last_error: None,
+        };
+        let written = write(&[podcast("Non\u{FFFF}characters \u{1}and <tags> & \u{1F3A7}")]);
+        // XML 1.0's Char production, written out here on its own.
+        let bad: Vec<char> = written
+            .chars()
+            .filter(|c| {
+                let c = *c as u32;
+                !(c == 0x9
+                    || c == 0xA
+                    || c == 0xD
+                    || (0x20..=0xD7FF).contains(&c)
+                    || (0xE000..=0xFFFD).contains(&c)
+                    || c >= 0x10000)
+            })
+            .collect();
+        assert!(bad.is_empty(), "{bad:?} in {written}");
+        assert!(written.contains("text=\"Noncharacters  and &lt;tags&gt; &amp; \u{1F3A7}\""), "{written}");
+        let read = parse(written.as_bytes()).unwrap();
+        assert_eq!(read[0].url, "https://example.com/feed.xml?a=1&b=2");
+    }
 
     #[test]
     fn nested_outlines_odd_case_and_duplicates() {
