@@ -246,3 +246,42 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     found
 }
+
+#[test]
+fn install_desktop_writes_only_the_launcher_files_and_remove_keeps_what_it_did_not_write() {
+    let home = tempfile::tempdir().unwrap();
+    let data_home = home.path().join("share");
+    let run = |args: &[&str]| {
+        let out = Command::new(HARK)
+            .args(args)
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", &data_home)
+            .env("XDG_CACHE_HOME", home.path().join("cache"))
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    run(&["install-desktop"]);
+    let mut written: Vec<String> = walk(&data_home)
+        .into_iter()
+        .filter(|p| p.is_file())
+        .map(|p| p.strip_prefix(&data_home).unwrap().display().to_string())
+        .collect();
+    written.sort();
+    assert_eq!(written.len(), 11, "the entry, the metainfo and nine icons: {written:?}");
+    assert!(
+        written.iter().all(|p| p.starts_with("applications/") || p.starts_with("icons/") || p.starts_with("metainfo/"))
+    );
+    assert!(!home.path().join("cache").exists(), "no art cache");
+
+    // The user replaces the entry with one of their own: --remove takes Hark's files, not theirs.
+    let entry = data_home.join(format!("applications/{APP_ID}.desktop"));
+    let theirs = "[Desktop Entry]\nType=Application\nName=My own Hark\nExec=/opt/my-hark %U\n";
+    std::fs::write(&entry, theirs).unwrap();
+    let said = run(&["install-desktop", "--remove"]);
+    assert_eq!(std::fs::read_to_string(&entry).unwrap(), theirs, "the user's own entry stays");
+    assert!(said.contains("Kept") && said.contains(&format!("{APP_ID}.desktop")), "{said}");
+    let left: Vec<_> = walk(&data_home).into_iter().filter(|p| p.is_file()).collect();
+    assert_eq!(left, [entry], "everything Hark wrote is gone");
+}

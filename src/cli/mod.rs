@@ -173,6 +173,10 @@ pub enum Command {
 
 /// Runs one command; the caller prints the error and sets the exit code.
 pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
+    // The launcher files are all it writes: no library, no caches.
+    if let Command::InstallDesktop { remove } = command {
+        return install_desktop(remove, &mut std::io::stdout().lock());
+    }
     paths.create_all().map_err(|e| HarkError::io(format!("could not create {}", paths.data_dir.display()), e))?;
     let mut library = Library::open(&paths.database())?;
     let mut out = std::io::stdout().lock();
@@ -211,7 +215,7 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
         Command::Remove { podcast, keep_downloads } => {
             feeds::remove(&mut library, paths, &podcast, keep_downloads, &mut out)
         }
-        Command::InstallDesktop { remove } => install_desktop(remove, &mut out),
+        Command::InstallDesktop { .. } => unreachable!("answered before the library is opened"),
     }
 }
 
@@ -220,8 +224,11 @@ fn install_desktop(remove: bool, out: &mut impl Write) -> Result<(), HarkError> 
         .map(|dirs| dirs.data_dir().to_path_buf())
         .ok_or_else(|| HarkError::Other("no home folder to install the launcher entry into".into()))?;
     if remove {
-        let removed = crate::desktop::install::remove(&data_home)?;
-        say(out, format!("Removed {} files of Hark's launcher entry from {}", removed.len(), data_home.display()));
+        let done = crate::desktop::install::remove(&data_home)?;
+        say(out, format!("Removed {} files of Hark's launcher entry from {}", done.removed.len(), data_home.display()));
+        for kept in &done.kept {
+            say(out, format!("Kept {}: Hark did not write it", kept.display()));
+        }
         return Ok(());
     }
     let exec = std::env::current_exe().map_err(|e| HarkError::io("could not tell where this hark is", e))?;

@@ -93,18 +93,36 @@ pub fn install(data_home: &Path, exec: &Path) -> Result<Vec<PathBuf>, HarkError>
     Ok(written)
 }
 
-/// Removes what `install` wrote; returns the paths removed (files already gone are skipped).
-pub fn remove(data_home: &Path) -> Result<Vec<PathBuf>, HarkError> {
-    let mut removed = Vec::new();
-    for (relative, _) in files(Path::new("hark")) {
+/// What `remove` did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Removed {
+    pub removed: Vec<PathBuf>,
+    /// Files at Hark's paths that `install` did not write (or that were changed since): kept.
+    pub kept: Vec<PathBuf>,
+}
+
+/// Removes what `install` wrote, and only that: a file at one of its paths is removed only when
+/// its bytes are exactly what `install` writes there (the launcher entry for the program its own
+/// `TryExec` names). Anything else there is the user's, and stays.
+pub fn remove(data_home: &Path) -> Result<Removed, HarkError> {
+    let entry_path = data_home.join(format!("applications/{APP_ID}.desktop"));
+    let installed_exec = std::fs::read_to_string(&entry_path)
+        .ok()
+        .and_then(|entry| entry.lines().find_map(|l| l.strip_prefix("TryExec=").map(PathBuf::from)));
+    let mut done = Removed::default();
+    for (relative, bytes) in files(installed_exec.as_deref().unwrap_or(Path::new("hark"))) {
         let path = data_home.join(relative);
-        match std::fs::remove_file(&path) {
-            Ok(()) => removed.push(path),
+        match std::fs::read(&path) {
+            Ok(found) if found == bytes => match std::fs::remove_file(&path) {
+                Ok(()) => done.removed.push(path),
+                Err(e) => return Err(HarkError::io(format!("could not remove {}", path.display()), e)),
+            },
+            Ok(_) => done.kept.push(path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(HarkError::io(format!("could not remove {}", path.display()), e)),
+            Err(e) => return Err(HarkError::io(format!("could not read {}", path.display()), e)),
         }
     }
-    Ok(removed)
+    Ok(done)
 }
 
 #[cfg(test)]
