@@ -35,7 +35,7 @@ fn show(number: usize) -> String {
 }
 
 fn window(c: &mut Criterion) {
-    hark::net::http::install_crypto_provider();
+    hark::http::install_crypto_provider();
     let dir = tempfile::tempdir().unwrap();
     let paths = AppPaths::inside(dir.path());
     paths.create_all().unwrap();

@@ -10,6 +10,7 @@ pub mod cli;
 pub mod desktop;
 pub mod error;
 pub mod feed;
+pub mod http;
 pub mod library;
 pub mod listening;
 pub mod media;

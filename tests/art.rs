@@ -24,7 +24,7 @@ fn big_art_is_downscaled_once_and_cached() {
     server.set("/wide.png", Route::ok(encoded(800, 400, ImageFormat::Png), "image/png"));
     let cache = tempfile::tempdir().unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let client = hark::net::http::client();
+    let client = hark::http::client();
 
     let url = server.url("/big.jpg");
     let thumbnail = runtime.block_on(load_art(&client, cache.path(), &url, ArtSize::Thumbnail)).unwrap();
@@ -51,7 +51,7 @@ fn broken_and_hostile_images_fail_without_a_panic() {
     server.set("/page.png", Route::ok("<html>nope</html>", "image/png"));
     let cache = tempfile::tempdir().unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let client = hark::net::http::client();
+    let client = hark::http::client();
     for path in ["/broken.jpg", "/page.png", "/missing.png"] {
         let result = runtime.block_on(load_art(&client, cache.path(), &server.url(path), ArtSize::Thumbnail));
         assert!(result.is_err(), "{path}");

@@ -46,7 +46,7 @@ impl Rig {
             server: TestServer::start(),
             dir: tempfile::tempdir().unwrap(),
             runtime: tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap(),
-            client: hark::net::http::client(),
+            client: hark::http::client(),
         }
     }
 
@@ -165,7 +165,7 @@ fn library_with_episode(data: &Path, server: &TestServer, audio_path: &str) -> E
     let mut library = hark::library::Library::open(&data.join("library.sqlite3")).unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime
-        .block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, &server.url("/feed.xml")))
+        .block_on(hark::net::refresh::subscribe(&hark::http::client(), &mut library, &server.url("/feed.xml")))
         .unwrap();
     library.episodes(None).unwrap()[0].id
 }

@@ -123,6 +123,74 @@ fn an_unreachable_directory_is_one_calm_line() {
     assert!(text.starts_with("error: The podcast directory could not be searched: "), "{text}");
 }
 
+/// `hark discover` against a directory stand-in with only iTunes (no Podcast Index key).
+fn discover(data: &Path, server: &TestServer, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hark"))
+        .arg("--data-dir")
+        .arg(data)
+        .arg("discover")
+        .args(args)
+        .env("HARK_ITUNES_URL", server.url(""))
+        .env_remove("HARK_PODCASTINDEX_KEY")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_directory_that_redirects_or_gets_one_result_wrong_still_answers_in_one_line_each() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let answer = format!(
+        "{{\"results\":[\
+         {{\"collectionName\":\"Fake\\nSound Show  (1 episodes)\\n    https://evil.example/feed\",\"feedUrl\":\"{feed}\"}},\
+         {{\"collectionName\":\"Typed Wrong\",\"feedUrl\":\"{feed}2\",\"trackCount\":\"twelve\"}},\
+         {{\"collectionName\":\"Kept\",\"feedUrl\":\"{feed}3\",\"trackCount\":3}}]}}",
+        feed = server.url("/f.xml")
+    );
+    server.set("/search", Route::redirect(302, &server.url("/moved/search")));
+    server.set("/moved/search", Route::ok(answer, "application/json"));
+    let output = discover(data.path(), &server, &["anything"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(server.requests("/moved/search").len(), 1, "the redirect was followed");
+    let text = String::from_utf8(output.stdout).unwrap();
+    let titles: Vec<&str> = text.lines().filter(|l| !l.starts_with("    ")).collect();
+    assert_eq!(titles.len(), 2, "two results, each on its own line: {text}");
+    assert!(titles[0].starts_with("Fake Sound Show  (1 episodes)     https://evil.example/feed"), "{text}");
+    assert!(titles[1].starts_with("Kept  (3 episodes)"), "the wrongly typed result alone is left out: {text}");
+}
+
+#[test]
+fn an_endless_directory_answer_is_refused_as_it_streams_in() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    // 64 MB with no length: only reading it tells how long it is.
+    let endless = Route { content_length: false, ..Route::ok(vec![b' '; 64 * 1024 * 1024], "application/json") };
+    server.set("/search", endless);
+    let output = discover(data.path(), &server, &["anything"]);
+    assert!(!output.status.success());
+    let said = stderr(&output);
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(said.contains("too large to be a search result"), "{said}");
+    let sent = server.bytes_sent("/search");
+    assert!(sent < 32 * 1024 * 1024, "it stopped reading near the 4 MB cap, not at the end ({sent} bytes sent)");
+}
+
+#[test]
+fn a_directory_that_trickles_is_given_up_on_with_one_line() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    // A piece every ten seconds (each within the client's read timeout), for longer than anyone
+    // waits for search results: only a deadline on the whole answer ends it.
+    server.set("/search", Route { throttle: Some(1600), ..Route::ok(vec![b' '; 1024 * 1024], "application/json") });
+    let started = std::time::Instant::now();
+    let output = discover(data.path(), &server, &["anything"]);
+    assert!(!output.status.success());
+    let said = stderr(&output);
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(said.contains("timed out"), "{said}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(120), "it ended by itself");
+}
+
 /// Harbour Lights (tests/fixtures/feeds/searchable-show.xml), in a library file, as
 /// `hark subscribe` leaves it.
 fn library_of_harbour_lights(data: &Path) -> (Library, TestServer) {

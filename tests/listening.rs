@@ -88,7 +88,7 @@ fn library_with(data: &Path, server: &TestServer, fixtures: &[&str]) -> (Library
     let mut library = Library::open(&data.join("library.sqlite3")).unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime
-        .block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, &server.url("/feed.xml")))
+        .block_on(hark::net::refresh::subscribe(&hark::http::client(), &mut library, &server.url("/feed.xml")))
         .unwrap();
     let mut episodes = library.episodes(None).unwrap();
     episodes.sort_by_key(|e| e.title.clone());

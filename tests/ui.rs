@@ -70,7 +70,7 @@ fn subscribe_url(data: &Path, url: &str) -> Library {
     std::fs::create_dir_all(data).unwrap();
     let mut library = Library::open(&data.join("library.sqlite3")).unwrap();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, url)).unwrap();
+    runtime.block_on(hark::net::refresh::subscribe(&hark::http::client(), &mut library, url)).unwrap();
     library
 }
 
@@ -601,7 +601,7 @@ fn unsubscribing_deletes_the_shows_downloads_unless_kept() {
     server.set("/other.xml", Route::ok(rss("Other Show", &items()), "application/rss+xml"));
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime
-        .block_on(hark::net::refresh::subscribe(&hark::net::http::client(), &mut library, &server.url("/other.xml")))
+        .block_on(hark::net::refresh::subscribe(&hark::http::client(), &mut library, &server.url("/other.xml")))
         .unwrap();
     let mut files = Vec::new();
     for (index, episode) in library.episodes(None).unwrap().into_iter().enumerate() {

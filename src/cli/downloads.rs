@@ -4,9 +4,9 @@ use std::io::Write;
 
 use super::{complain, human_size, runtime, say};
 use crate::error::HarkError;
+use crate::http;
 use crate::library::Library;
 use crate::model::{EpisodeId, PodcastId};
-use crate::net::http;
 use crate::paths::AppPaths;
 
 /// Downloads episodes side by side, a progress bar each.

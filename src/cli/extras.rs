@@ -6,10 +6,10 @@ use std::io::Write;
 use super::{complain, runtime, say};
 use crate::chapters::Chapter;
 use crate::error::HarkError;
+use crate::http;
 use crate::library::Library;
 use crate::model::{EpisodeId, format_clock};
 use crate::net::extras::{fetch_chapters, load_transcript, store_fetched_chapters};
-use crate::net::http;
 use crate::paths::AppPaths;
 
 pub fn chapters(

@@ -5,9 +5,10 @@ use std::path::Path;
 
 use super::{complain, runtime, say};
 use crate::error::HarkError;
+use crate::http;
 use crate::library::Library;
 use crate::model::PodcastId;
-use crate::net::{http, refresh};
+use crate::net::refresh;
 
 pub fn subscribe(library: &mut Library, url: &str, out: &mut impl Write) -> Result<(), HarkError> {
     let subscribed = runtime()?.block_on(refresh::subscribe(&http::client(), library, url))?;

@@ -4,9 +4,9 @@ use std::io::Write;
 
 use super::{runtime, say};
 use crate::error::HarkError;
+use crate::http;
 use crate::library::{EpisodeHit, Library, MATCH_END, MATCH_START};
 use crate::net::directory::{self, Directories};
-use crate::net::http;
 
 pub fn discover(library: &Library, term: &str, json: bool, out: &mut impl Write) -> Result<(), HarkError> {
     let shows = runtime()?

@@ -5,9 +5,7 @@ mod extras;
 mod fetch;
 mod parse;
 
-pub use fetch::{
-    FEED_SIZE_LIMIT, FetchOutcome, Fetched, MAX_REDIRECTS, fetch_conditional, fetch_feed, network_error, parse_feed_url,
-};
+pub use fetch::{FEED_SIZE_LIMIT, FetchOutcome, Fetched, fetch_conditional, fetch_feed, parse_feed_url};
 pub use parse::{own_address, parse_feed, resolve, to_utf8};
 
 use sha2::{Digest, Sha256};

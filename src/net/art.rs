@@ -8,11 +8,14 @@ use image::imageops::FilterType;
 use image::{DynamicImage, ImageReader, Limits, RgbaImage};
 use url::Url;
 
-use crate::feed::network_error;
+use crate::error::FeedError;
+use crate::http;
 
 pub const THUMBNAIL_PX: u32 = 96;
 pub const HEADER_PX: u32 = 600;
 const ART_SIZE_LIMIT: u64 = 20 * 1024 * 1024;
+/// A picture that takes longer than this to arrive is not worth the wait.
+const ART_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 /// Beyond this a "picture" is a decompression bomb, not show art.
 const MAX_DIMENSION: u32 = 12_000;
 
@@ -88,35 +91,16 @@ pub async fn load_art(
 
 async fn fetch_image(client: &reqwest::Client, url: &str) -> Result<Vec<u8>, String> {
     let parsed = Url::parse(url).map_err(|_| format!("{url} is not a valid address"))?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err(format!("{url} is not an http(s) address"));
+    let reply = http::send(|target| client.get(target.clone()).timeout(ART_TIMEOUT), &parsed)
+        .await
+        .map_err(|e| e.to_string())?;
+    if !reply.response.status().is_success() {
+        return Err(format!("{url} answered HTTP {}", reply.response.status().as_u16()));
     }
-    let mut response = client.get(parsed.clone()).send().await.map_err(|e| network_error(&parsed, &e).to_string())?;
-    // The client does not follow redirects by itself; art hosts often redirect once or twice.
-    for _ in 0..crate::feed::MAX_REDIRECTS {
-        if !response.status().is_redirection() {
-            break;
-        }
-        let next = response
-            .headers()
-            .get(reqwest::header::LOCATION)
-            .and_then(|l| l.to_str().ok())
-            .and_then(|l| response.url().join(l).ok())
-            .filter(|u| matches!(u.scheme(), "http" | "https"))
-            .ok_or_else(|| format!("{url} redirects to an unusable address"))?;
-        response = client.get(next.clone()).send().await.map_err(|e| network_error(&next, &e).to_string())?;
-    }
-    if !response.status().is_success() {
-        return Err(format!("{url} answered HTTP {}", response.status().as_u16()));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(|e| network_error(&parsed, &e).to_string())? {
-        if body.len() as u64 + chunk.len() as u64 > ART_SIZE_LIMIT {
-            return Err(format!("{url} is larger than {} MB", ART_SIZE_LIMIT / 1024 / 1024));
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
+    http::read_capped(reply.response, &reply.final_url, ART_SIZE_LIMIT).await.map_err(|e| match e {
+        FeedError::TooLarge { .. } => format!("{url} is larger than {} MB", ART_SIZE_LIMIT / 1024 / 1024),
+        other => other.to_string(),
+    })
 }
 
 /// Decodes any supported image with size limits and makes both sizes.

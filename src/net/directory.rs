@@ -7,12 +7,16 @@ use serde::{Deserialize, Serialize};
 use sha1::{Digest, Sha1};
 use url::Url;
 
+use crate::error::FeedError;
+
 pub const ITUNES_URL_DEFAULT: &str = "https://itunes.apple.com";
 pub const PODCASTINDEX_URL_DEFAULT: &str = "https://api.podcastindex.org";
 /// The most results asked of each directory.
 const RESULTS: &str = "30";
-/// A directory's answer is small; anything past this is not one.
-const BODY_LIMIT: usize = 4 * 1024 * 1024;
+/// A directory's answer is small; anything past this is not one (refused as it streams in).
+const BODY_LIMIT: u64 = 4 * 1024 * 1024;
+/// A directory that has not answered whole by then is not waited for (typing goes on).
+const DIRECTORY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(15);
 
 /// One show a directory knows.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -134,20 +138,38 @@ fn feed_key(url: &str) -> String {
     }
 }
 
-async fn get_json<T: for<'de> Deserialize<'de>>(request: reqwest::RequestBuilder, url: &Url) -> Result<T, String> {
+/// The results of one directory as JSON values, each read on its own afterwards (one odd result
+/// costs that result, not the answer). `build` makes the request for each redirect hop.
+async fn get_results(
+    build: impl Fn(&Url) -> reqwest::RequestBuilder,
+    url: &Url,
+    field: &str,
+) -> Result<Vec<serde_json::Value>, String> {
     // Messages name the service, not the query (what the listener typed).
     let service = Url::parse(&origin(url)).unwrap_or_else(|_| url.clone());
-    let response = request.send().await.map_err(|e| crate::feed::network_error(&service, &e).to_string())?;
-    let status = response.status();
+    let named = |e: FeedError| match e {
+        FeedError::Network { reason, .. } => FeedError::Network { url: origin(url), reason }.to_string(),
+        FeedError::TooLarge { .. } => format!("{} sent an answer too large to be a search result", origin(url)),
+        other => other.to_string(),
+    };
+    let reply = crate::http::send(|target| build(target).timeout(DIRECTORY_TIMEOUT), url).await.map_err(named)?;
+    let status = reply.response.status();
     if !status.is_success() {
-        return Err(crate::error::FeedError::HttpStatus { url: origin(url), status: status.as_u16() }.to_string());
+        return Err(FeedError::HttpStatus { url: origin(url), status: status.as_u16() }.to_string());
     }
-    let body = response.bytes().await.map_err(|e| crate::feed::network_error(&service, &e).to_string())?;
-    if body.len() > BODY_LIMIT {
-        return Err(format!("{} sent an answer too large to be a search result", origin(url)));
-    }
+    let body = crate::http::read_capped(reply.response, &service, BODY_LIMIT).await.map_err(named)?;
     // The iTunes API starts its body with blank lines; JSON allows them.
-    serde_json::from_slice(&body).map_err(|e| format!("{} sent an answer Hark could not read ({e})", origin(url)))
+    let answer: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| format!("{} sent an answer Hark could not read ({e})", origin(url)))?;
+    match answer.get(field) {
+        Some(serde_json::Value::Array(results)) => Ok(results.clone()),
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// Each result read on its own: one a directory got wrong is left out, the rest stay.
+fn each<T: for<'de> Deserialize<'de>>(results: Vec<serde_json::Value>) -> impl Iterator<Item = T> {
+    results.into_iter().filter_map(|result| serde_json::from_value(result).ok())
 }
 
 /// The service's address without the query (which holds what the listener typed).
@@ -155,14 +177,16 @@ fn origin(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
 
+/// A directory's address, only when it is http(s), as a URL parser writes it back (no line
+/// breaks or tabs survive: a result is printed as one line).
 fn web(url: Option<String>) -> Option<String> {
-    url.filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+    let url = Url::parse(url?.trim()).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.to_string())
 }
 
-#[derive(Deserialize)]
-struct ItunesAnswer {
-    #[serde(default)]
-    results: Vec<ItunesShow>,
+/// A directory's text as one line, or None when nothing is left.
+fn line(text: Option<String>) -> Option<String> {
+    Some(crate::model::clean_line(&text?)).filter(|t| !t.is_empty())
 }
 
 #[derive(Deserialize)]
@@ -183,28 +207,20 @@ async fn itunes(client: &reqwest::Client, base: &str, term: &str) -> Result<Vec<
         [("term", term), ("media", "podcast"), ("entity", "podcast"), ("limit", RESULTS)],
     )
     .map_err(|_| format!("{base} is not a web address"))?;
-    let answer: ItunesAnswer = get_json(client.get(url.clone()), &url).await?;
-    Ok(answer
-        .results
-        .into_iter()
+    let results = get_results(|target| client.get(target.clone()), &url, "results").await?;
+    Ok(each::<ItunesShow>(results)
         .filter_map(|show| {
             Some(DirectoryShow {
-                title: crate::model::clean_line(&show.collection_name?),
-                author: show.artist_name.map(|a| crate::model::clean_line(&a)),
+                title: line(show.collection_name)?,
+                author: line(show.artist_name),
                 feed_url: web(show.feed_url)?,
                 artwork_url: web(show.artwork_url600.or(show.artwork_url100)),
                 episodes: show.track_count,
-                genre: show.primary_genre_name,
+                genre: line(show.primary_genre_name),
                 source: "itunes",
             })
         })
         .collect())
-}
-
-#[derive(Deserialize)]
-struct IndexAnswer {
-    #[serde(default)]
-    feeds: Vec<IndexShow>,
 }
 
 #[derive(Deserialize)]
@@ -237,23 +253,23 @@ async fn podcast_index(
     )
     .map_err(|_| format!("{} is not a web address", index.url))?;
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
-    let request = client
-        .get(url.clone())
-        .header("X-Auth-Key", &index.key)
-        .header("X-Auth-Date", now.to_string())
-        .header("Authorization", podcast_index_authorization(&index.key, &index.secret, now));
-    let answer: IndexAnswer = get_json(request, &url).await?;
-    Ok(answer
-        .feeds
-        .into_iter()
+    let request = |target: &Url| {
+        client
+            .get(target.clone())
+            .header("X-Auth-Key", &index.key)
+            .header("X-Auth-Date", now.to_string())
+            .header("Authorization", podcast_index_authorization(&index.key, &index.secret, now))
+    };
+    let results = get_results(request, &url, "feeds").await?;
+    Ok(each::<IndexShow>(results)
         .filter_map(|show| {
             Some(DirectoryShow {
-                title: crate::model::clean_line(&show.title?),
-                author: show.author.map(|a| crate::model::clean_line(&a)).filter(|a| !a.is_empty()),
+                title: line(show.title)?,
+                author: line(show.author),
                 feed_url: web(show.url)?,
                 artwork_url: web(show.artwork.filter(|a| !a.is_empty()).or(show.image)),
                 episodes: show.episode_count,
-                genre: show.categories.and_then(|c| c.into_values().next()),
+                genre: line(show.categories.and_then(|c| c.into_values().next())),
                 source: "podcastindex",
             })
         })

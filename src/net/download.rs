@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use reqwest::{StatusCode, header};
 use url::Url;
 
+use crate::error::FeedError;
 use crate::media::{PartialFile, Progress, Validator, final_name};
 use crate::model::EpisodeId;
 
@@ -328,7 +329,7 @@ async fn next_chunk(
             Ok(Ok(Some(data))) => Ok(Chunk::Data(data)),
             Ok(Ok(None)) => Ok(Chunk::End),
             Ok(Err(e)) => {
-                let mut reason = crate::feed::network_error(url, &e).to_string();
+                let mut reason = crate::http::network_error(url, &e).to_string();
                 // hyper's words for a body shorter than its Content-Length.
                 if reason.contains("end of file before message length reached") {
                     reason = "the server sent fewer bytes than it announced".into();
@@ -425,30 +426,18 @@ fn finish_body(
     Ok(offset)
 }
 
+/// A request through the one redirect rule; a network failure is worth another try, a bad hop
+/// is not.
 async fn send_following_redirects(
     build: impl Fn(&Url) -> reqwest::RequestBuilder,
     url: &Url,
 ) -> Result<reqwest::Response, Attempt> {
-    let mut target = url.clone();
-    for _ in 0..=crate::feed::MAX_REDIRECTS {
-        let response = build(&target)
-            .send()
-            .await
-            .map_err(|e| Attempt::Retry(DownloadError::Network(crate::feed::network_error(&target, &e).to_string())))?;
-        if !response.status().is_redirection() {
-            return Ok(response);
-        }
-        target = response
-            .headers()
-            .get(header::LOCATION)
-            .and_then(|l| l.to_str().ok())
-            .and_then(|l| target.join(l).ok())
-            .ok_or_else(|| Attempt::Fatal(DownloadError::Http(format!("{url} redirects nowhere"))))?;
-        if !matches!(target.scheme(), "http" | "https") {
-            return Err(Attempt::Fatal(DownloadError::BadUrl(target.to_string())));
-        }
+    match crate::http::send(build, url).await {
+        Ok(reply) => Ok(reply.response),
+        Err(e @ FeedError::Network { .. }) => Err(Attempt::Retry(DownloadError::Network(e.to_string()))),
+        Err(FeedError::UnsupportedScheme { url }) => Err(Attempt::Fatal(DownloadError::BadUrl(url))),
+        Err(other) => Err(Attempt::Fatal(DownloadError::Http(other.to_string()))),
     }
-    Err(Attempt::Fatal(DownloadError::Http(format!("{url} redirects too many times"))))
 }
 
 fn http_message(url: &Url, status: StatusCode) -> String {

@@ -5,7 +5,6 @@ pub mod art;
 pub mod directory;
 pub mod download;
 pub mod extras;
-pub mod http;
 pub mod refresh;
 
 use std::sync::Arc;
@@ -16,6 +15,7 @@ use tokio::sync::{Semaphore, mpsc};
 
 use crate::Waker;
 use crate::error::HarkError;
+use crate::http;
 use crate::library::Library;
 use crate::media::PartialFile;
 use crate::model::{EpisodeId, PodcastId, SyncReport};

@@ -50,11 +50,11 @@ pub fn corpus_dir() -> Option<PathBuf> {
 
 /// Every test process installs the TLS provider once, as `main` does.
 pub fn init() {
-    hark::net::http::install_crypto_provider();
+    hark::http::install_crypto_provider();
 }
 
 /// Subscribes `library` to the feed at `url`, as `hark subscribe` does.
 pub fn subscribe(library: &mut hark::library::Library, url: &str) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    runtime.block_on(hark::net::refresh::subscribe(&hark::net::http::client(), library, url)).unwrap();
+    runtime.block_on(hark::net::refresh::subscribe(&hark::http::client(), library, url)).unwrap();
 }
