@@ -129,9 +129,6 @@ impl HarkApp {
         }
         let restored = app.listening.restore_last()?;
         app.on_listening(restored);
-        if let Some(parallel) = app.library.setting(PARALLEL_DOWNLOADS)?.and_then(|v| v.parse().ok()) {
-            app.net.send(NetCommand::SetParallelDownloads(parallel));
-        }
         if options.refresh_on_start && !app.library.refreshable_podcasts()?.is_empty() {
             app.apply(Action::Refresh(None), ctx);
         }
@@ -384,15 +381,14 @@ impl HarkApp {
                 (e, size)
             })
             .collect();
+        let parallel_downloads = crate::net::parallel_downloads(&self.library)?;
         let window = &mut self.state.downloads_window;
         window.storage_used = finished.iter().map(|(_, size)| size).sum();
         window.finished = finished;
         let setting = |key| self.library.setting(key).ok().flatten();
         window.auto_download_newest = setting(AUTO_DOWNLOAD_NEWEST).and_then(|v| v.parse().ok()).unwrap_or(0);
         window.delete_when_played = setting(DELETE_WHEN_PLAYED).as_deref() == Some("1");
-        window.parallel_downloads = setting(PARALLEL_DOWNLOADS)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(crate::net::PARALLEL_DOWNLOADS_DEFAULT as u32);
+        window.parallel_downloads = parallel_downloads as u32;
         Ok(())
     }
 
@@ -554,9 +550,11 @@ impl HarkApp {
                 self.state.downloads_window.delete_when_played = delete;
             }
             Action::SetParallelDownloads(count) => {
+                // The window shows, and the net service runs, the number the setting comes to.
                 self.library.set_setting(PARALLEL_DOWNLOADS, &count.to_string())?;
-                self.state.downloads_window.parallel_downloads = count;
-                self.net.send(NetCommand::SetParallelDownloads(count as usize));
+                let parallel_downloads = crate::net::parallel_downloads(&self.library)?;
+                self.state.downloads_window.parallel_downloads = parallel_downloads as u32;
+                self.net.send(NetCommand::SetParallelDownloads(parallel_downloads));
             }
             Action::Copy { text, what } => {
                 ctx.copy_text(text);
