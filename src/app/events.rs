@@ -6,7 +6,7 @@ use super::HarkApp;
 use super::dialogs::DialogResult;
 use crate::desktop::HandedFile;
 use crate::error::HarkError;
-use crate::net::{NetCommand, NetEvent};
+use crate::net::{NetCommand, NetEvent, RefreshOutcome};
 use crate::opml::OpmlFeed;
 use crate::ui::transcript::TranscriptContent;
 use crate::ui::{ArtSlot, DownloadState, DownloadView, ImportProgress, Notice, Offer, RefreshProgress};
@@ -62,19 +62,15 @@ impl HarkApp {
             }
             NetEvent::RefreshFinished { request } => {
                 if let Some(progress) = self.state.refresh.take_if(|p| p.request == request) {
-                    self.state.notice = Some(if progress.failed == progress.total && progress.total > 1 {
-                        // Offline is a state, not a storm of errors: one calm line.
-                        Notice::info(format!(
-                            "None of your {} podcasts could be refreshed. Are you offline?",
-                            progress.total
-                        ))
-                    } else if progress.failed > 0 {
-                        Notice::error(format!(
-                            "Refreshed {} podcasts: {} new episodes, {} failed (see the list)",
-                            progress.total, progress.added, progress.failed
-                        ))
-                    } else {
-                        Notice::info(format!("Refreshed {} podcasts: {} new episodes", progress.total, progress.added))
+                    let outcome = RefreshOutcome::of(progress.total, progress.failed, progress.added);
+                    self.state.notice = Some(match outcome {
+                        RefreshOutcome::Refreshed { .. } => Notice::info(outcome.summary()),
+                        // Each failure stays on its show in the list, where the reason is.
+                        RefreshOutcome::SomeFailed { added, .. } => {
+                            Notice::error(format!("{} (see the list); {added} new episodes", outcome.summary()))
+                        }
+                        // A state, not an error: a calm line.
+                        RefreshOutcome::Offline { .. } => Notice::info(outcome.summary()),
                     });
                     self.refresh_views()?;
                 }

@@ -6,6 +6,7 @@ pub mod directory;
 pub mod download;
 pub mod extras;
 pub mod http;
+pub mod outcome;
 mod queue;
 pub mod refresh;
 
@@ -27,6 +28,7 @@ use queue::ActiveDownload;
 use std::path::PathBuf;
 
 pub use art::{Art, ArtImage, ArtSize};
+pub use outcome::RefreshOutcome;
 pub use queue::parallel_downloads;
 pub use refresh::{Refreshed, Subscribed};
 
