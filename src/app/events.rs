@@ -8,10 +8,9 @@ use crate::desktop::HandedFile;
 use crate::error::HarkError;
 use crate::model::{PodcastId, SyncReport};
 use crate::net::directory::DirectoryShow;
-use crate::net::{ArtImage, ArtSize, NetCommand, NetEvent, RefreshOutcome, RequestId, Subscribed};
-use crate::opml::OpmlFeed;
+use crate::net::{ArtImage, ArtSize, NetEvent, RefreshOutcome, RequestId, Subscribed};
 use crate::ui::transcript::TranscriptContent;
-use crate::ui::{ArtSlot, DownloadState, DownloadView, ImportProgress, Notice, Offer, RefreshProgress};
+use crate::ui::{ArtSlot, DownloadState, DownloadView, Notice, Offer, RefreshProgress};
 
 impl HarkApp {
     /// Each kind of news to the view state it changes.
@@ -226,24 +225,6 @@ impl HarkApp {
             }
             _ => {}
         }
-        Ok(())
-    }
-
-    /// Subscribes to the feeds of an OPML file that are not followed yet.
-    pub(super) fn import_feeds(&mut self, feeds: Vec<OpmlFeed>) -> Result<(), HarkError> {
-        let mut urls = Vec::new();
-        for feed in feeds {
-            if self.library.find_feed_url(&feed.url)?.is_none() {
-                urls.push(feed.url);
-            }
-        }
-        if urls.is_empty() {
-            self.state.notice = Some(Notice::info("You already follow every feed in that file"));
-            return Ok(());
-        }
-        let request = self.request_id();
-        self.state.import = Some(ImportProgress { request, done: 0, total: urls.len(), failures: Vec::new() });
-        self.net.send(NetCommand::Import { request, urls });
         Ok(())
     }
 
