@@ -6,109 +6,31 @@ use super::HarkApp;
 use super::dialogs::DialogResult;
 use crate::desktop::HandedFile;
 use crate::error::HarkError;
-use crate::net::{NetCommand, NetEvent};
-use crate::opml::OpmlFeed;
+use crate::model::{PodcastId, SyncReport};
+use crate::net::directory::DirectoryShow;
+use crate::net::{ArtImage, ArtSize, NetEvent, RefreshOutcome, RequestId, Subscribed};
 use crate::ui::transcript::TranscriptContent;
-use crate::ui::{ArtSlot, DownloadState, DownloadView, ImportProgress, Notice, Offer, RefreshProgress};
+use crate::ui::{ArtSlot, DownloadState, DownloadView, Notice, Offer, RefreshProgress};
 
 impl HarkApp {
+    /// Each kind of news to the view state it changes.
     pub(super) fn on_net_event(&mut self, event: NetEvent, ctx: &egui::Context) -> Result<(), HarkError> {
         match event {
-            NetEvent::Subscribed { request, result } => {
-                if self.state.add_podcast.pending.as_ref().map(|(r, _)| *r) != Some(request) {
-                    return Ok(());
-                }
-                self.state.add_podcast.pending = None;
-                match result {
-                    Ok(subscribed) => {
-                        self.state.add_podcast.url.clear();
-                        let verb =
-                            if subscribed.already_subscribed { "Already subscribed to" } else { "Subscribed to" };
-                        self.state.notice = Some(Notice::info(format!(
-                            "{verb} \"{}\" ({} episodes)",
-                            subscribed.title, subscribed.episodes
-                        )));
-                        self.reload_podcasts()?;
-                        self.select_podcast(subscribed.podcast)?;
-                    }
-                    Err(message) => self.state.notice = Some(Notice::error(message)),
-                }
-            }
+            NetEvent::Subscribed { request, result } => self.on_subscribed(request, result)?,
             NetEvent::RefreshStarted { request, total } => {
                 self.state.refresh = Some(RefreshProgress { request, done: 0, total, added: 0, failed: 0 });
             }
             NetEvent::PodcastRefreshed { request, podcast, title: _, result } => {
-                let Some(progress) = self.state.refresh.as_mut().filter(|p| p.request == request) else {
-                    return Ok(());
-                };
-                progress.done += 1;
-                // Most feeds of a refresh are unchanged; the show list is read once for all the
-                // others, after the events at hand (see `drain`).
-                let had_error = self.state.podcasts.iter().any(|p| p.id == podcast && p.last_error.is_some());
-                let changed = match &result {
-                    Ok(report) => {
-                        progress.added += report.added;
-                        report.added > 0 || report.updated > 0 || had_error
-                    }
-                    Err(_) => {
-                        progress.failed += 1;
-                        true
-                    }
-                };
-                self.podcasts_stale |= changed;
-                if changed && self.state.selected_podcast == Some(podcast) {
-                    self.refresh_views()?;
-                }
+                self.on_podcast_refreshed(request, podcast, &result)?
             }
-            NetEvent::RefreshFinished { request } => {
-                if let Some(progress) = self.state.refresh.take_if(|p| p.request == request) {
-                    self.state.notice = Some(if progress.failed == progress.total && progress.total > 1 {
-                        // Offline is a state, not a storm of errors: one calm line.
-                        Notice::info(format!(
-                            "None of your {} podcasts could be refreshed. Are you offline?",
-                            progress.total
-                        ))
-                    } else if progress.failed > 0 {
-                        Notice::error(format!(
-                            "Refreshed {} podcasts: {} new episodes, {} failed (see the list)",
-                            progress.total, progress.added, progress.failed
-                        ))
-                    } else {
-                        Notice::info(format!("Refreshed {} podcasts: {} new episodes", progress.total, progress.added))
-                    });
-                    self.refresh_views()?;
-                }
-            }
-            NetEvent::ArtReady { url, size, image } => {
-                let color = egui::ColorImage::from_rgba_unmultiplied(
-                    [image.width as usize, image.height as usize],
-                    &image.rgba,
-                );
-                let texture = ctx.load_texture(format!("{url}#{size:?}"), color, egui::TextureOptions::LINEAR);
-                self.state.art.arrived(url, size, ArtSlot::Ready(texture));
-            }
+            NetEvent::RefreshFinished { request } => self.on_refresh_finished(request)?,
+            NetEvent::ArtReady { url, size, image } => self.on_art_ready(url, size, &image, ctx),
             NetEvent::ArtFailed { url, size, reason } => {
                 tracing::info!(%url, %reason, "show art unavailable");
                 self.state.art.arrived(url, size, ArtSlot::Missing);
             }
             NetEvent::ServiceError { message } => self.state.notice = Some(Notice::error(message)),
-            NetEvent::Discovered { request, result } => {
-                let discover = &mut self.state.discover;
-                let Some((_, term)) = discover.pending.take_if(|(r, _)| *r == request) else { return Ok(()) };
-                discover.term = term;
-                match result {
-                    Ok(shows) => {
-                        discover.problem = None;
-                        discover.shows = shows;
-                        let art: Vec<String> = discover.shows.iter().filter_map(|s| s.artwork_url.clone()).collect();
-                        for url in art {
-                            self.want_art(url);
-                        }
-                    }
-                    // A calm line in the Discover window, never a dialog.
-                    Err(problem) => discover.problem = Some(problem),
-                }
-            }
+            NetEvent::Discovered { request, result } => self.on_discovered(request, result),
             NetEvent::DownloadQueued { .. }
             | NetEvent::DownloadProgress { .. }
             | NetEvent::DownloadDone { .. }
@@ -121,28 +43,130 @@ impl HarkApp {
             // The listening session takes it (the gain of what plays); nothing shows it.
             NetEvent::LoudnessMeasured { .. } => {}
             NetEvent::ImportProgress { request, done, total, url, result } => {
-                let Some(import) = self.state.import.as_mut().filter(|i| i.request == request) else { return Ok(()) };
-                import.done = done;
-                if let Err(reason) = result {
-                    import.failures.push((url, reason));
-                }
-                self.reload_podcasts()?;
-                if done == total
-                    && let Some(import) = self.state.import.take()
-                {
-                    let imported = total - import.failures.len();
-                    self.state.notice = Some(match import.failures.first() {
-                        None => Notice::info(format!("Imported {imported} podcasts")),
-                        Some((url, reason)) => Notice::error(format!(
-                            "Imported {imported} of {total} podcasts; {} failed, e.g. {url}: {reason}",
-                            import.failures.len()
-                        )),
-                    });
-                }
+                self.on_import_progress(request, done, total, url, result)?
             }
             NetEvent::AutoDownloads { episodes } => {
                 self.state.notice = Some(Notice::info(format!("Downloading {} new episodes", episodes.len())));
             }
+        }
+        Ok(())
+    }
+
+    fn on_subscribed(&mut self, request: RequestId, result: Result<Subscribed, String>) -> Result<(), HarkError> {
+        if self.state.add_podcast.pending.as_ref().map(|(r, _)| *r) != Some(request) {
+            return Ok(());
+        }
+        self.state.add_podcast.pending = None;
+        match result {
+            Ok(subscribed) => {
+                self.state.add_podcast.url.clear();
+                let verb = if subscribed.already_subscribed { "Already subscribed to" } else { "Subscribed to" };
+                self.state.notice =
+                    Some(Notice::info(format!("{verb} \"{}\" ({} episodes)", subscribed.title, subscribed.episodes)));
+                self.reload_podcasts()?;
+                self.select_podcast(subscribed.podcast)?;
+            }
+            Err(message) => self.state.notice = Some(Notice::error(message)),
+        }
+        Ok(())
+    }
+
+    fn on_podcast_refreshed(
+        &mut self,
+        request: RequestId,
+        podcast: PodcastId,
+        result: &Result<SyncReport, String>,
+    ) -> Result<(), HarkError> {
+        let Some(progress) = self.state.refresh.as_mut().filter(|p| p.request == request) else {
+            return Ok(());
+        };
+        progress.done += 1;
+        // Most feeds of a refresh are unchanged; the show list is read once for all the
+        // others, after the events at hand (see `drain`).
+        let had_error = self.state.podcasts.iter().any(|p| p.id == podcast && p.last_error.is_some());
+        let changed = match result {
+            Ok(report) => {
+                progress.added += report.added;
+                report.added > 0 || report.updated > 0 || had_error
+            }
+            Err(_) => {
+                progress.failed += 1;
+                true
+            }
+        };
+        self.podcasts_stale |= changed;
+        if changed && self.state.selected_podcast == Some(podcast) {
+            self.refresh_views()?;
+        }
+        Ok(())
+    }
+
+    fn on_refresh_finished(&mut self, request: RequestId) -> Result<(), HarkError> {
+        let Some(progress) = self.state.refresh.take_if(|p| p.request == request) else { return Ok(()) };
+        let outcome = RefreshOutcome::of(progress.total, progress.failed, progress.added);
+        self.state.notice = Some(match outcome {
+            RefreshOutcome::Refreshed { .. } => Notice::info(outcome.summary()),
+            // Each failure stays on its show in the list, where the reason is.
+            RefreshOutcome::SomeFailed { added, .. } => {
+                Notice::error(format!("{} (see the list); {added} new episodes", outcome.summary()))
+            }
+            // A state, not an error: a calm line.
+            RefreshOutcome::Offline { .. } => Notice::info(outcome.summary()),
+        });
+        self.refresh_views()
+    }
+
+    fn on_art_ready(&mut self, url: String, size: ArtSize, image: &ArtImage, ctx: &egui::Context) {
+        let color =
+            egui::ColorImage::from_rgba_unmultiplied([image.width as usize, image.height as usize], &image.rgba);
+        let texture = ctx.load_texture(format!("{url}#{size:?}"), color, egui::TextureOptions::LINEAR);
+        self.state.art.arrived(url, size, ArtSlot::Ready(texture));
+    }
+
+    fn on_discovered(&mut self, request: RequestId, result: Result<Vec<DirectoryShow>, String>) {
+        let discover = &mut self.state.discover;
+        let Some((_, term)) = discover.pending.take_if(|(r, _)| *r == request) else { return };
+        discover.term = term;
+        match result {
+            Ok(shows) => {
+                discover.problem = None;
+                discover.shows = shows;
+                let art: Vec<String> = discover.shows.iter().filter_map(|s| s.artwork_url.clone()).collect();
+                for url in art {
+                    self.want_art(url);
+                }
+            }
+            // A calm line in the Discover window, never a dialog.
+            Err(problem) => discover.problem = Some(problem),
+        }
+    }
+
+    /// One feed of an import done (`done` of `total`); the last one sums up.
+    fn on_import_progress(
+        &mut self,
+        request: RequestId,
+        done: usize,
+        total: usize,
+        url: String,
+        result: Result<String, String>,
+    ) -> Result<(), HarkError> {
+        let Some(import) = self.state.import.as_mut().filter(|i| i.request == request) else { return Ok(()) };
+        import.done = done;
+        if let Err(reason) = result {
+            import.failures.push((url, reason));
+        }
+        self.reload_podcasts()?;
+        if done == total
+            && let Some(import) = self.state.import.take()
+        {
+            let imported = total - import.failures.len();
+            self.state.notice = Some(match import.failures.first() {
+                None => Notice::info(format!("Imported {imported} podcasts")),
+                Some((url, reason)) => Notice::error(format!(
+                    "Imported {imported} of {total} podcasts; {} failed, e.g. {url}: {reason}",
+                    import.failures.len()
+                )),
+            });
         }
         Ok(())
     }
@@ -201,24 +225,6 @@ impl HarkApp {
             }
             _ => {}
         }
-        Ok(())
-    }
-
-    /// Subscribes to the feeds of an OPML file that are not followed yet.
-    pub(super) fn import_feeds(&mut self, feeds: Vec<OpmlFeed>) -> Result<(), HarkError> {
-        let mut urls = Vec::new();
-        for feed in feeds {
-            if self.library.find_feed_url(&feed.url)?.is_none() {
-                urls.push(feed.url);
-            }
-        }
-        if urls.is_empty() {
-            self.state.notice = Some(Notice::info("You already follow every feed in that file"));
-            return Ok(());
-        }
-        let request = self.request_id();
-        self.state.import = Some(ImportProgress { request, done: 0, total: urls.len(), failures: Vec::new() });
-        self.net.send(NetCommand::Import { request, urls });
         Ok(())
     }
 

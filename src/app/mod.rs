@@ -1,8 +1,17 @@
 //! The window: wires the workers together, turns their events into `UiState`, draws the views
 //! and carries out their actions. What plays is the listening session's business.
+//!
+//! Its parts: `events` (the net service's news and the dialogs' results into view state),
+//! `session` (the listening session's changes into the views and out to the desktop), `views`
+//! (what is selected and shown), `subscriptions` and `downloads` (the actions on them), and
+//! `dialogs` (file dialogs off the UI thread).
 
 mod dialogs;
+mod downloads;
 mod events;
+mod session;
+mod subscriptions;
+mod views;
 
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, Sender, channel};
@@ -14,19 +23,14 @@ use crate::desktop::instance::{self, Claim, Handoff};
 use crate::desktop::{APP_ID, Opening};
 use crate::error::HarkError;
 use crate::library::Library;
-use crate::library::keys::{
-    AUTO_DOWNLOAD_NEWEST, DELETE_WHEN_PLAYED, DEMO_OFFERED, PANEL_EPISODE, PANEL_PODCASTS, PARALLEL_DOWNLOADS,
-    PODCASTINDEX_KEY, PODCASTINDEX_SECRET, SELECTED_PODCAST,
-};
-use crate::listening::{Changed, Command, EpisodeChapters, Listening};
-use crate::model::{EpisodeId, EpisodeSummary, PodcastId};
+use crate::library::keys::DEMO_OFFERED;
+use crate::listening::Listening;
 use crate::mpris::{MediaKeys, MediaRequest};
 use crate::net::directory::Directories;
-use crate::net::{ArtSize, NetCommand, NetEvent, NetService, OnStart, RequestId};
-use crate::notes::Document;
+use crate::net::{NetCommand, NetEvent, NetService, OnStart, RequestId};
 use crate::paths::AppPaths;
 use crate::player::OutputChoice;
-use crate::ui::{self, Action, EpisodePage, Notice, RefreshProgress, UiState};
+use crate::ui::{self, Action, Notice, UiState};
 use dialogs::Dialogs;
 
 pub struct AppOptions {
@@ -113,25 +117,11 @@ impl HarkApp {
             podcasts_stale: false,
         };
         app.state.transport.no_audio_device = app.listening.player().is_silent();
-        let width =
-            |key| -> Result<Option<f32>, HarkError> { Ok(app.library.setting(key)?.and_then(|v| v.parse().ok())) };
-        app.state.panels = ui::PanelWidths::restored(width(PANEL_PODCASTS)?, width(PANEL_EPISODE)?);
+        app.restore_panels()?;
         app.reload_podcasts()?;
-        let selected = app
-            .library
-            .setting(SELECTED_PODCAST)?
-            .and_then(|s| s.parse().ok())
-            .map(PodcastId)
-            .filter(|id| app.state.podcasts.iter().any(|p| p.id == *id))
-            .or_else(|| app.state.podcasts.first().map(|p| p.id));
-        if let Some(id) = selected {
-            app.select_podcast(id)?;
-        }
+        app.restore_selection()?;
         let restored = app.listening.restore_last()?;
         app.on_listening(restored);
-        if let Some(parallel) = app.library.setting(PARALLEL_DOWNLOADS)?.and_then(|v| v.parse().ok()) {
-            app.net.send(NetCommand::SetParallelDownloads(parallel));
-        }
         if options.refresh_on_start && !app.library.refreshable_podcasts()?.is_empty() {
             app.apply(Action::Refresh(None), ctx);
         }
@@ -197,30 +187,6 @@ impl HarkApp {
         self.media_requests.0.clone()
     }
 
-    /// Opens the transcript window on an episode's transcript (in the show's language, the best
-    /// format), loaded by the net service.
-    fn open_transcript(&mut self, id: EpisodeId) -> Result<(), HarkError> {
-        let episode = self.library.episode(id)?;
-        let content = match self.library.chosen_transcript(id)? {
-            Some(link) => {
-                self.net.send(NetCommand::FetchTranscript { episode: id, link });
-                ui::transcript::TranscriptContent::Loading
-            }
-            None => ui::transcript::TranscriptContent::Failed("No transcript in a format Hark reads".into()),
-        };
-        self.state.transcript = Some(ui::transcript::TranscriptView {
-            episode: id,
-            title: episode.summary.title.clone(),
-            link: episode.link.clone().unwrap_or_else(|| episode.summary.url.clone()),
-            content,
-            follow: true,
-            find: String::new(),
-            found_at: 0,
-            spoken: None,
-        });
-        Ok(())
-    }
-
     /// Where later launches hand over what they were asked to open (and tests, as they would).
     pub fn handoffs(&self) -> Sender<Handoff> {
         self.handoffs.0.clone()
@@ -282,324 +248,45 @@ impl HarkApp {
         }
     }
 
-    fn listen(&mut self, command: Command) {
-        match self.listening.handle(command) {
-            Ok(changed) => self.on_listening(changed),
-            Err(e) => self.state.notice = Some(Notice::error(e.to_string())),
-        }
-    }
-
-    /// What the session changed, into the views and out to the desktop.
-    fn on_listening(&mut self, changed: Changed) {
-        if !changed.any() {
-            return;
-        }
-        let transport = &mut self.state.transport;
-        transport.playback = self.listening.playback().clone();
-        transport.speed = self.listening.speed();
-        let volume_changed = transport.volume != self.listening.volume();
-        transport.volume = self.listening.volume();
-        if changed.track || changed.chapters {
-            transport.chapters = self.listening.chapters().clone();
-        }
-        transport.sleep = self.listening.sleep_timer();
-        transport.listener_sound = self.listening.listener_sound();
-        transport.sound_now = transport.playback.track().map(|_| self.listening.sound().audio);
-        // An open Statistics window and the playing episode's page follow the listening, read
-        // again only when the session wrote some.
-        if changed.listened {
-            if self.state.statistics.is_some()
-                && let Ok(stats) = self.library.listening_stats()
-            {
-                self.state.statistics = Some(stats);
-            }
-            if let Some(page) = &mut self.state.episode_page
-                && transport.playback.episode() == Some(page.episode.summary.id)
-                && let Ok(time) = self.library.episode_listening(page.episode.summary.id)
-            {
-                page.listening = time;
-            }
-        }
-        // The desktop shows the chapter with the title: announced when the chapter changes.
-        let position = transport.playback.track().map_or(0.0, |t| t.position_secs);
-        let chapter = crate::chapters::current(&transport.chapters.list, position);
-        if changed.track || chapter != self.published_chapter {
-            self.published_chapter = chapter;
-            let title = chapter.map(|i| transport.chapters.list[i].title.as_str()).filter(|t| !t.is_empty());
-            if let Some(keys) = &mut self.media_keys {
-                keys.publish_track(&transport.playback, title, &self.paths.art_cache());
-            }
-        }
-        if changed.track || changed.chapters {
-            let images = self.state.transport.chapters.list.iter().filter_map(|c| c.image.clone());
-            let art = self.state.transport.playback.track().and_then(|t| t.art_url.clone());
-            for url in art.into_iter().chain(images).collect::<Vec<_>>() {
-                self.want_art(url);
-            }
-        }
-        if changed.chapters
-            && let Some(page) = &self.state.episode_page
-        {
-            let (id, duration) = (page.episode.summary.id, page.episode.summary.duration_secs.map(f64::from));
-            if let Err(e) = self.reload_page_chapters(id, duration) {
-                self.state.notice = Some(Notice::error(e.to_string()));
-            }
-        }
-        let transport = &self.state.transport;
-        if let Some(keys) = &mut self.media_keys {
-            keys.publish_state(&transport.playback, transport.speed);
-            if volume_changed {
-                keys.volume(transport.volume);
-            }
-        }
-        if let Some(failure) = changed.failure {
-            self.state.notice = Some(Notice::error(failure));
-        }
-        let reloaded = if changed.library { self.refresh_views() } else { Ok(()) };
-        let requeued = if changed.queue { self.library.queue().map(|q| self.state.queue = q) } else { Ok(()) };
-        if let Err(e) = reloaded.and_then(|()| requeued.map_err(HarkError::from)) {
-            self.state.notice = Some(Notice::error(e.to_string()));
-        }
-    }
-
-    /// Art drawn as a thumbnail (lists, the transport, chapters).
-    fn want_art(&mut self, url: String) {
-        self.want_art_at(url, ArtSize::Thumbnail);
-    }
-
-    fn want_art_at(&mut self, url: String, size: ArtSize) {
-        if self.state.art.want(&url, size) {
-            self.net.send(NetCommand::FetchArt { url, size });
-        }
-    }
-
-    /// Finished downloads with their sizes, the storage they use, and the settings.
-    fn refresh_downloads_window(&mut self) -> Result<(), HarkError> {
-        let finished: Vec<(EpisodeSummary, u64)> = self
-            .library
-            .downloaded_episodes()?
-            .into_iter()
-            .map(|e| {
-                let size = e.path.as_ref().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len()).unwrap_or(0);
-                (e, size)
-            })
-            .collect();
-        let window = &mut self.state.downloads_window;
-        window.storage_used = finished.iter().map(|(_, size)| size).sum();
-        window.finished = finished;
-        let setting = |key| self.library.setting(key).ok().flatten();
-        window.auto_download_newest = setting(AUTO_DOWNLOAD_NEWEST).and_then(|v| v.parse().ok()).unwrap_or(0);
-        window.delete_when_played = setting(DELETE_WHEN_PLAYED).as_deref() == Some("1");
-        window.parallel_downloads = setting(PARALLEL_DOWNLOADS)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(crate::net::PARALLEL_DOWNLOADS_DEFAULT as u32);
-        Ok(())
-    }
-
-    fn reload_podcasts(&mut self) -> Result<(), HarkError> {
-        self.state.podcasts = self.library.podcasts()?;
-        self.state.queue = self.library.queue()?;
-        let art: Vec<String> = self.state.podcasts.iter().filter_map(|p| p.art_url.clone()).collect();
-        for url in art {
-            self.want_art(url);
-        }
-        Ok(())
-    }
-
-    fn select_podcast(&mut self, id: PodcastId) -> Result<(), HarkError> {
-        let podcast = self.library.podcast(id)?;
-        if let Some(url) = podcast.art_url.clone() {
-            self.want_art_at(url, ArtSize::Header);
-        }
-        self.state.episodes = self.library.episodes(Some(id))?;
-        self.state.show = Some(podcast);
-        if self.state.selected_podcast != Some(id) {
-            self.state.episode_page = None;
-        }
-        self.state.selected_podcast = Some(id);
-        self.library.set_setting(SELECTED_PODCAST, &id.0.to_string())?;
-        Ok(())
-    }
-
-    fn select_episode(&mut self, id: EpisodeId) -> Result<(), HarkError> {
-        // A download deleted behind Hark's back is not downloaded: offer Download again.
-        self.library.downloaded_file(id)?;
-        let episode = self.library.episode(id)?;
-        let notes = Document::from_notes(episode.notes_html.as_deref().unwrap_or_default());
-        let duration = episode.summary.duration_secs.map(f64::from);
-        let chapters = EpisodeChapters::load(&self.library, id, duration)?;
-        // Its chapters file may have changed (or never been fetched), its file never read.
-        self.net.send(NetCommand::FetchChapters { episode: id });
-        // Pictures in the notes load on demand, through the same fetch, cache and downscale as art.
-        for block in &notes.blocks {
-            if let crate::notes::Block::Image { url, .. } = block {
-                self.want_art_at(url.clone(), ArtSize::Header);
-            }
-        }
-        let listening = self.library.episode_listening(id)?;
-        self.state.episode_page = Some(EpisodePage { episode, notes, chapters, listening });
-        self.want_chapter_art();
-        Ok(())
-    }
-
-    /// The selected episode's chapters again (new ones arrived, a skip was toggled).
-    fn reload_page_chapters(&mut self, id: EpisodeId, duration: Option<f64>) -> Result<(), HarkError> {
-        // The playing episode's length is known to the sample; the feed's is a guess.
-        let playing = self.listening.playback().track().filter(|t| t.episode == id).and_then(|t| t.duration_secs);
-        let chapters = EpisodeChapters::load(&self.library, id, playing.or(duration))?;
-        if let Some(page) = self.state.episode_page.as_mut().filter(|p| p.episode.summary.id == id) {
-            page.chapters = chapters;
-        }
-        self.want_chapter_art();
-        Ok(())
-    }
-
-    fn want_chapter_art(&mut self) {
-        let Some(page) = &self.state.episode_page else { return };
-        let images: Vec<String> = page.chapters.list.iter().filter_map(|c| c.image.clone()).collect();
-        for url in images {
-            self.want_art(url);
-        }
-    }
-
-    /// Re-reads what the views show of the library after a change.
-    fn refresh_views(&mut self) -> Result<(), HarkError> {
-        self.reload_podcasts()?;
-        if let Some(id) = self.state.selected_podcast {
-            match self.library.podcast(id) {
-                Ok(podcast) => {
-                    self.state.show = Some(podcast);
-                    self.state.episodes = self.library.episodes(Some(id))?;
-                }
-                Err(_) => {
-                    self.state.selected_podcast = None;
-                    self.state.show = None;
-                    self.state.episodes.clear();
-                    self.state.episode_page = None;
-                }
-            }
-        }
-        if let Some(page) = &mut self.state.episode_page {
-            let id = page.episode.summary.id;
-            match self.library.episode(id) {
-                Ok(episode) => {
-                    page.episode = episode;
-                    page.listening = self.library.episode_listening(id)?;
-                }
-                Err(_) => self.state.episode_page = None,
-            }
-        }
-        Ok(())
-    }
-
     fn apply(&mut self, action: Action, ctx: &egui::Context) {
         if let Err(e) = self.try_apply(action, ctx) {
             self.state.notice = Some(Notice::error(e.to_string()));
         }
     }
 
+    /// Each action to the part of the window that carries it out.
     fn try_apply(&mut self, action: Action, ctx: &egui::Context) -> Result<(), HarkError> {
         match action {
             Action::Listen(command) => self.listen(command),
             Action::SelectPodcast(id) => self.select_podcast(id)?,
             Action::SelectEpisode(id) => self.select_episode(id)?,
-            Action::Subscribe(url) => {
-                let request = self.request_id();
-                self.state.add_podcast.pending = Some((request, url.clone()));
-                self.net.send(NetCommand::Subscribe { request, url });
-            }
-            Action::Refresh(podcast) => {
-                if self.state.refresh.is_none() {
-                    let request = self.request_id();
-                    self.state.refresh = Some(RefreshProgress { request, done: 0, total: 0, added: 0, failed: 0 });
-                    self.net.send(NetCommand::Refresh { request, podcasts: podcast.map(|p| vec![p]) });
-                }
-            }
-            Action::Unsubscribe { podcast: id, keep_downloads } => {
-                self.listen(Command::StopShow(id));
-                for episode in self.library.episodes(Some(id))? {
-                    self.net.send(NetCommand::Cancel { episode: episode.id });
-                }
-                let removed =
-                    crate::library::unsubscribe(&mut self.library, &self.paths.downloads(), id, keep_downloads)?;
-                self.state.notice = Some(Notice::info(match removed.deleted {
-                    0 => format!("Unsubscribed from \"{}\"", removed.title),
-                    n => format!("Unsubscribed from \"{}\" and deleted its {n} downloads", removed.title),
-                }));
-                self.refresh_views()?;
-                if self.state.selected_podcast.is_none()
-                    && let Some(first) = self.state.podcasts.first().map(|p| p.id)
-                {
-                    self.select_podcast(first)?;
-                }
-            }
-            Action::DismissNotice => self.state.notice = None,
-            Action::OpenLink(url) => ctx.open_url(egui::OpenUrl::new_tab(url)),
-            Action::Download(episode) => {
-                self.state.downloads.remove(&episode);
-                self.net.send(NetCommand::Download { episode });
-            }
+            Action::SearchLibrary(query) => self.search_library(&query)?,
+            Action::OpenSearchHit { podcast, episode } => self.open_search_hit(podcast, episode)?,
+            Action::OpenTranscript(id) => self.open_transcript(id)?,
+            Action::OpenShowSettings(podcast) => self.open_show_settings(podcast)?,
+            Action::OpenStatistics => self.state.statistics = Some(self.library.listening_stats()?),
+            Action::RememberPanels(widths) => self.remember_panels(widths)?,
+            Action::Subscribe(url) => self.subscribe(url),
+            Action::Refresh(podcast) => self.refresh(podcast),
+            Action::Unsubscribe { podcast, keep_downloads } => self.unsubscribe(podcast, keep_downloads)?,
+            Action::Discover(term) => self.discover(term),
+            Action::SetPodcastIndexKey { key, secret } => self.set_podcast_index_key(&key, &secret)?,
+            Action::ImportOpml => self.dialogs.import_opml(),
+            Action::ImportFeeds(feeds) => self.import_feeds(feeds)?,
+            Action::ExportOpml => self.dialogs.export_opml(crate::opml::write(&self.state.podcasts)),
+            Action::Download(episode) => self.download(episode),
             Action::CancelDownload(episode) => self.net.send(NetCommand::Cancel { episode }),
             Action::DeleteDownload(episode) => self.net.send(NetCommand::Delete { episode }),
-            Action::OpenDownloads => {
-                self.refresh_downloads_window()?;
-                self.state.downloads_window.open = true;
-            }
-            Action::SetAutoDownload(count) => {
-                self.library.set_setting(AUTO_DOWNLOAD_NEWEST, &count.to_string())?;
-                self.state.downloads_window.auto_download_newest = count;
-            }
-            Action::SetDeleteWhenPlayed(delete) => {
-                self.library.set_setting(DELETE_WHEN_PLAYED, if delete { "1" } else { "0" })?;
-                self.state.downloads_window.delete_when_played = delete;
-            }
-            Action::SetParallelDownloads(count) => {
-                self.library.set_setting(PARALLEL_DOWNLOADS, &count.to_string())?;
-                self.state.downloads_window.parallel_downloads = count;
-                self.net.send(NetCommand::SetParallelDownloads(count as usize));
-            }
+            Action::OpenDownloads => self.open_downloads()?,
+            Action::SetAutoDownload(count) => self.set_auto_download(count)?,
+            Action::SetDeleteWhenPlayed(delete) => self.set_delete_when_played(delete)?,
+            Action::SetParallelDownloads(count) => self.set_parallel_downloads(count)?,
+            Action::DismissNotice => self.state.notice = None,
+            Action::OpenLink(url) => ctx.open_url(egui::OpenUrl::new_tab(url)),
             Action::Copy { text, what } => {
                 ctx.copy_text(text);
                 self.state.notice = Some(Notice::info(format!("Copied the {what}")));
             }
-            Action::Discover(term) => {
-                let request = self.request_id();
-                let discover = &mut self.state.discover;
-                discover.open = true;
-                discover.pending = Some((request, term.clone()));
-                let directories = self.directories.clone().unwrap_or_else(|| Directories::of(&self.library));
-                self.net.send(NetCommand::Discover { request, term, directories });
-            }
-            Action::OpenShowSettings(podcast) => {
-                let title = self.library.podcast(podcast)?.title;
-                let settings = self.library.show_settings(podcast)?;
-                self.state.show_settings = Some(crate::ui::sound::ShowSettingsView::new(podcast, title, settings));
-            }
-            Action::OpenStatistics => self.state.statistics = Some(self.library.listening_stats()?),
-            Action::SearchLibrary(query) => {
-                // Quick enough for the frame being drawn (see benches/search.rs).
-                self.state.find.results =
-                    (!query.trim().is_empty()).then(|| self.library.search(&query)).transpose()?;
-            }
-            Action::OpenSearchHit { podcast, episode } => {
-                self.select_podcast(podcast)?;
-                if let Some(episode) = episode {
-                    self.select_episode(episode)?;
-                }
-            }
-            Action::SetPodcastIndexKey { key, secret } => {
-                self.library.set_setting(PODCASTINDEX_KEY, key.trim())?;
-                self.library.set_setting(PODCASTINDEX_SECRET, secret.trim())?;
-                self.state.notice = Some(Notice::info("The Podcast Index is searched too from now on"));
-            }
-            Action::RememberPanels(widths) => {
-                self.library.set_setting(PANEL_PODCASTS, &widths.podcasts.to_string())?;
-                self.library.set_setting(PANEL_EPISODE, &widths.episode.to_string())?;
-            }
-            Action::ImportOpml => self.dialogs.import_opml(),
-            Action::ImportFeeds(feeds) => self.import_feeds(feeds)?,
-            Action::OpenTranscript(id) => self.open_transcript(id)?,
-            Action::ExportOpml => self.dialogs.export_opml(crate::opml::write(&self.state.podcasts)),
             Action::Quit => {
                 self.listening.close()?;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);

@@ -8,7 +8,7 @@ use crate::error::HarkError;
 use crate::http;
 use crate::library::Library;
 use crate::model::PodcastId;
-use crate::net::refresh;
+use crate::net::{RefreshOutcome, refresh};
 
 pub fn subscribe(library: &mut Library, url: &str, out: &mut impl Write) -> Result<(), HarkError> {
     let subscribed = runtime()?.block_on(refresh::subscribe(&http::client(), library, url))?;
@@ -49,6 +49,7 @@ pub fn refresh(
         results
     });
     let mut failures = Vec::new();
+    let mut added = 0;
     for (_, id, result) in fetched {
         let refreshed = refresh::apply_refresh(library, id, result)?;
         match refreshed.result {
@@ -56,21 +57,20 @@ pub fn refresh(
                 if report.added > 0 {
                     grown.push(id);
                 }
+                added += report.added;
                 say(out, format!("{}: {} new", refreshed.title, report.added));
             }
             Err(message) => failures.push(format!("{}: error: {message}", refreshed.title)),
         }
     }
-    match failures.len() {
-        0 => Ok(()),
-        // Offline: one line, not one per show.
-        all if all == targets.len() && all > 1 => Err(HarkError::Other(format!(
-            "none of the {all} podcasts could be refreshed (are you offline?), e.g. {}",
-            failures[0]
-        ))),
-        some => {
+    let outcome = RefreshOutcome::of(targets.len(), failures.len(), added);
+    match outcome {
+        RefreshOutcome::Refreshed { .. } => Ok(()),
+        // One line, not one per show; the first failure says what the network answered.
+        RefreshOutcome::Offline { .. } => Err(HarkError::Other(format!("{}, e.g. {}", outcome.summary(), failures[0]))),
+        RefreshOutcome::SomeFailed { .. } => {
             failures.iter().for_each(complain);
-            Err(HarkError::Other(format!("{some} of {} podcasts could not be refreshed", targets.len())))
+            Err(HarkError::Other(outcome.summary()))
         }
     }
 }

@@ -2,10 +2,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::{Transaction, params};
+use rusqlite::{CachedStatement, Transaction, params};
 use sha2::{Digest, Sha256};
 
-use crate::model::{NewEpisode, ParsedFeed, PodcastId, SyncReport};
+use crate::model::{NewEpisode, NewPodcast, ParsedFeed, PodcastId, SyncReport};
 
 /// The key that tells whether two feed items are the same episode: the guid, else the
 /// enclosure URL, else title and date; never an id a parser made up. A guid that repeats within
@@ -59,8 +59,38 @@ fn json_list<T: serde::Serialize>(list: &[T]) -> Option<String> {
     (!list.is_empty()).then(|| serde_json::to_string(list).expect("plain data serialises"))
 }
 
+/// Writes a feed over what is stored of its show: each item matched to a stored episode,
+/// rewritten when the feed changed it, inserted when new.
 pub(super) fn sync_in(tx: &Transaction<'_>, podcast: PodcastId, feed: &ParsedFeed) -> rusqlite::Result<SyncReport> {
-    let p = &feed.podcast;
+    update_show(tx, podcast, &feed.podcast)?;
+    let mut stored = StoredEpisodes::read(tx, podcast)?;
+    let claimed: HashSet<String> = {
+        let mut seen = HashSet::new();
+        feed.episodes.iter().filter_map(|e| episode_identity(e, &mut seen)).collect()
+    };
+    let mut writes = EpisodeWrites::prepare(tx)?;
+    let mut report = SyncReport::default();
+    let mut seen = HashSet::new();
+    for episode in &feed.episodes {
+        let Some(identity) = episode_identity(episode, &mut seen) else { continue };
+        let hash = content_hash(episode);
+        match stored.matching(&identity, &episode.enclosure.url, &claimed) {
+            Some((_, stored_hash)) if stored_hash == hash => report.unchanged += 1,
+            Some((id, _)) => {
+                writes.update(id, &identity, &hash, episode)?;
+                report.updated += 1;
+            }
+            None => {
+                writes.insert(podcast, &identity, &hash, episode)?;
+                report.added += 1;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// The show's own fields, as the feed gives them now.
+fn update_show(tx: &Transaction<'_>, podcast: PodcastId, p: &NewPodcast) -> rusqlite::Result<()> {
     let related = (!p.related.is_empty()).then(|| serde_json::to_string(&p.related).expect("plain data serialises"));
     tx.execute(
         "UPDATE podcasts SET title = ?2, author = ?3, description = ?4, link = ?5, art_url = ?6, related = ?7,
@@ -68,106 +98,124 @@ pub(super) fn sync_in(tx: &Transaction<'_>, podcast: PodcastId, feed: &ParsedFee
          WHERE id = ?1",
         params![podcast.0, p.title, p.author, p.description, p.link, p.art_url, related, p.language],
     )?;
+    Ok(())
+}
 
-    let mut stored: HashMap<String, (i64, String)> = HashMap::new();
-    // Second chance by enclosure URL: an episode stored under a guid the feed no longer gives
-    // (or one a parser made up, in libraries from before) is the same episode, not a new one.
-    let mut stored_by_url: HashMap<String, String> = HashMap::new();
-    {
+/// The podcast's episodes as stored: (row id, content hash) by identity, and identity by
+/// enclosure URL.
+struct StoredEpisodes {
+    by_identity: HashMap<String, (i64, String)>,
+    identity_by_url: HashMap<String, String>,
+}
+
+impl StoredEpisodes {
+    fn read(tx: &Transaction<'_>, podcast: PodcastId) -> rusqlite::Result<Self> {
+        let mut stored = Self { by_identity: HashMap::new(), identity_by_url: HashMap::new() };
         let mut stmt =
             tx.prepare_cached("SELECT id, identity, content_hash, url FROM episodes WHERE podcast_id = ?1")?;
         let rows = stmt
             .query_map([podcast.0], |r| Ok((r.get::<_, String>(1)?, (r.get(0)?, r.get(2)?), r.get::<_, String>(3)?)))?;
         for row in rows {
             let (identity, value, url) = row?;
-            stored_by_url.insert(url, identity.clone());
-            stored.insert(identity, value);
+            stored.identity_by_url.insert(url, identity.clone());
+            stored.by_identity.insert(identity, value);
         }
+        Ok(stored)
     }
-    let claimed: HashSet<String> = {
-        let mut seen = HashSet::new();
-        feed.episodes.iter().filter_map(|e| episode_identity(e, &mut seen)).collect()
-    };
 
-    let mut insert = tx.prepare_cached(
-        "INSERT INTO episodes (podcast_id, identity, guid, title, published, duration_secs, url, mime, length,
-             notes_html, episode_number, season_number, link, image_url, chapters_url, transcripts, content_hash,
-             explicit, psc_chapters)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-    )?;
-    // Only feed-owned columns: position, played and the download stay as the listener left them.
-    let mut update = tx.prepare_cached(
-        "UPDATE episodes SET guid = ?2, title = ?3, published = ?4, duration_secs = ?5, url = ?6, mime = ?7,
-             length = ?8, notes_html = ?9, episode_number = ?10, season_number = ?11, link = ?12, image_url = ?13,
-             chapters_url = ?14, transcripts = ?15, content_hash = ?16, explicit = ?17, identity = ?18,
-             psc_chapters = ?19
-         WHERE id = ?1",
-    )?;
-
-    let mut report = SyncReport::default();
-    let mut seen = HashSet::new();
-    for episode in &feed.episodes {
-        let Some(identity) = episode_identity(episode, &mut seen) else { continue };
-        let hash = content_hash(episode);
-        let length = episode.enclosure.length.map(|n| n.min(i64::MAX as u64) as i64);
-        let published = episode.published.map(|d| d.timestamp());
-        let known = stored.get(&identity).cloned().or_else(|| {
-            let old = stored_by_url.get(&episode.enclosure.url).filter(|old| !claimed.contains(*old))?.clone();
-            stored.remove(&old).map(|(id, _)| (id, String::new()))
-        });
-        match known.as_ref() {
-            Some((_, stored_hash)) if *stored_hash == hash => report.unchanged += 1,
-            Some((id, _)) => {
-                update.execute(params![
-                    id,
-                    episode.guid,
-                    episode.title,
-                    published,
-                    episode.duration_secs,
-                    episode.enclosure.url,
-                    episode.enclosure.mime,
-                    length,
-                    episode.notes_html,
-                    episode.episode_number,
-                    episode.season_number,
-                    episode.link,
-                    episode.image_url,
-                    episode.chapters_url,
-                    json_list(&episode.transcripts),
-                    hash,
-                    episode.explicit,
-                    identity,
-                    json_list(&episode.psc_chapters),
-                ])?;
-                report.updated += 1;
-            }
-            None => {
-                insert.execute(params![
-                    podcast.0,
-                    identity,
-                    episode.guid,
-                    episode.title,
-                    published,
-                    episode.duration_secs,
-                    episode.enclosure.url,
-                    episode.enclosure.mime,
-                    length,
-                    episode.notes_html,
-                    episode.episode_number,
-                    episode.season_number,
-                    episode.link,
-                    episode.image_url,
-                    episode.chapters_url,
-                    json_list(&episode.transcripts),
-                    hash,
-                    episode.explicit,
-                    json_list(&episode.psc_chapters),
-                ])?;
-                report.added += 1;
-            }
+    /// The stored episode a feed item is: (row id, content hash). Second chance by enclosure URL:
+    /// an episode stored under a guid the feed no longer gives (or one a parser made up, in
+    /// libraries from before) is the same episode, not a new one, unless another item of the feed
+    /// claims that identity. Matched that way it is taken (no second item gets it) and comes with
+    /// no hash, so its new identity is written.
+    fn matching(&mut self, identity: &str, url: &str, claimed: &HashSet<String>) -> Option<(i64, String)> {
+        if let Some(known) = self.by_identity.get(identity) {
+            return Some(known.clone());
         }
+        let old = self.identity_by_url.get(url).filter(|old| !claimed.contains(*old))?;
+        self.by_identity.remove(old).map(|(id, _)| (id, String::new()))
     }
-    Ok(report)
+}
+
+/// The two writes of a sync, prepared once for all its episodes. Only feed-owned columns are
+/// written: position, played and the download stay as the listener left them.
+struct EpisodeWrites<'tx> {
+    insert: CachedStatement<'tx>,
+    update: CachedStatement<'tx>,
+}
+
+impl<'tx> EpisodeWrites<'tx> {
+    fn prepare(tx: &'tx Transaction<'_>) -> rusqlite::Result<Self> {
+        let insert = tx.prepare_cached(
+            "INSERT INTO episodes (podcast_id, identity, guid, title, published, duration_secs, url, mime, length,
+                 notes_html, episode_number, season_number, link, image_url, chapters_url, transcripts, content_hash,
+                 explicit, psc_chapters)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+        )?;
+        let update = tx.prepare_cached(
+            "UPDATE episodes SET guid = ?2, title = ?3, published = ?4, duration_secs = ?5, url = ?6, mime = ?7,
+                 length = ?8, notes_html = ?9, episode_number = ?10, season_number = ?11, link = ?12, image_url = ?13,
+                 chapters_url = ?14, transcripts = ?15, content_hash = ?16, explicit = ?17, identity = ?18,
+                 psc_chapters = ?19
+             WHERE id = ?1",
+        )?;
+        Ok(Self { insert, update })
+    }
+
+    fn insert(&mut self, podcast: PodcastId, identity: &str, hash: &str, e: &NewEpisode) -> rusqlite::Result<()> {
+        self.insert.execute(params![
+            podcast.0,
+            identity,
+            e.guid,
+            e.title,
+            e.published.map(|d| d.timestamp()),
+            e.duration_secs,
+            e.enclosure.url,
+            e.enclosure.mime,
+            stored_length(e),
+            e.notes_html,
+            e.episode_number,
+            e.season_number,
+            e.link,
+            e.image_url,
+            e.chapters_url,
+            json_list(&e.transcripts),
+            hash,
+            e.explicit,
+            json_list(&e.psc_chapters),
+        ])?;
+        Ok(())
+    }
+
+    fn update(&mut self, id: i64, identity: &str, hash: &str, e: &NewEpisode) -> rusqlite::Result<()> {
+        self.update.execute(params![
+            id,
+            e.guid,
+            e.title,
+            e.published.map(|d| d.timestamp()),
+            e.duration_secs,
+            e.enclosure.url,
+            e.enclosure.mime,
+            stored_length(e),
+            e.notes_html,
+            e.episode_number,
+            e.season_number,
+            e.link,
+            e.image_url,
+            e.chapters_url,
+            json_list(&e.transcripts),
+            hash,
+            e.explicit,
+            identity,
+            json_list(&e.psc_chapters),
+        ])?;
+        Ok(())
+    }
+}
+
+/// The enclosure's length as SQLite's integer holds it.
+fn stored_length(e: &NewEpisode) -> Option<i64> {
+    e.enclosure.length.map(|n| n.min(i64::MAX as u64) as i64)
 }
 
 #[cfg(test)]

@@ -5,6 +5,8 @@ pub mod art;
 pub mod directory;
 pub mod download;
 pub mod extras;
+pub mod outcome;
+mod queue;
 pub mod refresh;
 
 use std::sync::Arc;
@@ -17,15 +19,17 @@ use crate::Waker;
 use crate::error::HarkError;
 use crate::http;
 use crate::library::Library;
-use crate::media::PartialFile;
 use crate::model::{EpisodeId, PodcastId, SyncReport};
 use crate::paths::AppPaths;
-use crate::player::{SourceSpec, StreamTarget};
+use crate::player::StreamTarget;
 use crate::transcript::{Transcript, TranscriptLink};
-use download::{DownloadError, DownloadJob};
+use download::DownloadError;
+use queue::ActiveDownload;
 use std::path::PathBuf;
 
 pub use art::{Art, ArtImage, ArtSize};
+pub use outcome::RefreshOutcome;
+pub use queue::parallel_downloads;
 pub use refresh::{Refreshed, Subscribed};
 
 /// How many feeds are fetched at once during a refresh.
@@ -66,6 +70,7 @@ pub enum NetCommand {
     Delete {
         episode: EpisodeId,
     },
+    /// How many downloads run at once from now on (kept within range, as the setting is).
     SetParallelDownloads(usize),
     /// Search the podcast directories for shows by name.
     Discover {
@@ -198,16 +203,6 @@ enum Internal {
     LoudnessMeasured { episode: EpisodeId, lufs: Option<f64> },
 }
 
-/// Setting keys the net service reads.
-pub const PARALLEL_DOWNLOADS_DEFAULT: usize = 3;
-
-struct ActiveDownload {
-    part: Arc<PartialFile>,
-    task: tokio::task::JoinHandle<()>,
-    /// Lets a queued download jump the queue when the listener presses Play.
-    boost: Arc<tokio::sync::Notify>,
-}
-
 pub struct NetService {
     commands: NetSender,
     thread: Option<JoinHandle<()>>,
@@ -241,6 +236,7 @@ impl NetService {
         on_start: OnStart,
     ) -> Result<Self, HarkError> {
         let library = Library::open(&paths.database())?;
+        let parallel_downloads = parallel_downloads(&library)?;
         let (commands, receiver) = mpsc::unbounded_channel();
         let thread = std::thread::Builder::new()
             .name("hark-net".into())
@@ -260,8 +256,8 @@ impl NetService {
                     refreshes: Default::default(),
                     downloads: Default::default(),
                     imports: Default::default(),
-                    download_slots: Arc::new(Semaphore::new(PARALLEL_DOWNLOADS_DEFAULT)),
-                    parallel_downloads: PARALLEL_DOWNLOADS_DEFAULT,
+                    download_slots: Arc::new(Semaphore::new(parallel_downloads)),
+                    parallel_downloads,
                     measuring: Arc::new(Semaphore::new(1)),
                 };
                 runtime.block_on(service.run(receiver, on_start));
@@ -349,23 +345,9 @@ impl Service {
                         self.start_download(episode, Some(into), &done_tx);
                         self.read_streamed_chapters(episode, &done_tx);
                     }
-                    Some(NetCommand::Cancel { episode }) => {
-                        if let Some(active) = self.downloads.remove(&episode) {
-                            active.task.abort();
-                            let _ = active.part.checkpoint();
-                            self.emit(NetEvent::DownloadCancelled { episode });
-                        }
-                    }
+                    Some(NetCommand::Cancel { episode }) => self.cancel_download(episode),
                     Some(NetCommand::Delete { episode }) => self.delete_download(episode),
-                    Some(NetCommand::SetParallelDownloads(n)) => {
-                        let n = n.clamp(1, 10);
-                        if n > self.parallel_downloads {
-                            self.download_slots.add_permits(n - self.parallel_downloads);
-                        } else {
-                            self.download_slots.forget_permits(self.parallel_downloads - n);
-                        }
-                        self.parallel_downloads = n;
-                    }
+                    Some(NetCommand::SetParallelDownloads(count)) => self.set_parallel_downloads(count),
                     Some(NetCommand::Discover { request, term, directories }) => {
                         let (client, events, waker) = (self.client.clone(), self.events.clone(), self.waker.clone());
                         tokio::spawn(async move {
@@ -429,94 +411,6 @@ impl Service {
                 let fetched = refresh::fetch_known(&client, &feed_url, &validators).await;
                 let _ = done.send(Internal::Refreshed { request, podcast, fetched });
             });
-        }
-    }
-
-    /// Starts (or joins) an episode's download; with a stream target, what arrives is loaded
-    /// into the player at once.
-    fn start_download(
-        &mut self,
-        episode: EpisodeId,
-        stream: Option<StreamTarget>,
-        done: &mpsc::UnboundedSender<Internal>,
-    ) {
-        let play = |into: StreamTarget, source: SourceSpec| into.deliver(episode, source);
-        if let Some(active) = self.downloads.get(&episode) {
-            if let Some(into) = stream {
-                active.boost.notify_one();
-                play(into, SourceSpec::Partial(active.part.clone()));
-            }
-            return;
-        }
-        let fail = |service: &Self, reason: String| service.emit(NetEvent::DownloadFailed { episode, reason });
-        let on_disk = match self.library.downloaded_file(episode) {
-            Ok(on_disk) => on_disk,
-            Err(e) => return fail(self, e.to_string()),
-        };
-        // Finished since the listener pressed Play: play the file.
-        if let Some(path) = on_disk {
-            if let Some(into) = stream {
-                play(into, SourceSpec::File(path));
-            }
-            return;
-        }
-        let details = match self.library.episode(episode) {
-            Ok(details) => details,
-            Err(e) => return fail(self, e.to_string()),
-        };
-        let job = DownloadJob {
-            episode,
-            url: details.summary.url.clone(),
-            mime: details.summary.mime.clone(),
-            downloads_dir: self.paths.downloads(),
-        };
-        let part = match PartialFile::open(&job.downloads_dir, episode, &job.url) {
-            Ok(part) => part,
-            Err(e) => return fail(self, format!("could not create the download file: {e}")),
-        };
-        let boost = Arc::new(tokio::sync::Notify::new());
-        if stream.is_some() {
-            boost.notify_one();
-        }
-        let (client, slots, events, waker, done, wake) = (
-            self.client.clone(),
-            self.download_slots.clone(),
-            self.events.clone(),
-            self.waker.clone(),
-            done.clone(),
-            boost.clone(),
-        );
-        let task_part = part.clone();
-        let task = tokio::spawn(async move {
-            // Wait for a slot, unless the listener is waiting to hear it.
-            let _permit = tokio::select! {
-                permit = slots.acquire_owned() => permit.ok(),
-                _ = wake.notified() => None,
-            };
-            let observer = move |progress: crate::media::Progress, bytes_per_sec: f64| {
-                let event =
-                    NetEvent::DownloadProgress { episode, bytes: progress.bytes, total: progress.total, bytes_per_sec };
-                if events.send(event).is_ok() {
-                    waker.wake();
-                }
-            };
-            let result = download::download(&client, &job, &task_part, &observer).await;
-            let _ = done.send(Internal::DownloadEnded { episode, result });
-        });
-        self.downloads.insert(episode, ActiveDownload { part: part.clone(), task, boost });
-        self.emit(NetEvent::DownloadQueued { episode });
-        if let Some(into) = stream {
-            play(into, SourceSpec::Partial(part));
-        }
-    }
-
-    fn delete_download(&mut self, episode: EpisodeId) {
-        if let Some(active) = self.downloads.remove(&episode) {
-            active.task.abort();
-        }
-        match crate::library::delete_download(&mut self.library, &self.paths.downloads(), episode) {
-            Ok(()) => self.emit(NetEvent::DownloadDeleted { episode }),
-            Err(e) => self.emit(NetEvent::ServiceError { message: e.to_string() }),
         }
     }
 
@@ -590,36 +484,6 @@ impl Service {
                     }
                 }
             }
-        }
-    }
-}
-
-impl Service {
-    /// Downloads that were under way when Hark last stopped (killed or quit) carry on.
-    fn resume_unfinished(&mut self, done: &mpsc::UnboundedSender<Internal>) {
-        let Ok(entries) = std::fs::read_dir(self.paths.downloads()) else { return };
-        let mut unfinished: Vec<EpisodeId> = entries
-            .flatten()
-            .filter_map(|entry| {
-                let name = entry.file_name().into_string().ok()?;
-                name.strip_suffix(".part.json")?.parse().ok().map(EpisodeId)
-            })
-            .filter(|id| self.library.episode(*id).is_ok_and(|e| !e.summary.downloaded))
-            .collect();
-        unfinished.sort();
-        for episode in unfinished {
-            self.start_download(episode, None, done);
-        }
-    }
-
-    /// Queues the newest episodes of a podcast when the listener asked for that (off by default).
-    fn auto_download(&mut self, podcast: PodcastId, done: &mpsc::UnboundedSender<Internal>) {
-        let Ok(newest) = self.library.auto_download_candidates(podcast) else { return };
-        for episode in &newest {
-            self.start_download(*episode, None, done);
-        }
-        if !newest.is_empty() {
-            self.emit(NetEvent::AutoDownloads { episodes: newest });
         }
     }
 }
