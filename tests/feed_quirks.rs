@@ -10,9 +10,10 @@ mod common;
 use chrono::{DateTime, TimeZone, Utc};
 use common::server::{Route, TestServer};
 use hark::feed::parse_feed;
+use hark::http;
 use hark::library::Library;
 use hark::model::{EpisodeSummary, NewEpisode, ParsedFeed, PodcastId, RemoteFeed, SyncReport, WebLink};
-use hark::net::{http, refresh};
+use hark::net::refresh;
 use hark::notes::{Block, Document, Link};
 use url::Url;
 

@@ -4,8 +4,9 @@ mod common;
 
 use common::feeds::{Item, rss, rss_with};
 use common::server::{Route, TestServer};
+use hark::http;
 use hark::library::Library;
-use hark::net::{http, refresh};
+use hark::net::refresh;
 
 struct Rig {
     server: TestServer,

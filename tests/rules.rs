@@ -10,6 +10,7 @@ use std::time::{Duration, Instant};
 use common::feeds::{Item, rss};
 use common::server::{Route, TestServer};
 use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
 use hark::app::{AppOptions, HarkApp};
 use hark::library::Library;
 use hark::library::keys::PARALLEL_DOWNLOADS;
@@ -87,4 +88,92 @@ fn the_parallel_downloads_setting_is_read_within_range() {
         library.set_setting(PARALLEL_DOWNLOADS, stored).unwrap();
         assert_eq!(hark::net::parallel_downloads(&library).unwrap(), read, "stored {stored:?}");
     }
+}
+
+/// A show whose one episode's notes give a time with a fraction, as a link and in a chapter list.
+fn show_with_timed_notes(server: &TestServer) -> String {
+    let notes = "<p>The answer comes at 1:02:03.5, listen.</p>\
+                 <p>0:00 Hello<br/>1:02:03.5 The answer<br/>1:10:00 Goodbye</p>";
+    let feed = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Timed</title>
+        <item><guid>t1</guid><title>Timed Notes</title><description><![CDATA[{notes}]]></description>
+        <enclosure url="{}" type="audio/mpeg" length="1000"/></item></channel></rss>"#,
+        server.url("/t1.mp3")
+    );
+    server.set("/timed.xml", Route::ok(feed, "application/rss+xml"));
+    server.url("/timed.xml")
+}
+
+fn window(data: &Path) -> Harness<'static, HarkApp> {
+    common::init();
+    let options =
+        AppOptions { audio: OutputChoice::Null, refresh_on_start: false, media_keys: false, directories: None };
+    let paths = AppPaths::inside(data);
+    Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| HarkApp::new(&cc.egui_ctx, paths, options).expect("the app starts"))
+}
+
+fn hark(data: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_hark"))
+        .arg("--data-dir")
+        .arg(data)
+        .args(args)
+        .env_remove("HARK_DATA_DIR")
+        .output()
+        .expect("run hark")
+}
+
+#[test]
+fn a_time_in_the_notes_is_the_same_second_as_a_link_in_the_window_and_as_a_chapter_in_the_cli() {
+    common::init();
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let url = show_with_timed_notes(&server);
+    assert!(hark(data.path(), &["subscribe", &url]).status.success());
+
+    let cli = hark(data.path(), &["chapters", "Timed Notes", "--json"]);
+    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
+    let chapters: serde_json::Value = serde_json::from_slice(&cli.stdout).unwrap();
+    let starts: Vec<f64> = chapters.as_array().unwrap().iter().map(|c| c["start_secs"].as_f64().unwrap()).collect();
+    assert_eq!(starts, [0.0, 3723.5, 4200.0], "the CLI's chapters from the notes");
+
+    let mut window = window(data.path());
+    window.run_steps(2);
+    window.get_by_label("Timed Notes").click();
+    window.run_steps(3);
+    let page = window.state().state.episode_page.as_ref().expect("the episode page is open");
+    let links: Vec<_> = page.notes.links().cloned().collect();
+    assert_eq!(links.first(), Some(&hark::notes::Link::Timestamp(3723.5)), "the window's link: {links:?}");
+    let window_chapter = page.chapters.list.iter().find(|c| c.title == "The answer").map(|c| c.start_secs);
+    assert_eq!(window_chapter, Some(3723.5), "the window's chapter");
+}
+
+#[test]
+fn a_download_deleted_by_hand_is_gone_for_the_window_and_the_cli_alike() {
+    common::init();
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let url = show_with_timed_notes(&server);
+    assert!(hark(data.path(), &["subscribe", &url]).status.success());
+    let mut library = Library::open(&data.path().join("library.sqlite3")).unwrap();
+    let episode = library.episodes(None).unwrap()[0].id;
+    let file = data.path().join("downloads/timed.mp3");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, b"some audio").unwrap();
+    library.set_downloaded(episode, Some(&file)).unwrap();
+    let listed = String::from_utf8(hark(data.path(), &["downloads"]).stdout).unwrap();
+    assert!(listed.contains("done") && listed.contains("Timed Notes"), "while it is there: {listed}");
+
+    std::fs::remove_file(&file).unwrap();
+    let listed = String::from_utf8(hark(data.path(), &["downloads"]).stdout).unwrap();
+    assert!(!listed.contains("Timed Notes"), "the CLI no longer lists it: {listed}");
+    library.set_downloaded(episode, Some(&file)).unwrap();
+
+    let mut window = window(data.path());
+    window.run_steps(2);
+    window.get_by_label("⬇ Downloads").click();
+    window.run_steps(3);
+    assert!(window.state().state.downloads_window.finished.is_empty(), "the window's Downloads no longer lists it");
+    assert!(!window.state().library().episode(episode).unwrap().summary.downloaded, "and the row is repaired");
 }

@@ -4,7 +4,7 @@
 use super::HarkApp;
 use crate::error::HarkError;
 use crate::library::keys::{AUTO_DOWNLOAD_NEWEST, DELETE_WHEN_PLAYED, PARALLEL_DOWNLOADS};
-use crate::model::{EpisodeId, EpisodeSummary};
+use crate::model::EpisodeId;
 use crate::net::{self, NetCommand};
 
 impl HarkApp {
@@ -22,15 +22,7 @@ impl HarkApp {
 
     /// Finished downloads with their sizes, the storage they use, and the settings.
     pub(super) fn refresh_downloads_window(&mut self) -> Result<(), HarkError> {
-        let finished: Vec<(EpisodeSummary, u64)> = self
-            .library
-            .downloaded_episodes()?
-            .into_iter()
-            .map(|e| {
-                let size = e.path.as_ref().and_then(|p| std::fs::metadata(p).ok()).map(|m| m.len()).unwrap_or(0);
-                (e, size)
-            })
-            .collect();
+        let finished = self.library.downloads_on_disk()?;
         let parallel_downloads = net::parallel_downloads(&self.library)?;
         let window = &mut self.state.downloads_window;
         window.storage_used = finished.iter().map(|(_, size)| size).sum();

@@ -213,7 +213,10 @@ impl HarkApp {
             NetEvent::DownloadDone { episode, .. } | NetEvent::DownloadDeleted { episode } => {
                 self.state.downloads.remove(&episode);
                 self.refresh_views()?;
-                self.refresh_downloads_window()?;
+                // The Downloads window sizes every file on disk: only while it is open.
+                if self.state.downloads_window.open {
+                    self.refresh_downloads_window()?;
+                }
             }
             NetEvent::DownloadFailed { episode, reason } => {
                 let title = self.library.episode(episode).map(|e| e.summary.title).unwrap_or_default();

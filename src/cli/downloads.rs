@@ -54,13 +54,14 @@ pub fn download_new(
 }
 
 /// Finished downloads with their size, unfinished ones with how far they got.
-pub fn list(library: &Library, paths: &AppPaths, out: &mut impl Write) -> Result<(), HarkError> {
+pub fn list(library: &mut Library, paths: &AppPaths, out: &mut impl Write) -> Result<(), HarkError> {
     let dir = paths.downloads();
-    for episode in library.episodes(None)? {
-        if let Some(path) = &episode.path {
-            let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-            say(out, format!("{:>6}  done     {:>10}  {}  ({path})", episode.id, human_size(size), episode.title));
-        } else if let Some(progress) = crate::media::PartialFile::peek(&dir, episode.id) {
+    for (episode, size) in library.downloads_on_disk()? {
+        let path = episode.path.as_deref().unwrap_or_default();
+        say(out, format!("{:>6}  done     {:>10}  {}  ({path})", episode.id, human_size(size), episode.title));
+    }
+    for episode in library.episodes(None)?.into_iter().filter(|e| e.path.is_none()) {
+        if let Some(progress) = crate::media::PartialFile::peek(&dir, episode.id) {
             let done = match progress.total {
                 Some(total) if total > 0 => format!("{}%", progress.bytes * 100 / total),
                 _ => human_size(progress.bytes),

@@ -207,7 +207,7 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
         Command::Chapters { episode, json, all } => extras::chapters(&mut library, &episode, json, all, &mut out),
         Command::Transcript { episode, json } => extras::transcript(&library, paths, &episode, json, &mut out),
         Command::Download { episodes } => downloads::download(&mut library, paths, &episodes, &mut out),
-        Command::Downloads => downloads::list(&library, paths, &mut out),
+        Command::Downloads => downloads::list(&mut library, paths, &mut out),
         Command::Discover { term, json } => find::discover(&library, &term, json, &mut out),
         Command::Search { query, json } => find::search(&library, &query, json, &mut out),
         Command::Import { file } => feeds::import(&mut library, &file, &mut out),

@@ -150,7 +150,9 @@ fn episode(entry: Option<&Entry>, item: ItemExtras, feed_url: &Url, ids_are_real
         duration_secs: item.duration.or(media_duration),
         enclosure,
         notes_html: richest_notes(entry_notes.unwrap_or_default()).or_else(|| richest_notes(item.notes)),
-        episode_number: item.episode.or_else(|| media.iter().find_map(|m| m.episode.as_ref().map(|e| e.number as u32))),
+        episode_number: item
+            .episode
+            .or_else(|| media.iter().find_map(|m| m.episode.as_ref().and_then(|e| positive_whole(e.number)))),
         season_number: item.season.or_else(|| media.iter().find_map(|m| m.season.as_ref().map(|s| s.number))),
         link,
         image_url: item.image.or_else(thumbnail).and_then(|u| resolve(&u, feed_url)),
@@ -159,6 +161,12 @@ fn episode(entry: Option<&Entry>, item: ItemExtras, feed_url: &Url, ids_are_real
         transcripts: resolve_transcripts(item.transcripts, feed_url),
         explicit: item.explicit,
     })
+}
+
+/// An episode number as feed-rs reads it (a float): only a positive whole number counts, never a
+/// negative or absurd one cast into range.
+fn positive_whole(number: f32) -> Option<u32> {
+    (number.is_finite() && number >= 1.0 && number.fract() == 0.0 && number <= u32::MAX as f32).then_some(number as u32)
 }
 
 /// The notes are the richest of an episode's sources (description, content, media description):
@@ -235,5 +243,21 @@ mod tests {
         let episodes = parse_feed(feed, &base).unwrap().episodes;
         let got: Vec<_> = episodes.iter().map(|e| (e.title.as_str(), e.guid.as_deref(), e.duration_secs)).collect();
         assert_eq!(got, [("A", Some("guid-a"), Some(60)), ("B", None, Some(120))]);
+    }
+
+    #[test]
+    fn a_negative_or_fractional_episode_number_is_no_number() {
+        let feed = br#"<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"
+            xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel><title>T</title>
+            <item><title>A</title><itunes:episode>-3</itunes:episode><podcast:episode>-3</podcast:episode>
+              <itunes:season>-1</itunes:season><enclosure url="https://example.com/a.mp3" type="audio/mpeg"/></item>
+            <item><title>B</title><podcast:episode>2.5</podcast:episode><itunes:episode>x</itunes:episode>
+              <enclosure url="https://example.com/b.mp3" type="audio/mpeg"/></item>
+            <item><title>C</title><itunes:episode>7</itunes:episode><enclosure url="https://example.com/c.mp3" type="audio/mpeg"/></item>
+            </channel></rss>"#;
+        let base = url::Url::parse("https://example.com/feed.xml").unwrap();
+        let episodes = parse_feed(feed, &base).unwrap().episodes;
+        let numbers: Vec<_> = episodes.iter().map(|e| (e.episode_number, e.season_number)).collect();
+        assert_eq!(numbers, [(None, None), (None, None), (Some(7), None)]);
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use super::Library;
 use crate::error::HarkError;
 use crate::media::PartialFile;
-use crate::model::{EpisodeId, PodcastId};
+use crate::model::{EpisodeId, EpisodeSummary, PodcastId};
 
 impl Library {
     /// The episode's downloaded file when it is really on disk. A download deleted behind Hark's
@@ -18,6 +18,20 @@ impl Library {
         }
         self.set_downloaded(episode, None)?;
         Ok(None)
+    }
+
+    /// Every finished download that is really on disk, with its size in bytes, newest first; the
+    /// rows of files deleted behind Hark's back are repaired on the way (see `downloaded_file`).
+    pub fn downloads_on_disk(&mut self) -> Result<Vec<(EpisodeSummary, u64)>, HarkError> {
+        let mut found = Vec::new();
+        for episode in self.downloaded_episodes()? {
+            let size = episode.path.as_ref().and_then(|p| std::fs::metadata(p).ok()).filter(|m| m.is_file());
+            match size {
+                Some(meta) => found.push((episode, meta.len())),
+                None => self.set_downloaded(episode.id, None)?,
+            }
+        }
+        Ok(found)
     }
 }
 

@@ -168,7 +168,7 @@ impl Listening {
         }
         self.playback = match (file, autoplay) {
             (Some(path), _) => {
-                self.player.load(id, SourceSpec::File(path.into()), start, autoplay);
+                self.player.load(id, SourceSpec::File(path), start, autoplay);
                 self.in_player = true;
                 Playback::Loading { track, autoplay }
             }

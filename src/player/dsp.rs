@@ -46,12 +46,10 @@ impl TimeStretch {
         }
     }
 
-    pub fn speed(&self) -> f64 {
-        self.speed
-    }
-
+    /// `speed` is one the player takes (`player::valid_speed`): the range is the player's rule.
     pub fn set_speed(&mut self, speed: f64) {
-        self.speed = speed.clamp(0.25, 4.0);
+        debug_assert!(speed.is_finite() && speed > 0.0, "a speed from player::valid_speed");
+        self.speed = speed;
     }
 
     /// Forgets everything buffered (after a seek).

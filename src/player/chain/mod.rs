@@ -101,14 +101,6 @@ impl AudioChain {
         }
     }
 
-    pub fn settings(&self) -> AudioSettings {
-        self.settings
-    }
-
-    pub fn speed(&self) -> f64 {
-        self.speed
-    }
-
     pub fn set_speed(&mut self, speed: f64) {
         self.speed = speed;
         self.stretch.set_speed(speed);
@@ -127,11 +119,6 @@ impl AudioChain {
     /// The level the loudness stage works from now (measured, the show's, or its estimate).
     pub fn level(&self) -> Option<f64> {
         self.leveller.level()
-    }
-
-    /// Latency of the chain in output frames beyond what the decoder gives it.
-    pub fn latency_frames(&self) -> usize {
-        self.limiter.latency()
     }
 
     /// A seek: what is in flight is dropped; the next input starts afresh.
