@@ -482,9 +482,9 @@ fn html_show_notes_in_cdata_keep_their_headings_lists_links_and_timestamps() {
     assert_eq!(
         links,
         [
-            Link::Timestamp(135),
-            Link::Timestamp(880),
-            Link::Timestamp(3723),
+            Link::Timestamp(135.0),
+            Link::Timestamp(880.0),
+            Link::Timestamp(3723.0),
             Link::Web("https://morningpaper.example.com/fox".into()),
             Link::Web("https://morningpaper.example.com/301".into()),
         ],

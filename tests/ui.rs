@@ -685,7 +685,10 @@ fn ctrl_f_searches_the_library_and_a_hit_opens_its_episode() {
     harness.run_steps(2);
     assert!(harness.get_by_label("Search your library").is_focused(), "Ctrl+F focuses the search field");
     harness.get_by_label("Search your library").type_text("second");
-    harness.run_steps(4);
+    run_until(&mut harness, "results as it is typed", |h| {
+        h.state().state.find.pending.is_none() && h.state().state.find.results.is_some()
+    });
+    harness.run_steps(2);
     let results = harness.state().state.find.results.clone().expect("results as it is typed");
     let titles: Vec<&str> = results.episodes.iter().map(|h| h.title.as_str()).collect();
     assert_eq!(titles, ["Second Act", "Opening Night"], "the title hit first, then the one in the notes");

@@ -6,6 +6,7 @@ use super::HarkApp;
 use super::dialogs::DialogResult;
 use crate::desktop::HandedFile;
 use crate::error::HarkError;
+use crate::library::SearchResults;
 use crate::model::{PodcastId, SyncReport};
 use crate::net::directory::DirectoryShow;
 use crate::net::{ArtImage, ArtSize, NetEvent, RefreshOutcome, RequestId, Subscribed};
@@ -31,6 +32,7 @@ impl HarkApp {
             }
             NetEvent::ServiceError { message } => self.state.notice = Some(Notice::error(message)),
             NetEvent::Discovered { request, result } => self.on_discovered(request, result),
+            NetEvent::LibrarySearched { request, result } => self.on_library_searched(request, result),
             NetEvent::DownloadQueued { .. }
             | NetEvent::DownloadProgress { .. }
             | NetEvent::DownloadDone { .. }
@@ -121,6 +123,18 @@ impl HarkApp {
             egui::ColorImage::from_rgba_unmultiplied([image.width as usize, image.height as usize], &image.rgba);
         let texture = ctx.load_texture(format!("{url}#{size:?}"), color, egui::TextureOptions::LINEAR);
         self.state.art.arrived(url, size, ArtSlot::Ready(texture));
+    }
+
+    /// The answer to the latest query only: an older one that arrives late is dropped.
+    fn on_library_searched(&mut self, request: RequestId, result: Result<SearchResults, String>) {
+        let find = &mut self.state.find;
+        if find.pending.take_if(|pending| *pending == request).is_none() {
+            return;
+        }
+        match result {
+            Ok(results) => find.results = Some(results),
+            Err(problem) => self.state.notice = Some(Notice::error(problem)),
+        }
     }
 
     fn on_discovered(&mut self, request: RequestId, result: Result<Vec<DirectoryShow>, String>) {

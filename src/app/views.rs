@@ -142,9 +142,16 @@ impl HarkApp {
         Ok(())
     }
 
-    /// Quick enough for the frame being drawn (see benches/search.rs).
+    /// Asks the net service's thread to search: the frame never waits on the index.
     pub(super) fn search_library(&mut self, query: &str) -> Result<(), HarkError> {
-        self.state.find.results = (!query.trim().is_empty()).then(|| self.library.search(query)).transpose()?;
+        if query.trim().is_empty() {
+            self.state.find.results = None;
+            self.state.find.pending = None;
+            return Ok(());
+        }
+        let request = self.request_id();
+        self.state.find.pending = Some(request);
+        self.net.send(NetCommand::SearchLibrary { request, query: query.to_string() });
         Ok(())
     }
 

@@ -50,12 +50,23 @@ pub struct SearchResults {
     pub episodes: Vec<EpisodeHit>,
 }
 
+/// A query longer than this (in bytes) is read up to here: nobody types more into a search field,
+/// and the index's work grows with every word.
+pub const MAX_QUERY_BYTES: usize = 256;
+/// At most this many different words are searched for.
+pub const MAX_QUERY_WORDS: usize = 12;
+
 /// The listener's words as an FTS5 query: every word must appear (as a word or the start of
-/// one); each is quoted, so punctuation (`C++`, a stray `"`, brackets) is never syntax.
+/// one); each is quoted, so punctuation (`C++`, a stray `"`, brackets) is never syntax. A word
+/// said twice counts once, and the query is capped (`MAX_QUERY_BYTES`, `MAX_QUERY_WORDS`).
 pub fn fts_query(input: &str) -> Option<String> {
-    let words: Vec<String> = input
+    let cut = (0..=MAX_QUERY_BYTES.min(input.len())).rev().find(|at| input.is_char_boundary(*at)).unwrap_or(0);
+    let mut seen = std::collections::HashSet::new();
+    let words: Vec<String> = input[..cut]
         .split_whitespace()
         .filter(|w| w.chars().any(char::is_alphanumeric))
+        .filter(|w| seen.insert(w.to_lowercase()))
+        .take(MAX_QUERY_WORDS)
         .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
         .collect();
     (!words.is_empty()).then(|| words.join(" "))
@@ -193,5 +204,15 @@ mod tests {
         for hostile in ["C++", "\"", "a\"b", "(x", "NEAR(a b)", "x AND", "-y", "*", "col:val", "ünïcödé"] {
             library.search(hostile).unwrap_or_else(|e| panic!("{hostile}: {e}"));
         }
+    }
+
+    #[test]
+    fn a_query_of_repeated_or_endless_words_is_bounded() {
+        assert_eq!(fts_query(&"a ".repeat(50_000)).as_deref(), Some("\"a\"*"), "a word said twice counts once");
+        assert_eq!(fts_query("Rust rust RUST c++").as_deref(), Some("\"Rust\"* \"c++\"*"));
+        let many: String = (0..4000).map(|i| format!("w{i} ")).collect();
+        assert_eq!(fts_query(&many).unwrap().matches('*').count(), MAX_QUERY_WORDS);
+        let long = "é".repeat(10_000);
+        assert!(fts_query(&long).unwrap().len() <= MAX_QUERY_BYTES + 4, "cut at a character boundary");
     }
 }

@@ -78,6 +78,12 @@ pub enum NetCommand {
         term: String,
         directories: directory::Directories,
     },
+    /// Search the library (off the UI thread: the answer names its request, so an older query's
+    /// answer is known as such).
+    SearchLibrary {
+        request: RequestId,
+        query: String,
+    },
     /// Subscribe to many feeds (an OPML import), a few at a time.
     Import {
         request: RequestId,
@@ -172,6 +178,10 @@ pub enum NetEvent {
     Discovered {
         request: RequestId,
         result: Result<Vec<directory::DirectoryShow>, String>,
+    },
+    LibrarySearched {
+        request: RequestId,
+        result: Result<crate::library::SearchResults, String>,
     },
     /// The library has new chapters for this episode.
     ChaptersChanged {
@@ -348,6 +358,10 @@ impl Service {
                     Some(NetCommand::Cancel { episode }) => self.cancel_download(episode),
                     Some(NetCommand::Delete { episode }) => self.delete_download(episode),
                     Some(NetCommand::SetParallelDownloads(count)) => self.set_parallel_downloads(count),
+                    Some(NetCommand::SearchLibrary { request, query }) => {
+                        let result = self.library.search(&query).map_err(|e| e.to_string());
+                        self.emit(NetEvent::LibrarySearched { request, result });
+                    }
                     Some(NetCommand::Discover { request, term, directories }) => {
                         let (client, events, waker) = (self.client.clone(), self.events.clone(), self.waker.clone());
                         tokio::spawn(async move {

@@ -27,6 +27,8 @@ pub struct DiscoverState {
 pub struct FindState {
     pub query: String,
     pub results: Option<crate::library::SearchResults>,
+    /// The query being answered (off the UI thread); an answer to any other is stale.
+    pub pending: Option<crate::net::RequestId>,
     /// Ctrl+F was pressed: the field takes the keyboard next frame.
     pub focus: bool,
 }
