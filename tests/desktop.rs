@@ -285,3 +285,33 @@ fn install_desktop_writes_only_the_launcher_files_and_remove_keeps_what_it_did_n
     let left: Vec<_> = walk(&data_home).into_iter().filter(|p| p.is_file()).collect();
     assert_eq!(left, [entry], "everything Hark wrote is gone");
 }
+
+/// What the open window answers to one raw request line on its socket (empty when it hung up).
+fn ask_socket(data: &Path, line: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::os::unix::net::UnixStream::connect(instance::socket_path(data)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let _ = stream.write_all(line);
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    answer
+}
+
+#[test]
+fn the_socket_offers_only_what_the_command_line_would_and_a_stalled_client_blocks_nobody() {
+    let data = tempfile::tempdir().unwrap();
+    let received = open_window(data.path());
+    // Refused before any offer: what `hark TARGET` refuses, and a line far longer than an address.
+    assert_eq!(ask_socket(data.path(), b"feed file:///etc/passwd\n"), "");
+    assert_eq!(ask_socket(data.path(), b"feed ftp://example.com/feed.xml\n"), "");
+    let huge = format!("feed https://example.com/{}\n", "a".repeat(64 * 1024));
+    assert_eq!(ask_socket(data.path(), huge.as_bytes()), "");
+    assert!(received.recv_timeout(Duration::from_millis(300)).is_err(), "nothing was offered");
+
+    // A client that connects and says nothing: the next launch is answered all the same.
+    let _stalled = std::os::unix::net::UnixStream::connect(instance::socket_path(data.path())).unwrap();
+    let out = launch(data.path(), &["https://example.com/next.xml"], data.path());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already open"), "{}", String::from_utf8_lossy(&out.stderr));
+    let handed = received.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(handed, Handoff::Open(Opening::Feed("https://example.com/next.xml".into())));
+}

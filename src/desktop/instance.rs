@@ -6,6 +6,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::Sender;
 use std::time::Duration;
 
@@ -20,8 +21,10 @@ pub enum Handoff {
     Open(Opening),
 }
 
-/// The longest request line read; a target is a URL or a path.
-const LONGEST_REQUEST: u64 = 64 * 1024;
+/// The longest request line read: the verb and a target (see `LONGEST_TARGET`).
+const LONGEST_REQUEST: u64 = super::LONGEST_TARGET as u64 + 16;
+/// Later launches answered at once; more than this waiting together are turned away.
+const MOST_AT_ONCE: usize = 8;
 /// How long a second launch waits for the first window to answer before it gives up on it.
 const ANSWER_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -89,16 +92,29 @@ impl Listener {
     /// to `handoffs`, and `waker` wakes the window to take it.
     pub fn serve(self, handoffs: Sender<Handoff>, waker: Arc<dyn Waker>) {
         let spawned = std::thread::Builder::new().name("hark-instance".into()).spawn(move || {
+            // Each launch is answered on a thread of its own: one that connects and says nothing
+            // (stalled, or hostile) cannot keep the next `hark URL` waiting.
+            let waiting = Arc::new(AtomicUsize::new(0));
             for stream in self.socket.incoming() {
                 let Ok(stream) = stream else { continue };
-                match answer(stream) {
-                    Ok(handoff) => {
-                        if handoffs.send(handoff).is_err() {
-                            break;
+                if waiting.fetch_add(1, Ordering::AcqRel) >= MOST_AT_ONCE {
+                    waiting.fetch_sub(1, Ordering::AcqRel);
+                    continue;
+                }
+                let (handoffs, waker, waiting) = (handoffs.clone(), waker.clone(), waiting.clone());
+                let answered = std::thread::Builder::new().name("hark-instance-client".into()).spawn(move || {
+                    match answer(stream) {
+                        Ok(handoff) => {
+                            if handoffs.send(handoff).is_ok() {
+                                waker.wake();
+                            }
                         }
-                        waker.wake();
+                        Err(e) => tracing::debug!("a later launch: {e}"),
                     }
-                    Err(e) => tracing::debug!("a later launch: {e}"),
+                    waiting.fetch_sub(1, Ordering::AcqRel);
+                });
+                if answered.is_err() {
+                    tracing::warn!("a later launch could not be answered");
                 }
             }
         });
@@ -119,11 +135,17 @@ fn answer(stream: UnixStream) -> std::io::Result<Handoff> {
     let mut line = String::new();
     BufReader::new((&stream).take(LONGEST_REQUEST)).read_line(&mut line)?;
     let line = line.trim_end_matches('\n');
+    let refused = |what: String| std::io::Error::other(format!("not a request: {}", crate::error::one_line(&what)));
+    // What comes over the socket is read by the same rule as `hark TARGET` on the command line:
+    // only an http(s) feed address is offered, only an existing file is imported.
     let handoff = match line.split_once(' ') {
         _ if line == "raise" => Handoff::Raise,
-        Some(("feed", url)) => Handoff::Open(Opening::Feed(url.to_string())),
-        Some(("opml", path)) => Handoff::Open(Opening::Opml(PathBuf::from(path))),
-        _ => return Err(std::io::Error::other(format!("not a request: {:?}", crate::error::one_line(line)))),
+        Some((verb @ ("feed" | "opml"), target)) => match (verb, Opening::parse(target, Path::new("/"))) {
+            ("feed", Ok(feed @ Opening::Feed(_))) | ("opml", Ok(feed @ Opening::Opml(_))) => Handoff::Open(feed),
+            (_, Err(why)) => return Err(refused(why)),
+            _ => return Err(refused(line.to_string())),
+        },
+        _ => return Err(refused(line.to_string())),
     };
     (&stream).write_all(b"ok\n")?;
     Ok(handoff)

@@ -29,6 +29,9 @@ impl Opening {
         if target.chars().any(char::is_control) {
             return Err("the address has control characters in it".into());
         }
+        if target.len() > LONGEST_TARGET {
+            return Err(format!("an address or path of {} characters is not one Hark opens", target.chars().count()));
+        }
         let lower = target.to_ascii_lowercase();
         if lower.starts_with("http://") || lower.starts_with("https://") {
             return Ok(Self::Feed(target.to_string()));
@@ -65,6 +68,9 @@ impl Opening {
         }
     }
 }
+
+/// The longest address or path `hark TARGET` takes (real feed addresses are a few hundred bytes).
+pub const LONGEST_TARGET: usize = 4096;
 
 /// What a file handed to the window holds.
 #[derive(Debug, Clone, PartialEq, Eq)]

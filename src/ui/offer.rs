@@ -39,7 +39,8 @@ pub fn window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                     Action::ImportFeeds(feeds.clone()),
                 ),
             };
-            ui.add(egui::Label::new(question).wrap());
+            // A long address is cut (the whole one in its tooltip): the buttons stay in reach.
+            ui.add(egui::Label::new(shortened(&question, 300)).wrap()).on_hover_text(&question);
             if let Offer::Import { feeds, .. } = offer {
                 egui::ScrollArea::vertical().max_height(180.0).show(ui, |ui| {
                     for feed in feeds {
@@ -53,7 +54,7 @@ pub fn window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                     actions.push(action);
                     answered = true;
                 }
-                if ui.button("Not now").clicked() {
+                if ui.button("Not now").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
                     answered = true;
                 }
             });
@@ -61,5 +62,13 @@ pub fn window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     );
     if answered {
         state.offer = None;
+    }
+}
+
+/// `text` up to `chars` characters, with an ellipsis when cut.
+fn shortened(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
     }
 }
