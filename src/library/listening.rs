@@ -1,6 +1,7 @@
 //! How the listener listens: each show's own settings, each episode's loudness, and the time
 //! spent listening and saved.
 
+use rusqlite::types::Value;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
@@ -64,6 +65,36 @@ fn time_from(row: &rusqlite::Row, first: usize) -> rusqlite::Result<ListeningTim
     })
 }
 
+/// A stored setting read as what it should be, whatever a hand edit of the database left there:
+/// a value of another type is no value, and the default applies.
+fn real(value: Value) -> Option<f64> {
+    match value {
+        Value::Real(number) => Some(number),
+        Value::Integer(number) => Some(number as f64),
+        Value::Text(text) => text.trim().parse().ok(),
+        Value::Null | Value::Blob(_) => None,
+    }
+}
+
+fn flag(value: Value) -> Option<bool> {
+    match value {
+        Value::Integer(number) => Some(number != 0),
+        Value::Text(text) => match text.trim().to_ascii_lowercase().as_str() {
+            "1" | "true" | "on" | "yes" => Some(true),
+            "0" | "false" | "off" | "no" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn text(value: Value) -> Option<String> {
+    match value {
+        Value::Text(text) => Some(text),
+        _ => None,
+    }
+}
+
 impl Library {
     pub fn show_settings(&self, podcast: PodcastId) -> Result<ShowSettings> {
         let settings = self
@@ -74,12 +105,12 @@ impl Library {
                 [podcast.0],
                 |r| {
                     Ok(ShowSettings {
-                        speed: r.get::<_, Option<f64>>(0)?.map(|s| s as f32).filter(|s| s.is_finite()),
-                        skip_silence: r.get::<_, Option<String>>(1)?.as_deref().and_then(SilenceLevel::parse),
-                        voice_boost: r.get(2)?,
-                        loudness: r.get(3)?,
-                        skip_intro_secs: r.get::<_, f64>(4)?.max(0.0),
-                        skip_outro_secs: r.get::<_, f64>(5)?.max(0.0),
+                        speed: real(r.get(0)?).map(|s| s as f32).filter(|s| s.is_finite()),
+                        skip_silence: text(r.get(1)?).as_deref().and_then(SilenceLevel::parse),
+                        voice_boost: flag(r.get(2)?),
+                        loudness: flag(r.get(3)?),
+                        skip_intro_secs: real(r.get(4)?).filter(|s| s.is_finite()).unwrap_or(0.0).max(0.0),
+                        skip_outro_secs: real(r.get(5)?).filter(|s| s.is_finite()).unwrap_or(0.0).max(0.0),
                     })
                 },
             )
@@ -113,7 +144,7 @@ impl Library {
         Ok(self.conn.query_row(
             "SELECT e.loudness_lufs, p.loudness_lufs FROM episodes e JOIN podcasts p ON p.id = e.podcast_id WHERE e.id = ?1",
             [episode.0],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((real(r.get(0)?).filter(|l| l.is_finite()), real(r.get(1)?).filter(|l| l.is_finite()))),
         )?)
     }
 
@@ -177,5 +208,34 @@ impl Library {
             .query_map([], |r| Ok(ShowListening { podcast: r.get(0)?, title: r.get(1)?, time: time_from(r, 2)? }))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(ListeningStats { total, shows })
+    }
+}
+
+#[cfg(test)]
+mod hand_edited {
+    use super::*;
+
+    #[test]
+    fn settings_edited_by_hand_into_the_wrong_type_fall_back_to_the_defaults() {
+        let mut library = Library::in_memory().unwrap();
+        let xml = "<rss version=\"2.0\"><channel><title>Edited</title><item><guid>a</guid><title>A</title>\
+                   <enclosure url=\"https://example.com/a.mp3\" type=\"audio/mpeg\"/></item></channel></rss>";
+        let feed = crate::feed::parse_feed(xml.as_bytes(), &url::Url::parse("https://example.com/f.xml").unwrap());
+        let (podcast, _) = library.subscribe("https://example.com/f.xml", &feed.unwrap()).unwrap();
+        let episode = library.episodes(Some(podcast)).unwrap()[0].id;
+        library.set_show_settings(podcast, &ShowSettings::default()).unwrap();
+        library
+            .conn
+            .execute_batch(
+                "UPDATE show_settings SET loudness = 'loud', speed = 'fast', voice_boost = 'on', skip_intro_secs = 'x';
+                 UPDATE episodes SET loudness_lufs = 'quiet';",
+            )
+            .unwrap();
+        let settings = library.show_settings(podcast).expect("read, not a database error");
+        assert_eq!(settings.loudness, None, "the listener's default applies");
+        assert_eq!(settings.speed, None);
+        assert_eq!(settings.voice_boost, Some(true), "a word that means on");
+        assert_eq!(settings.skip_intro_secs, 0.0);
+        assert_eq!(library.loudness(episode).unwrap(), (None, None));
     }
 }
