@@ -11,6 +11,7 @@ pub mod desktop;
 pub mod error;
 pub mod feed;
 pub mod http;
+pub mod json;
 pub mod library;
 pub mod listening;
 pub mod media;

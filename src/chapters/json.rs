@@ -7,7 +7,7 @@
 
 use serde_json::Value;
 
-use crate::model::time::{TimeSource, parse_time};
+use crate::model::time::{MAX_SECS, TimeSource, parse_time};
 
 use super::{Chapter, ChapterSource, ChaptersError, MAX_CHAPTERS_JSON_BYTES, clean_title, tidy, web_address};
 
@@ -22,16 +22,7 @@ pub fn parse_json(bytes: &[u8], base: &url::Url) -> Result<Vec<Chapter>, Chapter
     if bytes.len() > MAX_CHAPTERS_JSON_BYTES {
         return Err(ChaptersError::TooLarge { bytes: bytes.len() });
     }
-    // Windows tools write a BOM, which serde_json refuses.
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let document: Value = match serde_json::from_slice(bytes) {
-        Ok(document) => document,
-        // serde_json refuses the whole document for one number out of f64 range (`1e400`);
-        // read it again with such numbers as null, so only their chapters are lost.
-        Err(error) => overflowing_numbers_as_null(bytes)
-            .and_then(|patched| serde_json::from_slice(&patched).ok())
-            .ok_or_else(|| ChaptersError::Malformed(error.to_string()))?,
-    };
+    let document = crate::json::read_lenient(bytes).map_err(|e| ChaptersError::Malformed(e.to_string()))?;
     let entries = match document.get("chapters") {
         Some(Value::Array(entries)) => entries,
         Some(_) => return Err(ChaptersError::Malformed("\"chapters\" is not a list".into())),
@@ -81,52 +72,8 @@ fn seconds(value: &Value) -> Option<f64> {
         _ => return None,
     };
     // `+ 0.0` turns -0.0 into 0.0, so no start prints as "-0".
-    (secs.is_finite() && secs >= 0.0).then_some(secs + 0.0)
-}
-
-/// The document with every number literal that overflows an f64 replaced by `null`, or None when
-/// there is none (so the first error stands). A linear scan that only tracks strings: anything
-/// else is left for serde_json to judge.
-fn overflowing_numbers_as_null(bytes: &[u8]) -> Option<Vec<u8>> {
-    let mut patched = Vec::with_capacity(bytes.len());
-    let mut changed = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'"' => {
-                let start = i;
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                i = (i + 1).min(bytes.len());
-                patched.extend_from_slice(&bytes[start..i]);
-            }
-            b'-' | b'0'..=b'9' => {
-                let start = i;
-                while i < bytes.len() && matches!(bytes[i], b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E') {
-                    i += 1;
-                }
-                let literal = &bytes[start..i];
-                // The literal is ASCII by construction.
-                let overflows = std::str::from_utf8(literal)
-                    .ok()
-                    .and_then(|text| text.parse::<f64>().ok())
-                    .is_some_and(|number| number.is_infinite());
-                if overflows {
-                    patched.extend_from_slice(b"null");
-                    changed = true;
-                } else {
-                    patched.extend_from_slice(literal);
-                }
-            }
-            other => {
-                patched.push(other);
-                i += 1;
-            }
-        }
-    }
-    changed.then_some(patched)
+    // Past `MAX_SECS` a number is no time, as a written timestamp past it is none.
+    (secs.is_finite() && secs >= 0.0 && secs <= MAX_SECS as f64).then_some(secs + 0.0)
 }
 
 #[cfg(test)]
@@ -338,5 +285,13 @@ mod tests {
     fn a_byte_order_mark_is_skipped() {
         let json = b"\xEF\xBB\xBF{\"chapters\":[{\"startTime\":1,\"title\":\"A\"}]}";
         assert_eq!(parse_json(json, &base()).unwrap()[0].title, "A");
+    }
+
+    #[test]
+    fn a_start_past_any_episode_is_no_start() {
+        let file = br#"{"chapters": [{"startTime": 0, "title": "Intro"}, {"startTime": 9e15, "title": "Never"},
+                                      {"startTime": 1e400, "title": "Overflow"}, {"startTime": 30, "title": "Main"}]}"#;
+        let chapters = parse_json(file, &base()).unwrap();
+        assert_eq!(starts(&chapters), [0.0, 30.0]);
     }
 }

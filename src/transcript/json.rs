@@ -14,12 +14,6 @@ const MAX_SPAN_SECS: f64 = 8.0;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct File {
-    segments: Vec<Segment>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
 struct Segment {
     speaker: Option<String>,
     #[serde(rename = "startTime")]
@@ -55,13 +49,20 @@ impl Time {
 
 pub(super) fn parse(text: &str) -> Result<Vec<Cue>, TranscriptError> {
     let malformed = |e: serde_json::Error| TranscriptError::Malformed(e.to_string());
-    // The spec's object, or (seen in the wild) its segments alone.
-    let segments = match text.trim_start().starts_with('[') {
-        true => serde_json::from_str::<Vec<Segment>>(text).map_err(malformed)?,
-        false => serde_json::from_str::<File>(text).map_err(malformed)?.segments,
+    let document = crate::json::read_lenient(text.as_bytes()).map_err(malformed)?;
+    // The spec's object, or (seen in the wild) its segments alone; a segment the publisher got
+    // wrong is left out, never the file.
+    let segments = match document {
+        serde_json::Value::Array(segments) => segments,
+        serde_json::Value::Object(mut file) => match file.remove("segments") {
+            Some(serde_json::Value::Array(segments)) => segments,
+            Some(_) => return Err(TranscriptError::Malformed("\"segments\" is not a list".into())),
+            None => Vec::new(),
+        },
+        _ => return Err(TranscriptError::Malformed("not a JSON transcript".into())),
     };
+    let segments = segments.into_iter().filter_map(|segment| serde_json::from_value::<Segment>(segment).ok());
     let mut timed: Vec<(f64, f64, Option<String>, String)> = segments
-        .into_iter()
         .filter_map(|segment| {
             let start = segment.start_time?.seconds()?;
             let end = match segment.end_time {
@@ -250,6 +251,11 @@ mod tests {
         assert!(malformed("{\"segments\": [ {\"body\": \"x\", "));
         assert!(malformed("not json"));
         assert!(malformed("{\"segments\": 5}"));
+        // One number out of range, or one segment of the wrong shape, costs that segment only.
+        let file = "{\"segments\": [{\"startTime\": 1e400, \"body\": \"lost\"}, {\"startTime\": [], \"body\": \"odd\"},
+                     {\"startTime\": 2, \"endTime\": 3, \"body\": \"kept.\"}]}";
+        let kept = parse(file.as_bytes(), TranscriptFormat::Json).unwrap();
+        assert_eq!(kept.cues.iter().map(|c| c.text.as_str()).collect::<Vec<_>>(), ["kept."]);
         assert_eq!(parse(b"{\"version\": \"1.0.0\"}", TranscriptFormat::Json), Err(TranscriptError::Empty));
         assert_eq!(parse(b"{\"segments\": []}", TranscriptFormat::Json), Err(TranscriptError::Empty));
         // Far too many words: reading stops at MAX_CUES spans (one speaker each, so no merging).
