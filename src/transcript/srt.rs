@@ -185,4 +185,17 @@ do we need a podcast trailer?
         assert_eq!(strip_tags("<em>x</em> <i unclosed {brace}"), "<em>x</em> <i unclosed {brace}");
         assert_eq!(strip_tags("<br/> <i/>é<"), "<br/> é<");
     }
+
+    #[test]
+    fn cues_written_by_hand_without_counters_and_with_seconds_past_59_are_all_kept() {
+        let file = "1\n00:00:01,000 --> 00:00:02,000\nFirst\n\n\
+                    00:00:03,000 --> 00:00:04,000\nNo counter\n\n\
+                    3\n00:00:90,740 --> 00:01:35,000\nNinety seconds\n\
+                    00:01:40,000 --> 00:01:41,000\nNo blank line before me";
+        let cues = srt(file).unwrap();
+        assert_eq!(
+            times_and_texts(&cues),
+            [(1.0, 2.0, "First"), (3.0, 4.0, "No counter"), (90.74, 95.0, "Ninety seconds"), (100.0, 101.0, "No blank line before me")]
+        );
+    }
 }
