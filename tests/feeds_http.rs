@@ -44,8 +44,8 @@ impl Rig {
 
 fn two_items() -> Vec<Item<'static>> {
     vec![
-        Item { guid: "ep-1", title: "First", url: "https://cdn.example.com/1.mp3" },
-        Item { guid: "ep-2", title: "Second", url: "https://cdn.example.com/2.mp3" },
+        Item { guid: "ep-1", title: "First", url: "http://127.0.0.1:9/1.mp3" },
+        Item { guid: "ep-2", title: "Second", url: "http://127.0.0.1:9/2.mp3" },
     ]
 }
 
@@ -87,7 +87,7 @@ fn a_changed_feed_adds_episodes_and_keeps_what_the_listener_did() {
     rig.library.set_played(first.id, true).unwrap();
 
     let mut items = two_items();
-    items.push(Item { guid: "ep-3", title: "Third", url: "https://cdn.example.com/3.mp3" });
+    items.push(Item { guid: "ep-3", title: "Third", url: "http://127.0.0.1:9/3.mp3" });
     items[0].title = "First (remastered)";
     rig.server.set("/feed.xml", Route::ok(rss("Show", &items), "application/rss+xml").with_etag("\"v2\""));
     let report = rig.refresh(subscribed.podcast).result.unwrap();
@@ -136,7 +136,7 @@ fn a_new_feed_cannot_move_itself_onto_a_show_you_follow() {
     let followed = rig.subscribe(&rig.server.url("/followed.xml")).unwrap();
     let before = rig.snapshot();
     let claim = format!("<itunes:new-feed-url>{}</itunes:new-feed-url>", rig.server.url("/followed.xml"));
-    let intruder = [Item { guid: "x", title: "Injected", url: "https://cdn.example.com/x.mp3" }];
+    let intruder = [Item { guid: "x", title: "Injected", url: "http://127.0.0.1:9/x.mp3" }];
     rig.server.set("/intruder.xml", Route::ok(rss_with("Intruder", &claim, &intruder), "application/rss+xml"));
 
     let subscribed = rig.subscribe(&rig.server.url("/intruder.xml")).unwrap();
@@ -150,8 +150,8 @@ fn a_new_feed_cannot_move_itself_onto_a_show_you_follow() {
 
     // Once followed, its refresh may move it, but not onto another subscription: that is reported.
     let more = [
-        Item { guid: "x", title: "Injected", url: "https://cdn.example.com/x.mp3" },
-        Item { guid: "y", title: "Injected too", url: "https://cdn.example.com/y.mp3" },
+        Item { guid: "x", title: "Injected", url: "http://127.0.0.1:9/x.mp3" },
+        Item { guid: "y", title: "Injected too", url: "http://127.0.0.1:9/y.mp3" },
     ];
     rig.server.set("/intruder.xml", Route::ok(rss_with("Intruder", &claim, &more), "application/rss+xml"));
     let refreshed = rig.refresh(subscribed.podcast);

@@ -33,7 +33,7 @@ fn stderr(output: &Output) -> String {
 /// A directory stand-in: iTunes Search at `/search`, the Podcast Index at
 /// `/api/1.0/search/byterm`, both pointing at feeds on the same server.
 fn directory(server: &TestServer) {
-    let items = [Item { guid: "a", title: "Opening Night", url: "https://cdn.example.com/a.mp3" }];
+    let items = [Item { guid: "a", title: "Opening Night", url: "http://127.0.0.1:9/a.mp3" }];
     server.set("/theatre.xml", Route::ok(rss("Theatre Talk", &items), "application/rss+xml"));
     server.set("/stage.xml", Route::ok(rss("Stage Door", &items), "application/rss+xml"));
     let itunes = format!(
@@ -182,13 +182,11 @@ fn a_directory_that_trickles_is_given_up_on_with_one_line() {
     // A piece every ten seconds (each within the client's read timeout), for longer than anyone
     // waits for search results: only a deadline on the whole answer ends it.
     server.set("/search", Route { throttle: Some(1600), ..Route::ok(vec![b' '; 1024 * 1024], "application/json") });
-    let started = std::time::Instant::now();
     let output = discover(data.path(), &server, &["anything"]);
-    assert!(!output.status.success());
+    assert!(!output.status.success(), "it ended by itself, with a failure");
     let said = stderr(&output);
     assert_eq!(said.lines().count(), 1, "{said}");
     assert!(said.contains("timed out"), "{said}");
-    assert!(started.elapsed() < std::time::Duration::from_secs(120), "it ended by itself");
 }
 
 /// Harbour Lights (tests/fixtures/feeds/searchable-show.xml), in a library file, as

@@ -15,7 +15,7 @@ use hark::net::{NetCommand, NetEvent, NetService, OnStart, RequestId};
 fn an_import_subscribes_each_feed_and_names_the_failures() {
     common::init();
     let server = TestServer::start();
-    let items = [Item { guid: "1", title: "One", url: "https://cdn.example.com/1.mp3" }];
+    let items = [Item { guid: "1", title: "One", url: "http://127.0.0.1:9/1.mp3" }];
     for name in ["a", "b"] {
         server.set(&format!("/{name}.xml"), Route::ok(rss(&format!("Show {name}"), &items), "application/rss+xml"));
     }

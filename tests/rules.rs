@@ -36,7 +36,7 @@ fn three_shows_offline(data: &Path) {
     let server = TestServer::start();
     let mut library = Library::open(&data.join("library.sqlite3")).unwrap();
     for name in ["a", "b", "c"] {
-        let item = Item { guid: name, title: name, url: "https://cdn.example.com/one.mp3" };
+        let item = Item { guid: name, title: name, url: "http://127.0.0.1:9/one.mp3" };
         server.set(&format!("/{name}.xml"), Route::ok(rss(name, &[item]), "application/rss+xml"));
         common::subscribe(&mut library, &server.url(&format!("/{name}.xml")));
     }

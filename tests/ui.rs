@@ -54,8 +54,8 @@ fn run_until(harness: &mut Harness<'_, HarkApp>, what: &str, mut done: impl FnMu
 
 fn items() -> Vec<Item<'static>> {
     vec![
-        Item { guid: "one", title: "Opening Night", url: "https://cdn.example.com/one.mp3" },
-        Item { guid: "two", title: "Second Act", url: "https://cdn.example.com/two.mp3" },
+        Item { guid: "one", title: "Opening Night", url: "http://127.0.0.1:9/one.mp3" },
+        Item { guid: "two", title: "Second Act", url: "http://127.0.0.1:9/two.mp3" },
     ]
 }
 
@@ -467,8 +467,8 @@ fn listening_record(data: &Path) -> (Vec<(String, bool, f64)>, usize) {
 /// Two short downloaded episodes: "Alpha" stopped 1 s in, "Beta" waiting in Up Next.
 fn scenario_library(data: &Path, server: &TestServer) {
     let items = [
-        Item { guid: "alpha", title: "Alpha", url: "https://cdn.example.com/alpha.wav" },
-        Item { guid: "beta", title: "Beta", url: "https://cdn.example.com/beta.wav" },
+        Item { guid: "alpha", title: "Alpha", url: "http://127.0.0.1:9/alpha.wav" },
+        Item { guid: "beta", title: "Beta", url: "http://127.0.0.1:9/beta.wav" },
     ];
     server.set("/short.xml", Route::ok(rss("Short Show", &items), "application/rss+xml"));
     let mut library = subscribe_url(data, &server.url("/short.xml"));
@@ -563,7 +563,7 @@ fn long_notes_do_not_widen_the_episode_panel_and_panel_widths_are_remembered() {
 fn long_titles_show_in_full_on_hover() {
     let server = TestServer::start();
     let title = "An Extraordinarily Long Episode Title That Cannot Possibly Fit In The List Of Episodes At All";
-    let items = [Item { guid: "long", title, url: "https://cdn.example.com/long.mp3" }];
+    let items = [Item { guid: "long", title, url: "http://127.0.0.1:9/long.mp3" }];
     server.set("/feed.xml", Route::ok(rss("Titles", &items), "application/rss+xml"));
     let data = tempfile::tempdir().unwrap();
     subscribe_url(data.path(), &server.url("/feed.xml"));
@@ -632,7 +632,7 @@ fn unsubscribing_deletes_the_shows_downloads_unless_kept() {
 #[test]
 fn typing_a_name_finds_shows_in_the_directory_and_subscribes() {
     let server = TestServer::start();
-    let items = [Item { guid: "a", title: "Opening Night", url: "https://cdn.example.com/a.mp3" }];
+    let items = [Item { guid: "a", title: "Opening Night", url: "http://127.0.0.1:9/a.mp3" }];
     server.set("/stage.xml", Route::ok(rss("Stage Door", &items), "application/rss+xml"));
     let answer = format!(
         "\n\n{{\"resultCount\":1,\"results\":[{{\"collectionName\":\"Stage Door\",\"artistName\":\"Bo Usher\",\
@@ -702,7 +702,7 @@ fn ctrl_f_searches_the_library_and_a_hit_opens_its_episode() {
 fn a_podcast_index_key_given_in_the_window_makes_it_searched_too() {
     let server = TestServer::start();
     server.set("/search", Route::ok("{\"resultCount\":0,\"results\":[]}", "text/javascript"));
-    let items = [Item { guid: "a", title: "Opening Night", url: "https://cdn.example.com/a.mp3" }];
+    let items = [Item { guid: "a", title: "Opening Night", url: "http://127.0.0.1:9/a.mp3" }];
     server.set("/indexed.xml", Route::ok(rss("Indexed Only", &items), "application/rss+xml"));
     let answer = format!(
         "{{\"status\":\"true\",\"feeds\":[{{\"title\":\"Indexed Only\",\"url\":\"{}\"}}]}}",

@@ -195,7 +195,12 @@ do we need a podcast trailer?
         let cues = srt(file).unwrap();
         assert_eq!(
             times_and_texts(&cues),
-            [(1.0, 2.0, "First"), (3.0, 4.0, "No counter"), (90.74, 95.0, "Ninety seconds"), (100.0, 101.0, "No blank line before me")]
+            [
+                (1.0, 2.0, "First"),
+                (3.0, 4.0, "No counter"),
+                (90.74, 95.0, "Ninety seconds"),
+                (100.0, 101.0, "No blank line before me")
+            ]
         );
     }
 }
