@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use common::audio::{dominant, mono, rms, tone_at, transition};
 use hark::model::EpisodeId;
-use hark::player::{Capture, OutputChoice, Player, PlayerEvent, PlayerEvents, SourceSpec};
+use hark::player::{Capture, OutputChoice, PlaybackState, Player, PlayerEvent, PlayerEvents, SourceSpec};
 
 const WAIT: Duration = Duration::from_secs(20);
 const EPISODE: EpisodeId = EpisodeId(7);
@@ -26,6 +26,8 @@ impl Rig {
         player.load(EPISODE, SourceSpec::File(common::fixture(fixture)), start, true);
         let rig = Self { player, capture, events };
         rig.wait_for(|e| matches!(e, PlayerEvent::Loaded { .. }));
+        // The capture hears what a device would: nothing but silence until playback starts.
+        rig.wait_for(|e| matches!(e, PlayerEvent::State { state: PlaybackState::Playing, .. }));
         rig
     }
 
@@ -248,9 +250,31 @@ fn pause_stops_the_clock_and_play_resumes_where_it_was() {
     let paused_at = rig.player.position_secs();
     assert!((paused_at - 12.5).abs() < 0.05, "paused at {paused_at}");
     assert!(rig.player.is_paused());
+    // The device keeps pulling while paused: it gets silence, and the clock stands still.
+    let while_paused = rig.hear(1.0);
+    assert_eq!(rms(&while_paused), 0.0, "silence while paused");
+    assert_eq!(rig.player.position_secs(), paused_at, "the clock holds while the device pulls");
     rig.player.play();
     rig.wait_for(|e| matches!(e, PlayerEvent::State { state: hark::player::PlaybackState::Playing, .. }));
     let heard = rig.hear(0.3);
     assert_eq!(dominant(&heard, rig.rate()), 500.0);
     assert!((rig.player.position_secs() - 12.8).abs() < 0.05);
+}
+
+#[test]
+fn the_device_gets_the_volume_and_a_fade_in_after_every_jump() {
+    let rig = Rig::load("tone.ogg", 12.0);
+    let rate = rig.rate() as usize;
+    let first = rig.hear(0.5);
+    // A 4 ms fade-in: the first millisecond is far quieter than the steady tone after it.
+    let level = |samples: &[f32]| rms(samples);
+    let steady = level(&first[rate / 10..rate / 5]);
+    assert!(steady > 0.2, "a tone: {steady}");
+    assert!(level(&first[..rate / 1000]) < steady * 0.5, "faded in, not started at full level");
+
+    rig.player.set_volume(0.25);
+    // Past what was already queued at the old volume, the level follows the new one.
+    let quieter = rig.hear(1.0);
+    let after = level(&quieter[rate / 2..]);
+    assert!((after / steady - 0.25).abs() < 0.05, "volume 0.25: {after} against {steady}");
 }

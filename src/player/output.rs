@@ -216,19 +216,9 @@ impl EngineSource {
         }
     }
 
-    /// For captures: the next real sample, waiting for none.
-    pub fn next_real(&mut self) -> Option<f32> {
-        match self.pull() {
-            Pulled::Sample(s) => Some(s),
-            _ => None,
-        }
-    }
-}
-
-impl Iterator for EngineSource {
-    type Item = f32;
-
-    fn next(&mut self) -> Option<f32> {
+    /// The next sample as the device gets it: silence while paused, the volume and the fade-in
+    /// applied. `Nothing` when no audio is there yet (the caller decides what a dry moment is).
+    fn heard(&mut self) -> Pulled {
         if self.left_in_frame == 0 {
             self.left_in_frame = self.stream.channels;
             let paused = self.shared.paused.load(Ordering::Relaxed);
@@ -239,20 +229,37 @@ impl Iterator for EngineSource {
             }
             self.silent_frame = paused;
         }
-        self.left_in_frame -= 1;
         if self.silent_frame {
-            return if self.stream.closed.load(Ordering::Acquire) { None } else { Some(0.0) };
+            if self.stream.closed.load(Ordering::Acquire) {
+                return Pulled::Closed;
+            }
+            self.left_in_frame -= 1;
+            return Pulled::Sample(0.0);
         }
         match self.pull() {
             Pulled::Sample(s) => {
+                self.left_in_frame -= 1;
                 let ramp = 1.0 - self.ramp_left as f32 / self.ramp_frames as f32;
-                Some(s * self.shared.volume() * ramp)
+                Pulled::Sample(s * self.shared.volume() * ramp)
             }
+            other => other,
+        }
+    }
+}
+
+impl Iterator for EngineSource {
+    type Item = f32;
+
+    fn next(&mut self) -> Option<f32> {
+        match self.heard() {
+            Pulled::Sample(s) => Some(s),
             Pulled::Closed => None,
             Pulled::Nothing => {
-                // Chunks hold whole frames, so running dry happens only at a frame boundary.
+                // Chunks hold whole frames, so running dry happens only at a frame boundary: the
+                // device plays a silent frame, and the audio fades in again when it returns.
                 self.shared.starved.store(true, Ordering::Relaxed);
                 self.silent_frame = true;
+                self.left_in_frame -= 1;
                 Some(0.0)
             }
         }
@@ -304,8 +311,10 @@ impl Capture {
         guard.as_ref().map(|s| (s.channels_count(), s.rate()))
     }
 
-    /// Takes `frames` frames of real audio, waiting up to `timeout` for the engine.
-    /// Returns fewer when the episode ends or the time is up.
+    /// Takes `frames` frames as the sound device would get them (silence while paused, the volume
+    /// and the fade-in applied), waiting up to `timeout` for the engine: where a device would
+    /// play a dry moment as silence, the capture waits for the audio instead, so what it holds
+    /// is the content in order. Returns fewer when the episode ends or the time is up.
     pub fn take_frames(&self, frames: usize, timeout: Duration) -> Vec<f32> {
         let deadline = Instant::now() + timeout;
         let mut out = Vec::new();
@@ -315,9 +324,9 @@ impl Capture {
                 if let Some(source) = guard.as_mut() {
                     let wanted = frames * source.channels_count() as usize;
                     while out.len() < wanted {
-                        match source.next_real() {
-                            Some(sample) => out.push(sample),
-                            None => break,
+                        match source.heard() {
+                            Pulled::Sample(sample) => out.push(sample),
+                            Pulled::Nothing | Pulled::Closed => break,
                         }
                     }
                     if out.len() >= wanted {
