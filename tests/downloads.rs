@@ -217,6 +217,63 @@ fn a_killed_download_process_resumes_from_its_part_file() {
     assert!(from > 0, "resumed from the part file, not from 0");
 }
 
+#[test]
+fn a_resume_whose_total_changed_to_more_than_the_disk_holds_is_refused_and_loses_nothing() {
+    let server = TestServer::start();
+    let body = payload(600_000);
+    let mut route = Route::ok(body.clone(), "audio/mpeg").with_etag("\"k\"");
+    route.throttle = Some(150_000);
+    server.set("/changing.mp3", route.clone());
+    let data = tempfile::tempdir().unwrap();
+    let episode = library_with_episode(data.path(), &server, "/changing.mp3");
+    let hark = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hark")).arg("--data-dir").arg(data.path()).args(args).output()
+    };
+    let spawn = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_hark"))
+            .arg("--data-dir")
+            .arg(data.path())
+            .args(["download", &episode.0.to_string()])
+            .spawn()
+            .unwrap()
+    };
+    let downloads = data.path().join("downloads");
+    let mut child = spawn();
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while hark::media::PartialFile::peek(&downloads, episode).is_none_or(|p| p.bytes < 100_000) {
+        assert!(std::time::Instant::now() < deadline, "no checkpoint of the part file was written");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let before = hark::media::PartialFile::peek(&downloads, episode).unwrap();
+
+    // The same name now answers a resume with a total of 10 TB.
+    server.set("/changing.mp3", Route { claimed_total: Some(10_995_116_277_760), throttle: None, ..route.clone() });
+    let refused = hark(&["download", &episode.0.to_string()]).unwrap();
+    assert!(!refused.status.success());
+    let said = String::from_utf8_lossy(&refused.stderr).to_string();
+    assert!(said.contains("free space"), "the real cause: {said}");
+    let part_len: u64 = std::fs::read_dir(&downloads)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .max()
+        .unwrap_or(0);
+    assert!(part_len < 1_000_000, "the part file was not grown to the new total ({part_len} bytes)");
+    let record = hark::media::PartialFile::peek(&downloads, episode);
+    assert!(record.is_none() || record == Some(before), "the record describes no 10 TB file: {record:?}");
+    let library = hark::library::Library::open(&data.path().join("library.sqlite3")).unwrap();
+    assert!(!library.episode(episode).unwrap().summary.downloaded, "nothing is marked downloaded");
+
+    // The server is right again: the download finishes from where it was, byte for byte.
+    server.set("/changing.mp3", Route { throttle: None, ..route });
+    assert!(hark(&["download", &episode.0.to_string()]).unwrap().status.success());
+    let path = library.episode(episode).unwrap().summary.path.expect("marked downloaded");
+    assert_eq!(sha(&std::fs::read(path).unwrap()), sha(&body));
+}
+
 fn wait_for(events: &Receiver<NetEvent>, what: &str, mut wanted: impl FnMut(&NetEvent) -> bool) -> NetEvent {
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {

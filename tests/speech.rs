@@ -18,7 +18,8 @@ use hark::model::EpisodeId;
 use hark::net::{NetService, OnStart};
 use hark::paths::AppPaths;
 use hark::player::{
-    AudioSettings, Capture, KnownLevel, OutputChoice, Player, PlayerEvent, PlayerEvents, SilenceLevel, SourceSpec,
+    AudioSettings, Capture, KnownLevel, OutputChoice, PlaybackState, Player, PlayerEvent, PlayerEvents, SilenceLevel,
+    SourceSpec,
 };
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -89,17 +90,15 @@ fn hear(fixture: &str, settings: AudioSettings, speed: f32, start: f64) -> Heard
     }
     player.load(EPISODE, SourceSpec::File(common::fixture(fixture)), start, true);
     wait_for(&events, |e| matches!(e, PlayerEvent::Loaded { .. }));
+    // The capture hears what a device would: silence until playback starts.
+    wait_for(&events, |e| matches!(e, PlayerEvent::State { state: PlaybackState::Playing, .. }));
     let (channels, rate) = capture.format().expect("loaded");
     let mut samples = Vec::new();
     let deadline = Instant::now() + WAIT;
-    loop {
+    // Playing until it ends: the engine pauses itself at the end, and a take stops there.
+    while !player.is_paused() {
         assert!(Instant::now() < deadline, "the episode never ended");
-        let part = capture.take_frames(rate as usize, Duration::from_millis(200));
-        let short = part.len() < rate as usize * channels as usize;
-        samples.extend(part);
-        if short && player.is_paused() {
-            break; // ended: the engine pauses itself at the end
-        }
+        samples.extend(capture.take_frames(rate as usize, Duration::from_millis(200)));
     }
     let saved_secs = player.take_silence_saved();
     Heard { samples, channels, rate, saved_secs }

@@ -111,6 +111,15 @@ struct Sidecar {
     ranges: RangeSet,
 }
 
+impl Sidecar {
+    /// Whether a part file of `len` bytes is the one this record is about: as long as the total
+    /// it names, and holding every range it claims.
+    fn describes(&self, len: u64) -> bool {
+        let claimed_end = self.ranges.0.last().map_or(0, |&(_, end)| end);
+        self.total.is_none_or(|total| total == len) && claimed_end <= len
+    }
+}
+
 #[derive(Debug, Default)]
 struct State {
     sidecar: Sidecar,
@@ -176,10 +185,13 @@ impl PartialFile {
     pub fn open(dir: &Path, episode: EpisodeId, url: &str) -> io::Result<Arc<Self>> {
         std::fs::create_dir_all(dir)?;
         let (part_path, sidecar_path) = part_paths(dir, episode);
+        let file_len = std::fs::metadata(&part_path).ok().map(|m| m.len());
+        // The record is trusted only for this address and a part file of the length it says: a
+        // file the record does not describe (a crash between the two) starts over.
         let sidecar = std::fs::read(&sidecar_path)
             .ok()
             .and_then(|bytes| serde_json::from_slice::<Sidecar>(&bytes).ok())
-            .filter(|s| s.url == url && part_path.exists());
+            .filter(|s| s.url == url && file_len.is_some_and(|len| s.describes(len)));
         let file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&part_path)?;
         let sidecar = match sidecar {
             Some(sidecar) => sidecar,
@@ -274,18 +286,21 @@ impl PartialFile {
         state.sidecar.ranges.next_missing(from, state.sidecar.total)
     }
 
-    /// Starts over: a different file on the server, or one that cannot resume.
+    /// Starts over: a different file on the server, or one that cannot resume. The record is
+    /// written first, then the file resized: a crash in between leaves a record that claims no
+    /// bytes, never bytes of one version counted for another.
     pub fn restart(&self, total: Option<u64>, validator: Validator, seekable: bool) -> io::Result<()> {
         let mut state = self.lock();
-        self.file.set_len(0)?;
-        if let Some(total) = total {
-            self.file.set_len(total)?;
-        }
         state.sidecar.ranges = RangeSet::default();
         state.sidecar.total = total;
         state.sidecar.validator = validator;
         state.seekable = seekable;
         state.failed = None;
+        self.write_sidecar(&state.sidecar)?;
+        self.file.set_len(0)?;
+        if let Some(total) = total {
+            self.file.set_len(total)?;
+        }
         self.changed.notify_all();
         Ok(())
     }
@@ -327,8 +342,13 @@ impl PartialFile {
             state.last_checkpoint = Some(std::time::Instant::now());
             state.sidecar.clone()
         };
+        self.write_sidecar(&sidecar)
+    }
+
+    /// The record on disk, replaced whole (a crash leaves the old one or the new one).
+    fn write_sidecar(&self, sidecar: &Sidecar) -> io::Result<()> {
         let tmp = self.sidecar_path.with_extension("json.tmp");
-        std::fs::write(&tmp, serde_json::to_vec(&sidecar).map_err(io::Error::other)?)?;
+        std::fs::write(&tmp, serde_json::to_vec(sidecar).map_err(io::Error::other)?)?;
         std::fs::rename(&tmp, &self.sidecar_path)
     }
 
@@ -535,5 +555,32 @@ mod tests {
         assert_eq!(final_name(id, "https://x.example/a/../../etc/passwd", Some("audio/mpeg")), "42.mp3");
         assert_eq!(final_name(id, "https://x.example/ep.M4A?x=1", None), "42.m4a");
         assert_eq!(final_name(id, "https://x.example/episode", None), "42.audio");
+    }
+
+    #[test]
+    fn a_record_and_a_file_out_of_step_start_over_and_a_restart_writes_its_record_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = "https://example.com/a.mp3";
+        let part = PartialFile::open(dir.path(), EpisodeId(1), url).unwrap();
+        part.set_total(1000).unwrap();
+        part.write_at(0, &[7; 600]).unwrap();
+        part.checkpoint().unwrap();
+        drop(part);
+        assert_eq!(PartialFile::peek(dir.path(), EpisodeId(1)).map(|p| p.bytes), Some(600));
+
+        // A restart to another total: the record on disk says so at once, before any byte moves.
+        let part = PartialFile::open(dir.path(), EpisodeId(1), url).unwrap();
+        assert_eq!(part.progress().bytes, 600, "resumed from its record");
+        part.restart(Some(5000), Validator::default(), true).unwrap();
+        let on_disk = PartialFile::peek(dir.path(), EpisodeId(1)).unwrap();
+        assert_eq!((on_disk.bytes, on_disk.total), (0, Some(5000)));
+        drop(part);
+
+        // A part file that is not the length its record names (a crash between the two) is not
+        // trusted: nothing of it counts.
+        let (part_path, _) = part_paths(dir.path(), EpisodeId(1));
+        std::fs::OpenOptions::new().write(true).open(&part_path).unwrap().set_len(123).unwrap();
+        let part = PartialFile::open(dir.path(), EpisodeId(1), url).unwrap();
+        assert_eq!((part.progress().bytes, part.total()), (0, None), "started over");
     }
 }

@@ -220,6 +220,8 @@ impl EngineSource {
     /// applied. `Nothing` when no audio is there yet (the caller decides what a dry moment is).
     fn heard(&mut self) -> Pulled {
         if self.left_in_frame == 0 {
+            // A frame starts; if no audio is there for it, nothing of it has started.
+            let before = (self.ramp_left, self.silent_frame);
             self.left_in_frame = self.stream.channels;
             let paused = self.shared.paused.load(Ordering::Relaxed);
             if self.silent_frame && !paused {
@@ -228,6 +230,14 @@ impl EngineSource {
                 self.ramp_left -= 1;
             }
             self.silent_frame = paused;
+            if !paused {
+                let pulled = self.pull();
+                if let Pulled::Nothing | Pulled::Closed = pulled {
+                    (self.ramp_left, self.silent_frame) = before;
+                    self.left_in_frame = 0;
+                }
+                return self.scaled(pulled);
+            }
         }
         if self.silent_frame {
             if self.stream.closed.load(Ordering::Acquire) {
@@ -236,7 +246,13 @@ impl EngineSource {
             self.left_in_frame -= 1;
             return Pulled::Sample(0.0);
         }
-        match self.pull() {
+        let pulled = self.pull();
+        self.scaled(pulled)
+    }
+
+    /// A real sample at the volume and the fade-in, counted in its frame.
+    fn scaled(&mut self, pulled: Pulled) -> Pulled {
+        match pulled {
             Pulled::Sample(s) => {
                 self.left_in_frame -= 1;
                 let ramp = 1.0 - self.ramp_left as f32 / self.ramp_frames as f32;
@@ -259,7 +275,7 @@ impl Iterator for EngineSource {
                 // device plays a silent frame, and the audio fades in again when it returns.
                 self.shared.starved.store(true, Ordering::Relaxed);
                 self.silent_frame = true;
-                self.left_in_frame -= 1;
+                self.left_in_frame = self.stream.channels - 1;
                 Some(0.0)
             }
         }
@@ -314,16 +330,25 @@ impl Capture {
     /// Takes `frames` frames as the sound device would get them (silence while paused, the volume
     /// and the fade-in applied), waiting up to `timeout` for the engine: where a device would
     /// play a dry moment as silence, the capture waits for the audio instead, so what it holds
-    /// is the content in order. Returns fewer when the episode ends or the time is up.
+    /// is the content in order. Returns fewer when playback stops (a pause, the end) during the
+    /// take, or the time is up; started while paused, it takes the silence a device gets.
     pub fn take_frames(&self, frames: usize, timeout: Duration) -> Vec<f32> {
         let deadline = Instant::now() + timeout;
         let mut out = Vec::new();
+        let mut started_paused = None;
         loop {
             {
                 let mut guard = self.source.lock().unwrap_or_else(|e| e.into_inner());
                 if let Some(source) = guard.as_mut() {
                     let wanted = frames * source.channels_count() as usize;
+                    let paused = || source.shared.paused.load(Ordering::Relaxed);
+                    let started_paused = *started_paused.get_or_insert_with(paused);
                     while out.len() < wanted {
+                        // Playback stopped during the take: it ends there, on a frame boundary.
+                        if !started_paused && source.left_in_frame == 0 && source.shared.paused.load(Ordering::Relaxed)
+                        {
+                            return out;
+                        }
                         match source.heard() {
                             Pulled::Sample(sample) => out.push(sample),
                             Pulled::Nothing | Pulled::Closed => break,

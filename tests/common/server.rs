@@ -22,6 +22,8 @@ pub struct Route {
     pub content_length: bool,
     /// Claim this length instead of the body's.
     pub claimed_length: Option<u64>,
+    /// Name this total in `Content-Range` instead of the body's length (a file that changed).
+    pub claimed_total: Option<u64>,
     /// Bytes per second, or unthrottled.
     pub throttle: Option<u64>,
     /// Absolute body offsets at which a connection is cut, each once.
@@ -42,6 +44,7 @@ impl Route {
             ranges: true,
             content_length: true,
             claimed_length: None,
+            claimed_total: None,
             throttle: None,
             drop_at: Vec::new(),
             first_byte_delay: None,
@@ -210,7 +213,8 @@ fn serve(stream: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
         });
     let (status, start, end) = match range {
         Some((start, end)) => {
-            head.push(("Content-Range".into(), format!("bytes {start}-{end}/{total}")));
+            let named = route.claimed_total.unwrap_or(total);
+            head.push(("Content-Range".into(), format!("bytes {start}-{end}/{named}")));
             (206, start, end + 1)
         }
         None => (route.status, 0, total),
