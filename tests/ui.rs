@@ -1130,3 +1130,33 @@ fn the_statistics_view_shows_time_listened_and_saved_per_show() {
     assert!(harness.query_all_by_label("Stats Show").count() >= 2, "the show's row beside its list entry");
     harness.get_by_label("1 h 00 min");
 }
+
+#[test]
+fn a_second_launch_hands_its_feed_to_the_open_window_which_offers_it_and_esc_says_not_now() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    // The window's own listener, as `HarkApp::run` sets it up, delivering to this window.
+    let hark::desktop::instance::Claim::First(Some(listener)) =
+        hark::desktop::instance::claim(data.path(), &hark::desktop::instance::Handoff::Raise)
+    else {
+        panic!("this window owns the library's socket");
+    };
+    listener.serve(harness.state().handoffs(), std::sync::Arc::new(hark::NoWaker));
+    let launch = std::process::Command::new(env!("CARGO_BIN_EXE_hark"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .arg("https://example.com/handed.xml")
+        .output()
+        .unwrap();
+    assert!(launch.status.success(), "{}", String::from_utf8_lossy(&launch.stderr));
+    run_until(&mut harness, "the offer", |h| h.state().state.offer.is_some());
+    harness.run_steps(2);
+    harness.get_by_label("Subscribe to https://example.com/handed.xml?");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(harness.state().state.offer.is_none(), "Esc answers \"Not now\"");
+    assert!(
+        harness.state().library().podcasts().unwrap().iter().all(|p| p.feed_url != "https://example.com/handed.xml")
+    );
+}
