@@ -7,10 +7,11 @@ use hark::model::{Episode, EpisodeId, EpisodeSummary, PodcastId};
 use hark::notes::Document;
 use hark::ui::{self, EpisodePage, UiState};
 
-/// Real notes from the corpus (The Daily), repeated up to 50 KB.
+/// Notes as shows write them (headings, lists, timestamps, links: our own fixture), repeated up
+/// to 50 KB.
 fn fifty_kb_of_notes() -> String {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/feeds");
-    let feed = std::fs::read(dir.join("the-daily.xml")).unwrap();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/feeds");
+    let feed = std::fs::read(dir.join("html-show-notes.xml")).unwrap();
     let parsed = hark::feed::parse_feed(&feed, &url::Url::parse("https://example.com/feed.xml").unwrap()).unwrap();
     let mut notes = String::new();
     for episode in parsed.episodes.iter().cycle() {
