@@ -366,3 +366,14 @@ fn tables_of_contents_nested_thousands_deep_neither_crash_nor_stop_playback() {
     assert!(playable, "it is audio");
     assert!(decoder.unwrap().is_some_and(|d| (d - 60.0).abs() < 0.5));
 }
+
+#[test]
+fn an_mp4_whose_chapter_tracks_are_several_gives_the_titles_tracks_chapters() {
+    // As Auphonic writes them: the pictures' (video) track first, then titles, then titles with
+    // links, and no Nero list (made by tools/chapter-tracks/make.py; ffprobe reads the same).
+    let read = read_file_chapters(&common::fixture("chapter-tracks.m4a")).unwrap();
+    assert_eq!(read.source, ChapterSource::Mp4);
+    let got: Vec<(f64, &str)> = read.chapters.iter().map(|c| (c.start_secs, c.title.as_str())).collect();
+    assert_eq!(got, [(0.0, "Cold open"), (5.0, "News"), (12.0, "Listener mail")]);
+    assert!(read.duration_secs.is_some_and(|d| (d - 20.0).abs() < 0.2), "{:?}", read.duration_secs);
+}

@@ -135,23 +135,24 @@ fn collect(group: &ChapterGroup, into: &mut Vec<Chapter>) {
     }
 }
 
+/// An MP4's chapters: its QuickTime chapter text track (read by `chapter_track`), else its Nero
+/// chapter list (`chpl`, read by the tag reader, which also gives the length).
 fn mp4_chapters(path: &Path) -> Result<FileChapters, String> {
-    let config = mp4ameta::ReadConfig {
-        read_chapter_list: true,
-        read_chapter_track: true,
-        read_audio_info: true,
-        ..mp4ameta::ReadConfig::NONE
+    let config = mp4ameta::ReadConfig { read_chapter_list: true, read_audio_info: true, ..mp4ameta::ReadConfig::NONE };
+    let not_read = |e: &dyn std::fmt::Display| format!("could not read the chapters of {}: {e}", path.display());
+    let tag = mp4ameta::Tag::read_with_path(path, &config).map_err(|e| not_read(&e))?;
+    let track = super::chapter_track::read(path, MAX_CHAPTERS).map_err(|e| not_read(&e))?;
+    let listed = match track.is_empty() {
+        false => track,
+        true => tag.chapter_list().iter().map(|c| (c.start.as_secs_f64(), c.title.clone())).collect(),
     };
-    let tag = mp4ameta::Tag::read_with_path(path, &config)
-        .map_err(|e| format!("could not read the chapters of {}: {e}", path.display()))?;
-    let mut chapters: Vec<Chapter> = tag
-        .chapters()
-        .iter()
+    let mut chapters: Vec<Chapter> = listed
+        .into_iter()
         .take(MAX_CHAPTERS)
-        .map(|chapter| Chapter {
-            start_secs: chapter.start.as_secs_f64(),
+        .map(|(start_secs, title)| Chapter {
+            start_secs,
             end_secs: None,
-            title: crate::model::clean_line(&chapter.title),
+            title: crate::model::clean_line(&title),
             url: None,
             image: None,
             listed: true,

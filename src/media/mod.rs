@@ -1,6 +1,7 @@
 //! Media bytes on disk: the partial file that is both the download and the stream.
 
 mod after_tag;
+mod chapter_track;
 pub mod chapters;
 pub mod id3;
 mod partial;
