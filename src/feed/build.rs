@@ -56,10 +56,10 @@ fn podcast(feed: Option<&Feed>, extras: &FeedExtras, feed_url: &Url) -> NewPodca
         let name = feed?.authors.first()?.name.as_deref()?.trim().to_string();
         Some(name).filter(|n| !n.is_empty())
     };
-    let description = match feed {
-        Some(feed) => feed.description.as_ref().map(|d| d.content.trim().to_string()).filter(|d| !d.is_empty()),
-        None => extras.description.clone(),
-    };
+    // The richest non-empty of what the channel says of itself (an empty <description> hides
+    // no itunes:summary).
+    let read_by_feed_rs = feed.and_then(|f| f.description.as_ref()).map(|d| d.content.clone());
+    let description = richest_notes(read_by_feed_rs.into_iter().chain(extras.descriptions.iter().cloned()).collect());
     NewPodcast {
         title,
         author: extras.author.clone().or_else(feed_author),
@@ -130,12 +130,16 @@ fn episode(entry: Option<&Entry>, item: ItemExtras, feed_url: &Url, ids_are_real
         .unwrap_or_else(|| "Untitled episode".to_string());
     let published: Option<DateTime<Utc>> = entry.and_then(|e| e.published.or(e.updated)).or(item.published);
     let media_duration = media.iter().find_map(|m| m.duration).map(|d| d.as_secs() as u32).filter(|d| *d > 0);
-    let entry_notes = entry.map(|e| {
-        let content = e.content.as_ref().and_then(|c| c.body.clone());
+    let content = entry.and_then(|e| e.content.as_ref()?.body.clone()).into_iter().chain(item.content);
+    let summaries = entry.map(|e| {
         let summary = e.summary.as_ref().map(|s| s.content.clone());
         let media_description = media.iter().find_map(|m| m.description.as_ref().map(|d| d.content.clone()));
-        [content, summary, media_description].into_iter().flatten().collect::<Vec<_>>()
+        [summary, media_description].into_iter().flatten().collect::<Vec<_>>()
     });
+    // The content (Atom <content>, RSS content:encoded) is the notes whenever it has any; else
+    // the richest of the rest.
+    let notes = first_non_empty(content)
+        .or_else(|| richest_notes(summaries.unwrap_or_default().into_iter().chain(item.notes).collect()));
     let link = entry
         .and_then(|e| e.links.iter().find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate")))
         .map(|l| l.href.clone())
@@ -147,15 +151,17 @@ fn episode(entry: Option<&Entry>, item: ItemExtras, feed_url: &Url, ids_are_real
         guid: item.guid.or(entry_guid),
         title,
         published,
-        duration_secs: item.duration.or(media_duration),
+        // An itunes:duration that does not read is unknown (the file tells once it is known),
+        // never a number scraped out of it.
+        duration_secs: if item.duration_given { item.duration } else { media_duration },
         enclosure,
-        notes_html: richest_notes(entry_notes.unwrap_or_default()).or_else(|| richest_notes(item.notes)),
+        notes_html: notes,
         episode_number: item
             .episode
             .or_else(|| media.iter().find_map(|m| m.episode.as_ref().and_then(|e| positive_whole(e.number)))),
         season_number: item.season.or_else(|| media.iter().find_map(|m| m.season.as_ref().map(|s| s.number))),
         link,
-        image_url: item.image.or_else(thumbnail).and_then(|u| resolve(&u, feed_url)),
+        image_url: item.image.or(item.thumbnail).or_else(thumbnail).and_then(|u| resolve(&u, feed_url)),
         chapters_url: item.chapters.and_then(|u| resolve(&u, feed_url)),
         psc_chapters: crate::chapters::from_psc(&item.psc, feed_url),
         transcripts: resolve_transcripts(item.transcripts, feed_url),
@@ -169,8 +175,12 @@ fn positive_whole(number: f32) -> Option<u32> {
     (number.is_finite() && number >= 1.0 && number.fract() == 0.0 && number <= u32::MAX as f32).then_some(number as u32)
 }
 
-/// The notes are the richest of an episode's sources (description, content, media description):
-/// the longest non-empty one.
+fn first_non_empty(sources: impl IntoIterator<Item = String>) -> Option<String> {
+    sources.into_iter().map(|n| n.trim().to_string()).find(|n| !n.is_empty())
+}
+
+/// The richest of several texts that say the same thing (a description, a summary): the longest
+/// non-empty one.
 fn richest_notes(sources: Vec<String>) -> Option<String> {
     sources.into_iter().map(|n| n.trim().to_string()).filter(|n| !n.is_empty()).max_by_key(|n| n.len())
 }

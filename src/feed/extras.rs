@@ -13,6 +13,8 @@ use crate::model::{Related, RemoteFeed, TranscriptLink, WebLink};
 
 pub(super) const ITUNES_NS: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
 const PSC_NS: &str = "http://podlove.org/simple-chapters";
+/// Media RSS, with and without its trailing slash.
+const MEDIA_NS: [&str; 1] = ["http://search.yahoo.com/mrss/"];
 /// Both URIs of the Podcasting 2.0 namespace are in use: the current one and the legacy one.
 pub(super) const PODCAST_NS: [&str; 2] = [
     "https://podcastindex.org/namespace/1.0",
@@ -26,15 +28,22 @@ pub(super) struct ItemExtras {
     /// Read for the fallback, when feed-rs cannot read the feed.
     pub(super) title: Option<String>,
     pub(super) published: Option<DateTime<Utc>>,
-    /// Every non-empty notes source the item has (description, content:encoded); the richest
-    /// is chosen where the episode is built.
+    /// `content:encoded`, which is the notes whenever it has any.
+    pub(super) content: Option<String>,
+    /// The other non-empty notes sources (description, itunes:summary, media:description): the
+    /// richest is the notes when there is no content.
     pub(super) notes: Vec<String>,
     pub(super) link: Option<String>,
     pub(super) enclosure: Option<RawEnclosure>,
     pub(super) duration: Option<u32>,
+    /// The item states a duration (readable or not): then nobody else's guess replaces it.
+    pub(super) duration_given: bool,
     pub(super) episode: Option<u32>,
     pub(super) season: Option<u32>,
     pub(super) image: Option<String>,
+    /// `media:thumbnail`, alone or in a `media:group`: the episode's picture when it has no
+    /// `itunes:image`.
+    pub(super) thumbnail: Option<String>,
     pub(super) chapters: Option<String>,
     /// Podlove Simple Chapters: start, title, href, image as written.
     pub(super) psc: Vec<RawPscChapter>,
@@ -56,9 +65,10 @@ pub(super) struct RawEnclosure {
 
 #[derive(Debug, Default)]
 pub(super) struct FeedExtras {
-    /// The channel's title, description and link (for the fallback).
+    /// The channel's title and link (for the fallback).
     pub(super) title: Option<String>,
-    pub(super) description: Option<String>,
+    /// Every non-empty description the channel gives (description, itunes:summary).
+    pub(super) descriptions: Vec<String>,
     pub(super) link: Option<String>,
     pub(super) new_feed_url: Option<String>,
     pub(super) image: Option<String>,
@@ -76,11 +86,15 @@ enum Ns {
     Podcast,
     /// Podlove Simple Chapters.
     Psc,
+    /// Media RSS (`media:thumbnail`, `media:description`).
+    Media,
     Other,
 }
 
 #[derive(Clone, PartialEq)]
 enum Field {
+    /// `content:encoded`.
+    Content,
     Guid,
     Duration,
     Episode,
@@ -135,6 +149,9 @@ struct Scanner {
     extras: FeedExtras,
     /// The depth of the `<item>` being read, if inside one.
     depth_in_item: Option<usize>,
+    /// The depth of a `podcast:alternateEnclosure` being read: what it holds (its duration, its
+    /// chapters, its transcript) describes that other enclosure, not the episode.
+    depth_in_alternate: Option<usize>,
     depth: usize,
     /// The element whose text is being collected, and that text.
     field: Option<Field>,
@@ -153,7 +170,11 @@ impl Scanner {
             self.depth_in_item = Some(self.depth);
             return;
         }
+        if ns == Ns::Podcast && local == "alternateEnclosure" && !is_empty && self.depth_in_alternate.is_none() {
+            self.depth_in_alternate = Some(self.depth);
+        }
         self.field = match self.extras.items.last_mut().filter(|_| self.depth_in_item.is_some()) {
+            Some(_) if self.depth_in_alternate.is_some() => None,
             Some(item) => item_start(item, ns, &local, e),
             None => channel_start(&mut self.extras, ns, &local, e),
         };
@@ -174,6 +195,9 @@ impl Scanner {
         if self.depth_in_item == Some(self.depth) {
             self.depth_in_item = None;
         }
+        if self.depth_in_alternate == Some(self.depth) {
+            self.depth_in_alternate = None;
+        }
         self.depth = self.depth.saturating_sub(1);
     }
 }
@@ -192,9 +216,14 @@ fn item_start(item: &mut ItemExtras, ns: Ns, local: &str, e: &BytesStart<'_>) ->
         (Ns::Plain, "guid") => return Some(Field::Guid),
         (Ns::Plain, "title") => return Some(Field::Title),
         (Ns::Plain, "pubDate") => return Some(Field::Published),
-        (Ns::Plain, "description") | (Ns::Other, "encoded") => return Some(Field::Notes),
+        (Ns::Other, "encoded") => return Some(Field::Content),
+        (Ns::Plain, "description") | (Ns::Itunes, "summary") | (Ns::Media, "description") => return Some(Field::Notes),
+        (Ns::Media, "thumbnail") if item.thumbnail.is_none() => item.thumbnail = attr(e, "url"),
         (Ns::Plain, "link") => return Some(Field::Link),
-        (Ns::Itunes, "duration") => return Some(Field::Duration),
+        (Ns::Itunes, "duration") => {
+            item.duration_given = true;
+            return Some(Field::Duration);
+        }
         (Ns::Itunes, "explicit") => return Some(Field::Explicit),
         (Ns::Itunes | Ns::Podcast, "episode") => return Some(Field::Episode),
         (Ns::Itunes | Ns::Podcast, "season") => return Some(Field::Season),
@@ -221,7 +250,7 @@ fn channel_start(extras: &mut FeedExtras, ns: Ns, local: &str, e: &BytesStart<'_
     let web = |name| attr(e, name).filter(|u| u.starts_with("http://") || u.starts_with("https://"));
     match (ns, local) {
         (Ns::Plain, "title") => return Some(Field::Title),
-        (Ns::Plain, "description") => return Some(Field::Notes),
+        (Ns::Plain, "description") | (Ns::Itunes, "summary") => return Some(Field::Notes),
         (Ns::Plain, "link") => return Some(Field::Link),
         (Ns::Podcast, "remoteItem") => {
             let (url, guid) = (web("feedUrl"), attr(e, "feedGuid"));
@@ -247,7 +276,8 @@ fn item_end(item: &mut ItemExtras, field: Field, value: String) {
     match field {
         Field::Guid => item.guid = non_empty(value),
         Field::Title => item.title = item.title.take().or(non_empty(value)),
-        Field::Published => item.published = DateTime::parse_from_rfc2822(&value).ok().map(|d| d.with_timezone(&Utc)),
+        Field::Published => item.published = published(&value),
+        Field::Content => item.content = item.content.take().or(non_empty(value)),
         Field::Notes if !value.is_empty() && item.notes.len() < MAX_NOTES_SOURCES => item.notes.push(value),
         Field::Link => item.link = item.link.take().or(non_empty(value)),
         Field::Duration => item.duration = parse_duration(&value),
@@ -262,7 +292,9 @@ fn item_end(item: &mut ItemExtras, field: Field, value: String) {
 fn channel_end(extras: &mut FeedExtras, field: Field, value: String) {
     match field {
         Field::Title => extras.title = extras.title.take().or(non_empty(value)),
-        Field::Notes => extras.description = extras.description.take().or(non_empty(value)),
+        Field::Notes if !value.is_empty() && extras.descriptions.len() < MAX_NOTES_SOURCES => {
+            extras.descriptions.push(value)
+        }
         Field::Link => extras.link = extras.link.take().or(non_empty(value)),
         Field::NewFeedUrl => extras.new_feed_url = non_empty(value),
         Field::Author => extras.author = non_empty(value),
@@ -273,6 +305,58 @@ fn channel_end(extras: &mut FeedExtras, field: Field, value: String) {
         Field::Person(url) if !value.is_empty() => extras.related.people.push(WebLink { url, text: value }),
         _ => {}
     }
+}
+
+/// An RSS date, read as RFC 822 says, else as leniently as feed readers do: a weekday without
+/// its comma, a time with a digit too many, an unknown zone: whatever is readable is kept (the
+/// day at least, from midnight in its zone), so the episode keeps its place in the list.
+fn published(value: &str) -> Option<DateTime<Utc>> {
+    if let Ok(date) = DateTime::parse_from_rfc2822(value) {
+        return Some(date.with_timezone(&Utc));
+    }
+    let words: Vec<&str> = value.split([' ', ',']).filter(|w| !w.is_empty()).collect();
+    // Day, month and year, wherever the weekday left them.
+    let at = words.iter().position(|w| w.parse::<u32>().is_ok_and(|d| (1..=31).contains(&d)))?;
+    let (day, month, year) = (words[at].parse::<u32>().ok()?, words.get(at + 1)?, words.get(at + 2)?);
+    let month = MONTHS.iter().position(|m| month.len() >= 3 && m.eq_ignore_ascii_case(&month[..3]))? as u32 + 1;
+    let year: i32 = year.parse().ok()?;
+    let date = chrono::NaiveDate::from_ymd_opt(year, month, day)?;
+    let time = words.get(at + 3).and_then(|clock| lenient_clock(clock)).unwrap_or_default();
+    let offset = words.get(at + 4).and_then(|zone| zone_offset_secs(zone)).unwrap_or(0);
+    let local = date.and_time(time);
+    Some(local.and_utc() - chrono::Duration::seconds(i64::from(offset)))
+}
+
+const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
+/// `HH:MM[:SS]`, each field read as a number (`012` is 12) and checked for range.
+fn lenient_clock(clock: &str) -> Option<chrono::NaiveTime> {
+    let mut fields = clock.split(':').map(|f| f.parse::<u32>().ok());
+    let (hour, minute) = (fields.next()??, fields.next()??);
+    let second = fields.next().flatten().unwrap_or(0);
+    chrono::NaiveTime::from_hms_opt(hour, minute, second)
+}
+
+/// A zone as RFC 822 names it (`GMT`, `EST` … or `+0100`), in seconds east of UTC.
+fn zone_offset_secs(zone: &str) -> Option<i32> {
+    let hours = match zone.to_ascii_uppercase().as_str() {
+        "GMT" | "UT" | "UTC" | "Z" => 0,
+        "EDT" => -4,
+        "EST" | "CDT" => -5,
+        "CST" | "MDT" => -6,
+        "MST" | "PDT" => -7,
+        "PST" => -8,
+        _ => {
+            let (sign, digits) = match zone.as_bytes().first()? {
+                b'+' => (1, &zone[1..]),
+                b'-' => (-1, &zone[1..]),
+                _ => return None,
+            };
+            let number: i32 = digits.parse().ok().filter(|_| digits.len() == 4)?;
+            return Some(sign * ((number / 100) * 3600 + (number % 100) * 60));
+        }
+    };
+    Some(hours * 3600)
 }
 
 fn non_empty(value: String) -> Option<String> {
@@ -290,21 +374,29 @@ fn resolve_entity(r: &quick_xml::events::BytesRef<'_>) -> Option<&'static str> {
     })
 }
 
+/// The namespace a URI names. Case is ignored (feeds write `.../DTDs/Podcast-1.0.dtd`), and so is
+/// a trailing slash.
+fn namespace(uri: &str) -> Ns {
+    let uri = uri.trim().trim_end_matches('/');
+    let same = |known: &str| uri.eq_ignore_ascii_case(known.trim_end_matches('/'));
+    if same(ITUNES_NS) {
+        Ns::Itunes
+    } else if PODCAST_NS.iter().any(|p| same(p)) {
+        Ns::Podcast
+    } else if same(PSC_NS) {
+        Ns::Psc
+    } else if MEDIA_NS.iter().any(|m| same(m)) {
+        Ns::Media
+    } else {
+        Ns::Other
+    }
+}
+
 fn learn_prefixes(e: &BytesStart<'_>, prefixes: &mut HashMap<String, Ns>) {
     for a in e.attributes().flatten() {
         let key: &str = a.key.as_ref();
         if let Some(prefix) = key.strip_prefix("xmlns:") {
-            let uri = a.value.trim();
-            let ns = if uri.eq_ignore_ascii_case(ITUNES_NS) {
-                Ns::Itunes
-            } else if PODCAST_NS.iter().any(|p| uri.eq_ignore_ascii_case(p)) {
-                Ns::Podcast
-            } else if uri.eq_ignore_ascii_case(PSC_NS) {
-                Ns::Psc
-            } else {
-                Ns::Other
-            };
-            prefixes.insert(prefix.to_string(), ns);
+            prefixes.insert(prefix.to_string(), namespace(&a.value));
         }
     }
 }
@@ -312,12 +404,14 @@ fn learn_prefixes(e: &BytesStart<'_>, prefixes: &mut HashMap<String, Ns>) {
 fn element_name(e: &BytesStart<'_>, prefixes: &HashMap<String, Ns>) -> (Ns, String) {
     let name = AsRef::<str>::as_ref(&e.name()).to_string();
     match name.split_once(':') {
-        None => (Ns::Plain, name),
+        // An element that declares its own default namespace (`<duration xmlns="…itunes…">`).
+        None => (attr(e, "xmlns").map_or(Ns::Plain, |uri| namespace(&uri)), name),
         Some((prefix, local)) => {
             let ns = prefixes.get(prefix).copied().unwrap_or(match prefix {
                 "itunes" => Ns::Itunes,
                 "podcast" => Ns::Podcast,
                 "psc" => Ns::Psc,
+                "media" => Ns::Media,
                 _ => Ns::Other,
             });
             (ns, local.to_string())

@@ -54,6 +54,11 @@ pub mod keys {
     pub const PODCASTINDEX_SECRET: &str = "directory_podcastindex_secret";
 }
 
+/// How episode lists are ordered: newest first; undated ones after, in the order their feed
+/// lists them (they are stored in that order).
+const NEWEST_FIRST: &str =
+    "e.published IS NULL, e.published DESC, CASE WHEN e.published IS NULL THEN e.id END, e.id DESC";
+
 /// Migrations by `PRAGMA user_version`: entry `n` moves the schema from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[
     include_str!("schema.sql"),
@@ -277,7 +282,7 @@ impl Library {
     pub fn episodes(&self, podcast: Option<PodcastId>) -> Result<Vec<EpisodeSummary>> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM episodes e WHERE (?1 IS NULL OR e.podcast_id = ?1)
-             ORDER BY e.published IS NULL, e.published DESC, e.id DESC"
+             ORDER BY {NEWEST_FIRST}"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([podcast.map(|p| p.0)], summary_from_row)?;
@@ -447,7 +452,7 @@ impl Library {
     pub fn downloaded_episodes(&self) -> Result<Vec<EpisodeSummary>> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM episodes e WHERE e.downloaded_path IS NOT NULL
-             ORDER BY e.published IS NULL, e.published DESC, e.id DESC"
+             ORDER BY {NEWEST_FIRST}"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([], summary_from_row)?;

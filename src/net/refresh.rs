@@ -40,7 +40,9 @@ pub fn apply_subscription(library: &mut Library, fetched: FetchedFeed) -> Result
     let already_subscribed = library.find_feed_url(&url)?.is_some();
     let (podcast, _) = library.subscribe(&url, &feed)?;
     library.record_fetch(podcast, &validators)?;
-    Ok(Subscribed { podcast, title: feed.podcast.title.clone(), episodes: feed.episodes.len(), already_subscribed })
+    // What the library holds, after items the feed repeats became one episode each.
+    let episodes = library.episodes(Some(podcast))?.len();
+    Ok(Subscribed { podcast, title: feed.podcast.title.clone(), episodes, already_subscribed })
 }
 
 /// The CLI's subscribe: fetch, parse, write.
