@@ -84,3 +84,51 @@ fn undated_episodes_keep_their_feed_order_and_subscribe_counts_what_the_library_
     let titles: Vec<&str> = listed.as_array().unwrap().iter().map(|e| e["title"].as_str().unwrap()).collect();
     assert_eq!(titles, ["First in the feed", "Second in the feed", "Third in the feed"]);
 }
+
+/// A feed at `path` titled `title`, with one episode, that says it moved to `moved_to`.
+fn moving_feed(title: &str, guid: &str, moved_to: Option<&str>) -> String {
+    let moved = moved_to.map(|u| format!("<itunes:new-feed-url>{u}</itunes:new-feed-url>")).unwrap_or_default();
+    format!(
+        r#"<?xml version="1.0"?><rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>
+        <title>{title}</title>{moved}<item><guid>{guid}</guid><title>{title} episode</title>
+        <enclosure url="https://media.example.org/{guid}.mp3" type="audio/mpeg"/></item></channel></rss>"#
+    )
+}
+
+#[test]
+fn a_moved_feed_is_followed_at_subscribe_time_and_on_a_refresh_that_answers_304() {
+    let server = TestServer::start();
+    let (old, new, newest) = (server.url("/old.xml"), server.url("/new.xml"), server.url("/newest.xml"));
+    let data = tempfile::tempdir().unwrap();
+    let hark = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hark")).arg("--data-dir").arg(data.path()).args(args).output().unwrap()
+    };
+    let feed_url = || {
+        let shows: serde_json::Value = serde_json::from_slice(&hark(&["podcasts", "--json"]).stdout).unwrap();
+        shows[0]["feed_url"].as_str().unwrap().to_string()
+    };
+
+    // At subscribe time: a chain of two moves is followed to its end.
+    server.set("/old.xml", Route::ok(moving_feed("Old Home", "o1", Some(&new)), "application/rss+xml"));
+    server.set("/new.xml", Route::ok(moving_feed("New Home", "n1", Some(&newest)), "application/rss+xml"));
+    server.set("/newest.xml", Route::ok(moving_feed("Newest Home", "w1", None), "application/rss+xml"));
+    let said = hark(&["subscribe", &old]);
+    assert!(said.status.success(), "{}", String::from_utf8_lossy(&said.stderr));
+    assert_eq!(feed_url(), newest);
+    assert!(server.requests("/newest.xml").len() == 1);
+
+    // A followed feed that names its new home, and then answers 304 to every refresh (publishers
+    // freeze the old feed): the next refresh moves the show, keeping its episodes.
+    let mut library = hark::library::Library::in_memory().unwrap();
+    let old_url = Url::parse(&old).unwrap();
+    let claiming = parse_feed(moving_feed("Old Home", "o1", Some(&new)).as_bytes(), &old_url).unwrap();
+    let (podcast, _) = library.subscribe(&old, &claiming).unwrap();
+    let frozen = hark::net::refresh::FetchedFeed {
+        url: old_url,
+        update: hark::feed::FeedUpdate::Unchanged { validators: Default::default(), moved_to: None },
+    };
+    let refreshed = hark::net::refresh::apply_refresh(&mut library, podcast, Ok(frozen)).unwrap();
+    assert!(refreshed.result.is_ok(), "{:?}", refreshed.result);
+    assert_eq!(library.podcast(podcast).unwrap().feed_url, new, "moved on a 304");
+    assert_eq!(library.episodes(Some(podcast)).unwrap().len(), 1, "the show keeps its episodes");
+}

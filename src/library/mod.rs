@@ -66,6 +66,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("chapters.sql"),
     include_str!("counts.sql"),
     include_str!("listening.sql"),
+    include_str!("moves.sql"),
 ];
 
 pub type Result<T> = std::result::Result<T, LibraryError>;
@@ -345,6 +346,11 @@ impl Library {
 
     /// The publisher moved the feed (permanent redirect or `itunes:new-feed-url`).
     /// Returns false when another subscription already has that URL.
+    /// Where the feed last said it moved (`itunes:new-feed-url`), if it did.
+    pub fn declared_feed_url(&self, id: PodcastId) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT declared_feed_url FROM podcasts WHERE id = ?1", [id.0], |r| r.get(0))?)
+    }
+
     pub fn update_feed_url(&mut self, id: PodcastId, new_url: &str) -> Result<bool> {
         let changed =
             self.conn.execute("UPDATE OR IGNORE podcasts SET feed_url = ?2 WHERE id = ?1", params![id.0, new_url])?;

@@ -94,9 +94,9 @@ fn update_show(tx: &Transaction<'_>, podcast: PodcastId, p: &NewPodcast) -> rusq
     let related = (!p.related.is_empty()).then(|| serde_json::to_string(&p.related).expect("plain data serialises"));
     tx.execute(
         "UPDATE podcasts SET title = ?2, author = ?3, description = ?4, link = ?5, art_url = ?6, related = ?7,
-             language = ?8
+             language = ?8, declared_feed_url = ?9
          WHERE id = ?1",
-        params![podcast.0, p.title, p.author, p.description, p.link, p.art_url, related, p.language],
+        params![podcast.0, p.title, p.author, p.description, p.link, p.art_url, related, p.language, p.new_feed_url],
     )?;
     Ok(())
 }

@@ -23,10 +23,33 @@ pub struct FetchedFeed {
     pub update: FeedUpdate,
 }
 
+/// The most moves (`itunes:new-feed-url`) followed from one address at subscribe time.
+const MAX_MOVES: usize = 5;
+
+/// Fetches a feed to subscribe to. A feed that says it moved is followed to its new home (a
+/// chain of moves to its end, at most `MAX_MOVES`, never round a loop); when a new home cannot
+/// be read, the last feed that could is kept.
 pub async fn fetch_new(client: &reqwest::Client, input: &str) -> Result<FetchedFeed, HarkError> {
     let url = parse_feed_url(input)?;
     let update = fetch_and_parse(client, &url, &FeedValidators::default()).await?;
-    Ok(FetchedFeed { url, update })
+    let mut fetched = FetchedFeed { url, update };
+    let mut seen = vec![fetched.url.clone()];
+    while seen.len() <= MAX_MOVES {
+        let FeedUpdate::Changed { feed, .. } = &fetched.update else { break };
+        let Some(home) = feed.podcast.new_feed_url.as_deref().and_then(|u| Url::parse(u).ok()) else { break };
+        if seen.contains(&home) {
+            break;
+        }
+        match fetch_and_parse(client, &home, &FeedValidators::default()).await {
+            Ok(update) => fetched = FetchedFeed { url: home.clone(), update },
+            Err(e) => {
+                tracing::info!("{home}, where {} says it moved, could not be read: {e}", fetched.url);
+                break;
+            }
+        }
+        seen.push(home);
+    }
+    Ok(fetched)
 }
 
 pub fn apply_subscription(library: &mut Library, fetched: FetchedFeed) -> Result<Subscribed, HarkError> {
@@ -86,7 +109,11 @@ pub fn apply_refresh(
     };
     let (report, validators, moved_to, new_feed_url, feed): (SyncReport, _, _, _, Option<Box<ParsedFeed>>) =
         match fetched.update {
-            FeedUpdate::Unchanged { validators, moved_to } => (SyncReport::default(), validators, moved_to, None, None),
+            // Unchanged: the move the feed declared when it last changed still stands (publishers
+            // freeze the old feed once it names its new home).
+            FeedUpdate::Unchanged { validators, moved_to } => {
+                (SyncReport::default(), validators, moved_to, library.declared_feed_url(podcast)?, None)
+            }
             FeedUpdate::Changed { feed, validators, moved_to } => {
                 let report = library.sync(podcast, &feed)?;
                 let new_url = feed.podcast.new_feed_url.clone();
@@ -97,12 +124,15 @@ pub fn apply_refresh(
     let title = feed.map(|f| f.podcast.title.clone()).unwrap_or(title);
     if let Some(new_url) = new_feed_url.or_else(|| moved_to.map(|u| u.to_string()))
         && new_url != fetched.url.as_str()
-        && !library.update_feed_url(podcast, &new_url)?
     {
-        // Onto a show already followed: nothing is merged, and the listener is told.
-        let message = format!("the feed says it moved to {new_url}, which you already follow; both are kept");
-        library.record_error(podcast, &message)?;
-        return Ok(Refreshed { podcast, title, result: Err(message) });
+        if !library.update_feed_url(podcast, &new_url)? {
+            // Onto a show already followed: nothing is merged, and the listener is told.
+            let message = format!("the feed says it moved to {new_url}, which you already follow; both are kept");
+            library.record_error(podcast, &message)?;
+            return Ok(Refreshed { podcast, title, result: Err(message) });
+        }
+        // A new address: the old one's validators say nothing of it.
+        library.record_fetch(podcast, &FeedValidators::default())?;
     }
     Ok(Refreshed { podcast, title, result: Ok(report) })
 }
