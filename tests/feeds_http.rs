@@ -139,26 +139,30 @@ fn a_new_feed_cannot_move_itself_onto_a_show_you_follow() {
     let intruder = [Item { guid: "x", title: "Injected", url: "http://127.0.0.1:9/x.mp3" }];
     rig.server.set("/intruder.xml", Route::ok(rss_with("Intruder", &claim, &intruder), "application/rss+xml"));
 
+    // Its move is followed to where it points, and that is a show you already follow: what
+    // comes of it is the followed feed as its own server gives it, nothing of the intruder's.
     let subscribed = rig.subscribe(&rig.server.url("/intruder.xml")).unwrap();
-    assert_ne!(subscribed.podcast, followed.podcast, "a show of its own");
-    assert!(!subscribed.already_subscribed);
-    let intruder_show = rig.library.podcast(subscribed.podcast).unwrap();
-    assert_eq!(intruder_show.feed_url, rig.server.url("/intruder.xml"));
+    assert_eq!(subscribed.podcast, followed.podcast);
+    assert!(subscribed.already_subscribed, "you already follow it");
+    assert_eq!(rig.library.podcasts().unwrap().len(), 1, "no show of the intruder's");
     let followed_now = rig.library.podcast(followed.podcast).unwrap();
     assert_eq!(followed_now.title, "Followed Show", "not renamed");
     assert_eq!(rig.library.episodes(Some(followed.podcast)).unwrap(), before.1, "nothing injected");
 
-    // Once followed, its refresh may move it, but not onto another subscription: that is reported.
+    // A show followed before it made the claim: its refresh may move it, but not onto another
+    // subscription, and that is reported.
+    rig.server.set("/quiet.xml", Route::ok(rss("Quiet", &intruder), "application/rss+xml"));
+    let quiet = rig.subscribe(&rig.server.url("/quiet.xml")).unwrap();
     let more = [
         Item { guid: "x", title: "Injected", url: "http://127.0.0.1:9/x.mp3" },
         Item { guid: "y", title: "Injected too", url: "http://127.0.0.1:9/y.mp3" },
     ];
-    rig.server.set("/intruder.xml", Route::ok(rss_with("Intruder", &claim, &more), "application/rss+xml"));
-    let refreshed = rig.refresh(subscribed.podcast);
+    rig.server.set("/quiet.xml", Route::ok(rss_with("Quiet", &claim, &more), "application/rss+xml"));
+    let refreshed = rig.refresh(quiet.podcast);
     let message = refreshed.result.unwrap_err();
     assert!(message.contains("already follow"), "{message}");
     assert_eq!(rig.library.episodes(Some(followed.podcast)).unwrap(), before.1, "still nothing merged");
-    assert_eq!(rig.library.podcast(subscribed.podcast).unwrap().feed_url, rig.server.url("/intruder.xml"));
+    assert_eq!(rig.library.podcast(quiet.podcast).unwrap().feed_url, rig.server.url("/quiet.xml"), "it stays");
 }
 
 fn assert_subscribe_fails(rig: &mut Rig, url: &str, expected: &str) {
