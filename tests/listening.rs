@@ -8,11 +8,11 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use common::audio::{ladder_tone, mono};
+use common::audio::{ladder_tone, mono, rms};
 use common::feeds::{Item, rss};
 use common::server::{Route, TestServer};
 use hark::library::Library;
-use hark::listening::{Command, Listening, Playback, QueueEdit};
+use hark::listening::{Command, Listening, Playback, QueueEdit, SleepMode};
 use hark::model::EpisodeId;
 use hark::net::{NetEvent, NetService, OnStart};
 use hark::paths::AppPaths;
@@ -334,4 +334,35 @@ fn an_episode_that_ended_hark_while_opening_is_not_opened_again_at_launch() {
     drop(rig);
     let mut rig = Rig::start(data.path());
     assert_eq!(rig.session.restore_last().unwrap().failure, None, "said once");
+}
+
+#[test]
+fn the_sleep_timer_fades_what_the_device_gets_and_stops_by_itself() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let (mut library, ids) = library_with(data.path(), &server, &["tone.wav"]);
+    downloaded(&mut library, data.path(), ids[0], "tone.wav");
+    let mut rig = Rig::start(data.path());
+    rig.handle(Command::Play { episode: ids[0], from: Some(2.0) });
+    rig.until("playing", |s| matches!(s.playback(), Playback::Playing { .. }));
+    // Three seconds of listening left: inside the five-second fade from the start.
+    rig.handle(Command::Sleep(Some(SleepMode::After(Duration::from_secs(3)))));
+    let (channels, rate) = rig.capture.format().unwrap();
+    // Paced like a sound card: a tenth of a second of audio every tenth of a second.
+    let mut levels = Vec::new();
+    let started = Instant::now();
+    while !matches!(rig.session.playback(), Playback::Paused { .. }) {
+        assert!(started.elapsed() < WAIT, "the timer never stopped playback");
+        rig.session.poll().unwrap();
+        let heard = mono(&rig.capture.take_frames(rate as usize / 10, Duration::from_millis(100)), channels);
+        if !heard.is_empty() {
+            levels.push(rms(&heard));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let first = levels[..3].iter().sum::<f64>() / 3.0;
+    let last = levels[levels.len() - 3..].iter().sum::<f64>() / 3.0;
+    assert!(first > 0.05, "a tone at first: {levels:?}");
+    assert!(last < first * 0.5, "faded towards the stop: {first} → {last} ({levels:?})");
+    assert!(rig.session.position_secs() < 10.0, "stopped by the timer, not the episode's end");
 }
