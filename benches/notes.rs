@@ -36,6 +36,7 @@ fn page(notes: &str) -> EpisodePage {
         played: false,
         downloaded: false,
         path: None,
+        episode_type: Default::default(),
     };
     let episode = Episode {
         summary,

@@ -132,3 +132,80 @@ fn a_moved_feed_is_followed_at_subscribe_time_and_on_a_refresh_that_answers_304(
     assert_eq!(library.podcast(podcast).unwrap().feed_url, new, "moved on a 304");
     assert_eq!(library.episodes(Some(podcast)).unwrap().len(), 1, "the show keeps its episodes");
 }
+
+#[test]
+fn a_serial_show_lists_part_one_first_and_trailers_are_badged_and_never_auto_downloaded() {
+    let feed = parsed("serial-show.xml");
+    assert!(feed.podcast.serial, "itunes:type Serial");
+    let kinds: Vec<_> = feed.episodes.iter().map(|e| (e.guid.as_deref().unwrap(), e.episode_type)).collect();
+    assert!(kinds.contains(&("lkd-trailer", hark::model::EpisodeType::Trailer)));
+    assert!(kinds.contains(&("lkd-bonus", hark::model::EpisodeType::Bonus)));
+    assert!(kinds.contains(&("lkd-part-2", hark::model::EpisodeType::Full)), "no tag is a full episode");
+
+    let server = TestServer::start();
+    server.set("/serial.xml", Route::ok(common::fixture_bytes("feeds/serial-show.xml"), "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    let hark = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hark")).arg("--data-dir").arg(data.path()).args(args).output().unwrap()
+    };
+    assert!(hark(&["subscribe", &server.url("/serial.xml")]).status.success());
+    let listed = |args: &[&str]| -> Vec<(String, String)> {
+        let json: serde_json::Value = serde_json::from_slice(&hark(args).stdout).unwrap();
+        json.as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["title"].as_str().unwrap().to_string(), e["episode_type"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    let in_order = listed(&["episodes", "Lighthouse", "--json"]);
+    let titles: Vec<&str> = in_order.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(
+        titles,
+        ["Coming soon", "Part 1: The keeper", "Part 2: The storm", "Behind the story", "Part 3: The last lamp"]
+    );
+    assert_eq!(in_order[0].1, "trailer");
+    assert_eq!(in_order[3].1, "bonus");
+    let newest: Vec<String> =
+        listed(&["episodes", "Lighthouse", "--json", "--newest-first"]).into_iter().map(|(t, _)| t).collect();
+    assert_eq!(newest[0], "Part 3: The last lamp", "--newest-first overrides the serial order");
+
+    let mut library = hark::library::Library::open(&data.path().join("library.sqlite3")).unwrap();
+    let podcast = library.podcasts().unwrap()[0].id;
+    library.set_setting("auto_download_newest", "5").unwrap();
+    let wanted: Vec<String> = library
+        .auto_download_candidates(podcast)
+        .unwrap()
+        .into_iter()
+        .map(|id| library.episode(id).unwrap().summary.title)
+        .collect();
+    assert_eq!(wanted.len(), 4, "every episode but the trailer: {wanted:?}");
+    assert!(!wanted.iter().any(|t| t == "Coming soon"));
+}
+
+#[test]
+fn the_window_lists_a_serial_show_from_part_one_with_its_trailer_badged() {
+    use egui_kittest::kittest::Queryable;
+    common::init();
+    let server = TestServer::start();
+    server.set("/serial.xml", Route::ok(common::fixture_bytes("feeds/serial-show.xml"), "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    let mut library = hark::library::Library::open(&data.path().join("library.sqlite3")).unwrap();
+    common::subscribe(&mut library, &server.url("/serial.xml"));
+    library.set_setting("demo_offered", "1").unwrap();
+    let paths = hark::paths::AppPaths::inside(data.path());
+    let options = hark::app::AppOptions {
+        audio: hark::player::OutputChoice::Null,
+        refresh_on_start: false,
+        media_keys: false,
+        directories: None,
+    };
+    let mut window = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| hark::app::HarkApp::new(&cc.egui_ctx, paths, options).expect("the app starts"));
+    // The only show, selected at launch.
+    window.run_steps(4);
+    let titles: Vec<String> = window.state().state.episodes.iter().map(|e| e.title.clone()).collect();
+    assert_eq!(titles[..2], ["Coming soon".to_string(), "Part 1: The keeper".to_string()], "part one first");
+    window.get_by_label("Trailer");
+    window.get_by_label("Bonus");
+}

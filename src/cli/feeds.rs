@@ -87,9 +87,16 @@ pub fn podcasts(library: &Library, json: bool, out: &mut impl Write) -> Result<(
     Ok(())
 }
 
-pub fn episodes(library: &Library, podcast: Option<&str>, json: bool, out: &mut impl Write) -> Result<(), HarkError> {
+/// A show's episodes in its own order (a serial show's part one first), or newest first.
+pub fn episodes(
+    library: &Library,
+    podcast: Option<&str>,
+    json: bool,
+    newest_first: bool,
+    out: &mut impl Write,
+) -> Result<(), HarkError> {
     let podcast = podcast.map(|q| library.find_podcast(q)).transpose()?;
-    let episodes = library.episodes(podcast)?;
+    let episodes = if newest_first { library.episodes_newest_first(podcast)? } else { library.episodes(podcast)? };
     if json {
         say(out, serde_json::to_string_pretty(&episodes).expect("plain data serialises"));
         return Ok(());
@@ -104,7 +111,11 @@ pub fn episodes(library: &Library, podcast: Option<&str>, json: bool, out: &mut 
         } else {
             ""
         };
-        say(out, format!("{:>6}  {date}  {:>8}  {}  {state}", e.id, duration, e.title));
+        let kind = match e.episode_type {
+            crate::model::EpisodeType::Full => "",
+            other => other.as_str(),
+        };
+        say(out, format!("{:>6}  {date}  {:>8}  {}  {kind} {state}", e.id, duration, e.title).trim_end());
     }
     Ok(())
 }

@@ -64,6 +64,9 @@ pub enum Command {
         /// Print one JSON array instead of a table.
         #[arg(long)]
         json: bool,
+        /// Newest first even for a serial show (which lists part one first).
+        #[arg(long)]
+        newest_first: bool,
     },
     /// Play episodes in the terminal, one after another through Up Next. One that is not
     /// downloaded streams at once, and what is heard becomes its download. Ctrl-C stops and
@@ -190,7 +193,9 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
             refreshed.and(downloaded)
         }
         Command::Podcasts { json } => feeds::podcasts(&library, json, &mut out),
-        Command::Episodes { podcast, json } => feeds::episodes(&library, podcast.as_deref(), json, &mut out),
+        Command::Episodes { podcast, json, newest_first } => {
+            feeds::episodes(&library, podcast.as_deref(), json, newest_first, &mut out)
+        }
         Command::Play { episodes, from, speed, sleep, skip_silence, boost, loudness } => {
             let ids = episodes.iter().map(|q| library.find_episode(q)).collect::<Result<Vec<_>, _>>()?;
             let from = from.as_deref().map(typed_time).transpose()?;

@@ -69,6 +69,7 @@ fn podcast(feed: Option<&Feed>, extras: &FeedExtras, feed_url: &Url) -> NewPodca
         new_feed_url: extras.new_feed_url.as_deref().and_then(|u| resolve(u, feed_url)),
         related: extras.related.clone(),
         language: feed.and_then(|f| f.language.as_deref()).map(crate::model::clean_line).filter(|l| !l.is_empty()),
+        serial: extras.serial,
     }
 }
 
@@ -166,6 +167,7 @@ fn episode(entry: Option<&Entry>, item: ItemExtras, feed_url: &Url, ids_are_real
         psc_chapters: crate::chapters::from_psc(&item.psc, feed_url),
         transcripts: resolve_transcripts(item.transcripts, feed_url),
         explicit: item.explicit,
+        episode_type: item.episode_type,
     })
 }
 

@@ -9,7 +9,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use crate::chapters::MAX_CHAPTERS;
 use crate::model::time::{TimeSource, parse_time};
-use crate::model::{Related, RemoteFeed, TranscriptLink, WebLink};
+use crate::model::{EpisodeType, Related, RemoteFeed, TranscriptLink, WebLink};
 
 pub(super) const ITUNES_NS: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
 const PSC_NS: &str = "http://podlove.org/simple-chapters";
@@ -49,6 +49,7 @@ pub(super) struct ItemExtras {
     pub(super) psc: Vec<RawPscChapter>,
     pub(super) transcripts: Vec<TranscriptLink>,
     pub(super) explicit: bool,
+    pub(super) episode_type: EpisodeType,
 }
 
 pub(super) type RawPscChapter = (String, String, Option<String>, Option<String>);
@@ -75,6 +76,8 @@ pub(super) struct FeedExtras {
     pub(super) author: Option<String>,
     pub(super) related: Related,
     pub(super) items: Vec<ItemExtras>,
+    /// `itunes:type serial`.
+    pub(super) serial: bool,
     /// False when the pass could not read the whole document: then its items are not used.
     pub(super) complete: bool,
 }
@@ -93,6 +96,10 @@ enum Ns {
 
 #[derive(Clone, PartialEq)]
 enum Field {
+    /// `itunes:episodeType` of an item.
+    EpisodeType,
+    /// `itunes:type` of the channel.
+    ShowType,
     /// `content:encoded`.
     Content,
     Guid,
@@ -225,6 +232,7 @@ fn item_start(item: &mut ItemExtras, ns: Ns, local: &str, e: &BytesStart<'_>) ->
             return Some(Field::Duration);
         }
         (Ns::Itunes, "explicit") => return Some(Field::Explicit),
+        (Ns::Itunes, "episodeType") => return Some(Field::EpisodeType),
         (Ns::Itunes | Ns::Podcast, "episode") => return Some(Field::Episode),
         (Ns::Itunes | Ns::Podcast, "season") => return Some(Field::Season),
         (Ns::Itunes, "image") => item.image = attr(e, "href").or(item.image.take()),
@@ -265,6 +273,7 @@ fn channel_start(extras: &mut FeedExtras, ns: Ns, local: &str, e: &BytesStart<'_
         (Ns::Podcast, "person") => return web("href").map(Field::Person),
         (Ns::Itunes, "new-feed-url") => return Some(Field::NewFeedUrl),
         (Ns::Itunes, "author") => return Some(Field::Author),
+        (Ns::Itunes, "type") => return Some(Field::ShowType),
         (Ns::Itunes, "image") if extras.image.is_none() => extras.image = attr(e, "href"),
         _ => {}
     }
@@ -283,6 +292,7 @@ fn item_end(item: &mut ItemExtras, field: Field, value: String) {
         Field::Duration => item.duration = parse_duration(&value),
         Field::Explicit => item.explicit = matches!(value.to_ascii_lowercase().as_str(), "yes" | "true" | "explicit"),
         Field::Episode => item.episode = value.parse().ok().or(item.episode),
+        Field::EpisodeType => item.episode_type = EpisodeType::parse(&value).unwrap_or_default(),
         Field::Season => item.season = value.parse().ok().or(item.season),
         _ => {}
     }
@@ -298,6 +308,7 @@ fn channel_end(extras: &mut FeedExtras, field: Field, value: String) {
         Field::Link => extras.link = extras.link.take().or(non_empty(value)),
         Field::NewFeedUrl => extras.new_feed_url = non_empty(value),
         Field::Author => extras.author = non_empty(value),
+        Field::ShowType => extras.serial = value.trim().eq_ignore_ascii_case("serial"),
         Field::Funding(url) => {
             let text = if value.is_empty() { "Support the show".to_string() } else { value };
             extras.related.funding.push(WebLink { url, text });

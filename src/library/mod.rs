@@ -16,7 +16,8 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 
 use crate::error::LibraryError;
 use crate::model::{
-    Episode, EpisodeId, EpisodeSummary, FeedValidators, ParsedFeed, Podcast, PodcastId, PodcastSummary, SyncReport,
+    Episode, EpisodeId, EpisodeSummary, EpisodeType, FeedValidators, ParsedFeed, Podcast, PodcastId, PodcastSummary,
+    SyncReport,
 };
 
 pub use chapters::{ChaptersFile, chapter_key};
@@ -58,6 +59,8 @@ pub mod keys {
 /// lists them (they are stored in that order).
 const NEWEST_FIRST: &str =
     "e.published IS NULL, e.published DESC, CASE WHEN e.published IS NULL THEN e.id END, e.id DESC";
+/// How a serial show (an audiobook, a story in parts) is listed: part one first.
+const OLDEST_FIRST: &str = "e.published IS NULL, e.published ASC, e.id ASC";
 
 /// Migrations by `PRAGMA user_version`: entry `n` moves the schema from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -66,7 +69,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("chapters.sql"),
     include_str!("counts.sql"),
     include_str!("listening.sql"),
-    include_str!("moves.sql"),
+    include_str!("fidelity.sql"),
 ];
 
 pub type Result<T> = std::result::Result<T, LibraryError>;
@@ -76,7 +79,9 @@ pub struct Library {
 }
 
 const SUMMARY_COLUMNS: &str = "e.id, e.podcast_id, e.title, e.published, e.duration_secs, e.url, e.mime, \
-     e.position_secs, e.played, e.downloaded_path";
+     e.position_secs, e.played, e.downloaded_path, e.episode_type";
+/// How many columns `SUMMARY_COLUMNS` names (a query that selects more reads them after these).
+const SUMMARY_COLUMN_COUNT: usize = 11;
 
 impl Library {
     pub fn open(path: &Path) -> Result<Self> {
@@ -279,11 +284,31 @@ impl Library {
         Ok(title)
     }
 
-    /// Episodes of one podcast, or of all, newest first.
+    /// Episodes of one podcast in the show's own order (a serial show's part one first, any
+    /// other's newest first), or of all, newest first.
     pub fn episodes(&self, podcast: Option<PodcastId>) -> Result<Vec<EpisodeSummary>> {
+        let serial = match podcast {
+            Some(podcast) => self.is_serial(podcast)?,
+            None => false,
+        };
+        self.episodes_ordered(podcast, if serial { OLDEST_FIRST } else { NEWEST_FIRST })
+    }
+
+    /// Episodes newest first, whatever kind of show (`hark episodes --newest-first`).
+    pub fn episodes_newest_first(&self, podcast: Option<PodcastId>) -> Result<Vec<EpisodeSummary>> {
+        self.episodes_ordered(podcast, NEWEST_FIRST)
+    }
+
+    /// `itunes:type serial`: the show is a story in parts, listed from its start.
+    pub fn is_serial(&self, podcast: PodcastId) -> Result<bool> {
+        let serial = self.conn.query_row("SELECT serial FROM podcasts WHERE id = ?1", [podcast.0], |r| r.get(0));
+        Ok(serial.optional()?.unwrap_or(false))
+    }
+
+    fn episodes_ordered(&self, podcast: Option<PodcastId>, order: &str) -> Result<Vec<EpisodeSummary>> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} FROM episodes e WHERE (?1 IS NULL OR e.podcast_id = ?1)
-             ORDER BY {NEWEST_FIRST}"
+             ORDER BY {order}"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map([podcast.map(|p| p.0)], summary_from_row)?;
@@ -298,21 +323,23 @@ impl Library {
         );
         self.conn
             .query_row(&sql, [id.0], |r| {
+                // The columns after the summary's own.
+                let more = |n: usize| SUMMARY_COLUMN_COUNT + n;
                 Ok(Episode {
                     summary: summary_from_row(r)?,
-                    guid: r.get(10)?,
-                    notes_html: r.get(11)?,
-                    episode_number: r.get(12)?,
-                    season_number: r.get(13)?,
-                    link: r.get(14)?,
-                    image_url: r.get(15)?,
-                    chapters_url: r.get(16)?,
+                    guid: r.get(more(0))?,
+                    notes_html: r.get(more(1))?,
+                    episode_number: r.get(more(2))?,
+                    season_number: r.get(more(3))?,
+                    link: r.get(more(4))?,
+                    image_url: r.get(more(5))?,
+                    chapters_url: r.get(more(6))?,
                     transcripts: r
-                        .get::<_, Option<String>>(17)?
+                        .get::<_, Option<String>>(more(7))?
                         .and_then(|json| serde_json::from_str(&json).ok())
                         .unwrap_or_default(),
-                    enclosure_length: r.get::<_, Option<i64>>(18)?.map(|n| n as u64),
-                    explicit: r.get(19)?,
+                    enclosure_length: r.get::<_, Option<i64>>(more(8))?.map(|n| n as u64),
+                    explicit: r.get(more(9))?,
                 })
             })
             .optional()?
@@ -403,6 +430,7 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<EpisodeSummary> {
         played: r.get(8)?,
         downloaded: path.is_some(),
         path,
+        episode_type: r.get::<_, Option<String>>(10)?.as_deref().and_then(EpisodeType::parse).unwrap_or_default(),
     })
 }
 
@@ -451,8 +479,10 @@ impl Library {
         if count == 0 {
             return Ok(Vec::new());
         }
-        let episodes = self.episodes(Some(podcast))?;
-        Ok(episodes.iter().take(count).filter(|e| !e.downloaded && !e.played).map(|e| e.id).collect())
+        // The newest, whatever the show's order; a trailer is not worth a download of its own.
+        let episodes = self.episodes_newest_first(Some(podcast))?;
+        let full = episodes.iter().filter(|e| e.episode_type != EpisodeType::Trailer);
+        Ok(full.take(count).filter(|e| !e.downloaded && !e.played).map(|e| e.id).collect())
     }
 
     pub fn downloaded_episodes(&self) -> Result<Vec<EpisodeSummary>> {

@@ -186,7 +186,8 @@ mod tests {
                  ALTER TABLE podcasts DROP COLUMN episode_count; ALTER TABLE podcasts DROP COLUMN unplayed_count;
                  ALTER TABLE episodes DROP COLUMN loudness_lufs; ALTER TABLE podcasts DROP COLUMN loudness_lufs;
                  DROP TABLE show_settings; DROP TABLE listening_time;
-                 ALTER TABLE podcasts DROP COLUMN declared_feed_url;
+                 ALTER TABLE podcasts DROP COLUMN declared_feed_url; ALTER TABLE podcasts DROP COLUMN serial;
+                 ALTER TABLE episodes DROP COLUMN episode_type;
                  PRAGMA user_version = 1;",
             )
             .unwrap();

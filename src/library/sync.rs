@@ -51,6 +51,7 @@ fn content_hash(e: &NewEpisode) -> String {
     field(json_list(&e.psc_chapters).unwrap_or_default().as_bytes());
     field(json_list(&e.transcripts).unwrap_or_default().as_bytes());
     field(if e.explicit { b"explicit" } else { b"" });
+    field(e.episode_type.as_str().as_bytes());
     hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -94,9 +95,20 @@ fn update_show(tx: &Transaction<'_>, podcast: PodcastId, p: &NewPodcast) -> rusq
     let related = (!p.related.is_empty()).then(|| serde_json::to_string(&p.related).expect("plain data serialises"));
     tx.execute(
         "UPDATE podcasts SET title = ?2, author = ?3, description = ?4, link = ?5, art_url = ?6, related = ?7,
-             language = ?8, declared_feed_url = ?9
+             language = ?8, declared_feed_url = ?9, serial = ?10
          WHERE id = ?1",
-        params![podcast.0, p.title, p.author, p.description, p.link, p.art_url, related, p.language, p.new_feed_url],
+        params![
+            podcast.0,
+            p.title,
+            p.author,
+            p.description,
+            p.link,
+            p.art_url,
+            related,
+            p.language,
+            p.new_feed_url,
+            p.serial
+        ],
     )?;
     Ok(())
 }
@@ -149,14 +161,14 @@ impl<'tx> EpisodeWrites<'tx> {
         let insert = tx.prepare_cached(
             "INSERT INTO episodes (podcast_id, identity, guid, title, published, duration_secs, url, mime, length,
                  notes_html, episode_number, season_number, link, image_url, chapters_url, transcripts, content_hash,
-                 explicit, psc_chapters)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+                 explicit, psc_chapters, episode_type)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
         )?;
         let update = tx.prepare_cached(
             "UPDATE episodes SET guid = ?2, title = ?3, published = ?4, duration_secs = ?5, url = ?6, mime = ?7,
                  length = ?8, notes_html = ?9, episode_number = ?10, season_number = ?11, link = ?12, image_url = ?13,
                  chapters_url = ?14, transcripts = ?15, content_hash = ?16, explicit = ?17, identity = ?18,
-                 psc_chapters = ?19
+                 psc_chapters = ?19, episode_type = ?20
              WHERE id = ?1",
         )?;
         Ok(Self { insert, update })
@@ -183,6 +195,7 @@ impl<'tx> EpisodeWrites<'tx> {
             hash,
             e.explicit,
             json_list(&e.psc_chapters),
+            e.episode_type.as_str(),
         ])?;
         Ok(())
     }
@@ -208,6 +221,7 @@ impl<'tx> EpisodeWrites<'tx> {
             e.explicit,
             identity,
             json_list(&e.psc_chapters),
+            e.episode_type.as_str(),
         ])?;
         Ok(())
     }

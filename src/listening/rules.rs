@@ -46,6 +46,7 @@ mod tests {
             played,
             downloaded: false,
             path: None,
+            episode_type: Default::default(),
         }
     }
 

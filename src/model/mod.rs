@@ -43,6 +43,8 @@ pub struct NewPodcast {
     pub related: Related,
     /// The show's language (`<language>`, e.g. `en-us`): its transcripts are chosen in it.
     pub language: Option<String>,
+    /// `itunes:type serial`: a story in parts, listened to from its start.
+    pub serial: bool,
 }
 
 /// What a feed says about other shows and people: the "shows you might like" section.
@@ -104,6 +106,37 @@ pub struct NewEpisode {
     pub transcripts: Vec<TranscriptLink>,
     /// `itunes:explicit` said so.
     pub explicit: bool,
+    pub episode_type: EpisodeType,
+}
+
+/// What `itunes:episodeType` says an episode is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EpisodeType {
+    #[default]
+    Full,
+    Trailer,
+    Bonus,
+}
+
+impl EpisodeType {
+    /// The tag's value, case and spaces aside; None for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "full" => Some(Self::Full),
+            "trailer" => Some(Self::Trailer),
+            "bonus" => Some(Self::Bonus),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Full => "full",
+            Self::Trailer => "trailer",
+            Self::Bonus => "bonus",
+        }
+    }
 }
 
 /// A parsed feed, ready to be merged into the library.
@@ -174,6 +207,7 @@ pub struct EpisodeSummary {
     pub played: bool,
     pub downloaded: bool,
     pub path: Option<String>,
+    pub episode_type: EpisodeType,
 }
 
 fn rfc3339_or_null<S: serde::Serializer>(value: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {

@@ -1,7 +1,7 @@
 use eframe::egui;
 
 use super::{Action, UiState, widgets};
-use crate::model::format_clock;
+use crate::model::{EpisodeType, format_clock};
 
 const ROW_HEIGHT: f32 = 26.0;
 
@@ -51,6 +51,15 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                         egui::Layout::left_to_right(egui::Align::Center),
                         |ui| {
                             ui.set_min_width(title_width);
+                            // Trailers and bonus episodes say so before their title.
+                            let badge = match episode.episode_type {
+                                EpisodeType::Full => None,
+                                EpisodeType::Trailer => Some("Trailer"),
+                                EpisodeType::Bonus => Some("Bonus"),
+                            };
+                            if let Some(badge) = badge {
+                                ui.label(egui::RichText::new(badge).small().strong());
+                            }
                             let row = ui.add(egui::Button::selectable(selected == Some(episode.id), title).truncate());
                             super::widgets::full_text_if_cut(ui, row, &episode.title)
                         },
