@@ -126,6 +126,7 @@ fn a_moved_feed_is_followed_at_subscribe_time_and_on_a_refresh_that_answers_304(
     let frozen = hark::net::refresh::FetchedFeed {
         url: old_url,
         update: hark::feed::FeedUpdate::Unchanged { validators: Default::default(), moved_to: None },
+        archive_note: None,
     };
     let refreshed = hark::net::refresh::apply_refresh(&mut library, podcast, Ok(frozen)).unwrap();
     assert!(refreshed.result.is_ok(), "{:?}", refreshed.result);
@@ -208,4 +209,63 @@ fn the_window_lists_a_serial_show_from_part_one_with_its_trailer_badged() {
     assert_eq!(titles[..2], ["Coming soon".to_string(), "Part 1: The keeper".to_string()], "part one first");
     window.get_by_label("Trailer");
     window.get_by_label("Bonus");
+}
+
+/// One page of a paged feed (RFC 5005): its items, and where the archive goes on.
+fn page(numbers: std::ops::RangeInclusive<u32>, next: Option<&str>) -> String {
+    let next = next.map(|url| format!(r#"<atom:link rel="next" href="{url}"/>"#)).unwrap_or_default();
+    let items: String = numbers
+        .map(|n| {
+            format!(
+                "<item><guid>p{n}</guid><title>Episode {n}</title><pubDate>Mon, {n:02} Jan 2024 10:00:00 GMT</pubDate>\
+                 <enclosure url=\"https://media.example.org/p/{n}.mp3\" type=\"audio/mpeg\"/></item>"
+            )
+        })
+        .collect();
+    format!(
+        r#"<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>
+        <title>Paged Archive</title>{next}{items}</channel></rss>"#
+    )
+}
+
+#[test]
+fn a_paged_feed_gives_its_whole_archive_at_subscribe_time_and_a_loop_ends_with_one_line() {
+    let server = TestServer::start();
+    let rss = "application/rss+xml";
+    server.set("/page1.xml", Route::ok(page(20..=21, Some(&server.url("/page2.xml"))), rss));
+    server.set("/page2.xml", Route::ok(page(10..=11, Some(&server.url("/page3.xml"))), rss));
+    server.set("/page3.xml", Route::ok(page(1..=1, None), rss));
+    let data = tempfile::tempdir().unwrap();
+    let hark = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hark")).arg("--data-dir").arg(data.path()).args(args).output().unwrap()
+    };
+    let said = hark(&["subscribe", &server.url("/page1.xml")]);
+    assert!(said.status.success());
+    let said = String::from_utf8_lossy(&said.stdout).to_string();
+    assert_eq!(said.trim(), "Subscribed to \"Paged Archive\" (5 episodes)");
+    // Refreshes read the first page only, as gPodder does.
+    assert!(hark(&["refresh"]).status.success());
+    assert_eq!(server.requests("/page1.xml").len(), 2);
+    assert_eq!(server.requests("/page2.xml").len(), 1);
+
+    // Pages that loop back: read once each, and one line says so.
+    server.set("/loop1.xml", Route::ok(page(5..=6, Some(&server.url("/loop2.xml"))), rss));
+    server.set("/loop2.xml", Route::ok(page(3..=4, Some(&server.url("/loop1.xml"))), rss));
+    let data = tempfile::tempdir().unwrap();
+    let hark = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_hark")).arg("--data-dir").arg(data.path()).args(args).output().unwrap()
+    };
+    let looped = hark(&["subscribe", &server.url("/loop1.xml")]);
+    assert!(looped.status.success());
+    let said = String::from_utf8_lossy(&looped.stdout).to_string();
+    assert_eq!(said.lines().count(), 1, "{said}");
+    assert!(said.contains("(4 episodes)") && said.contains("loop"), "{said}");
+    assert_eq!(server.requests("/loop1.xml").len(), 1);
+
+    // A next page on another host is not read.
+    let elsewhere = server.url("/page3.xml").replace("127.0.0.1", "localhost");
+    server.set("/away.xml", Route::ok(page(7..=7, Some(&elsewhere)), rss));
+    let away = hark(&["subscribe", &server.url("/away.xml")]);
+    let said = String::from_utf8_lossy(&away.stdout).to_string();
+    assert!(said.contains("(1 episodes)") && said.contains("another host"), "{said}");
 }

@@ -62,9 +62,7 @@ impl HarkApp {
         match result {
             Ok(subscribed) => {
                 self.state.add_podcast.url.clear();
-                let verb = if subscribed.already_subscribed { "Already subscribed to" } else { "Subscribed to" };
-                self.state.notice =
-                    Some(Notice::info(format!("{verb} \"{}\" ({} episodes)", subscribed.title, subscribed.episodes)));
+                self.state.notice = Some(Notice::info(subscribed.summary()));
                 self.reload_podcasts()?;
                 self.select_podcast(subscribed.podcast)?;
             }

@@ -12,8 +12,7 @@ use crate::net::{RefreshOutcome, refresh};
 
 pub fn subscribe(library: &mut Library, url: &str, out: &mut impl Write) -> Result<(), HarkError> {
     let subscribed = runtime()?.block_on(refresh::subscribe(&http::client(), library, url))?;
-    let verb = if subscribed.already_subscribed { "Already subscribed to" } else { "Subscribed to" };
-    say(out, format!("{verb} \"{}\" ({} episodes)", subscribed.title, subscribed.episodes));
+    say(out, subscribed.summary());
     Ok(())
 }
 

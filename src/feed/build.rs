@@ -32,7 +32,8 @@ pub(super) fn build(feed: Option<Feed>, extras: FeedExtras, feed_url: &Url) -> P
         }
         None => items.into_iter().filter_map(|item| episode(None, item, feed_url, false)).collect(),
     };
-    ParsedFeed { podcast, episodes }
+    let next_page = extras.next_page.as_deref().and_then(|page| resolve(page, feed_url));
+    ParsedFeed { podcast, episodes, next_page }
 }
 
 fn podcast(feed: Option<&Feed>, extras: &FeedExtras, feed_url: &Url) -> NewPodcast {

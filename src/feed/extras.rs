@@ -13,6 +13,7 @@ use crate::model::{EpisodeType, Related, RemoteFeed, TranscriptLink, WebLink};
 
 pub(super) const ITUNES_NS: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
 const PSC_NS: &str = "http://podlove.org/simple-chapters";
+const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
 /// Media RSS, with and without its trailing slash.
 const MEDIA_NS: [&str; 1] = ["http://search.yahoo.com/mrss/"];
 /// Both URIs of the Podcasting 2.0 namespace are in use: the current one and the legacy one.
@@ -78,6 +79,8 @@ pub(super) struct FeedExtras {
     pub(super) items: Vec<ItemExtras>,
     /// `itunes:type serial`.
     pub(super) serial: bool,
+    /// RFC 5005: where the rest of a paged feed's archive goes on (`atom:link rel="next"`).
+    pub(super) next_page: Option<String>,
     /// False when the pass could not read the whole document: then its items are not used.
     pub(super) complete: bool,
 }
@@ -91,6 +94,8 @@ enum Ns {
     Psc,
     /// Media RSS (`media:thumbnail`, `media:description`).
     Media,
+    /// Atom (`atom:link` in an RSS feed).
+    Atom,
     Other,
 }
 
@@ -257,6 +262,9 @@ fn item_start(item: &mut ItemExtras, ns: Ns, local: &str, e: &BytesStart<'_>) ->
 fn channel_start(extras: &mut FeedExtras, ns: Ns, local: &str, e: &BytesStart<'_>) -> Option<Field> {
     let web = |name| attr(e, name).filter(|u| u.starts_with("http://") || u.starts_with("https://"));
     match (ns, local) {
+        (Ns::Atom | Ns::Plain, "link") if attr(e, "rel").is_some_and(|rel| rel.eq_ignore_ascii_case("next")) => {
+            extras.next_page = extras.next_page.take().or_else(|| attr(e, "href"));
+        }
         (Ns::Plain, "title") => return Some(Field::Title),
         (Ns::Plain, "description") | (Ns::Itunes, "summary") => return Some(Field::Notes),
         (Ns::Plain, "link") => return Some(Field::Link),
@@ -398,6 +406,8 @@ fn namespace(uri: &str) -> Ns {
         Ns::Psc
     } else if MEDIA_NS.iter().any(|m| same(m)) {
         Ns::Media
+    } else if same(ATOM_NS) {
+        Ns::Atom
     } else {
         Ns::Other
     }
@@ -423,6 +433,7 @@ fn element_name(e: &BytesStart<'_>, prefixes: &HashMap<String, Ns>) -> (Ns, Stri
                 "podcast" => Ns::Podcast,
                 "psc" => Ns::Psc,
                 "media" => Ns::Media,
+                "atom" => Ns::Atom,
                 _ => Ns::Other,
             });
             (ns, local.to_string())

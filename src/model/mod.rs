@@ -144,6 +144,8 @@ impl EpisodeType {
 pub struct ParsedFeed {
     pub podcast: NewPodcast,
     pub episodes: Vec<NewEpisode>,
+    /// RFC 5005 paged feeds: the next page of the archive (http(s), resolved), if any.
+    pub next_page: Option<String>,
 }
 
 /// What a sync changed.

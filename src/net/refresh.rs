@@ -14,6 +14,20 @@ pub struct Subscribed {
     pub title: String,
     pub episodes: usize,
     pub already_subscribed: bool,
+    /// Why the archive of a paged feed was not read to its end (a loop, another host, the bounds).
+    pub archive_note: Option<String>,
+}
+
+impl Subscribed {
+    /// What the window and the CLI both say of it, in one line.
+    pub fn summary(&self) -> String {
+        let verb = if self.already_subscribed { "Already subscribed to" } else { "Subscribed to" };
+        let said = format!("{verb} \"{}\" ({} episodes)", self.title, self.episodes);
+        match &self.archive_note {
+            Some(note) => format!("{said}; its older episodes: {note}"),
+            None => said,
+        }
+    }
 }
 
 /// A fetched, parsed feed waiting to be written: what the fetch phase hands over.
@@ -21,6 +35,8 @@ pub struct Subscribed {
 pub struct FetchedFeed {
     pub url: Url,
     pub update: FeedUpdate,
+    /// At subscribe time: why a paged feed's archive was not read to its end.
+    pub archive_note: Option<String>,
 }
 
 /// The most moves (`itunes:new-feed-url`) followed from one address at subscribe time.
@@ -32,7 +48,7 @@ const MAX_MOVES: usize = 5;
 pub async fn fetch_new(client: &reqwest::Client, input: &str) -> Result<FetchedFeed, HarkError> {
     let url = parse_feed_url(input)?;
     let update = fetch_and_parse(client, &url, &FeedValidators::default()).await?;
-    let mut fetched = FetchedFeed { url, update };
+    let mut fetched = FetchedFeed { url, update, archive_note: None };
     let mut seen = vec![fetched.url.clone()];
     while seen.len() <= MAX_MOVES {
         let FeedUpdate::Changed { feed, .. } = &fetched.update else { break };
@@ -41,7 +57,7 @@ pub async fn fetch_new(client: &reqwest::Client, input: &str) -> Result<FetchedF
             break;
         }
         match fetch_and_parse(client, &home, &FeedValidators::default()).await {
-            Ok(update) => fetched = FetchedFeed { url: home.clone(), update },
+            Ok(update) => fetched = FetchedFeed { url: home.clone(), update, archive_note: None },
             Err(e) => {
                 tracing::info!("{home}, where {} says it moved, could not be read: {e}", fetched.url);
                 break;
@@ -49,7 +65,49 @@ pub async fn fetch_new(client: &reqwest::Client, input: &str) -> Result<FetchedF
         }
         seen.push(home);
     }
+    fetched.archive_note = read_archive_pages(client, &mut fetched).await;
     Ok(fetched)
+}
+
+/// The most pages of a paged feed read at subscribe time, and the most episodes taken from them.
+const MAX_PAGES: usize = 50;
+const MAX_PAGED_EPISODES: usize = 20_000;
+
+/// RFC 5005 paged feeds: the pages after the first (`atom:link rel="next"`) are read at subscribe
+/// time, so the whole archive appears; refreshes read the first page only. A page on another
+/// host, a loop, or more than the bounds end the reading, with a note saying why (None when the
+/// archive was read to its end).
+async fn read_archive_pages(client: &reqwest::Client, fetched: &mut FetchedFeed) -> Option<String> {
+    let FeedUpdate::Changed { feed, .. } = &mut fetched.update else { return None };
+    let mut seen = vec![fetched.url.clone()];
+    let mut next = feed.next_page.take();
+    while let Some(page) = next.take() {
+        let Ok(page) = Url::parse(&page) else { return Some(format!("its next page {page} is not an address")) };
+        if page.host_str() != fetched.url.host_str() {
+            return Some(format!("its next page is on another host ({page}); not read"));
+        }
+        if seen.contains(&page) {
+            return Some(format!("its pages loop back to {page}; read {} pages", seen.len()));
+        }
+        if seen.len() >= MAX_PAGES || feed.episodes.len() >= MAX_PAGED_EPISODES {
+            return Some(format!(
+                "read the first {} pages ({} episodes), the most Hark reads",
+                seen.len(),
+                feed.episodes.len()
+            ));
+        }
+        match fetch_and_parse(client, &page, &FeedValidators::default()).await {
+            Ok(FeedUpdate::Changed { feed: older, .. }) => {
+                let room = MAX_PAGED_EPISODES - feed.episodes.len();
+                feed.episodes.extend(older.episodes.into_iter().take(room));
+                next = older.next_page;
+            }
+            Ok(FeedUpdate::Unchanged { .. }) => {}
+            Err(e) => return Some(format!("its page {page} could not be read ({e})")),
+        }
+        seen.push(page);
+    }
+    None
 }
 
 pub fn apply_subscription(library: &mut Library, fetched: FetchedFeed) -> Result<Subscribed, HarkError> {
@@ -65,7 +123,8 @@ pub fn apply_subscription(library: &mut Library, fetched: FetchedFeed) -> Result
     library.record_fetch(podcast, &validators)?;
     // What the library holds, after items the feed repeats became one episode each.
     let episodes = library.episodes(Some(podcast))?.len();
-    Ok(Subscribed { podcast, title: feed.podcast.title.clone(), episodes, already_subscribed })
+    let archive_note = fetched.archive_note;
+    Ok(Subscribed { podcast, title: feed.podcast.title.clone(), episodes, already_subscribed, archive_note })
 }
 
 /// The CLI's subscribe: fetch, parse, write.
@@ -89,7 +148,7 @@ pub async fn fetch_known(
 ) -> Result<FetchedFeed, HarkError> {
     let url = parse_feed_url(feed_url)?;
     let update = fetch_and_parse(client, &url, validators).await?;
-    Ok(FetchedFeed { url, update })
+    Ok(FetchedFeed { url, update, archive_note: None })
 }
 
 /// Writes a refresh's outcome. A failure records its message on the podcast and changes nothing else.
