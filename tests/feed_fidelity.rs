@@ -269,3 +269,17 @@ fn a_paged_feed_gives_its_whole_archive_at_subscribe_time_and_a_loop_ends_with_o
     let said = String::from_utf8_lossy(&away.stdout).to_string();
     assert!(said.contains("(1 episodes)") && said.contains("another host"), "{said}");
 }
+
+#[test]
+fn a_payment_link_is_a_way_to_support_the_show() {
+    let feed = br#"<?xml version="1.0"?><rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>
+        <title>Tip Jar Radio</title>
+        <atom:link rel="payment" href="https://pay.example.org/tipjar" type="text/html"/>
+        <atom:link rel="payment" href="javascript:alert(1)"/>
+        <item><guid>t1</guid><title>One</title><enclosure url="https://media.example.org/t/1.mp3" type="audio/mpeg"/></item>
+        </channel></rss>"#;
+    let parsed = parse_feed(feed, &Url::parse("https://feeds.example.org/tipjar.xml").unwrap()).unwrap();
+    let funding: Vec<(&str, &str)> =
+        parsed.podcast.related.funding.iter().map(|l| (l.url.as_str(), l.text.as_str())).collect();
+    assert_eq!(funding, [("https://pay.example.org/tipjar", "Support the show")], "http(s) only");
+}

@@ -265,6 +265,12 @@ fn channel_start(extras: &mut FeedExtras, ns: Ns, local: &str, e: &BytesStart<'_
         (Ns::Atom | Ns::Plain, "link") if attr(e, "rel").is_some_and(|rel| rel.eq_ignore_ascii_case("next")) => {
             extras.next_page = extras.next_page.take().or_else(|| attr(e, "href"));
         }
+        // Where to support the show, as AntennaPod reads it beside podcast:funding.
+        (Ns::Atom | Ns::Plain, "link") if attr(e, "rel").is_some_and(|rel| rel.eq_ignore_ascii_case("payment")) => {
+            if let Some(url) = web("href") {
+                extras.related.funding.push(WebLink { url, text: "Support the show".into() });
+            }
+        }
         (Ns::Plain, "title") => return Some(Field::Title),
         (Ns::Plain, "description") | (Ns::Itunes, "summary") => return Some(Field::Notes),
         (Ns::Plain, "link") => return Some(Field::Link),
