@@ -191,13 +191,7 @@ fn a_killed_download_process_resumes_from_its_part_file() {
     // Checkpoints come every second while bytes arrive; a kill gives no stop, so the resume
     // must work from the last checkpoint of the part file: killed once one is on disk.
     let downloads = data.path().join("downloads");
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while hark::media::PartialFile::peek(&downloads, episode).is_none_or(|p| p.bytes < 100_000) {
-        assert!(std::time::Instant::now() < deadline, "no checkpoint of the part file was written");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    kill_after_a_checkpoint(&mut child, &downloads, episode);
     let first_run_bytes = server.bytes_sent("/slow.mp3");
     assert!(first_run_bytes < 600_000, "killed mid-way, at {first_run_bytes}");
     server.set_throttle("/slow.mp3", None);
@@ -239,13 +233,7 @@ fn a_resume_whose_total_changed_to_more_than_the_disk_holds_is_refused_and_loses
     };
     let downloads = data.path().join("downloads");
     let mut child = spawn();
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    while hark::media::PartialFile::peek(&downloads, episode).is_none_or(|p| p.bytes < 100_000) {
-        assert!(std::time::Instant::now() < deadline, "no checkpoint of the part file was written");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.kill().unwrap();
-    child.wait().unwrap();
+    kill_after_a_checkpoint(&mut child, &downloads, episode);
     let before = hark::media::PartialFile::peek(&downloads, episode).unwrap();
 
     // The same name now answers a resume with a total of 10 TB.
@@ -272,6 +260,18 @@ fn a_resume_whose_total_changed_to_more_than_the_disk_holds_is_refused_and_loses
     assert!(hark(&["download", &episode.0.to_string()]).unwrap().status.success());
     let path = library.episode(episode).unwrap().summary.path.expect("marked downloaded");
     assert_eq!(sha(&std::fs::read(path).unwrap()), sha(&body));
+}
+
+/// Kills a `hark download` once its part file has a checkpoint of 100 kB on disk: a kill gives
+/// no stop, so what resumes is what that checkpoint says.
+fn kill_after_a_checkpoint(child: &mut std::process::Child, downloads: &std::path::Path, episode: EpisodeId) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while hark::media::PartialFile::peek(downloads, episode).is_none_or(|p| p.bytes < 100_000) {
+        assert!(std::time::Instant::now() < deadline, "no checkpoint of the part file was written");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
 }
 
 fn wait_for(events: &Receiver<NetEvent>, what: &str, mut wanted: impl FnMut(&NetEvent) -> bool) -> NetEvent {
