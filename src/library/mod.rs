@@ -299,6 +299,13 @@ impl Library {
         self.episodes_ordered(podcast, NEWEST_FIRST)
     }
 
+    /// How many episodes a show has (kept by the library's triggers).
+    pub fn episode_count(&self, podcast: PodcastId) -> Result<usize> {
+        let count: i64 =
+            self.conn.query_row("SELECT episode_count FROM podcasts WHERE id = ?1", [podcast.0], |r| r.get(0))?;
+        Ok(count.max(0) as usize)
+    }
+
     /// `itunes:type serial`: the show is a story in parts, listed from its start.
     pub fn is_serial(&self, podcast: PodcastId) -> Result<bool> {
         let serial = self.conn.query_row("SELECT serial FROM podcasts WHERE id = ?1", [podcast.0], |r| r.get(0));

@@ -164,10 +164,11 @@ impl<'tx> EpisodeWrites<'tx> {
                  explicit, psc_chapters, episode_type)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
         )?;
+        // The same parameters as the insert, ?1 being the row's own id here.
         let update = tx.prepare_cached(
-            "UPDATE episodes SET guid = ?2, title = ?3, published = ?4, duration_secs = ?5, url = ?6, mime = ?7,
-                 length = ?8, notes_html = ?9, episode_number = ?10, season_number = ?11, link = ?12, image_url = ?13,
-                 chapters_url = ?14, transcripts = ?15, content_hash = ?16, explicit = ?17, identity = ?18,
+            "UPDATE episodes SET identity = ?2, guid = ?3, title = ?4, published = ?5, duration_secs = ?6, url = ?7,
+                 mime = ?8, length = ?9, notes_html = ?10, episode_number = ?11, season_number = ?12, link = ?13,
+                 image_url = ?14, chapters_url = ?15, transcripts = ?16, content_hash = ?17, explicit = ?18,
                  psc_chapters = ?19, episode_type = ?20
              WHERE id = ?1",
         )?;
@@ -175,56 +176,46 @@ impl<'tx> EpisodeWrites<'tx> {
     }
 
     fn insert(&mut self, podcast: PodcastId, identity: &str, hash: &str, e: &NewEpisode) -> rusqlite::Result<()> {
-        self.insert.execute(params![
-            podcast.0,
-            identity,
-            e.guid,
-            e.title,
-            e.published.map(|d| d.timestamp()),
-            e.duration_secs,
-            e.enclosure.url,
-            e.enclosure.mime,
-            stored_length(e),
-            e.notes_html,
-            e.episode_number,
-            e.season_number,
-            e.link,
-            e.image_url,
-            e.chapters_url,
-            json_list(&e.transcripts),
-            hash,
-            e.explicit,
-            json_list(&e.psc_chapters),
-            e.episode_type.as_str(),
-        ])?;
-        Ok(())
+        write(&mut self.insert, podcast.0, identity, hash, e)
     }
 
     fn update(&mut self, id: i64, identity: &str, hash: &str, e: &NewEpisode) -> rusqlite::Result<()> {
-        self.update.execute(params![
-            id,
-            e.guid,
-            e.title,
-            e.published.map(|d| d.timestamp()),
-            e.duration_secs,
-            e.enclosure.url,
-            e.enclosure.mime,
-            stored_length(e),
-            e.notes_html,
-            e.episode_number,
-            e.season_number,
-            e.link,
-            e.image_url,
-            e.chapters_url,
-            json_list(&e.transcripts),
-            hash,
-            e.explicit,
-            identity,
-            json_list(&e.psc_chapters),
-            e.episode_type.as_str(),
-        ])?;
-        Ok(())
+        write(&mut self.update, id, identity, hash, e)
     }
+}
+
+/// Binds an episode's feed-owned columns in the one order both writes use (`key` is ?1: the
+/// podcast for an insert, the row for an update).
+fn write(
+    statement: &mut CachedStatement<'_>,
+    key: i64,
+    identity: &str,
+    hash: &str,
+    e: &NewEpisode,
+) -> rusqlite::Result<()> {
+    statement.execute(params![
+        key,
+        identity,
+        e.guid,
+        e.title,
+        e.published.map(|d| d.timestamp()),
+        e.duration_secs,
+        e.enclosure.url,
+        e.enclosure.mime,
+        stored_length(e),
+        e.notes_html,
+        e.episode_number,
+        e.season_number,
+        e.link,
+        e.image_url,
+        e.chapters_url,
+        json_list(&e.transcripts),
+        hash,
+        e.explicit,
+        json_list(&e.psc_chapters),
+        e.episode_type.as_str(),
+    ])?;
+    Ok(())
 }
 
 /// The enclosure's length as SQLite's integer holds it.

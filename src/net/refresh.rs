@@ -122,7 +122,7 @@ pub fn apply_subscription(library: &mut Library, fetched: FetchedFeed) -> Result
     let (podcast, _) = library.subscribe(&url, &feed)?;
     library.record_fetch(podcast, &validators)?;
     // What the library holds, after items the feed repeats became one episode each.
-    let episodes = library.episodes(Some(podcast))?.len();
+    let episodes = library.episode_count(podcast)?;
     let archive_note = fetched.archive_note;
     Ok(Subscribed { podcast, title: feed.podcast.title.clone(), episodes, already_subscribed, archive_note })
 }
