@@ -65,12 +65,7 @@ impl HarkApp {
 
     /// Subscribes to the feeds of an OPML file that are not followed yet.
     pub(super) fn import_feeds(&mut self, feeds: Vec<OpmlFeed>) -> Result<(), HarkError> {
-        let mut urls = Vec::new();
-        for feed in feeds {
-            if self.library.find_feed_url(&feed.url)?.is_none() {
-                urls.push(feed.url);
-            }
-        }
+        let urls = self.library.not_followed(feeds.iter().map(|f| f.url.as_str()))?;
         if urls.is_empty() {
             self.state.notice = Some(Notice::info("You already follow every feed in that file"));
             return Ok(());

@@ -122,15 +122,8 @@ pub fn episodes(
 pub fn import(library: &mut Library, file: &Path, out: &mut impl Write) -> Result<(), HarkError> {
     let bytes = read_capped(file)?;
     let feeds = crate::opml::parse(&bytes).map_err(|e| HarkError::Other(format!("{}: {e}", file.display())))?;
-    let mut already = 0;
-    let mut wanted = Vec::new();
-    for feed in &feeds {
-        if library.find_feed_url(&feed.url)?.is_some() {
-            already += 1;
-        } else {
-            wanted.push(feed.url.clone());
-        }
-    }
+    let wanted = library.not_followed(feeds.iter().map(|f| f.url.as_str()))?;
+    let already = feeds.len() - wanted.len();
     let client = http::client();
     let fetched = runtime()?.block_on(async {
         let mut tasks = tokio::task::JoinSet::new();
@@ -149,7 +142,7 @@ pub fn import(library: &mut Library, file: &Path, out: &mut impl Write) -> Resul
     let mut failures = 0;
     for (_, url, result) in fetched {
         match result.and_then(|f| refresh::apply_subscription(library, f)) {
-            Ok(s) => say(out, format!("Subscribed to \"{}\" ({} episodes)", s.title, s.episodes)),
+            Ok(subscribed) => say(out, subscribed.summary()),
             Err(e) => {
                 failures += 1;
                 complain(format!("{url}: error: {e}"));

@@ -446,6 +446,17 @@ fn timestamp(secs: Option<i64>) -> Option<DateTime<Utc>> {
 }
 
 impl Library {
+    /// Of `feed_urls` (an OPML import), those not followed yet, in order.
+    pub fn not_followed<'a>(&self, feed_urls: impl IntoIterator<Item = &'a str>) -> Result<Vec<String>> {
+        let mut wanted = Vec::new();
+        for url in feed_urls {
+            if self.find_feed_url(url)?.is_none() {
+                wanted.push(url.to_string());
+            }
+        }
+        Ok(wanted)
+    }
+
     pub fn find_feed_url(&self, feed_url: &str) -> Result<Option<PodcastId>> {
         Ok(self
             .conn
