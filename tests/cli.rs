@@ -6,26 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
+use common::cli::{hark, stderr, stdout};
 use common::feeds::{Item, rss};
 use common::server::{Route, TestServer};
-
-fn hark(data: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hark"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("HARK_DATA_DIR")
-        .output()
-        .expect("run hark")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
 
 fn items() -> Vec<Item<'static>> {
     vec![

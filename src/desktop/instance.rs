@@ -19,6 +19,8 @@ pub enum Handoff {
     /// Come to the front (a plain `hark` or a launcher click).
     Raise,
     Open(Opening),
+    /// `hark config` changed a preference: read them again.
+    PreferencesChanged,
 }
 
 /// The longest request line read: the verb and a target (see `LONGEST_TARGET`).
@@ -73,11 +75,17 @@ pub fn claim(data_dir: &Path, handoff: &Handoff) -> Claim {
     Claim::First(None)
 }
 
+/// Hands `handoff` to the window open on `data_dir`, if there is one; true when it took it.
+pub fn tell_open_window(data_dir: &Path, handoff: &Handoff) -> bool {
+    UnixStream::connect(socket_path(data_dir)).is_ok_and(|stream| hand_over(stream, handoff).is_ok())
+}
+
 fn hand_over(mut stream: UnixStream, handoff: &Handoff) -> std::io::Result<()> {
     stream.set_read_timeout(Some(ANSWER_TIMEOUT))?;
     stream.set_write_timeout(Some(ANSWER_TIMEOUT))?;
     let line = match handoff {
         Handoff::Raise => "raise".to_string(),
+        Handoff::PreferencesChanged => "preferences".to_string(),
         Handoff::Open(Opening::Feed(url)) => format!("feed {url}"),
         Handoff::Open(Opening::Opml(path)) => format!("opml {}", path.display()),
     };
@@ -140,6 +148,7 @@ fn answer(stream: UnixStream) -> std::io::Result<Handoff> {
     // only an http(s) feed address is offered, only an existing file is imported.
     let handoff = match line.split_once(' ') {
         _ if line == "raise" => Handoff::Raise,
+        _ if line == "preferences" => Handoff::PreferencesChanged,
         Some((verb @ ("feed" | "opml"), target)) => match (verb, Opening::parse(target, Path::new("/"))) {
             ("feed", Ok(feed @ Opening::Feed(_))) | ("opml", Ok(feed @ Opening::Opml(_))) => Handoff::Open(feed),
             (_, Err(why)) => return Err(refused(why)),

@@ -1,0 +1,88 @@
+//! The Preferences window: every preference `hark config` knows, each with the control its kind
+//! takes. A change is an action carrying the value as `hark config NAME VALUE` would.
+
+use eframe::egui;
+
+use super::{Action, UiState};
+use crate::preferences::{Kind, Preference};
+
+/// The refresh intervals offered (`hark config` takes any from 1m to 24h).
+const INTERVALS: [&str; 9] = ["off", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "24h"];
+
+pub fn window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
+    let Some(values) = &state.preferences else { return };
+    let mut open = true;
+    egui::Window::new("Preferences")
+        .open(&mut open)
+        .collapsible(false)
+        .resizable(false)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ui.ctx().content_rect().center())
+        .show(ui.ctx(), |ui| {
+            egui::Grid::new("preferences").num_columns(2).spacing([16.0, 8.0]).show(ui, |ui| {
+                for (preference, value) in values {
+                    let label = ui.label(label_of(preference)).on_hover_text(preference.about);
+                    if let Some(value) = control(ui, preference, value, label.id) {
+                        actions.push(Action::SetPreference { name: preference.name, value });
+                    }
+                    ui.end_row();
+                }
+            });
+            ui.label(egui::RichText::new("The same settings: hark config").weak());
+        });
+    if !open || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+        state.preferences = None;
+    }
+}
+
+/// "skip-back" → "Skip back".
+fn label_of(preference: &Preference) -> String {
+    let words = preference.name.replace('-', " ");
+    let mut chars = words.chars();
+    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// The control for one preference; Some(new value) when the listener changed it.
+fn control(ui: &mut egui::Ui, preference: &Preference, value: &str, label: egui::Id) -> Option<String> {
+    match &preference.kind {
+        Kind::Switch => {
+            let mut on = value == "on";
+            let changed = ui.checkbox(&mut on, "").labelled_by(label).on_hover_text(preference.about).changed();
+            changed.then(|| if on { "on" } else { "off" }.to_string())
+        }
+        Kind::Seconds(range) | Kind::Count(range) => {
+            let mut number: u32 = value.parse().unwrap_or(*range.start());
+            let suffix = if matches!(preference.kind, Kind::Seconds(_)) { " s" } else { "" };
+            let drag = egui::DragValue::new(&mut number).range(range.clone()).suffix(suffix);
+            let response = ui.add(drag).labelled_by(label).on_hover_text(preference.about);
+            response.changed().then(|| number.to_string())
+        }
+        Kind::Speed => {
+            let mut speed: f32 = value.parse().unwrap_or(1.0);
+            let drag = egui::DragValue::new(&mut speed)
+                .range(crate::player::SPEED_RANGE)
+                .speed(crate::player::SPEED_STEP)
+                .fixed_decimals(1)
+                .suffix("×");
+            let response = ui.add(drag).labelled_by(label).on_hover_text(preference.about);
+            response.changed().then(|| format!("{speed:.1}"))
+        }
+        Kind::Interval | Kind::Choice(_) => {
+            let choices: &[&str] = match &preference.kind {
+                Kind::Choice(words) => words,
+                _ => &INTERVALS,
+            };
+            let mut chosen = None;
+            let combo =
+                egui::ComboBox::from_id_salt(("preference", preference.name)).selected_text(value).show_ui(ui, |ui| {
+                    for choice in choices {
+                        if ui.selectable_label(*choice == value, *choice).clicked() {
+                            chosen = Some(choice.to_string());
+                        }
+                    }
+                });
+            combo.response.labelled_by(label);
+            chosen.filter(|c| c != value)
+        }
+    }
+}
