@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::cli::hark;
 use common::feeds::{Item, rss};
 use common::server::{Route, TestServer};
 use egui_kittest::Harness;
@@ -18,12 +19,13 @@ use hark::net::RefreshOutcome;
 use hark::paths::AppPaths;
 use hark::player::OutputChoice;
 
-/// The window as the tests run it, but refreshing every show at launch, as it does for a listener.
+/// The window as the tests run it, but with its refresh timer, as it runs for a listener: shows
+/// last refreshed longer than the interval ago are refreshed at launch.
 fn window_refreshing(data: &Path) -> Harness<'static, HarkApp> {
     common::init();
     let nowhere = hark::net::directory::Directories { itunes_url: "http://127.0.0.1:9".into(), podcast_index: None };
     let options =
-        AppOptions { audio: OutputChoice::Null, refresh_on_start: true, media_keys: false, directories: Some(nowhere) };
+        AppOptions { audio: OutputChoice::Null, timed_refresh: true, media_keys: false, directories: Some(nowhere) };
     let paths = AppPaths::inside(data);
     Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
@@ -40,6 +42,15 @@ fn three_shows_offline(data: &Path) {
         server.set(&format!("/{name}.xml"), Route::ok(rss(name, &[item]), "application/rss+xml"));
         common::subscribe(&mut library, &server.url(&format!("/{name}.xml")));
     }
+}
+
+/// The shows were last refreshed a day ago: the window's timer refreshes them at launch.
+fn last_refreshed_a_day_ago(data: &Path) {
+    let day_ago = chrono::Utc::now().timestamp() - 86_400;
+    rusqlite::Connection::open(data.join("library.sqlite3"))
+        .unwrap()
+        .execute("UPDATE podcasts SET last_refresh = ?1", [day_ago])
+        .unwrap();
 }
 
 #[test]
@@ -59,6 +70,7 @@ fn the_window_and_the_cli_say_offline_in_the_same_words() {
     let line = String::from_utf8_lossy(&cli.stderr).into_owned();
     assert!(line.starts_with(&format!("error: {said}, e.g. ")), "{line}");
 
+    last_refreshed_a_day_ago(data.path());
     let mut window = window_refreshing(data.path());
     let deadline = Instant::now() + Duration::from_secs(20);
     while window.state().state.notice.is_none() {
@@ -106,22 +118,11 @@ fn show_with_timed_notes(server: &TestServer) -> String {
 
 fn window(data: &Path) -> Harness<'static, HarkApp> {
     common::init();
-    let options =
-        AppOptions { audio: OutputChoice::Null, refresh_on_start: false, media_keys: false, directories: None };
+    let options = AppOptions { audio: OutputChoice::Null, timed_refresh: false, media_keys: false, directories: None };
     let paths = AppPaths::inside(data);
     Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .build_eframe(move |cc| HarkApp::new(&cc.egui_ctx, paths, options).expect("the app starts"))
-}
-
-fn hark(data: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_hark"))
-        .arg("--data-dir")
-        .arg(data)
-        .args(args)
-        .env_remove("HARK_DATA_DIR")
-        .output()
-        .expect("run hark")
 }
 
 #[test]

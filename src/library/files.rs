@@ -33,6 +33,28 @@ impl Library {
         }
         Ok(found)
     }
+
+    /// The downloads of `podcast` past the newest `keep`, the ones to delete first first: played
+    /// ones, oldest first, then unplayed ones never started, oldest first. Never one in Up Next
+    /// or one the listener is part-way through.
+    pub fn downloads_past(&self, podcast: PodcastId, keep: u32) -> super::Result<Vec<EpisodeId>> {
+        let on_disk: i64 = self.conn.query_row(
+            "SELECT COUNT(*) FROM episodes WHERE podcast_id = ?1 AND downloaded_path IS NOT NULL",
+            [podcast.0],
+            |r| r.get(0),
+        )?;
+        let excess = on_disk.saturating_sub(keep as i64).max(0);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.id FROM episodes e
+             WHERE e.podcast_id = ?1 AND e.downloaded_path IS NOT NULL
+               AND e.id NOT IN (SELECT episode_id FROM queue)
+               AND NOT (e.played = 0 AND e.position_secs > 0)
+             ORDER BY e.played DESC, COALESCE(e.published, 0) ASC, e.id ASC
+             LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(rusqlite::params![podcast.0, excess], |r| Ok(EpisodeId(r.get(0)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
 }
 
 /// Deletes an episode's download, finished or not, and says so in the library.

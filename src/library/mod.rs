@@ -5,6 +5,7 @@
 
 mod chapters;
 mod files;
+mod inbox;
 mod listening;
 mod search;
 mod sync;
@@ -22,6 +23,7 @@ use crate::model::{
 
 pub use chapters::{ChaptersFile, chapter_key};
 pub use files::{Unsubscribed, delete_download, unsubscribe};
+pub use inbox::InboxEntry;
 pub use listening::{ListeningStats, ListeningTime, ShowListening, ShowSettings};
 pub use search::{EpisodeHit, Field, MATCH_END, MATCH_START, SearchResults, ShowHit};
 pub use sync::episode_identity;
@@ -70,6 +72,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("counts.sql"),
     include_str!("listening.sql"),
     include_str!("fidelity.sql"),
+    include_str!("inbox.sql"),
 ];
 
 pub type Result<T> = std::result::Result<T, LibraryError>;
@@ -146,6 +149,9 @@ impl Library {
             }
         };
         let report = sync::sync_in(&tx, id, feed)?;
+        if existing.is_none() && !bundled {
+            inbox::subscribed(&tx, id)?;
+        }
         tx.commit()?;
         Ok((id, report))
     }
@@ -153,7 +159,9 @@ impl Library {
     /// Merges a freshly parsed feed into a stored podcast. User state is never touched.
     pub fn sync(&mut self, podcast: PodcastId, feed: &ParsedFeed) -> Result<SyncReport> {
         let tx = self.conn.transaction()?;
+        let before = inbox::last_episode_row(&tx, podcast)?;
         let report = sync::sync_in(&tx, podcast, feed)?;
+        inbox::arrived(&tx, podcast, before)?;
         tx.commit()?;
         Ok(report)
     }
@@ -210,6 +218,16 @@ impl Library {
     pub fn refreshable_podcasts(&self) -> Result<Vec<(PodcastId, String)>> {
         let mut stmt = self.conn.prepare_cached("SELECT id, feed_url FROM podcasts WHERE bundled = 0 ORDER BY id")?;
         let rows = stmt.query_map([], |r| Ok((PodcastId(r.get(0)?), r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// What the refresh timer needs of each show it refreshes: when it was last refreshed (Unix
+    /// seconds) and how many refreshes in a row failed.
+    pub fn refresh_timers(&self) -> Result<Vec<(PodcastId, Option<i64>, u32)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, last_refresh, refresh_failures FROM podcasts WHERE bundled = 0 ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((PodcastId(r.get(0)?), r.get(1)?, r.get(2)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -364,7 +382,7 @@ impl Library {
     pub fn record_fetch(&mut self, id: PodcastId, validators: &FeedValidators) -> Result<()> {
         self.conn.execute(
             "UPDATE podcasts SET etag = ?2, last_modified = ?3, body_hash = COALESCE(?4, body_hash),
-                    last_refresh = ?5, last_error = NULL WHERE id = ?1",
+                    last_refresh = ?5, last_error = NULL, refresh_failures = 0 WHERE id = ?1",
             params![id.0, validators.etag, validators.last_modified, validators.body_hash, Utc::now().timestamp()],
         )?;
         Ok(())
@@ -372,7 +390,8 @@ impl Library {
 
     pub fn record_error(&mut self, id: PodcastId, message: &str) -> Result<()> {
         self.conn.execute(
-            "UPDATE podcasts SET last_error = ?2, last_refresh = ?3 WHERE id = ?1",
+            "UPDATE podcasts SET last_error = ?2, last_refresh = ?3, refresh_failures = refresh_failures + 1
+             WHERE id = ?1",
             params![id.0, message, Utc::now().timestamp()],
         )?;
         Ok(())

@@ -188,6 +188,9 @@ mod tests {
                  DROP TABLE show_settings; DROP TABLE listening_time;
                  ALTER TABLE podcasts DROP COLUMN declared_feed_url; ALTER TABLE podcasts DROP COLUMN serial;
                  ALTER TABLE episodes DROP COLUMN episode_type;
+                 DROP TRIGGER inbox_left_when_heard; DROP INDEX episodes_in_inbox;
+                 ALTER TABLE episodes DROP COLUMN inbox_at; ALTER TABLE podcasts DROP COLUMN refresh_failures;
+                 ALTER TABLE podcasts DROP COLUMN notify;
                  PRAGMA user_version = 1;",
             )
             .unwrap();

@@ -8,6 +8,7 @@ pub mod extras;
 pub mod outcome;
 mod queue;
 pub mod refresh;
+mod schedule;
 
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
@@ -98,6 +99,8 @@ pub enum NetCommand {
     MeasureLoudness {
         episode: EpisodeId,
     },
+    /// Refresh every show on a timer with this interval (None: only when asked).
+    SetRefreshInterval(Option<std::time::Duration>),
     /// Load a transcript (from the cache, else fetched) and parse it.
     FetchTranscript {
         episode: EpisodeId,
@@ -269,6 +272,7 @@ impl NetService {
                     download_slots: Arc::new(Semaphore::new(parallel_downloads)),
                     parallel_downloads,
                     measuring: Arc::new(Semaphore::new(1)),
+                    schedule: Default::default(),
                 };
                 runtime.block_on(service.run(receiver, on_start));
             })
@@ -309,6 +313,7 @@ struct Service {
     parallel_downloads: usize,
     /// Loudness measurements run one at a time.
     measuring: Arc<Semaphore>,
+    schedule: schedule::Schedule,
 }
 
 impl Service {
@@ -358,6 +363,7 @@ impl Service {
                     Some(NetCommand::Cancel { episode }) => self.cancel_download(episode),
                     Some(NetCommand::Delete { episode }) => self.delete_download(episode),
                     Some(NetCommand::SetParallelDownloads(count)) => self.set_parallel_downloads(count),
+                    Some(NetCommand::SetRefreshInterval(interval)) => self.set_refresh_interval(interval),
                     Some(NetCommand::SearchLibrary { request, query }) => {
                         let result = self.library.search(&query).map_err(|e| e.to_string());
                         self.emit(NetEvent::LibrarySearched { request, result });
@@ -390,7 +396,18 @@ impl Service {
                     }
                 },
                 Some(done) = done_rx.recv() => self.apply(done, &done_tx),
+                () = sleep_until(self.schedule.next_wake()) => {
+                    if let Some((request, due)) = self.schedule.take_due(&self.library) {
+                        self.start_refresh(request, Some(due), &feeds, &done_tx);
+                    }
+                }
             }
+        }
+    }
+
+    fn set_refresh_interval(&mut self, interval: Option<std::time::Duration>) {
+        if let Err(e) = self.schedule.set_interval(interval, &self.library) {
+            self.emit(NetEvent::ServiceError { message: e.to_string() });
         }
     }
 
@@ -451,6 +468,7 @@ impl Service {
                             // A new file may carry chapters of its own, and has a loudness.
                             self.read_file_chapters(episode, path.clone(), done_tx);
                             self.measure_loudness(episode, path.clone(), done_tx);
+                            self.keep_newest_downloads(episode);
                             NetEvent::DownloadDone { episode, path }
                         }
                         Err(e) => NetEvent::DownloadFailed { episode, reason: e.to_string() },
@@ -475,6 +493,7 @@ impl Service {
                 self.emit(NetEvent::Subscribed { request, result });
             }
             Internal::Refreshed { request, podcast, fetched } => {
+                self.schedule.refreshed(request, podcast, fetched.is_ok());
                 match refresh::apply_refresh(&mut self.library, podcast, fetched) {
                     Ok(Refreshed { podcast, title, result }) => {
                         if result.as_ref().is_ok_and(|r| r.added > 0) {
@@ -494,10 +513,19 @@ impl Service {
                     *left -= 1;
                     if *left == 0 {
                         self.refreshes.remove(&request);
+                        self.schedule.batch_finished(request);
                         self.emit(NetEvent::RefreshFinished { request });
                     }
                 }
             }
         }
+    }
+}
+
+/// Sleeps until `at`; forever when there is nothing to wake for.
+async fn sleep_until(at: Option<std::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at.into()).await,
+        None => std::future::pending().await,
     }
 }

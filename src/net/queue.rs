@@ -174,4 +174,18 @@ impl Service {
             self.emit(NetEvent::AutoDownloads { episodes: newest });
         }
     }
+
+    /// "Keep at most N downloads per show": after a download ends, the show's downloads past
+    /// the newest N go (see `Library::downloads_past`), never one still downloading.
+    pub(super) fn keep_newest_downloads(&mut self, finished: EpisodeId) {
+        let keep = crate::preferences::Preferences::load(&self.library).ok().and_then(|p| p.keep_downloads);
+        let Some(keep) = keep else { return };
+        let Ok(episode) = self.library.episode(finished) else { return };
+        let past = self.library.downloads_past(episode.summary.podcast_id, keep).unwrap_or_default();
+        let past: Vec<EpisodeId> =
+            past.into_iter().filter(|e| *e != finished && !self.downloads.contains_key(e)).collect();
+        for episode in past {
+            self.delete_download(episode);
+        }
+    }
 }

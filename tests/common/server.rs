@@ -71,6 +71,8 @@ pub struct Request {
     pub method: String,
     pub path: String,
     pub headers: HashMap<String, String>,
+    /// When it arrived.
+    pub at: std::time::Instant,
 }
 
 impl Request {
@@ -166,7 +168,7 @@ fn serve(stream: TcpStream, state: &Arc<Mutex<State>>) -> std::io::Result<()> {
             headers.insert(name.trim().to_ascii_lowercase(), value.trim().to_string());
         }
     }
-    let request = Request { method, path: path.clone(), headers };
+    let request = Request { method, path: path.clone(), headers, at: std::time::Instant::now() };
     // A route for a path also answers it with a query (an API's `/search?term=…`).
     let path = {
         let state = state.lock().unwrap();
