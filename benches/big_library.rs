@@ -72,12 +72,8 @@ fn window(c: &mut Criterion) {
         library.set_setting("demo_offered", "1").unwrap();
     }
     let nowhere = hark::net::directory::Directories { itunes_url: "http://127.0.0.1:9".into(), podcast_index: None };
-    let options = AppOptions {
-        audio: OutputChoice::Null,
-        refresh_on_start: false,
-        media_keys: false,
-        directories: Some(nowhere),
-    };
+    let options =
+        AppOptions { audio: OutputChoice::Null, timed_refresh: false, media_keys: false, directories: Some(nowhere) };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .build_eframe(move |cc| HarkApp::new(&cc.egui_ctx, paths, options).unwrap());

@@ -196,7 +196,7 @@ fn the_window_lists_a_serial_show_from_part_one_with_its_trailer_badged() {
     let paths = hark::paths::AppPaths::inside(data.path());
     let options = hark::app::AppOptions {
         audio: hark::player::OutputChoice::Null,
-        refresh_on_start: false,
+        timed_refresh: false,
         media_keys: false,
         directories: None,
     };

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use egui_kittest::Harness;
@@ -14,31 +14,8 @@ use hark::library::Library;
 use hark::paths::AppPaths;
 use hark::player::OutputChoice;
 
-struct Bus {
-    daemon: Child,
-    address: String,
-}
-
-impl Drop for Bus {
-    fn drop(&mut self) {
-        let _ = self.daemon.kill();
-        let _ = self.daemon.wait();
-    }
-}
-
-fn private_bus() -> Bus {
-    let mut daemon = Command::new("dbus-daemon")
-        .args(["--session", "--nofork", "--print-address"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("dbus-daemon is needed (README: on a fresh machine)");
-    let mut address = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(daemon.stdout.take().unwrap()), &mut address).unwrap();
-    Bus { daemon, address: address.trim().to_string() }
-}
-
 /// `dbus-send` as the desktop would ask; the printed reply.
-fn ask(bus: &Bus, args: &[&str]) -> String {
+fn ask(bus: &common::bus::Bus, args: &[&str]) -> String {
     let out = Command::new("dbus-send")
         .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
         .args(["--session", "--print-reply", "--dest=org.mpris.MediaPlayer2.hark", "/org/mpris/MediaPlayer2"])
@@ -48,20 +25,20 @@ fn ask(bus: &Bus, args: &[&str]) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
-fn property(bus: &Bus, interface: &str, name: &str) -> String {
+fn property(bus: &common::bus::Bus, interface: &str, name: &str) -> String {
     ask(bus, &["org.freedesktop.DBus.Properties.Get", &format!("string:{interface}"), &format!("string:{name}")])
 }
 
 #[test]
 fn the_desktop_finds_harks_entry_reads_what_plays_and_its_play_pause_works() {
     common::init();
-    let bus = private_bus();
+    let bus = common::bus::private_bus();
     // SAFETY: this test binary has this one test; nothing else reads the environment meanwhile.
     unsafe { std::env::set_var("DBUS_SESSION_BUS_ADDRESS", &bus.address) };
     let data = tempfile::tempdir().unwrap();
     let paths = AppPaths::inside(data.path());
     let options =
-        |media_keys| AppOptions { audio: OutputChoice::Null, refresh_on_start: false, media_keys, directories: None };
+        |media_keys| AppOptions { audio: OutputChoice::Null, timed_refresh: false, media_keys, directories: None };
     // A first launch installs the demo show; the second holds its first episode, paused.
     drop(HarkApp::new(&egui::Context::default(), paths.clone(), options(false)).unwrap());
     let (episode, next) = {

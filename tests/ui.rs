@@ -19,7 +19,7 @@ use hark::player::OutputChoice;
 /// and directories that are not on the internet.
 fn test_options() -> AppOptions {
     let nowhere = hark::net::directory::Directories { itunes_url: "http://127.0.0.1:9".into(), podcast_index: None };
-    AppOptions { audio: OutputChoice::Null, refresh_on_start: false, media_keys: false, directories: Some(nowhere) }
+    AppOptions { audio: OutputChoice::Null, timed_refresh: false, media_keys: false, directories: Some(nowhere) }
 }
 
 fn app(data: &Path) -> Harness<'static, HarkApp> {

@@ -19,7 +19,12 @@ impl HarkApp {
         match event {
             NetEvent::Subscribed { request, result } => self.on_subscribed(request, result)?,
             NetEvent::RefreshStarted { request, total } => {
-                self.state.refresh = Some(RefreshProgress { request, done: 0, total, added: 0, failed: 0 });
+                let progress = RefreshProgress { request, done: 0, total, added: 0, failed: 0 };
+                if request.is_timed() {
+                    self.timed_refreshes.insert(request, progress);
+                } else {
+                    self.state.refresh = Some(progress);
+                }
             }
             NetEvent::PodcastRefreshed { request, podcast, title: _, result } => {
                 self.on_podcast_refreshed(request, podcast, &result)?
@@ -77,9 +82,11 @@ impl HarkApp {
         podcast: PodcastId,
         result: &Result<SyncReport, String>,
     ) -> Result<(), HarkError> {
-        let Some(progress) = self.state.refresh.as_mut().filter(|p| p.request == request) else {
-            return Ok(());
+        let progress = match request.is_timed() {
+            true => self.timed_refreshes.get_mut(&request),
+            false => self.state.refresh.as_mut().filter(|p| p.request == request),
         };
+        let Some(progress) = progress else { return Ok(()) };
         progress.done += 1;
         // Most feeds of a refresh are unchanged; the show list is read once for all the
         // others, after the events at hand (see `drain`).
@@ -102,6 +109,9 @@ impl HarkApp {
     }
 
     fn on_refresh_finished(&mut self, request: RequestId) -> Result<(), HarkError> {
+        if let Some(progress) = self.timed_refreshes.remove(&request) {
+            return self.on_timed_refresh_finished(progress);
+        }
         let Some(progress) = self.state.refresh.take_if(|p| p.request == request) else { return Ok(()) };
         let outcome = RefreshOutcome::of(progress.total, progress.failed, progress.added);
         self.state.notice = Some(match outcome {
@@ -113,7 +123,19 @@ impl HarkApp {
             // A state, not an error: a calm line.
             RefreshOutcome::Offline { .. } => Notice::info(outcome.summary()),
         });
+        self.reload_inbox()?;
         self.refresh_views()
+    }
+
+    /// A refresh the timer started is quiet: failures stay on their shows, news goes to the
+    /// Inbox and the desktop; only going offline is said (in the words a refresh asked for uses).
+    fn on_timed_refresh_finished(&mut self, progress: RefreshProgress) -> Result<(), HarkError> {
+        let outcome = RefreshOutcome::of(progress.total, progress.failed, progress.added);
+        if matches!(outcome, RefreshOutcome::Offline { .. }) {
+            self.state.notice = Some(Notice::info(outcome.summary()));
+        }
+        self.announce_arrivals()?;
+        if progress.added > 0 { self.refresh_views() } else { Ok(()) }
     }
 
     fn on_art_ready(&mut self, url: String, size: ArtSize, image: &ArtImage, ctx: &egui::Context) {

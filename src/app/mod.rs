@@ -6,6 +6,7 @@
 //! (what is selected and shown), `subscriptions` and `downloads` (the actions on them), and
 //! `dialogs` (file dialogs off the UI thread).
 
+mod daily;
 mod dialogs;
 mod downloads;
 mod events;
@@ -35,7 +36,8 @@ use dialogs::Dialogs;
 
 pub struct AppOptions {
     pub audio: OutputChoice,
-    pub refresh_on_start: bool,
+    /// Refresh on the timer the preferences set (and at launch when it is due).
+    pub timed_refresh: bool,
     /// Register media keys / MPRIS on the session bus.
     pub media_keys: bool,
     /// Where "find a show by name" asks; None: the environment, else the settings.
@@ -44,7 +46,7 @@ pub struct AppOptions {
 
 impl Default for AppOptions {
     fn default() -> Self {
-        Self { audio: OutputChoice::Default, refresh_on_start: true, media_keys: true, directories: None }
+        Self { audio: OutputChoice::Default, timed_refresh: true, media_keys: true, directories: None }
     }
 }
 
@@ -82,6 +84,18 @@ pub struct HarkApp {
     published_chapter: Option<usize>,
     /// The show list is behind the library (refreshes reported new episodes or errors).
     podcasts_stale: bool,
+    timed_refresh: bool,
+    /// The refreshes the timer started, under way.
+    timed_refreshes: std::collections::HashMap<RequestId, ui::RefreshProgress>,
+    /// None until read at launch.
+    preferences: Option<crate::preferences::Preferences>,
+    notifier: crate::desktop::notify::Notifier,
+    /// Clicks on a notification (open the Inbox).
+    notification_clicks: Receiver<()>,
+    /// Arrivals up to this time (Unix seconds) were announced.
+    announced_through: i64,
+    /// The desktop's light/dark preference as it changes.
+    schemes: Receiver<crate::desktop::appearance::Scheme>,
 }
 
 impl HarkApp {
@@ -97,6 +111,10 @@ impl HarkApp {
         let net = NetService::spawn(paths.clone(), net_tx, waker.clone(), OnStart::ResumeDownloads)?;
         let listening = Listening::new(Library::open(&paths.database())?, options.audio, net.sender(), waker.clone())?;
         let media_requests = channel();
+        let (clicks, notification_clicks) = channel();
+        let notifier = crate::desktop::notify::Notifier::start(clicks, waker.clone());
+        let (scheme_tx, schemes) = channel();
+        crate::desktop::appearance::follow(scheme_tx, waker.clone());
         let media_keys =
             if options.media_keys { MediaKeys::connect(media_requests.0.clone(), waker.clone()) } else { None };
         let mut app = Self {
@@ -115,6 +133,13 @@ impl HarkApp {
             next_request: 0,
             published_chapter: None,
             podcasts_stale: false,
+            timed_refresh: options.timed_refresh,
+            timed_refreshes: Default::default(),
+            preferences: None,
+            notifier,
+            notification_clicks,
+            announced_through: chrono::Utc::now().timestamp() - 1,
+            schemes,
         };
         app.state.transport.no_audio_device = app.listening.player().is_silent();
         app.restore_panels()?;
@@ -122,9 +147,8 @@ impl HarkApp {
         app.restore_selection()?;
         let restored = app.listening.restore_last()?;
         app.on_listening(restored);
-        if options.refresh_on_start && !app.library.refreshable_podcasts()?.is_empty() {
-            app.apply(Action::Refresh(None), ctx);
-        }
+        app.apply_preferences()?;
+        app.reload_inbox()?;
         Ok(app)
     }
 
@@ -233,9 +257,19 @@ impl HarkApp {
         while let Ok(handoff) = self.handoffs.1.try_recv() {
             ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
             ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
-            if let Handoff::Open(opening) = handoff {
-                self.open(opening);
+            match handoff {
+                Handoff::Open(opening) => self.open(opening),
+                Handoff::PreferencesChanged => self.preferences_changed().unwrap_or_else(|e| self.complain(e)),
+                Handoff::Raise => {}
             }
+        }
+        while let Ok(scheme) = self.schemes.try_recv() {
+            self.state.desktop_scheme = Some(scheme);
+        }
+        while let Ok(()) = self.notification_clicks.try_recv() {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Visible(true));
+            ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+            self.apply(Action::OpenInbox, ctx);
         }
         while let Ok(request) = self.media_requests.1.try_recv() {
             let command = crate::mpris::command(&request, self.listening.playback());
@@ -250,8 +284,12 @@ impl HarkApp {
 
     fn apply(&mut self, action: Action, ctx: &egui::Context) {
         if let Err(e) = self.try_apply(action, ctx) {
-            self.state.notice = Some(Notice::error(e.to_string()));
+            self.complain(e);
         }
+    }
+
+    fn complain(&mut self, e: HarkError) {
+        self.state.notice = Some(Notice::error(e.to_string()));
     }
 
     /// Each action to the part of the window that carries it out.
@@ -265,6 +303,10 @@ impl HarkApp {
             Action::OpenTranscript(id) => self.open_transcript(id)?,
             Action::OpenShowSettings(podcast) => self.open_show_settings(podcast)?,
             Action::OpenStatistics => self.state.statistics = Some(self.library.listening_stats()?),
+            Action::OpenInbox => self.open_inbox()?,
+            Action::DismissInbox(episode) => self.dismiss_inbox(episode)?,
+            Action::OpenPreferences => self.open_preferences()?,
+            Action::SetPreference { name, value } => self.set_preference(name, &value)?,
             Action::RememberPanels(widths) => self.remember_panels(widths)?,
             Action::Subscribe(url) => self.subscribe(url),
             Action::Refresh(podcast) => self.refresh(podcast),

@@ -39,6 +39,7 @@ impl HarkApp {
         }
         self.state.episodes = self.library.episodes(Some(id))?;
         self.state.show = Some(podcast);
+        self.state.inbox.open = false;
         if self.state.selected_podcast != Some(id) {
             self.state.episode_page = None;
         }

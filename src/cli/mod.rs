@@ -1,9 +1,11 @@
 //! The command line: the same core as the window, for scripts and headless use.
 
+mod config;
 mod downloads;
 mod extras;
 mod feeds;
 mod find;
+mod inbox;
 mod play;
 mod stats;
 
@@ -164,6 +166,27 @@ pub enum Command {
         #[arg(long)]
         remove: bool,
     },
+    /// New episodes since you last looked, across shows, newest first (the window's Inbox).
+    Inbox {
+        /// Take an episode (an id or a unique part of its title), or `all`, out of the Inbox.
+        #[arg(long, value_name = "EP|all")]
+        dismiss: Option<String>,
+        /// Print one JSON array: episode_id, podcast_id, podcast_title, episode_title,
+        /// published, duration_secs.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Preferences, git-style: with no KEY lists them all, with a KEY prints its value, with
+    /// a KEY and a VALUE sets it. Keys: skip-back, skip-forward (seconds), refresh-interval
+    /// (off, 1m … 24h), notifications (on/off), auto-download, keep-downloads,
+    /// delete-when-played, parallel-downloads, theme, speed, skip-silence, loudness, voice-boost.
+    Config {
+        key: Option<String>,
+        value: Option<String>,
+        /// Print JSON: all of them as one object keyed by name, or the one value.
+        #[arg(long)]
+        json: bool,
+    },
     /// Unsubscribe from a podcast and forget its episodes; its downloads are deleted too.
     Remove {
         /// A podcast id or a unique part of its title.
@@ -219,6 +242,10 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
         Command::Export { file } => feeds::export(&library, &file, &mut out),
         Command::Remove { podcast, keep_downloads } => {
             feeds::remove(&mut library, paths, &podcast, keep_downloads, &mut out)
+        }
+        Command::Inbox { dismiss, json } => inbox::inbox(&mut library, dismiss.as_deref(), json, &mut out),
+        Command::Config { key, value, json } => {
+            config::config(&mut library, paths, key.as_deref(), value.as_deref(), json, &mut out)
         }
         Command::InstallDesktop { .. } => unreachable!("answered before the library is opened"),
     }

@@ -2,8 +2,10 @@
 //! `DesktopEntry`), what `hark TARGET` opens, one window per library, and the launcher entry
 //! for people who build from source.
 
+pub mod appearance;
 pub mod install;
 pub mod instance;
+pub mod notify;
 
 use std::path::{Path, PathBuf};
 

@@ -6,8 +6,10 @@ mod downloads;
 mod episode_page;
 mod episodes;
 pub mod find;
+mod inbox;
 mod offer;
 mod podcasts;
+mod preferences;
 mod show;
 pub mod sound;
 mod toolbar;
@@ -61,6 +63,22 @@ pub struct UiState {
     pub show_settings: Option<sound::ShowSettingsView>,
     /// The Statistics window's numbers (open while there are some).
     pub statistics: Option<crate::library::ListeningStats>,
+    pub inbox: InboxView,
+    /// The Preferences window with every preference's value (open while Some).
+    pub preferences: Option<Vec<(&'static crate::preferences::Preference, String)>>,
+    pub theme: crate::preferences::Theme,
+    /// What the desktop prefers (its settings portal), when it says.
+    pub desktop_scheme: Option<crate::desktop::appearance::Scheme>,
+}
+
+/// The Inbox: what arrived since the listener last looked.
+#[derive(Default)]
+pub struct InboxView {
+    /// The central panel shows the Inbox instead of the selected show.
+    pub open: bool,
+    pub entries: Vec<crate::library::InboxEntry>,
+    /// Its badge in the sidebar.
+    pub count: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -280,6 +298,15 @@ pub enum Action {
     OpenShowSettings(PodcastId),
     /// Open the Statistics window.
     OpenStatistics,
+    OpenInbox,
+    /// Take one episode out of the Inbox, or (None) all of them.
+    DismissInbox(Option<EpisodeId>),
+    OpenPreferences,
+    /// A preference from the Preferences window, as `hark config NAME VALUE` takes it.
+    SetPreference {
+        name: &'static str,
+        value: String,
+    },
     /// Search the library (as the query is typed).
     SearchLibrary(String),
     /// Show a search hit: its show, and its episode if it is one.
@@ -291,10 +318,10 @@ pub enum Action {
 }
 
 /// The keys, as the help view lists them.
-pub const SHORTCUTS: [(&str, &str); 13] = [
+pub const SHORTCUTS: [(&str, &str); 14] = [
     ("Space", "Play / pause"),
-    ("Left", "Rewind 10 seconds"),
-    ("Right", "Skip 30 seconds"),
+    ("Left", "Rewind (skip-back, 10 seconds unless changed)"),
+    ("Right", "Skip (skip-forward, 30 seconds unless changed)"),
     ("[  ]", "Slower / faster (0.1× steps)"),
     ("Up  Down", "Volume up / down"),
     (",  .", "Previous / next chapter"),
@@ -303,6 +330,7 @@ pub const SHORTCUTS: [(&str, &str); 13] = [
     ("End", "Next in Up Next"),
     ("F5", "Refresh all podcasts"),
     ("Ctrl+F", "Search your library"),
+    ("Ctrl+,", "Preferences"),
     ("Ctrl+Q", "Quit"),
     ("Enter", "Add the podcast typed in the box (a name searches the directories)"),
 ];
@@ -319,6 +347,8 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
     transcript::window(ui, state, &mut actions);
     sound::show_settings_window(ui, state, &mut actions);
     sound::statistics_window(ui, state);
+    preferences::window(ui, state, &mut actions);
+    follow_theme(ui, state.theme, state.desktop_scheme);
     egui::Panel::top("toolbar").show(ui, |ui| toolbar::draw(ui, state, &mut actions));
     egui::Panel::bottom("transport").show(ui, |ui| transport::draw(ui, state, &mut actions));
     let podcasts = egui::Panel::left("podcasts")
@@ -344,11 +374,29 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
         actions.push(Action::RememberPanels(now));
     }
     egui::CentralPanel::default().show(ui, |ui| {
+        if state.inbox.open {
+            return inbox::draw(ui, state, &mut actions);
+        }
         show::draw(ui, state, &mut actions);
         ui.separator();
         episodes::draw(ui, state, &mut actions);
     });
     actions
+}
+
+/// Light, dark, or as the desktop says (its settings portal, else the windowing system); set
+/// only when it changes.
+fn follow_theme(ui: &egui::Ui, theme: crate::preferences::Theme, desktop: Option<crate::desktop::appearance::Scheme>) {
+    use crate::desktop::appearance::Scheme;
+    use crate::preferences::Theme;
+    let wanted = match (theme, desktop) {
+        (Theme::Light, _) | (Theme::System, Some(Scheme::Light)) => egui::ThemePreference::Light,
+        (Theme::Dark, _) | (Theme::System, Some(Scheme::Dark)) => egui::ThemePreference::Dark,
+        (Theme::System, _) => egui::ThemePreference::System,
+    };
+    if ui.ctx().options(|o| o.theme_preference) != wanted {
+        ui.ctx().set_theme(wanted);
+    }
 }
 
 /// A side panel takes the size of what it holds; filling its width makes it keep the width it
@@ -372,6 +420,9 @@ fn keyboard(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         }
         if input.consume_key(Modifiers::COMMAND, Key::F) {
             state.find.focus = true;
+        }
+        if input.consume_key(Modifiers::COMMAND, Key::Comma) {
+            actions.push(Action::OpenPreferences);
         }
         if typing {
             return;
@@ -419,7 +470,12 @@ fn shortcuts_window(ui: &egui::Ui, state: &mut UiState) {
         egui::Grid::new("shortcuts").num_columns(2).spacing([24.0, 6.0]).show(ui, |ui| {
             for (keys, what) in SHORTCUTS {
                 ui.label(egui::RichText::new(keys).monospace().strong());
-                ui.label(what);
+                // The skip steps as the preferences set them now.
+                match keys {
+                    "Left" => ui.label(format!("Rewind {} seconds", state.transport.rewind_secs)),
+                    "Right" => ui.label(format!("Skip {} seconds", state.transport.skip_secs)),
+                    _ => ui.label(what),
+                };
                 ui.end_row();
             }
         });

@@ -42,6 +42,15 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         return;
     }
     egui::Panel::bottom("up-next").resizable(true).default_size(160.0).show(ui, |ui| up_next(ui, state, actions));
+    let inbox = match state.inbox.count {
+        0 => "📥 Inbox".to_string(),
+        count => format!("📥 Inbox ({count})"),
+    };
+    let inbox = ui.add_sized([ui.available_width(), 24.0], egui::Button::selectable(state.inbox.open, inbox));
+    if inbox.on_hover_text("New episodes across your shows").clicked() {
+        actions.push(Action::OpenInbox);
+    }
+    ui.add_space(4.0);
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         for podcast in &state.podcasts {
             let selected = state.selected_podcast == Some(podcast.id);

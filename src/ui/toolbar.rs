@@ -14,6 +14,11 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                 actions.push(Action::ExportOpml);
                 ui.close();
             }
+            ui.separator();
+            if ui.button("Preferences…").on_hover_text("Ctrl+,").clicked() {
+                actions.push(Action::OpenPreferences);
+                ui.close();
+            }
         });
         ui.menu_button("Help", |ui| {
             if ui.button("Keyboard shortcuts").clicked() {

@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 pub mod audio;
+pub mod bus;
+pub mod cli;
 pub mod feeds;
 pub mod server;
 

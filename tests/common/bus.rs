@@ -1,0 +1,26 @@
+//! A private D-Bus session bus for one test binary (MPRIS, notifications, the settings portal).
+
+use std::process::{Child, Command, Stdio};
+
+pub struct Bus {
+    daemon: Child,
+    pub address: String,
+}
+
+impl Drop for Bus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
+    }
+}
+
+pub fn private_bus() -> Bus {
+    let mut daemon = Command::new("dbus-daemon")
+        .args(["--session", "--nofork", "--print-address"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("dbus-daemon is needed (README: on a fresh machine)");
+    let mut address = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(daemon.stdout.take().unwrap()), &mut address).unwrap();
+    Bus { daemon, address: address.trim().to_string() }
+}
