@@ -8,6 +8,7 @@ use std::process::Command;
 use chrono::{TimeZone, Utc};
 use common::server::{Route, TestServer};
 use hark::feed::parse_feed;
+use hark::library::Library;
 use hark::model::{NewEpisode, ParsedFeed};
 use url::Url;
 
@@ -282,4 +283,38 @@ fn a_payment_link_is_a_way_to_support_the_show() {
     let funding: Vec<(&str, &str)> =
         parsed.podcast.related.funding.iter().map(|l| (l.url.as_str(), l.text.as_str())).collect();
     assert_eq!(funding, [("https://pay.example.org/tipjar", "Support the show")], "http(s) only");
+}
+
+#[test]
+fn how_often_a_feed_says_it_changes_is_read_from_either_namespace_and_kept() {
+    let item = r#"<item><guid>w1</guid><title>One</title><enclosure url="https://media.example.org/w/1.mp3" type="audio/mpeg"/></item>"#;
+    let feed = |channel: &str| {
+        format!(
+            r#"<?xml version="1.0"?><rss version="2.0" xmlns:sy="http://purl.org/rss/1.0/modules/syndication/"
+            xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel><title>Weekly</title>{channel}{item}</channel></rss>"#
+        )
+    };
+    let url = Url::parse("https://feeds.example.org/weekly.xml").unwrap();
+    let every = |channel: &str| parse_feed(feed(channel).as_bytes(), &url).unwrap().podcast.update_every_secs;
+    assert_eq!(
+        every("<sy:updatePeriod>daily</sy:updatePeriod><sy:updateFrequency>2</sy:updateFrequency>"),
+        Some(43_200)
+    );
+    assert_eq!(
+        every(r#"<podcast:updateFrequency rrule="FREQ=WEEKLY">Weekly</podcast:updateFrequency>"#),
+        Some(604_800)
+    );
+    assert_eq!(
+        every(r#"<sy:updatePeriod>hourly</sy:updatePeriod><podcast:updateFrequency rrule="FREQ=DAILY"/>"#),
+        Some(86_400),
+        "the longer of the two"
+    );
+    assert_eq!(every("<sy:updatePeriod>sometimes</sy:updatePeriod>"), None);
+    assert_eq!(every(""), None);
+
+    let mut library = Library::in_memory().unwrap();
+    let weekly = parse_feed(feed(r#"<podcast:updateFrequency rrule="FREQ=WEEKLY"/>"#).as_bytes(), &url).unwrap();
+    library.subscribe(url.as_str(), &weekly).unwrap();
+    let timers = library.refresh_timers().unwrap();
+    assert_eq!(timers[0].update_every_secs, Some(604_800), "kept for the refresh timer");
 }

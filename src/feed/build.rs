@@ -71,7 +71,18 @@ fn podcast(feed: Option<&Feed>, extras: &FeedExtras, feed_url: &Url) -> NewPodca
         related: extras.related.clone(),
         language: feed.and_then(|f| f.language.as_deref()).map(crate::model::clean_line).filter(|l| !l.is_empty()),
         serial: extras.serial,
+        update_every_secs: update_every(extras),
     }
+}
+
+/// How often the feed says it changes: the longer of what it says either way.
+fn update_every(extras: &FeedExtras) -> Option<u64> {
+    let syndication = extras
+        .sy_period
+        .as_deref()
+        .and_then(|period| super::cadence::syndication(period, extras.sy_frequency.as_deref()));
+    let rule = extras.update_rule.as_deref().and_then(super::cadence::rrule);
+    syndication.max(rule)
 }
 
 /// The pass's items, found by guid or by enclosure address; among items that share one (a feed

@@ -14,6 +14,7 @@ use crate::model::{EpisodeType, Related, RemoteFeed, TranscriptLink, WebLink};
 pub(super) const ITUNES_NS: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
 const PSC_NS: &str = "http://podlove.org/simple-chapters";
 const ATOM_NS: &str = "http://www.w3.org/2005/Atom";
+const SYNDICATION_NS: &str = "http://purl.org/rss/1.0/modules/syndication/";
 /// Media RSS, with and without its trailing slash.
 const MEDIA_NS: [&str; 1] = ["http://search.yahoo.com/mrss/"];
 /// Both URIs of the Podcasting 2.0 namespace are in use: the current one and the legacy one.
@@ -79,6 +80,11 @@ pub(super) struct FeedExtras {
     pub(super) items: Vec<ItemExtras>,
     /// `itunes:type serial`.
     pub(super) serial: bool,
+    /// `sy:updatePeriod` and `sy:updateFrequency`, as written.
+    pub(super) sy_period: Option<String>,
+    pub(super) sy_frequency: Option<String>,
+    /// `podcast:updateFrequency`'s `rrule`.
+    pub(super) update_rule: Option<String>,
     /// RFC 5005: where the rest of a paged feed's archive goes on (`atom:link rel="next"`).
     pub(super) next_page: Option<String>,
     /// False when the pass could not read the whole document: then its items are not used.
@@ -96,6 +102,8 @@ enum Ns {
     Media,
     /// Atom (`atom:link` in an RSS feed).
     Atom,
+    /// RSS 1.0's syndication module (`sy:updatePeriod`).
+    Syndication,
     Other,
 }
 
@@ -121,6 +129,8 @@ enum Field {
     Published,
     Notes,
     Link,
+    UpdatePeriod,
+    UpdateFrequency,
 }
 
 /// At most this many notes sources per item are kept (a feed may repeat them).
@@ -286,6 +296,9 @@ fn channel_start(extras: &mut FeedExtras, ns: Ns, local: &str, e: &BytesStart<'_
         (Ns::Podcast, "funding") => return web("url").map(Field::Funding),
         (Ns::Podcast, "person") => return web("href").map(Field::Person),
         (Ns::Itunes, "new-feed-url") => return Some(Field::NewFeedUrl),
+        (Ns::Syndication, "updatePeriod") => return Some(Field::UpdatePeriod),
+        (Ns::Syndication, "updateFrequency") => return Some(Field::UpdateFrequency),
+        (Ns::Podcast, "updateFrequency") => extras.update_rule = attr(e, "rrule"),
         (Ns::Itunes, "author") => return Some(Field::Author),
         (Ns::Itunes, "type") => return Some(Field::ShowType),
         (Ns::Itunes, "image") if extras.image.is_none() => extras.image = attr(e, "href"),
@@ -323,6 +336,8 @@ fn channel_end(extras: &mut FeedExtras, field: Field, value: String) {
         Field::NewFeedUrl => extras.new_feed_url = non_empty(value),
         Field::Author => extras.author = non_empty(value),
         Field::ShowType => extras.serial = value.trim().eq_ignore_ascii_case("serial"),
+        Field::UpdatePeriod => extras.sy_period = non_empty(value),
+        Field::UpdateFrequency => extras.sy_frequency = non_empty(value),
         Field::Funding(url) => {
             let text = if value.is_empty() { "Support the show".to_string() } else { value };
             extras.related.funding.push(WebLink { url, text });
@@ -414,6 +429,8 @@ fn namespace(uri: &str) -> Ns {
         Ns::Media
     } else if same(ATOM_NS) {
         Ns::Atom
+    } else if same(SYNDICATION_NS) {
+        Ns::Syndication
     } else {
         Ns::Other
     }

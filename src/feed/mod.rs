@@ -1,6 +1,7 @@
 //! Feeds: fetch (conditional GET, caps, redirects) and parse (feed-rs → `ParsedFeed`). No SQL.
 
 mod build;
+mod cadence;
 mod extras;
 mod fetch;
 mod parse;

@@ -6,6 +6,8 @@ CREATE INDEX episodes_in_inbox ON episodes (inbox_at) WHERE inbox_at IS NOT NULL
 -- the show's new episodes are announced on the desktop.
 ALTER TABLE podcasts ADD COLUMN refresh_failures INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE podcasts ADD COLUMN notify INTEGER NOT NULL DEFAULT 1;
+-- How often the feed says it changes (sy:updatePeriod, podcast:updateFrequency), in seconds.
+ALTER TABLE podcasts ADD COLUMN update_every_secs INTEGER;
 -- Listening to an episode (or marking it played) takes it out of the Inbox, as dismissing does.
 CREATE TRIGGER inbox_left_when_heard AFTER UPDATE OF played, position_secs ON episodes
 WHEN NEW.inbox_at IS NOT NULL AND (NEW.played = 1 OR NEW.position_secs > 0) BEGIN

@@ -57,6 +57,18 @@ pub mod keys {
     pub const PODCASTINDEX_SECRET: &str = "directory_podcastindex_secret";
 }
 
+/// A show as the refresh timer sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshTimer {
+    pub podcast: PodcastId,
+    /// When it was last refreshed (or tried), Unix seconds.
+    pub last_refresh: Option<i64>,
+    /// Refreshes in a row that failed.
+    pub failures: u32,
+    /// How often its feed says it changes.
+    pub update_every_secs: Option<u64>,
+}
+
 /// How episode lists are ordered: newest first; undated ones after, in the order their feed
 /// lists them (they are stored in that order).
 const NEWEST_FIRST: &str =
@@ -221,13 +233,19 @@ impl Library {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// What the refresh timer needs of each show it refreshes: when it was last refreshed (Unix
-    /// seconds) and how many refreshes in a row failed.
-    pub fn refresh_timers(&self) -> Result<Vec<(PodcastId, Option<i64>, u32)>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id, last_refresh, refresh_failures FROM podcasts WHERE bundled = 0 ORDER BY id")?;
-        let rows = stmt.query_map([], |r| Ok((PodcastId(r.get(0)?), r.get(1)?, r.get(2)?)))?;
+    /// What the refresh timer needs of each show it refreshes.
+    pub fn refresh_timers(&self) -> Result<Vec<RefreshTimer>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, last_refresh, refresh_failures, update_every_secs FROM podcasts WHERE bundled = 0 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(RefreshTimer {
+                podcast: PodcastId(r.get(0)?),
+                last_refresh: r.get(1)?,
+                failures: r.get(2)?,
+                update_every_secs: r.get::<_, Option<i64>>(3)?.map(|secs| secs.max(0) as u64),
+            })
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

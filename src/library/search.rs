@@ -190,7 +190,7 @@ mod tests {
                  ALTER TABLE episodes DROP COLUMN episode_type;
                  DROP TRIGGER inbox_left_when_heard; DROP INDEX episodes_in_inbox;
                  ALTER TABLE episodes DROP COLUMN inbox_at; ALTER TABLE podcasts DROP COLUMN refresh_failures;
-                 ALTER TABLE podcasts DROP COLUMN notify;
+                 ALTER TABLE podcasts DROP COLUMN notify; ALTER TABLE podcasts DROP COLUMN update_every_secs;
                  PRAGMA user_version = 1;",
             )
             .unwrap();

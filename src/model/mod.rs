@@ -45,6 +45,9 @@ pub struct NewPodcast {
     pub language: Option<String>,
     /// `itunes:type serial`: a story in parts, listened to from its start.
     pub serial: bool,
+    /// How often the feed says it changes (`sy:updatePeriod`, `podcast:updateFrequency`), in
+    /// seconds: it is refreshed no more often than that.
+    pub update_every_secs: Option<u64>,
 }
 
 /// What a feed says about other shows and people: the "shows you might like" section.

@@ -36,6 +36,8 @@ struct Timer {
     /// None: due at once (never refreshed, or before this machine started).
     last: Option<Instant>,
     failures: u32,
+    /// How often the feed says it changes: never refreshed more often than that.
+    declared: Option<Duration>,
 }
 
 #[derive(Debug, Default)]
@@ -67,9 +69,14 @@ impl Schedule {
         self.timers = library
             .refresh_timers()?
             .into_iter()
-            .map(|(podcast, last_refresh, failures)| {
-                let ago = last_refresh.map(|at| Duration::from_secs(now_unix.saturating_sub(at).max(0) as u64));
-                (podcast, Timer { last: ago.and_then(|ago| now.checked_sub(ago)), failures })
+            .map(|show| {
+                let ago = show.last_refresh.map(|at| Duration::from_secs(now_unix.saturating_sub(at).max(0) as u64));
+                let timer = Timer {
+                    last: ago.and_then(|ago| now.checked_sub(ago)),
+                    failures: show.failures,
+                    declared: show.update_every_secs.map(Duration::from_secs),
+                };
+                (show.podcast, timer)
             })
             .collect();
         Ok(())
@@ -77,7 +84,7 @@ impl Schedule {
 
     /// How long a show waits after its last refresh.
     fn wait(&self, podcast: PodcastId, timer: &Timer) -> Duration {
-        let interval = self.interval.unwrap_or(LONGEST_BACKOFF);
+        let interval = self.interval.unwrap_or(LONGEST_BACKOFF).max(timer.declared.unwrap_or_default());
         let backoff = interval.saturating_mul(1 << timer.failures.min(10)).min(LONGEST_BACKOFF.max(interval));
         backoff + jitter(podcast, backoff / 10)
     }
@@ -105,10 +112,13 @@ impl Schedule {
     pub fn take_due(&mut self, library: &Library) -> Option<(RequestId, Vec<PodcastId>)> {
         self.interval?;
         let now = Instant::now();
-        let followed: HashSet<PodcastId> = library.refresh_timers().ok()?.into_iter().map(|(id, ..)| id).collect();
-        self.timers.retain(|podcast, _| followed.contains(podcast));
-        for podcast in &followed {
-            self.timers.entry(*podcast).or_insert(Timer { last: Some(now), failures: 0 });
+        let followed = library.refresh_timers().ok()?;
+        let ids: HashSet<PodcastId> = followed.iter().map(|show| show.podcast).collect();
+        self.timers.retain(|podcast, _| ids.contains(podcast));
+        for show in followed {
+            let declared = show.update_every_secs.map(Duration::from_secs);
+            let timer = self.timers.entry(show.podcast).or_insert(Timer { last: Some(now), failures: 0, declared });
+            timer.declared = declared;
         }
         let mut due: Vec<PodcastId> = if self.offline_probed_at.is_some() {
             let mut all: Vec<PodcastId> = self.timers.keys().copied().collect();
@@ -141,7 +151,7 @@ impl Schedule {
     /// One show's refresh ended (any refresh: the listener's too restarts its interval).
     pub fn refreshed(&mut self, request: RequestId, podcast: PodcastId, ok: bool) {
         self.in_flight.remove(&podcast);
-        let timer = self.timers.entry(podcast).or_insert(Timer { last: None, failures: 0 });
+        let timer = self.timers.entry(podcast).or_insert(Timer { last: None, failures: 0, declared: None });
         timer.last = Some(Instant::now());
         timer.failures = if ok { 0 } else { timer.failures + 1 };
         if let Some(batch) = self.batches.get_mut(&request)
@@ -194,7 +204,7 @@ mod tests {
     fn schedule_with(interval: Duration, shows: &[(i64, Option<Instant>, u32)]) -> Schedule {
         let mut schedule = Schedule { interval: Some(interval), ..Default::default() };
         for (id, last, failures) in shows {
-            schedule.timers.insert(PodcastId(*id), Timer { last: *last, failures: *failures });
+            schedule.timers.insert(PodcastId(*id), Timer { last: *last, failures: *failures, declared: None });
         }
         schedule
     }
@@ -207,6 +217,14 @@ mod tests {
         let wait = |id| schedule.wait(PodcastId(id), &schedule.timers[&PodcastId(id)]);
         assert!(wait(1) >= hour && wait(1) <= hour + hour / 10, "{:?}", wait(1));
         assert!(wait(2) >= hour * 8 && wait(2) <= hour * 8 + hour * 8 / 10, "three failures: 8×, {:?}", wait(2));
+        let mut weekly = schedule_with(hour, &[(4, Some(now), 0)]);
+        weekly.timers.get_mut(&PodcastId(4)).unwrap().declared = Some(hour * 24 * 7);
+        let week = weekly.wait(PodcastId(4), &weekly.timers[&PodcastId(4)]);
+        assert!(week >= hour * 24 * 7, "a weekly feed is refreshed weekly: {week:?}");
+        let mut hourly_feed = schedule_with(hour * 6, &[(5, Some(now), 0)]);
+        hourly_feed.timers.get_mut(&PodcastId(5)).unwrap().declared = Some(hour);
+        let six = hourly_feed.wait(PodcastId(5), &hourly_feed.timers[&PodcastId(5)]);
+        assert!(six >= hour * 6, "never more often than the listener's interval: {six:?}");
         let failing_long = schedule_with(hour, &[(3, Some(now), 20)]);
         assert!(
             failing_long.wait(PodcastId(3), &failing_long.timers[&PodcastId(3)])
