@@ -216,3 +216,29 @@ fn keep_n_takes_played_downloads_first_oldest_first_and_never_one_in_up_next_or_
     let at_most = titles(library.downloads_past(podcast, 0).unwrap(), &library);
     assert_eq!(at_most, ["Ep 2", "Ep 5", "Ep 4", "Ep 6"], "Ep 1 is part heard, Ep 3 in Up Next");
 }
+
+#[test]
+fn what_is_announced_is_what_refreshes_brought_to_shows_that_want_it_not_a_new_subscription() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let before = chrono::Utc::now().timestamp() - 1;
+    for name in ["loud", "quiet"] {
+        server.set(&format!("/{name}.xml"), Route::ok(rss(name, &items(1)), "application/rss+xml"));
+        assert!(hark(data.path(), &["subscribe", &server.url(&format!("/{name}.xml"))]).status.success());
+    }
+    let mut library = Library::open(&data.path().join("library.sqlite3")).unwrap();
+    assert!(library.arrived_after(before).unwrap().is_empty(), "a new subscription's first episode is not news");
+    let quiet = library.podcasts().unwrap().into_iter().find(|p| p.title == "quiet").unwrap().id;
+    library.set_notify(quiet, false).unwrap();
+    assert!(!library.podcast(quiet).unwrap().notify);
+    // Arrivals are told apart by the second they came in.
+    std::thread::sleep(Duration::from_millis(1_100));
+    for name in ["loud", "quiet"] {
+        server.set(&format!("/{name}.xml"), Route::ok(rss(name, &items(2)), "application/rss+xml"));
+    }
+    assert!(hark(data.path(), &["refresh"]).status.success());
+    let announced: Vec<(String, String)> =
+        library.arrived_after(before).unwrap().into_iter().map(|e| (e.podcast_title, e.episode.title)).collect();
+    assert_eq!(announced, [("loud".to_string(), "Ep 2".to_string())]);
+    assert_eq!(library.inbox_count().unwrap(), 4, "the Inbox has both shows' news all the same");
+}

@@ -306,6 +306,10 @@ impl HarkApp {
             Action::OpenInbox => self.open_inbox()?,
             Action::DismissInbox(episode) => self.dismiss_inbox(episode)?,
             Action::OpenPreferences => self.open_preferences()?,
+            Action::SetShowNotify { podcast, notify } => {
+                self.library.set_notify(podcast, notify)?;
+                self.refresh_views()?;
+            }
             Action::SetPreference { name, value } => self.set_preference(name, &value)?,
             Action::RememberPanels(widths) => self.remember_panels(widths)?,
             Action::Subscribe(url) => self.subscribe(url),

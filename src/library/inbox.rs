@@ -103,8 +103,4 @@ impl Library {
         self.conn.execute("UPDATE podcasts SET notify = ?2 WHERE id = ?1", params![podcast.0, notify])?;
         Ok(())
     }
-
-    pub fn notifies(&self, podcast: PodcastId) -> Result<bool> {
-        Ok(self.conn.query_row("SELECT notify FROM podcasts WHERE id = ?1", [podcast.0], |r| r.get(0))?)
-    }
 }

@@ -201,7 +201,8 @@ impl Library {
     pub fn podcast(&self, id: PodcastId) -> Result<Podcast> {
         self.conn
             .query_row(
-                "SELECT id, feed_url, title, author, description, link, art_url, last_refresh, last_error, related
+                "SELECT id, feed_url, title, author, description, link, art_url, last_refresh, last_error, related,
+                        notify
                  FROM podcasts WHERE id = ?1",
                 [id.0],
                 |r| {
@@ -219,6 +220,7 @@ impl Library {
                             .get::<_, Option<String>>(9)?
                             .and_then(|json| serde_json::from_str(&json).ok())
                             .unwrap_or_default(),
+                        notify: r.get(10)?,
                     })
                 },
             )

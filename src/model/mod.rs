@@ -187,6 +187,8 @@ pub struct Podcast {
     pub last_refresh: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub related: Related,
+    /// Its new episodes are announced on the desktop.
+    pub notify: bool,
 }
 
 /// The validators and hash kept for a conditional refresh.

@@ -302,6 +302,11 @@ pub enum Action {
     /// Take one episode out of the Inbox, or (None) all of them.
     DismissInbox(Option<EpisodeId>),
     OpenPreferences,
+    /// Announce this show's new episodes on the desktop, or not.
+    SetShowNotify {
+        podcast: PodcastId,
+        notify: bool,
+    },
     /// A preference from the Preferences window, as `hark config NAME VALUE` takes it.
     SetPreference {
         name: &'static str,

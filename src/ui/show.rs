@@ -31,6 +31,11 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
                 {
                     actions.push(Action::OpenShowSettings(show.id));
                 }
+                let mut notify = show.notify;
+                let toggle = ui.checkbox(&mut notify, "Notify").on_hover_text("A desktop notification for its new episodes");
+                if toggle.changed() {
+                    actions.push(Action::SetShowNotify { podcast: show.id, notify });
+                }
             });
             if let Some(description) = &show.description {
                 egui::ScrollArea::vertical().id_salt("show-description").max_height(84.0).show(ui, |ui| {
