@@ -242,3 +242,61 @@ fn what_is_announced_is_what_refreshes_brought_to_shows_that_want_it_not_a_new_s
     assert_eq!(announced, [("loud".to_string(), "Ep 2".to_string())]);
     assert_eq!(library.inbox_count().unwrap(), 4, "the Inbox has both shows' news all the same");
 }
+
+/// NetworkManager as the desktop runs it, saying only whether the connection is metered.
+struct NetworkManager {
+    metered: u32,
+}
+
+#[zbus::interface(name = "org.freedesktop.NetworkManager")]
+impl NetworkManager {
+    #[zbus(property)]
+    fn metered(&self) -> u32 {
+        self.metered
+    }
+}
+
+#[test]
+fn new_episodes_are_not_downloaded_by_themselves_on_a_metered_connection() {
+    let server = TestServer::start();
+    server.set("/audio.mp3", Route::ok(common::fixture_bytes("tone-cbr.mp3"), "audio/mpeg"));
+    let audio = server.url("/audio.mp3");
+    let feed = |count: usize| {
+        let items: Vec<Item> = items(count).into_iter().map(|item| Item { url: &audio, ..item }).collect();
+        Route::ok(rss("Metered Show", &items), "application/rss+xml")
+    };
+    let data = tempfile::tempdir().unwrap();
+    server.set("/m.xml", feed(1));
+    assert!(hark(data.path(), &["subscribe", &server.url("/m.xml")]).status.success());
+    assert!(hark(data.path(), &["config", "auto-download", "1"]).status.success());
+    let bus = common::bus::private_bus();
+    let refresh = |metered: u32, count: usize| {
+        let _network_manager = zbus::blocking::connection::Builder::address(bus.address.as_str())
+            .unwrap()
+            .name("org.freedesktop.NetworkManager")
+            .unwrap()
+            .serve_at("/org/freedesktop/NetworkManager", NetworkManager { metered })
+            .unwrap()
+            .build()
+            .unwrap();
+        server.set("/m.xml", feed(count));
+        std::process::Command::new(env!("CARGO_BIN_EXE_hark"))
+            .arg("--data-dir")
+            .arg(data.path())
+            .arg("refresh")
+            .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+            .output()
+            .unwrap()
+    };
+    let held = refresh(1, 2);
+    assert!(held.status.success(), "{}", stderr(&held));
+    assert!(stdout(&held).contains("1 new episodes not downloaded: the connection is metered"), "{}", stdout(&held));
+    assert_eq!(server.requests("/audio.mp3").len(), 0, "nothing downloaded");
+
+    let fetched = refresh(2, 3);
+    assert!(fetched.status.success(), "{}", stderr(&fetched));
+    assert!(!server.requests("/audio.mp3").is_empty(), "not metered: the newest is downloaded");
+    let library = Library::open(&data.path().join("library.sqlite3")).unwrap();
+    let newest = library.find_episode("Ep 3").unwrap();
+    assert!(library.episode(newest).unwrap().summary.downloaded);
+}

@@ -55,6 +55,9 @@ impl HarkApp {
             NetEvent::AutoDownloads { episodes } => {
                 self.state.notice = Some(Notice::info(format!("Downloading {} new episodes", episodes.len())));
             }
+            NetEvent::AutoDownloadsHeld { episodes } => {
+                self.state.notice = Some(Notice::info(crate::net::metered::held_line(episodes.len())));
+            }
         }
         Ok(())
     }

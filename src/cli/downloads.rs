@@ -46,6 +46,10 @@ pub fn download_new(
     if wanted.is_empty() {
         return Ok(());
     }
+    if crate::net::metered::is_metered() {
+        say(out, crate::net::metered::held_line(wanted.len()));
+        return Ok(());
+    }
     let failures = download_all(library, paths, &wanted, out)?;
     if failures > 0 {
         return Err(HarkError::Other(format!("{failures} of {} new episodes could not be downloaded", wanted.len())));

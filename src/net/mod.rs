@@ -5,6 +5,7 @@ pub mod art;
 pub mod directory;
 pub mod download;
 pub mod extras;
+pub mod metered;
 pub mod outcome;
 mod queue;
 pub mod refresh;
@@ -170,6 +171,10 @@ pub enum NetEvent {
     AutoDownloads {
         episodes: Vec<EpisodeId>,
     },
+    /// The same, not downloaded: the desktop says the connection is metered.
+    AutoDownloadsHeld {
+        episodes: Vec<EpisodeId>,
+    },
     /// One feed of an import is done: subscribed, or failed with a reason.
     ImportProgress {
         request: RequestId,
@@ -214,6 +219,7 @@ enum Internal {
     ChaptersFetched { episode: EpisodeId, url: String, result: Result<extras::ChaptersFetched, String> },
     FileChaptersRead { episode: EpisodeId, result: Result<crate::model::FileChapters, String> },
     LoudnessMeasured { episode: EpisodeId, lufs: Option<f64> },
+    MeteredChecked { podcast: PodcastId, metered: bool },
 }
 
 pub struct NetService {
@@ -486,6 +492,9 @@ impl Service {
                 }
             }
             Internal::LoudnessMeasured { .. } => {}
+            Internal::MeteredChecked { podcast, metered } => {
+                self.auto_download_unless_metered(podcast, metered, done_tx)
+            }
             Internal::Subscribed { request, fetched } => {
                 let result = fetched
                     .and_then(|fetched| refresh::apply_subscription(&mut self.library, fetched))

@@ -165,8 +165,34 @@ impl Service {
     }
 
     /// Queues the newest episodes of a podcast when the listener asked for that (off by default).
+    /// After a refresh added episodes: "download the newest N", unless the desktop says the
+    /// connection is metered (asked off the service's thread; the answer comes back as
+    /// `Internal::MeteredChecked`).
     pub(super) fn auto_download(&mut self, podcast: PodcastId, done: &mpsc::UnboundedSender<Internal>) {
+        if self.library.auto_download_candidates(podcast).is_ok_and(|newest| newest.is_empty()) {
+            return;
+        }
+        let done = done.clone();
+        tokio::spawn(async move {
+            let metered = tokio::task::spawn_blocking(super::metered::is_metered).await.unwrap_or(false);
+            let _ = done.send(Internal::MeteredChecked { podcast, metered });
+        });
+    }
+
+    pub(super) fn auto_download_unless_metered(
+        &mut self,
+        podcast: PodcastId,
+        metered: bool,
+        done: &mpsc::UnboundedSender<Internal>,
+    ) {
         let Ok(newest) = self.library.auto_download_candidates(podcast) else { return };
+        if metered {
+            if !newest.is_empty() {
+                tracing::info!("{}", super::metered::held_line(newest.len()));
+                self.emit(NetEvent::AutoDownloadsHeld { episodes: newest });
+            }
+            return;
+        }
         for episode in &newest {
             self.start_download(*episode, None, done);
         }

@@ -32,7 +32,8 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
                     actions.push(Action::OpenShowSettings(show.id));
                 }
                 let mut notify = show.notify;
-                let toggle = ui.checkbox(&mut notify, "Notify").on_hover_text("A desktop notification for its new episodes");
+                let toggle =
+                    ui.checkbox(&mut notify, "Notify").on_hover_text("A desktop notification for its new episodes");
                 if toggle.changed() {
                     actions.push(Action::SetShowNotify { podcast: show.id, notify });
                 }
