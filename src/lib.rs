@@ -22,6 +22,7 @@ pub mod notes;
 pub mod opml;
 pub mod paths;
 pub mod player;
+pub mod sync;
 pub mod transcript;
 pub mod ui;
 

@@ -6,6 +6,7 @@ mod feeds;
 mod find;
 mod play;
 mod stats;
+mod sync;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -164,6 +165,12 @@ pub enum Command {
         #[arg(long)]
         remove: bool,
     },
+    /// Sync subscriptions, positions and played state with your other devices through a
+    /// gpodder-API server (podsync, gpodder.net) or Nextcloud; `login` first.
+    Sync {
+        #[command(subcommand)]
+        action: Option<sync::SyncCommand>,
+    },
     /// Unsubscribe from a podcast and forget its episodes; its downloads are deleted too.
     Remove {
         /// A podcast id or a unique part of its title.
@@ -220,6 +227,7 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
         Command::Remove { podcast, keep_downloads } => {
             feeds::remove(&mut library, paths, &podcast, keep_downloads, &mut out)
         }
+        Command::Sync { action } => sync::run(action, &mut library, paths, &mut out),
         Command::InstallDesktop { .. } => unreachable!("answered before the library is opened"),
     }
 }

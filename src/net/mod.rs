@@ -8,6 +8,7 @@ pub mod extras;
 pub mod outcome;
 mod queue;
 pub mod refresh;
+pub mod sync;
 
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
@@ -103,6 +104,10 @@ pub enum NetCommand {
         episode: EpisodeId,
         link: TranscriptLink,
     },
+    /// Sync with the account's server now (`net::sync`).
+    Sync {
+        request: RequestId,
+    },
     Shutdown,
 }
 
@@ -197,6 +202,12 @@ pub enum NetEvent {
         url: String,
         result: Result<Arc<Transcript>, String>,
     },
+    /// A sync ended: what it moved, or why it failed (one line). `request` is None for the
+    /// service's own (after a refresh, on the timer).
+    Synced {
+        request: Option<RequestId>,
+        result: Result<crate::sync::Summary, String>,
+    },
     /// The service could not do what was asked at all (library unreadable, …).
     ServiceError {
         message: String,
@@ -211,6 +222,7 @@ enum Internal {
     ChaptersFetched { episode: EpisodeId, url: String, result: Result<extras::ChaptersFetched, String> },
     FileChaptersRead { episode: EpisodeId, result: Result<crate::model::FileChapters, String> },
     LoudnessMeasured { episode: EpisodeId, lufs: Option<f64> },
+    Synced { request: Option<RequestId>, result: Result<crate::sync::Summary, String> },
 }
 
 pub struct NetService {
@@ -269,6 +281,9 @@ impl NetService {
                     download_slots: Arc::new(Semaphore::new(parallel_downloads)),
                     parallel_downloads,
                     measuring: Arc::new(Semaphore::new(1)),
+                    auto_sync: on_start == OnStart::ResumeDownloads,
+                    syncing: false,
+                    sync_again: None,
                 };
                 runtime.block_on(service.run(receiver, on_start));
             })
@@ -309,6 +324,11 @@ struct Service {
     parallel_downloads: usize,
     /// Loudness measurements run one at a time.
     measuring: Arc<Semaphore>,
+    /// The window's service: it syncs after refreshes, on a timer and as it closes.
+    auto_sync: bool,
+    syncing: bool,
+    /// A sync was asked for while one ran (and by whom).
+    sync_again: Option<Option<RequestId>>,
 }
 
 impl Service {
@@ -325,10 +345,13 @@ impl Service {
         if on_start == OnStart::ResumeDownloads {
             self.resume_unfinished(&done_tx);
         }
+        let mut sync_timer = sync::timer(&self.library);
         loop {
             tokio::select! {
+                _ = sync_timer.tick(), if self.auto_sync => self.start_sync(None, &done_tx),
                 command = commands.recv() => match command {
                     None | Some(NetCommand::Shutdown) => break,
+                    Some(NetCommand::Sync { request }) => self.start_sync(Some(request), &done_tx),
                     Some(NetCommand::Subscribe { request, url }) => {
                         let (client, done) = (self.client.clone(), done_tx.clone());
                         tokio::spawn(async move {
@@ -392,6 +415,7 @@ impl Service {
                 Some(done) = done_rx.recv() => self.apply(done, &done_tx),
             }
         }
+        self.closing_sync().await;
     }
 
     fn start_refresh(
@@ -468,6 +492,7 @@ impl Service {
                 }
             }
             Internal::LoudnessMeasured { .. } => {}
+            Internal::Synced { request, result } => self.sync_ended(request, result, done_tx),
             Internal::Subscribed { request, fetched } => {
                 let result = fetched
                     .and_then(|fetched| refresh::apply_subscription(&mut self.library, fetched))
@@ -495,6 +520,9 @@ impl Service {
                     if *left == 0 {
                         self.refreshes.remove(&request);
                         self.emit(NetEvent::RefreshFinished { request });
+                        if self.auto_sync {
+                            self.start_sync(None, done_tx);
+                        }
                     }
                 }
             }
