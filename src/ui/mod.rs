@@ -10,6 +10,7 @@ mod offer;
 mod podcasts;
 mod show;
 pub mod sound;
+pub mod sync;
 mod toolbar;
 pub mod transcript;
 pub mod transport;
@@ -61,6 +62,8 @@ pub struct UiState {
     pub show_settings: Option<sound::ShowSettingsView>,
     /// The Statistics window's numbers (open while there are some).
     pub statistics: Option<crate::library::ListeningStats>,
+    /// The Sync window (account, Sync now, the last result).
+    pub sync: sync::SyncView,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -287,6 +290,12 @@ pub enum Action {
         podcast: PodcastId,
         episode: Option<EpisodeId>,
     },
+    /// Open the Sync window.
+    OpenSync,
+    /// Keep this account (its password in the secret store) and sync.
+    SyncLogin(sync::SyncForm),
+    SyncNow,
+    SyncLogout,
     Quit,
 }
 
@@ -319,6 +328,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
     transcript::window(ui, state, &mut actions);
     sound::show_settings_window(ui, state, &mut actions);
     sound::statistics_window(ui, state);
+    sync::window(ui, state, &mut actions);
     egui::Panel::top("toolbar").show(ui, |ui| toolbar::draw(ui, state, &mut actions));
     egui::Panel::bottom("transport").show(ui, |ui| transport::draw(ui, state, &mut actions));
     let podcasts = egui::Panel::left("podcasts")
