@@ -4,6 +4,7 @@
 
 pub mod audio;
 pub mod feeds;
+pub mod gpodder;
 pub mod server;
 
 use std::io::Write;
