@@ -367,3 +367,83 @@ fn many_episodes(server: &TestServer, count: usize) -> String {
     server.set("/many.xml", Route::ok(feed_of(server, count), "application/rss+xml"));
     server.url("/many.xml")
 }
+
+/// podsync's default file backend reads back only devices of type mobile: once Hark registered
+/// as a desktop, every device call of the account fails with 500. One clear line, nothing lost,
+/// and the episode actions (and this device's own subscriptions) keep syncing.
+#[test]
+fn the_file_backend_says_what_it_cannot_do_and_syncs_the_rest() {
+    let Some(podsync) = Podsync::start(Backend::File) else { return };
+    podsync.add_user("alice", PASSWORD);
+    let feeds = TestServer::start();
+    let feed = serve_show(&feeds);
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let (a, b) = (a.path(), b.path());
+    ok(hark(a, &["subscribe", &feed]));
+    login(a, &podsync.url(), "desk-a");
+    ok(hark(a, &["play", "Long One", "--from", "0:37", "--sleep", "3s"]));
+    for _ in 0..2 {
+        let synced = ok(hark(a, &["sync"]));
+        let said = stderr(&synced);
+        assert_eq!(said.trim().lines().count(), 1, "{said}");
+        assert!(said.contains("would not list this account's devices") && said.contains("HTTP 500"), "{said}");
+        assert_eq!(pending(a), 0, "sent all the same");
+    }
+
+    // B follows the show by hand (the server cannot say what A follows) and gets A's place.
+    ok(hark(b, &["subscribe", &feed]));
+    login(b, &podsync.url(), "desk-b");
+    let synced = ok(hark(b, &["sync"]));
+    assert!(stderr(&synced).trim().lines().count() <= 2, "{}", stderr(&synced));
+    let (at_a, at_b) = (episode(a, "Long One").unwrap().0, episode(b, "Long One").unwrap().0);
+    assert!((at_a - at_b).abs() <= 1.0, "B at {at_b}, A at {at_a}");
+    ok(hark(b, &["play", "Long One", "--from", "1:07", "--sleep", "3s"]));
+    ok(hark(b, &["sync"]));
+    ok(hark(a, &["sync"]));
+    let (at_a, at_b) = (episode(a, "Long One").unwrap().0, episode(b, "Long One").unwrap().0);
+    assert!((at_a - at_b).abs() <= 1.0 && at_a > 60.0, "A at {at_a}, B at {at_b}");
+    // The file backend answers every action every time: nothing moves twice.
+    assert_eq!(stdout(&ok(hark(a, &["sync"]))).trim(), "nothing new");
+}
+
+/// The password is in no log (even at trace level), no error line, and no process's command line
+/// while a sync runs.
+#[test]
+fn the_password_shows_nowhere() {
+    let Some(podsync) = Podsync::start(Backend::Sql) else { return };
+    podsync.add_user("alice", PASSWORD);
+    let proxy = Proxy::start(podsync.port);
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path();
+    login(data, &proxy.url(), "desk-a");
+    proxy.inject("GET", "/api/2/episodes/", 0, Fault::Delay(std::time::Duration::from_secs(2)));
+    let child = Command::new(env!("CARGO_BIN_EXE_hark"))
+        .arg("--data-dir")
+        .arg(data)
+        .arg("sync")
+        .env("HARK_SECRET_STORE", "file")
+        .env("HARK_LOG", "trace")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    let mut lines = 0;
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        if let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) {
+            lines += 1;
+            let found = cmdline.windows(PASSWORD.len()).any(|w| w == PASSWORD.as_bytes());
+            assert!(!found, "the password is on the command line of {}", entry.path().display());
+        }
+    }
+    assert!(lines > 1, "the process list was read");
+    let output = ok(child.wait_with_output().unwrap());
+    let log = stderr(&output);
+    assert!(log.contains("TRACE") || log.contains("DEBUG") || log.contains("INFO"), "logs were written: {log}");
+    let encoded = common::gpodder::basic_auth("alice", PASSWORD);
+    assert!(!log.contains(encoded.trim_start_matches("Basic ")), "the encoded password is in the log");
+    podsync.set_password("alice", "another");
+    let refused = hark(data, &["sync"]);
+    assert!(!stderr(&refused).contains(PASSWORD) && !stdout(&refused).contains(PASSWORD));
+    assert_password_only_in_its_file(data);
+}

@@ -191,11 +191,8 @@ impl Library {
             for (key, rev) in keys {
                 mark.execute(params![key, rev])?;
             }
-            let mut remember = tx.prepare_cached(
-                "INSERT INTO sync_seen (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            )?;
             for (key, value) in seen {
-                remember.execute(params![key, value])?;
+                remember_action(&tx, key, value)?;
             }
         }
         tx.commit()?;
@@ -209,14 +206,10 @@ impl Library {
         let tx = self.conn.transaction()?;
         {
             let mut delete = tx.prepare_cached("DELETE FROM sync_outbox WHERE key = ?1 AND rev = ?2")?;
-            let mut seen = tx.prepare_cached(
-                "INSERT INTO sync_seen (key, value) VALUES (?1, ?2)
-                 ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            )?;
             for (key, rev, value) in sent {
                 delete.execute(params![key, rev])?;
                 if let Some(value) = value {
-                    seen.execute(params![key, value])?;
+                    remember_action(&tx, key, value)?;
                 }
             }
         }
@@ -278,6 +271,21 @@ impl Library {
     }
 }
 
+/// How many actions of one episode are remembered as seen: more than any server hands back at
+/// once for one episode (podsync and Nextcloud keep one).
+const SEEN_PER_EPISODE: i64 = 8;
+
+fn remember_action(conn: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached("INSERT OR IGNORE INTO sync_seen (key, value) VALUES (?1, ?2)")?
+        .execute(params![key, value])?;
+    conn.prepare_cached(
+        "DELETE FROM sync_seen WHERE key = ?1 AND rowid NOT IN
+             (SELECT rowid FROM sync_seen WHERE key = ?1 ORDER BY rowid DESC LIMIT ?2)",
+    )?
+    .execute(params![key, SEEN_PER_EPISODE])?;
+    Ok(())
+}
+
 fn forget_sync_state(tx: &Transaction<'_>) -> rusqlite::Result<()> {
     tx.execute_batch(
         "DELETE FROM sync_account; DELETE FROM sync_since; DELETE FROM sync_outbox;
@@ -299,18 +307,27 @@ pub struct SyncChanges<'a> {
 }
 
 impl SyncChanges<'_> {
-    /// The last change seen under `key` (see the `sync_seen` table).
-    pub fn seen(&self, key: &str) -> Result<Option<String>> {
-        let mut stmt = self.tx.prepare_cached("SELECT value FROM sync_seen WHERE key = ?1")?;
-        Ok(stmt.query_row([key], |r| r.get(0)).optional()?)
+    /// This change was seen under `key` (see the `sync_seen` table).
+    pub fn seen(&self, key: &str, value: &str) -> Result<bool> {
+        let mut stmt = self.tx.prepare_cached("SELECT 1 FROM sync_seen WHERE key = ?1 AND value = ?2")?;
+        Ok(stmt.exists(params![key, value])?)
     }
 
-    pub fn set_seen(&self, key: &str, value: &str) -> Result<()> {
-        self.tx
-            .prepare_cached(
-                "INSERT INTO sync_seen (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            )?
-            .execute(params![key, value])?;
+    /// One more action seen of an episode (the last few are kept).
+    pub fn remember_action(&self, key: &str, value: &str) -> Result<()> {
+        Ok(remember_action(&self.tx, key, value)?)
+    }
+
+    /// The change now seen of a thing that has one state (a device's subscription).
+    pub fn remember_state(&self, key: &str, value: &str) -> Result<()> {
+        self.tx.prepare_cached("DELETE FROM sync_seen WHERE key = ?1")?.execute([key])?;
+        self.tx.prepare_cached("INSERT INTO sync_seen (key, value) VALUES (?1, ?2)")?.execute(params![key, value])?;
+        Ok(())
+    }
+
+    /// Forgets one seen action (a held one, about to be applied again).
+    pub fn forget_seen(&self, key: &str, value: &str) -> Result<()> {
+        self.tx.prepare_cached("DELETE FROM sync_seen WHERE key = ?1 AND value = ?2")?.execute(params![key, value])?;
         Ok(())
     }
 

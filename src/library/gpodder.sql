@@ -36,12 +36,14 @@ CREATE TABLE sync_outbox (
     -- Counts the changes to this row: a confirmation removes only what it sent.
     rev       INTEGER NOT NULL DEFAULT 0
 );
--- The last change seen of each remote thing (an episode's action, a device's subscription), so
--- an answer that repeats itself (a since the server cannot move, a backend that ignores it, our
--- own actions coming back) changes nothing twice.
+-- What was seen of each remote thing: the last few actions of an episode (by their kind, time
+-- and place), the last change of a device's subscription. An answer that repeats itself (a
+-- since the server cannot move, a backend that ignores it, our own actions coming back)
+-- changes nothing twice.
 CREATE TABLE sync_seen (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
+    key   TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (key, value)
 );
 -- Shows another device follows that are not subscribed here yet (their feed was not fetched).
 CREATE TABLE sync_wanted (

@@ -152,21 +152,12 @@ pub fn identity(action: &WireAction) -> String {
 pub fn apply_actions(library: &mut Library, actions: Vec<WireAction>) -> Result<Applied, HarkError> {
     let index = EpisodeIndex::new(library.sync_episodes()?);
     let followed: std::collections::HashSet<String> = library.podcasts()?.into_iter().map(|p| p.feed_url).collect();
+    let changes = library.sync_changes()?;
     let mut latest: HashMap<String, WireAction> = HashMap::new();
     for action in actions {
         let key = episode_key(&action.podcast, &action.episode);
-        let newer = latest.get(&key).is_none_or(|held| stamp(held) <= stamp(&action));
-        if newer {
-            latest.insert(key, action);
-        }
-    }
-    let mut latest: Vec<(String, WireAction)> = latest.into_iter().collect();
-    latest.sort_by_key(|(_, a)| stamp(a));
-    let changes = library.sync_changes()?;
-    let mut applied = Applied::default();
-    for (key, action) in latest {
         let identity = identity(&action);
-        if changes.seen(&key)?.as_deref() == Some(identity.as_str()) {
+        if changes.seen(&key, &identity)? {
             // Known: ours coming back (it confirms an attempt whose answer was lost), or a repeat.
             if let Some(local) = index.find(&action) {
                 let local_key = episode_key(&local.feed_url, &local.url);
@@ -176,6 +167,15 @@ pub fn apply_actions(library: &mut Library, actions: Vec<WireAction>) -> Result<
             }
             continue;
         }
+        changes.remember_action(&key, &identity)?;
+        if latest.get(&key).is_none_or(|held| stamp(held) <= stamp(&action)) {
+            latest.insert(key, action);
+        }
+    }
+    let mut latest: Vec<(String, WireAction)> = latest.into_iter().collect();
+    latest.sort_by_key(|(_, a)| stamp(a));
+    let mut applied = Applied::default();
+    for (key, action) in latest {
         match index.find(&action) {
             Some(local) => apply_one(&changes, local, &action, &mut applied)?,
             None if followed.contains(&action.podcast) || changes.is_wanted(&action.podcast)? => {
@@ -183,7 +183,6 @@ pub fn apply_actions(library: &mut Library, actions: Vec<WireAction>) -> Result<
             }
             None => {}
         }
-        changes.set_seen(&key, &identity)?;
     }
     changes.commit()?;
     Ok(applied)
@@ -197,7 +196,7 @@ pub fn apply_held(library: &mut Library) -> Result<Applied, HarkError> {
         // Seen again below, so that they are applied (or held) once more.
         for json in &held {
             if let Ok(action) = serde_json::from_str::<WireAction>(json) {
-                changes.set_seen(&episode_key(&action.podcast, &action.episode), "")?;
+                changes.forget_seen(&episode_key(&action.podcast, &action.episode), &identity(&action))?;
             }
         }
         changes.commit()?;
@@ -221,10 +220,10 @@ pub fn apply_feed_changes(library: &mut Library, device: &str, changes: &FeedCha
     let tx = library.sync_changes()?;
     for (url, kind) in changes.add.iter().map(|u| (u, "add")).chain(changes.remove.iter().map(|u| (u, "remove"))) {
         let key = format!("d:{device}\u{1f}{url}");
-        if tx.seen(&key)?.as_deref() == Some(kind) {
+        if tx.seen(&key, kind)? {
             continue;
         }
-        tx.set_seen(&key, kind)?;
+        tx.remember_state(&key, kind)?;
         let here = tx.pending_feed(url)?;
         match kind {
             "add" if here.is_none() && tx.followed(url)?.is_none() => tx.want(url)?,
