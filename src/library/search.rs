@@ -188,6 +188,8 @@ mod tests {
                  DROP TABLE show_settings; DROP TABLE listening_time;
                  ALTER TABLE podcasts DROP COLUMN declared_feed_url; ALTER TABLE podcasts DROP COLUMN serial;
                  ALTER TABLE episodes DROP COLUMN episode_type;
+                 DROP TABLE sync_account; DROP TABLE sync_since; DROP TABLE sync_outbox; DROP TABLE sync_seen;
+                 DROP TABLE sync_wanted; DROP TABLE sync_inbox;
                  PRAGMA user_version = 1;",
             )
             .unwrap();
