@@ -268,6 +268,8 @@ fn nextcloud_gpoddersync_sees_its_own_paths_bodies_and_since() {
             ("GET".into(), "episode_action".into(), Some(0)),
             ("POST".into(), "subscription_change/create".into(), None),
             ("POST".into(), "episode_action/create".into(), None),
+            // What was sent, read back at once (it confirms itself): from a day before the answer.
+            ("GET".into(), "episode_action".into(), Some(first - 24 * 3600)),
         ]
     );
     assert_eq!(requests[2].body, json!({"add": [feed], "remove": []}));

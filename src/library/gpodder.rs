@@ -168,11 +168,19 @@ impl Library {
         Ok(())
     }
 
-    /// Every local change not yet confirmed, oldest first, each with its revision (see
-    /// `confirm_sent`).
-    pub fn sync_outbox(&self) -> Result<Vec<(OutboxEntry, i64)>> {
-        let mut stmt = self.conn.prepare_cached(&format!("SELECT {OUTBOX_COLUMNS} FROM sync_outbox ORDER BY rowid"))?;
-        let rows = stmt.query_map([], outbox_from_row)?;
+    /// Local changes not yet confirmed, oldest first, a page at a time: those of episodes
+    /// (`episodes`) or of feeds, after the row `after` (0: from the start), each with its
+    /// revision (see `confirm_sync_sent`) and its row (the next page's `after`).
+    pub fn sync_outbox(&self, episodes: bool, after: i64, limit: usize) -> Result<Vec<(OutboxEntry, i64, i64)>> {
+        let sql = format!(
+            "SELECT {OUTBOX_COLUMNS}, rowid FROM sync_outbox WHERE (kind = 'episode') = ?1 AND rowid > ?2
+             ORDER BY rowid LIMIT ?3"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![episodes, after, limit as i64], |r| {
+            let (entry, rev) = outbox_from_row(r)?;
+            Ok((entry, rev, r.get(12)?))
+        })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
@@ -389,16 +397,27 @@ impl SyncChanges<'_> {
         Ok(())
     }
 
-    /// Every held remote action (they leave the inbox; the merge holds again what still matches
-    /// nothing).
-    pub fn take_held(&self) -> Result<Vec<String>> {
-        let held: Vec<String> = {
-            let mut stmt = self.tx.prepare_cached("SELECT action FROM sync_inbox ORDER BY rowid")?;
-            let rows = stmt.query_map([], |r| r.get(0))?;
+    /// Held remote actions a page at a time: up to `limit` of those held in rows up to `up_to`
+    /// (`i64::MAX`: all), oldest first. They leave the inbox; the merge holds again what still
+    /// matches nothing (in a later row, so a page never meets them again).
+    pub fn take_held(&self, up_to: i64, limit: usize) -> Result<Vec<String>> {
+        let rows: Vec<(i64, String)> = {
+            let mut stmt = self
+                .tx
+                .prepare_cached("SELECT rowid, action FROM sync_inbox WHERE rowid <= ?1 ORDER BY rowid LIMIT ?2")?;
+            let rows = stmt.query_map(params![up_to, limit as i64], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
-        self.tx.execute("DELETE FROM sync_inbox", [])?;
-        Ok(held)
+        let mut delete = self.tx.prepare_cached("DELETE FROM sync_inbox WHERE rowid = ?1")?;
+        for (rowid, _) in &rows {
+            delete.execute([rowid])?;
+        }
+        Ok(rows.into_iter().map(|(_, action)| action).collect())
+    }
+
+    /// The last row of the inbox (0 when empty).
+    pub fn last_held(&self) -> Result<i64> {
+        Ok(self.tx.query_row("SELECT COALESCE(MAX(rowid), 0) FROM sync_inbox", [], |r| r.get(0))?)
     }
 
     /// Held actions of shows that are neither followed nor wanted are of no use: they go.

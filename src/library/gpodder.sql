@@ -50,7 +50,10 @@ CREATE TABLE sync_wanted (
     url TEXT PRIMARY KEY
 );
 -- Remote episode actions that matched no episode here yet (their show is being subscribed).
+-- (AUTOINCREMENT: a row held again never takes the number of one taken before, so a pass over
+-- the inbox up to its last row ends.)
 CREATE TABLE sync_inbox (
-    key    TEXT PRIMARY KEY,
+    id     INTEGER PRIMARY KEY AUTOINCREMENT,
+    key    TEXT NOT NULL UNIQUE,
     action TEXT NOT NULL
 );

@@ -38,6 +38,9 @@ pub async fn run(client: &reqwest::Client, library: &mut Library, password: &str
     summary.positions += held.positions;
     summary.played += held.played;
     summary.moved.extend(held.moved);
+    if summary.subscribed > 0 {
+        summary.sent += crate::sync::send_pending(client, library, password).await?;
+    }
     Ok(summary)
 }
 

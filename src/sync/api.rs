@@ -117,13 +117,64 @@ pub struct Uploaded {
     pub update_urls: Vec<(String, String)>,
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct Actions {
-    #[serde(default)]
-    pub actions: Vec<WireAction>,
-    #[serde(default, deserialize_with = "lenient_since")]
-    pub timestamp: i64,
+/// An answer of episode actions, not read yet.
+pub struct ActionsReply {
+    url: Url,
+    bytes: Vec<u8>,
 }
+
+impl ActionsReply {
+    /// Hands each action to `each` as it is read, and returns the answer's `timestamp`.
+    pub fn each_action(&self, each: &mut dyn FnMut(WireAction)) -> Result<i64, SyncError> {
+        use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+        struct Each<'f>(&'f mut dyn FnMut(WireAction));
+        impl<'de> DeserializeSeed<'de> for Each<'_> {
+            type Value = ();
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+                d.deserialize_seq(self)
+            }
+        }
+        impl<'de> Visitor<'de> for Each<'_> {
+            type Value = ();
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a list of episode actions")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+                while let Some(action) = seq.next_element::<WireAction>()? {
+                    (self.0)(action);
+                }
+                Ok(())
+            }
+        }
+        struct Reply<'f>(&'f mut dyn FnMut(WireAction));
+        impl<'de> Visitor<'de> for Reply<'_> {
+            type Value = i64;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an object with actions and a timestamp")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<i64, A::Error> {
+                let mut timestamp = 0;
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "actions" => map.next_value_seed(Each(&mut *self.0))?,
+                        "timestamp" => timestamp = map.next_value::<Since>()?.0,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(timestamp)
+            }
+        }
+        let bytes = self.bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&self.bytes);
+        let mut reader = serde_json::Deserializer::from_slice(bytes);
+        serde::Deserializer::deserialize_map(&mut reader, Reply(each))
+            .map_err(|e| SyncError::Failed(format!("{} sent an answer that does not read ({e})", self.url)))
+    }
+}
+
+#[derive(Deserialize)]
+struct Since(#[serde(deserialize_with = "lenient_since")] i64);
 
 #[derive(Debug, Deserialize)]
 struct Device {
@@ -313,12 +364,17 @@ impl<'a> Session<'a> {
     }
 
     /// The account's episode actions since `since`.
-    pub async fn actions(&self, since: i64) -> Result<Actions, SyncError> {
+    /// The account's episode actions since `since`, as the answer's bytes: read them with
+    /// `each_action`, one at a time (50,000 of them never sit in memory as values).
+    pub async fn actions(&self, since: i64) -> Result<ActionsReply, SyncError> {
         let url = match self.kind {
             SyncKind::Gpodder => self.api(&["episodes", &format!("{}.json", self.user)], Some(since)),
             SyncKind::Nextcloud => self.api(&["episode_action"], Some(since)),
         };
-        self.call(Method::GET, url, None).await
+        let response = self.send(Method::GET, &url, None).await?;
+        let bytes =
+            http::read_capped(response, &url, MAX_REPLY).await.map_err(|e| SyncError::from_feed(e, &self.base))?;
+        Ok(ActionsReply { url, bytes })
     }
 
     pub async fn upload_actions(&self, actions: &[WireAction]) -> Result<Uploaded, SyncError> {
@@ -362,9 +418,11 @@ mod tests {
     fn actions_read_leniently() {
         let json = r#"{"actions":[{"podcast":"p","episode":"e","action":"PLAY","timestamp":1709296205,
             "started":"10","position":40.4,"total":-1,"guid":null}],"timestamp":"99"}"#;
-        let actions: Actions = serde_json::from_slice(json.as_bytes()).unwrap();
-        let action = &actions.actions[0];
-        assert_eq!(actions.timestamp, 99);
+        let reply = ActionsReply { url: Url::parse("http://x/").unwrap(), bytes: json.as_bytes().to_vec() };
+        let mut actions = Vec::new();
+        let timestamp = reply.each_action(&mut |a| actions.push(a)).unwrap();
+        let action = &actions[0];
+        assert_eq!(timestamp, 99);
         assert_eq!((action.started, action.position, action.total), (Some(10), Some(40), None));
         assert_eq!(action.timestamp.as_deref(), Some("2024-03-01T12:30:05"));
     }

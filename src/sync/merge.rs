@@ -11,9 +11,10 @@
 //! - Each remote thing is applied once: an answer repeating itself, and our own actions coming
 //!   back, change nothing (`sync_seen`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use super::api::{FeedChanges, WireAction, parse_timestamp};
+use super::SyncError;
+use super::api::{ActionsReply, FeedChanges, WireAction, parse_timestamp};
 use crate::error::HarkError;
 use crate::library::{Library, SyncChanges, episode_key};
 use crate::model::EpisodeId;
@@ -91,37 +92,51 @@ fn looks_like_host(segment: &str) -> bool {
             && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-'))
 }
 
-/// The library's episodes, looked up the three ways the rules match.
+/// The library's episodes, looked up the three ways the rules match (by hashes of the keys, so
+/// 50,000 episodes stay small; a hit is checked against the episode itself).
 pub struct EpisodeIndex {
     episodes: Vec<SyncEpisode>,
-    by_url: HashMap<String, usize>,
-    by_guid: HashMap<String, usize>,
-    by_title: HashMap<(String, String), usize>,
+    by_url: HashMap<u64, u32>,
+    by_guid: HashMap<u64, u32>,
+    by_title: HashMap<u64, u32>,
+}
+
+fn hash(parts: &[&str]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    parts.hash(&mut hasher);
+    hasher.finish()
 }
 
 impl EpisodeIndex {
-    pub fn new(episodes: Vec<SyncEpisode>) -> Self {
-        let mut index = Self { by_url: HashMap::new(), by_guid: HashMap::new(), by_title: HashMap::new(), episodes };
-        for (at, e) in index.episodes.iter().enumerate() {
-            index.by_url.entry(enclosure_key(&e.url)).or_insert(at);
+    pub fn new(mut episodes: Vec<SyncEpisode>) -> Self {
+        let (mut by_url, mut by_guid, mut by_title) = (HashMap::new(), HashMap::new(), HashMap::new());
+        for (at, e) in episodes.iter_mut().enumerate() {
+            let at = at as u32;
+            by_url.entry(hash(&[&enclosure_key(&e.url)])).or_insert(at);
             if let Some(guid) = e.guid.as_deref().filter(|g| !g.trim().is_empty()) {
-                index.by_guid.entry(guid.to_string()).or_insert(at);
+                by_guid.entry(hash(&[guid])).or_insert(at);
             }
-            index.by_title.entry((e.feed_url.clone(), e.title.trim().to_lowercase())).or_insert(at);
+            by_title.entry(hash(&[&e.feed_url, &e.title.trim().to_lowercase()])).or_insert(at);
+            e.title = String::new();
         }
-        index
+        Self { episodes, by_url, by_guid, by_title }
     }
 
     pub fn find(&self, action: &WireAction) -> Option<&SyncEpisode> {
-        let at = self
-            .by_url
-            .get(&enclosure_key(&action.episode))
-            .or_else(|| action.guid.as_deref().and_then(|g| self.by_guid.get(g)))
-            .or_else(|| {
-                let title = action.title.as_deref()?.trim().to_lowercase();
-                self.by_title.get(&(action.podcast.clone(), title))
-            })?;
-        self.episodes.get(*at)
+        let key = enclosure_key(&action.episode);
+        let by_url = self.by_url.get(&hash(&[&key])).map(|at| &self.episodes[*at as usize]);
+        if let Some(found) = by_url.filter(|e| enclosure_key(&e.url) == key) {
+            return Some(found);
+        }
+        let guid = action.guid.as_deref().filter(|g| !g.trim().is_empty());
+        let by_guid = guid.and_then(|g| self.by_guid.get(&hash(&[g]))).map(|at| &self.episodes[*at as usize]);
+        if let Some(found) = by_guid.filter(|e| e.guid.as_deref() == guid) {
+            return Some(found);
+        }
+        let title = action.title.as_deref()?.trim().to_lowercase();
+        let at = self.by_title.get(&hash(&[&action.podcast, &title]))?;
+        self.episodes.get(*at as usize).filter(|e| e.feed_url == action.podcast)
     }
 }
 
@@ -145,13 +160,17 @@ pub fn identity(action: &WireAction) -> String {
     )
 }
 
-/// Applies remote actions: the latest of each episode, in one transaction. Actions that match
-/// no episode here are held when their show is followed or wanted (see `apply_held`). Our own
+/// Applies a page of remote actions: the latest of each episode, in one transaction. Actions
+/// that match no episode here are held again when their show is followed or wanted. Our own
 /// actions coming back are known by what was sent (`sync_seen`), never by the `device` field:
 /// podsync keeps the device that first wrote an episode's row.
-pub fn apply_actions(library: &mut Library, actions: Vec<WireAction>) -> Result<Applied, HarkError> {
-    let index = EpisodeIndex::new(library.sync_episodes()?);
-    let followed: std::collections::HashSet<String> = library.podcasts()?.into_iter().map(|p| p.feed_url).collect();
+fn apply_with(
+    library: &mut Library,
+    index: &EpisodeIndex,
+    followed: &HashSet<String>,
+    actions: Vec<WireAction>,
+    applied: &mut Applied,
+) -> Result<(), HarkError> {
     let changes = library.sync_changes()?;
     let mut latest: HashMap<String, WireAction> = HashMap::new();
     for action in actions {
@@ -174,10 +193,9 @@ pub fn apply_actions(library: &mut Library, actions: Vec<WireAction>) -> Result<
     }
     let mut latest: Vec<(String, WireAction)> = latest.into_iter().collect();
     latest.sort_by_key(|(_, a)| stamp(a));
-    let mut applied = Applied::default();
     for (key, action) in latest {
         match index.find(&action) {
-            Some(local) => apply_one(&changes, local, &action, &mut applied)?,
+            Some(local) => apply_one(&changes, local, &action, applied)?,
             None if followed.contains(&action.podcast) || changes.is_wanted(&action.podcast)? => {
                 changes.hold(&key, &serde_json::to_string(&action).expect("plain data serialises"))?;
             }
@@ -185,27 +203,74 @@ pub fn apply_actions(library: &mut Library, actions: Vec<WireAction>) -> Result<
         }
     }
     changes.commit()?;
-    Ok(applied)
+    Ok(())
 }
+
+/// Takes in an answer of remote actions, one at a time as it is read, in one transaction: ours
+/// coming back confirm what was sent (an attempt whose answer was lost leaves the outbox), what
+/// was seen before is passed over, and the rest waits in the inbox for `apply_held` (the last
+/// of an episode in the server's order). Returns the answer's timestamp.
+pub fn take_in(library: &mut Library, reply: &ActionsReply) -> Result<i64, SyncError> {
+    let changes = library.sync_changes()?;
+    let mut failed = None;
+    let timestamp = reply.each_action(&mut |action| {
+        if failed.is_none()
+            && let Err(e) = take_one(&changes, &action)
+        {
+            failed = Some(e);
+        }
+    })?;
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    changes.commit()?;
+    Ok(timestamp)
+}
+
+fn take_one(changes: &SyncChanges<'_>, action: &WireAction) -> Result<(), HarkError> {
+    let key = episode_key(&action.podcast, &action.episode);
+    if changes.seen(&key, &identity(action))? {
+        if changes.pending_episode(&key)?.is_some_and(|p| p.attempted) {
+            changes.drop_pending(&key)?;
+        }
+        return Ok(());
+    }
+    changes.hold(&key, &serde_json::to_string(action).expect("plain data serialises"))?;
+    Ok(())
+}
+
+/// Held actions applied per page, so that 50,000 of them never sit in memory at once.
+const HELD_PAGE: usize = 2000;
 
 /// Remote actions held for episodes that were not here: applied now that their shows may be.
 pub fn apply_held(library: &mut Library) -> Result<Applied, HarkError> {
-    let held = {
-        let changes = library.sync_changes()?;
-        let held = changes.take_held()?;
-        // Seen again below, so that they are applied (or held) once more.
-        for json in &held {
-            if let Ok(action) = serde_json::from_str::<WireAction>(json) {
-                changes.forget_seen(&episode_key(&action.podcast, &action.episode), &identity(&action))?;
+    let up_to = library.sync_changes()?.last_held()?;
+    let mut applied = Applied::default();
+    if up_to == 0 {
+        return Ok(applied);
+    }
+    let index = EpisodeIndex::new(library.sync_episodes()?);
+    let followed: HashSet<String> = library.podcasts()?.into_iter().map(|p| p.feed_url).collect();
+    // A pass ends by itself (a row held again is numbered after `up_to`); this bound only
+    // makes sure of it.
+    for _ in 0..=(up_to.max(0) as usize).div_ceil(HELD_PAGE) {
+        let actions: Vec<WireAction> = {
+            let changes = library.sync_changes()?;
+            let held = changes.take_held(up_to, HELD_PAGE)?;
+            let actions: Vec<WireAction> = held.iter().filter_map(|json| serde_json::from_str(json).ok()).collect();
+            // Not seen any more, so that they are applied (or held) once more.
+            for action in &actions {
+                changes.forget_seen(&episode_key(&action.podcast, &action.episode), &identity(action))?;
             }
-        }
-        changes.commit()?;
-        held
-    };
-    let actions: Vec<WireAction> = held.iter().filter_map(|json| serde_json::from_str(json).ok()).collect();
-    let applied = apply_actions(library, actions)?;
-    let followed: std::collections::HashSet<String> = library.podcasts()?.into_iter().map(|p| p.feed_url).collect();
-    let wanted: std::collections::HashSet<String> = library.sync_wanted()?.into_iter().collect();
+            changes.commit()?;
+            if held.is_empty() {
+                break;
+            }
+            actions
+        };
+        apply_with(library, &index, &followed, actions, &mut applied)?;
+    }
+    let wanted: HashSet<String> = library.sync_wanted()?.into_iter().collect();
     let changes = library.sync_changes()?;
     changes.drop_unwanted_held(&|feed| followed.contains(feed) || wanted.contains(feed))?;
     changes.commit()?;

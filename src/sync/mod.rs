@@ -167,21 +167,33 @@ pub async fn exchange(client: &reqwest::Client, library: &mut Library, password:
     session.login().await?;
     let mut summary = Summary::default();
     merge_feeds(&session, library, &account, &mut summary).await?;
+    receive_actions(&session, library, &mut summary).await?;
+    send_feeds(&session, library, &mut summary).await?;
+    if send_actions(&session, library, &mut summary).await? > 0 {
+        // What was sent comes back from a `since` taken before it: read it now (it confirms
+        // itself, and another device's action that came meanwhile is merged), so the next sync
+        // starts after it.
+        receive_actions(&session, library, &mut summary).await?;
+    }
+    Ok(Exchanged { summary, to_subscribe: library.sync_wanted()? })
+}
+
+/// The account's episode actions since the last answer's timestamp, merged.
+async fn receive_actions(session: &Session<'_>, library: &mut Library, summary: &mut Summary) -> Result<(), SyncError> {
     let since = library.sync_since(ACTIONS)?;
-    let asked = match account.kind {
+    let asked = match session.kind() {
         SyncKind::Nextcloud => since - NEXTCLOUD_LOOKBACK_SECS,
         SyncKind::Gpodder => since - OVERLAP_SECS,
     };
-    let asked = if since > 0 { asked.max(0) } else { 0 };
-    let remote = session.actions(asked).await?;
-    let applied = merge::apply_actions(library, remote.actions)?;
-    library.set_sync_since(ACTIONS, remote.timestamp)?;
+    let reply = session.actions(if since > 0 { asked.max(0) } else { 0 }).await?;
+    let timestamp = merge::take_in(library, &reply)?;
+    drop(reply);
+    library.set_sync_since(ACTIONS, timestamp)?;
+    let applied = merge::apply_held(library)?;
     summary.positions += applied.positions;
     summary.played += applied.played;
     summary.moved.extend(applied.moved);
-    send_feeds(&session, library, &mut summary).await?;
-    send_actions(&session, library, &mut summary).await?;
-    Ok(Exchanged { summary, to_subscribe: library.sync_wanted()? })
+    Ok(())
 }
 
 /// The other devices' subscription changes, merged; what the server cannot do is a note.
@@ -228,7 +240,7 @@ async fn merge_feeds(
 /// This device's subscribes and unsubscribes; addresses the server rewrote are adopted.
 async fn send_feeds(session: &Session<'_>, library: &mut Library, summary: &mut Summary) -> Result<(), SyncError> {
     let (mut add, mut remove, mut sent) = (Vec::new(), Vec::new(), Vec::new());
-    for (entry, rev) in library.sync_outbox()? {
+    for (entry, rev, _) in library.sync_outbox(false, 0, usize::MAX >> 1)? {
         match entry.change {
             OutboxChange::Subscribe { url } => add.push(url),
             OutboxChange::Unsubscribe { url } => remove.push(url),
@@ -255,28 +267,44 @@ async fn send_feeds(session: &Session<'_>, library: &mut Library, summary: &mut 
     Ok(())
 }
 
-/// This device's episode actions, `BATCH` at a time; each batch leaves the outbox once the
-/// server confirmed it, so a failure part way sends only the rest next time.
-async fn send_actions(session: &Session<'_>, library: &mut Library, summary: &mut Summary) -> Result<(), SyncError> {
-    let pending: Vec<(String, i64, WireAction)> = library
-        .sync_outbox()?
-        .into_iter()
-        .filter_map(|(entry, rev)| match entry.change {
-            OutboxChange::Episode(state) => Some((entry.key, rev, to_wire(&state, session.device()))),
-            _ => None,
-        })
-        .collect();
-    for batch in pending.chunks(BATCH) {
+/// This device's episode actions, `BATCH` at a time (read from the outbox a batch at a time);
+/// each batch leaves the outbox once the server confirmed it, so a failure part way sends only
+/// the rest next time. Returns how many were sent.
+async fn send_actions(session: &Session<'_>, library: &mut Library, summary: &mut Summary) -> Result<usize, SyncError> {
+    let (mut after, mut count) = (0, 0);
+    loop {
+        let page = library.sync_outbox(true, after, BATCH)?;
+        let Some(last) = page.last() else { return Ok(count) };
+        after = last.2;
+        let batch: Vec<(String, i64, WireAction)> = page
+            .into_iter()
+            .filter_map(|(entry, rev, _)| match entry.change {
+                OutboxChange::Episode(state) => Some((entry.key, rev, to_wire(&state, session.device()))),
+                _ => None,
+            })
+            .collect();
         let attempted: Vec<(String, i64)> = batch.iter().map(|(k, r, _)| (k.clone(), *r)).collect();
         let seen: Vec<(String, String)> = batch.iter().map(|(k, _, a)| (k.clone(), merge::identity(a))).collect();
         library.mark_sync_attempted(&attempted, &seen)?;
         let actions: Vec<WireAction> = batch.iter().map(|(_, _, a)| a.clone()).collect();
         session.upload_actions(&actions).await?;
-        let sent: Vec<(String, i64, Option<String>)> = batch.iter().map(|(k, r, _)| (k.clone(), *r, None)).collect();
+        let sent: Vec<(String, i64, Option<String>)> = batch.into_iter().map(|(k, r, _)| (k, r, None)).collect();
         library.confirm_sync_sent(&sent)?;
-        summary.sent += batch.len();
+        summary.sent += sent.len();
+        count += sent.len();
     }
-    Ok(())
+}
+
+/// After subscribing to what other devices follow (`net::sync::run`), those subscribes go out
+/// at once, so the next sync has nothing left to say.
+pub async fn send_pending(client: &reqwest::Client, library: &mut Library, password: &str) -> Result<usize, SyncError> {
+    let account = library.sync_account()?.ok_or_else(|| SyncError::Failed("no sync account".into()))?;
+    let mut session = Session::new(client, &account, password)?;
+    session.login().await?;
+    let mut summary = Summary::default();
+    send_feeds(&session, library, &mut summary).await?;
+    send_actions(&session, library, &mut summary).await?;
+    Ok(summary.sent)
 }
 
 /// An episode's state as the action other apps read: played is a `play` to its end (as
