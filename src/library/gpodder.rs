@@ -464,3 +464,81 @@ impl SyncChanges<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn feed(title: &str, enclosure: &str) -> crate::model::ParsedFeed {
+        let xml = format!(
+            "<rss version=\"2.0\"><channel><title>{title}</title><item><guid>{enclosure}</guid><title>Ep</title>\
+             <enclosure url=\"{enclosure}\" type=\"audio/mpeg\"/></item></channel></rss>"
+        );
+        crate::feed::parse_feed(xml.as_bytes(), &url::Url::parse("https://example.com/").unwrap()).unwrap()
+    }
+
+    fn account() -> SyncAccount {
+        SyncAccount {
+            kind: SyncKind::Gpodder,
+            server: "https://sync.example.com".into(),
+            user: "alice".into(),
+            device: "desk".into(),
+            registered: false,
+            last_sync: None,
+            last_result: None,
+            last_error: None,
+        }
+    }
+
+    #[test]
+    fn changes_reach_the_outbox_only_with_an_account_and_never_of_the_bundled_show() {
+        let mut library = Library::in_memory().unwrap();
+        library.add_bundled("https://demo.invalid/f.xml", &feed("Demo", "https://demo.invalid/1.mp3")).unwrap();
+        let (before, _) = library.subscribe("https://a.example/f.xml", &feed("A", "https://a.example/1.mp3")).unwrap();
+        let episode = library.episodes(Some(before)).unwrap()[0].id;
+        library.set_position(episode, 10.0).unwrap();
+        assert_eq!(library.sync_pending_count().unwrap(), 0, "no account: nothing is kept for a server");
+
+        library.set_sync_account(&account()).unwrap();
+        assert_eq!(
+            library.sync_pending_count().unwrap(),
+            2,
+            "what this library stands at: the show and its begun episode"
+        );
+        // A show followed and left: the outbox's rows and the podcasts' ids no longer line up.
+        let (gone, _) = library.subscribe("https://c.example/f.xml", &feed("C", "https://c.example/1.mp3")).unwrap();
+        library.remove_podcast(gone).unwrap();
+        let (after, _) = library.subscribe("https://b.example/f.xml", &feed("B", "https://b.example/1.mp3")).unwrap();
+        assert_eq!(library.podcast(after).unwrap().title, "B", "the new show's own id (not the outbox row's)");
+        assert_eq!(library.episode_count(after).unwrap(), 1);
+        for demo in library.episodes(None).unwrap().into_iter().filter(|e| e.url.contains("demo")) {
+            library.set_position(demo.id, 5.0).unwrap();
+        }
+        let page = library.sync_outbox(false, 0, 100).unwrap();
+        let feeds: Vec<_> = page.iter().map(|(e, _, _)| e.change.clone()).collect();
+        assert_eq!(
+            feeds,
+            [
+                OutboxChange::Subscribe { url: "https://a.example/f.xml".into() },
+                OutboxChange::Unsubscribe { url: "https://c.example/f.xml".into() },
+                OutboxChange::Subscribe { url: "https://b.example/f.xml".into() },
+            ]
+        );
+        assert_eq!(library.sync_outbox(true, 0, 100).unwrap().len(), 1, "the demo's episode never travels");
+    }
+
+    #[test]
+    fn a_confirmation_leaves_a_row_changed_meanwhile() {
+        let mut library = Library::in_memory().unwrap();
+        library.set_sync_account(&account()).unwrap();
+        let (show, _) = library.subscribe("https://a.example/f.xml", &feed("A", "https://a.example/1.mp3")).unwrap();
+        let episode = library.episodes(Some(show)).unwrap()[0].id;
+        library.set_position(episode, 10.0).unwrap();
+        let (sent, rev, _) = library.sync_outbox(true, 0, 10).unwrap().remove(0);
+        library.set_position(episode, 20.0).unwrap();
+        library.confirm_sync_sent(&[(sent.key.clone(), rev, None)]).unwrap();
+        let (left, _, _) = library.sync_outbox(true, 0, 10).unwrap().remove(0);
+        let OutboxChange::Episode(state) = left.change else { panic!("an episode's change") };
+        assert_eq!((state.started, state.position), (10.0, 20.0), "the newer place waits for the next sync");
+    }
+}

@@ -145,10 +145,12 @@ impl Library {
                     "INSERT INTO podcasts (feed_url, title, added_at, bundled) VALUES (?1, ?2, ?3, ?4)",
                     params![feed_url, feed.podcast.title, Utc::now().timestamp(), bundled],
                 )?;
+                // Read before anything else is inserted (the outbox row has a rowid too).
+                let id = PodcastId(tx.last_insert_rowid());
                 if !bundled {
                     gpodder::record_feed(&tx, feed_url, "add")?;
                 }
-                PodcastId(tx.last_insert_rowid())
+                id
             }
         };
         let report = sync::sync_in(&tx, id, feed)?;

@@ -415,7 +415,7 @@ impl Service {
                 Some(done) = done_rx.recv() => self.apply(done, &done_tx),
             }
         }
-        self.closing_sync().await;
+        self.closing_sync(&mut done_rx).await;
     }
 
     fn start_refresh(

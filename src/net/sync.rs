@@ -122,9 +122,28 @@ impl Service {
     }
 
     /// The window closes: one last sync, if there is an account, never longer than
-    /// `CLOSING_SYNC` (what it could not send waits in the outbox for the next run).
-    pub(super) async fn closing_sync(&self) {
-        if !self.auto_sync || !has_account(&self.paths) {
+    /// `CLOSING_SYNC` (what it could not send waits in the outbox for the next run). A sync
+    /// already running is waited for instead (also bounded), never run twice at once.
+    pub(super) async fn closing_sync(&self, done: &mut mpsc::UnboundedReceiver<Internal>) {
+        if !self.auto_sync {
+            return;
+        }
+        if self.syncing {
+            let running = async {
+                while let Some(event) = done.recv().await {
+                    if let Internal::Synced { result, .. } = event {
+                        return result;
+                    }
+                }
+                Err("the sync was cut short".to_string())
+            };
+            match tokio::time::timeout(CLOSING_SYNC, running).await {
+                Ok(result) => tracing::info!("sync on closing: {}", result.map_or_else(|e| e, |s| s.to_string())),
+                Err(_) => tracing::info!("sync on closing: stopped after {CLOSING_SYNC:?}; the rest goes next time"),
+            }
+            return;
+        }
+        if !has_account(&self.paths) {
             return;
         }
         let sync = async {
