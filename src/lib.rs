@@ -23,6 +23,7 @@ pub mod opml;
 pub mod paths;
 pub mod player;
 pub mod preferences;
+pub mod sync;
 pub mod transcript;
 pub mod ui;
 

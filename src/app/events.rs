@@ -52,6 +52,7 @@ impl HarkApp {
             NetEvent::ImportProgress { request, done, total, url, result } => {
                 self.on_import_progress(request, done, total, url, result)?
             }
+            NetEvent::Synced { request, result } => self.on_synced(request, &result)?,
             NetEvent::AutoDownloads { episodes } => {
                 self.state.notice = Some(Notice::info(format!("Downloading {} new episodes", episodes.len())));
             }

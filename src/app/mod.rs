@@ -12,6 +12,7 @@ mod downloads;
 mod events;
 mod session;
 mod subscriptions;
+mod sync;
 mod views;
 
 use std::sync::Arc;
@@ -333,6 +334,10 @@ impl HarkApp {
                 ctx.copy_text(text);
                 self.state.notice = Some(Notice::info(format!("Copied the {what}")));
             }
+            Action::OpenSync => self.open_sync()?,
+            Action::SyncLogin(form) => self.sync_login(form)?,
+            Action::SyncNow => self.sync_now(),
+            Action::SyncLogout => self.sync_logout()?,
             Action::Quit => {
                 self.listening.close()?;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);

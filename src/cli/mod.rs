@@ -8,6 +8,7 @@ mod find;
 mod inbox;
 mod play;
 mod stats;
+mod sync;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -187,6 +188,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Sync subscriptions, positions and played state with your other devices through a
+    /// gpodder-API server (podsync, gpodder.net) or Nextcloud; `login` first.
+    Sync {
+        #[command(subcommand)]
+        action: Option<sync::SyncCommand>,
+    },
     /// Unsubscribe from a podcast and forget its episodes; its downloads are deleted too.
     Remove {
         /// A podcast id or a unique part of its title.
@@ -247,6 +254,7 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
         Command::Config { key, value, json } => {
             config::config(&mut library, paths, key.as_deref(), value.as_deref(), json, &mut out)
         }
+        Command::Sync { action } => sync::run(action, &mut library, paths, &mut out),
         Command::InstallDesktop { .. } => unreachable!("answered before the library is opened"),
     }
 }

@@ -5,6 +5,7 @@
 
 mod chapters;
 mod files;
+mod gpodder;
 mod inbox;
 mod listening;
 mod search;
@@ -23,6 +24,7 @@ use crate::model::{
 
 pub use chapters::{ChaptersFile, chapter_key};
 pub use files::{Unsubscribed, delete_download, unsubscribe};
+pub use gpodder::{PendingEpisode, SyncChanges, episode_key, feed_key};
 pub use inbox::InboxEntry;
 pub use listening::{ListeningStats, ListeningTime, ShowListening, ShowSettings};
 pub use search::{EpisodeHit, Field, MATCH_END, MATCH_START, SearchResults, ShowHit};
@@ -85,6 +87,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("listening.sql"),
     include_str!("fidelity.sql"),
     include_str!("inbox.sql"),
+    include_str!("gpodder.sql"),
 ];
 
 pub type Result<T> = std::result::Result<T, LibraryError>;
@@ -157,7 +160,12 @@ impl Library {
                     "INSERT INTO podcasts (feed_url, title, added_at, bundled) VALUES (?1, ?2, ?3, ?4)",
                     params![feed_url, feed.podcast.title, Utc::now().timestamp(), bundled],
                 )?;
-                PodcastId(tx.last_insert_rowid())
+                // Read before anything else is inserted (the outbox row has a rowid too).
+                let id = PodcastId(tx.last_insert_rowid());
+                if !bundled {
+                    gpodder::record_feed(&tx, feed_url, "add")?;
+                }
+                id
             }
         };
         let report = sync::sync_in(&tx, id, feed)?;
@@ -317,9 +325,14 @@ impl Library {
     }
 
     pub fn remove_podcast(&mut self, id: PodcastId) -> Result<String> {
-        let title = self.podcast(id)?.title;
-        self.conn.execute("DELETE FROM podcasts WHERE id = ?1", [id.0])?;
-        Ok(title)
+        let podcast = self.podcast(id)?;
+        let tx = self.conn.transaction()?;
+        if !tx.query_row("SELECT bundled FROM podcasts WHERE id = ?1", [id.0], |r| r.get::<_, bool>(0))? {
+            gpodder::record_feed(&tx, &podcast.feed_url, "remove")?;
+        }
+        tx.execute("DELETE FROM podcasts WHERE id = ?1", [id.0])?;
+        tx.commit()?;
+        Ok(podcast.title)
     }
 
     /// Episodes of one podcast in the show's own order (a serial show's part one first, any
@@ -425,8 +438,16 @@ impl Library {
     }
 
     pub fn update_feed_url(&mut self, id: PodcastId, new_url: &str) -> Result<bool> {
+        let old_url = self.podcast(id)?.feed_url;
+        let tx = self.conn.transaction()?;
         let changed =
-            self.conn.execute("UPDATE OR IGNORE podcasts SET feed_url = ?2 WHERE id = ?1", params![id.0, new_url])?;
+            tx.execute("UPDATE OR IGNORE podcasts SET feed_url = ?2 WHERE id = ?1", params![id.0, new_url])?;
+        if changed == 1 && old_url != new_url {
+            // Other devices follow the move as an unsubscribe and a subscribe.
+            gpodder::record_feed(&tx, &old_url, "remove")?;
+            gpodder::record_feed(&tx, new_url, "add")?;
+        }
+        tx.commit()?;
         Ok(changed == 1)
     }
 
@@ -435,11 +456,13 @@ impl Library {
             "UPDATE episodes SET position_secs = ?2, last_played_at = ?3 WHERE id = ?1",
             params![id.0, position_secs.max(0.0), Utc::now().timestamp()],
         )?;
+        gpodder::record_episode(&self.conn, id)?;
         Ok(())
     }
 
     pub fn set_played(&mut self, id: EpisodeId, played: bool) -> Result<()> {
         self.conn.execute("UPDATE episodes SET played = ?2 WHERE id = ?1", params![id.0, played])?;
+        gpodder::record_episode(&self.conn, id)?;
         Ok(())
     }
 

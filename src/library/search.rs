@@ -191,6 +191,8 @@ mod tests {
                  DROP TRIGGER inbox_left_when_heard; DROP INDEX episodes_in_inbox;
                  ALTER TABLE episodes DROP COLUMN inbox_at; ALTER TABLE podcasts DROP COLUMN refresh_failures;
                  ALTER TABLE podcasts DROP COLUMN notify; ALTER TABLE podcasts DROP COLUMN update_every_secs;
+                 DROP TABLE sync_account; DROP TABLE sync_since; DROP TABLE sync_outbox; DROP TABLE sync_seen;
+                 DROP TABLE sync_wanted; DROP TABLE sync_inbox;
                  PRAGMA user_version = 1;",
             )
             .unwrap();

@@ -293,6 +293,14 @@ impl Listening {
                 Err(e) => tracing::warn!("chapters of {episode}: {e}"),
             }
         }
+        if let NetEvent::Synced { result: Ok(summary), .. } = event
+            && let Some(episode) = self.playback.episode().filter(|e| summary.moved.contains(e))
+        {
+            match self.adopt_synced(episode) {
+                Ok(adopted) => changed.merge(adopted),
+                Err(e) => tracing::warn!("the synced place of {episode}: {e}"),
+            }
+        }
         if let NetEvent::DownloadFailed { episode, reason } = event
             && self.playback.episode() == Some(*episode)
             && self.in_player

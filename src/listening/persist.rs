@@ -8,6 +8,7 @@ use super::rules::counts_as_played;
 use super::{Changed, Listening, Playback};
 use crate::error::HarkError;
 use crate::library::keys::{SPEED, VOLUME};
+use crate::model::EpisodeId;
 use crate::player::{round_speed, valid_speed};
 
 impl Listening {
@@ -84,6 +85,24 @@ impl Listening {
             changed.library = true;
         }
         Ok(changed)
+    }
+
+    /// Another device moved the episode in the transport (a sync wrote it to the library). While
+    /// it plays here, this listening is the newest change and the next save sends it; otherwise
+    /// the transport takes the synced place, so leaving it does not write the old one back.
+    pub(super) fn adopt_synced(&mut self, episode: EpisodeId) -> Result<Changed, HarkError> {
+        if self.playback.is_playing() || self.playback.episode() != Some(episode) {
+            return Ok(Changed::default());
+        }
+        let synced = self.library.episode(episode)?.summary;
+        if let Some(track) = self.playback.track_mut() {
+            track.position_secs = synced.position_secs;
+        }
+        self.marked_played = synced.played;
+        if self.in_player {
+            self.player.seek_to(synced.position_secs);
+        }
+        Ok(Changed { playback: true, library: true, ..Changed::default() })
     }
 
     /// Counts the time listened since the last count (the next save writes it).

@@ -1,12 +1,13 @@
-//! The listening rules: where an episode resumes and when it counts as played.
+//! The listening rules: where an episode resumes and when it counts as played (that rule is
+//! `model::played`, re-exported here).
 
 use chrono::{DateTime, Utc};
 
 use crate::model::EpisodeSummary;
+/// When an episode counts as played: one rule, kept beside the plain data so that positions from
+/// another device (`sync`) are judged by it too.
+pub use crate::model::played::{PLAYED_MARGIN_SECS, counts_as_played};
 
-/// Closer than this to the end, an episode counts as played (a tenth of it for short ones,
-/// so a skip in a two-minute trailer does not finish it).
-pub const PLAYED_MARGIN_SECS: f64 = 30.0;
 /// After a pause longer than this, resume a little earlier so the listener finds the thread.
 const LONG_PAUSE_SECS: i64 = 60;
 const RESUME_REWIND_SECS: f64 = 3.0;
@@ -21,11 +22,6 @@ pub fn resume_point(summary: &EpisodeSummary, last_played_at: Option<DateTime<Ut
     let long_pause = last_played_at.is_some_and(|at| (now - at).num_seconds() > LONG_PAUSE_SECS);
     let rewind = if long_pause { RESUME_REWIND_SECS } else { 0.0 };
     (summary.position_secs - rewind).max(0.0)
-}
-
-/// True when `position` is close enough to the end to count as heard.
-pub fn counts_as_played(position: f64, duration: Option<f64>) -> bool {
-    duration.is_some_and(|d| d > 0.0 && d - position <= PLAYED_MARGIN_SECS.min(d / 10.0))
 }
 
 #[cfg(test)]

@@ -4,7 +4,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 mod chapter;
+pub mod played;
 mod sound;
+pub mod sync;
 pub mod time;
 
 pub use chapter::{Chapter, ChapterSource, FileChapters};

@@ -10,6 +10,7 @@ pub mod outcome;
 mod queue;
 pub mod refresh;
 mod schedule;
+pub mod sync;
 
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
@@ -106,6 +107,10 @@ pub enum NetCommand {
     FetchTranscript {
         episode: EpisodeId,
         link: TranscriptLink,
+    },
+    /// Sync with the account's server now (`net::sync`).
+    Sync {
+        request: RequestId,
     },
     Shutdown,
 }
@@ -205,6 +210,12 @@ pub enum NetEvent {
         url: String,
         result: Result<Arc<Transcript>, String>,
     },
+    /// A sync ended: what it moved, or why it failed (one line). `request` is None for the
+    /// service's own (after a refresh, on the timer).
+    Synced {
+        request: Option<RequestId>,
+        result: Result<crate::sync::Summary, String>,
+    },
     /// The service could not do what was asked at all (library unreadable, …).
     ServiceError {
         message: String,
@@ -220,6 +231,7 @@ enum Internal {
     FileChaptersRead { episode: EpisodeId, result: Result<crate::model::FileChapters, String> },
     LoudnessMeasured { episode: EpisodeId, lufs: Option<f64> },
     MeteredChecked { podcast: PodcastId, metered: bool },
+    Synced { request: Option<RequestId>, result: Result<crate::sync::Summary, String> },
 }
 
 pub struct NetService {
@@ -279,6 +291,9 @@ impl NetService {
                     parallel_downloads,
                     measuring: Arc::new(Semaphore::new(1)),
                     schedule: Default::default(),
+                    auto_sync: on_start == OnStart::ResumeDownloads,
+                    syncing: false,
+                    sync_again: None,
                 };
                 runtime.block_on(service.run(receiver, on_start));
             })
@@ -320,6 +335,11 @@ struct Service {
     /// Loudness measurements run one at a time.
     measuring: Arc<Semaphore>,
     schedule: schedule::Schedule,
+    /// The window's service: it syncs after refreshes, on a timer and as it closes.
+    auto_sync: bool,
+    syncing: bool,
+    /// A sync was asked for while one ran (and by whom).
+    sync_again: Option<Option<RequestId>>,
 }
 
 impl Service {
@@ -336,10 +356,13 @@ impl Service {
         if on_start == OnStart::ResumeDownloads {
             self.resume_unfinished(&done_tx);
         }
+        let mut sync_timer = sync::timer(&self.library);
         loop {
             tokio::select! {
+                _ = sync_timer.tick(), if self.auto_sync => self.start_sync(None, &done_tx),
                 command = commands.recv() => match command {
                     None | Some(NetCommand::Shutdown) => break,
+                    Some(NetCommand::Sync { request }) => self.start_sync(Some(request), &done_tx),
                     Some(NetCommand::Subscribe { request, url }) => {
                         let (client, done) = (self.client.clone(), done_tx.clone());
                         tokio::spawn(async move {
@@ -409,6 +432,7 @@ impl Service {
                 }
             }
         }
+        self.closing_sync(&mut done_rx).await;
     }
 
     fn set_refresh_interval(&mut self, interval: Option<std::time::Duration>) {
@@ -495,6 +519,7 @@ impl Service {
             Internal::MeteredChecked { podcast, metered } => {
                 self.auto_download_unless_metered(podcast, metered, done_tx)
             }
+            Internal::Synced { request, result } => self.sync_ended(request, result, done_tx),
             Internal::Subscribed { request, fetched } => {
                 let result = fetched
                     .and_then(|fetched| refresh::apply_subscription(&mut self.library, fetched))
@@ -524,6 +549,9 @@ impl Service {
                         self.refreshes.remove(&request);
                         self.schedule.batch_finished(request);
                         self.emit(NetEvent::RefreshFinished { request });
+                        if self.auto_sync {
+                            self.start_sync(None, done_tx);
+                        }
                     }
                 }
             }

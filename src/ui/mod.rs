@@ -12,6 +12,7 @@ mod podcasts;
 mod preferences;
 mod show;
 pub mod sound;
+pub mod sync;
 mod toolbar;
 pub mod transcript;
 pub mod transport;
@@ -69,6 +70,8 @@ pub struct UiState {
     pub theme: crate::preferences::Theme,
     /// What the desktop prefers (its settings portal), when it says.
     pub desktop_scheme: Option<crate::desktop::appearance::Scheme>,
+    /// The Sync window (account, Sync now, the last result).
+    pub sync: sync::SyncView,
 }
 
 /// The Inbox: what arrived since the listener last looked.
@@ -319,6 +322,12 @@ pub enum Action {
         podcast: PodcastId,
         episode: Option<EpisodeId>,
     },
+    /// Open the Sync window.
+    OpenSync,
+    /// Keep this account (its password in the secret store) and sync.
+    SyncLogin(sync::SyncForm),
+    SyncNow,
+    SyncLogout,
     Quit,
 }
 
@@ -354,6 +363,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
     sound::statistics_window(ui, state);
     preferences::window(ui, state, &mut actions);
     follow_theme(ui, state.theme, state.desktop_scheme);
+    sync::window(ui, state, &mut actions);
     egui::Panel::top("toolbar").show(ui, |ui| toolbar::draw(ui, state, &mut actions));
     egui::Panel::bottom("transport").show(ui, |ui| transport::draw(ui, state, &mut actions));
     let podcasts = egui::Panel::left("podcasts")

@@ -36,6 +36,9 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         if ui.button("Statistics").on_hover_text("Time listened and time saved").clicked() {
             actions.push(Action::OpenStatistics);
         }
+        if ui.button("Sync").on_hover_text("Keep your phone and this computer in step").clicked() {
+            actions.push(Action::OpenSync);
+        }
         let refreshing = state.refresh.is_some();
         let button = ui
             .add_enabled(!refreshing, egui::Button::new("⟳ Refresh all"))

@@ -6,6 +6,7 @@ pub mod audio;
 pub mod bus;
 pub mod cli;
 pub mod feeds;
+pub mod gpodder;
 pub mod server;
 
 use std::io::Write;
