@@ -125,6 +125,7 @@ fn a_moved_feed_is_followed_at_subscribe_time_and_on_a_refresh_that_answers_304(
     let claiming = parse_feed(moving_feed("Old Home", "o1", Some(&new)).as_bytes(), &old_url).unwrap();
     let (podcast, _) = library.subscribe(&old, &claiming).unwrap();
     let frozen = hark::net::refresh::FetchedFeed {
+        asked: old_url.clone(),
         url: old_url,
         update: hark::feed::FeedUpdate::Unchanged { validators: Default::default(), moved_to: None },
         archive_note: None,

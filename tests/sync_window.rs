@@ -47,8 +47,7 @@ fn the_sync_window_sets_up_an_account_and_says_what_a_sync_brought() {
     common::init();
     let data = tempfile::tempdir().unwrap();
     let paths = AppPaths::inside(data.path());
-    let options =
-        AppOptions { audio: OutputChoice::Null, timed_refresh: false, media_keys: false, directories: None };
+    let options = AppOptions { audio: OutputChoice::Null, timed_refresh: false, media_keys: false, directories: None };
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
         .build_eframe(move |cc| HarkApp::new(&cc.egui_ctx, paths, options).expect("the app starts"));

@@ -313,7 +313,7 @@ impl HarkApp {
             }
             Action::SetPreference { name, value } => self.set_preference(name, &value)?,
             Action::RememberPanels(widths) => self.remember_panels(widths)?,
-            Action::Subscribe(url) => self.subscribe(url),
+            Action::Subscribe(url) => self.subscribe(url)?,
             Action::Refresh(podcast) => self.refresh(podcast),
             Action::Unsubscribe { podcast, keep_downloads } => self.unsubscribe(podcast, keep_downloads)?,
             Action::Discover(term) => self.discover(term),

@@ -12,10 +12,17 @@ use crate::opml::OpmlFeed;
 use crate::ui::{ImportProgress, Notice, RefreshProgress};
 
 impl HarkApp {
-    pub(super) fn subscribe(&mut self, url: String) {
+    pub(super) fn subscribe(&mut self, url: String) -> Result<(), HarkError> {
+        // Another spelling of a followed feed is known here, offline too.
+        if let Some(known) = crate::net::refresh::already_following(&self.library, &url)? {
+            self.state.add_podcast.url.clear();
+            self.state.notice = Some(Notice::info(known.summary()));
+            return self.select_podcast(known.podcast);
+        }
         let request = self.request_id();
         self.state.add_podcast.pending = Some((request, url.clone()));
         self.net.send(NetCommand::Subscribe { request, url });
+        Ok(())
     }
 
     /// One show, or every show; a refresh already under way is not started twice.

@@ -72,6 +72,8 @@ fn podcast(feed: Option<&Feed>, extras: &FeedExtras, feed_url: &Url) -> NewPodca
         language: feed.and_then(|f| f.language.as_deref()).map(crate::model::clean_line).filter(|l| !l.is_empty()),
         serial: extras.serial,
         update_every_secs: update_every(extras),
+        self_url: extras.self_url.as_deref().and_then(|u| resolve(u, feed_url)),
+        guid: extras.podcast_guid.as_deref().map(crate::model::clean_line).filter(|g| !g.is_empty()),
     }
 }
 

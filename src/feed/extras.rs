@@ -74,6 +74,10 @@ pub(super) struct FeedExtras {
     pub(super) descriptions: Vec<String>,
     pub(super) link: Option<String>,
     pub(super) new_feed_url: Option<String>,
+    /// `atom:link rel="self"`: where the feed says it lives.
+    pub(super) self_url: Option<String>,
+    /// `podcast:guid`: the show's own identity, whatever its address.
+    pub(super) podcast_guid: Option<String>,
     pub(super) image: Option<String>,
     pub(super) author: Option<String>,
     pub(super) related: Related,
@@ -131,6 +135,7 @@ enum Field {
     Link,
     UpdatePeriod,
     UpdateFrequency,
+    PodcastGuid,
 }
 
 /// At most this many notes sources per item are kept (a feed may repeat them).
@@ -275,6 +280,9 @@ fn channel_start(extras: &mut FeedExtras, ns: Ns, local: &str, e: &BytesStart<'_
         (Ns::Atom | Ns::Plain, "link") if attr(e, "rel").is_some_and(|rel| rel.eq_ignore_ascii_case("next")) => {
             extras.next_page = extras.next_page.take().or_else(|| attr(e, "href"));
         }
+        (Ns::Atom | Ns::Plain, "link") if attr(e, "rel").is_some_and(|rel| rel.eq_ignore_ascii_case("self")) => {
+            extras.self_url = extras.self_url.take().or_else(|| attr(e, "href"));
+        }
         // Where to support the show, as AntennaPod reads it beside podcast:funding.
         (Ns::Atom | Ns::Plain, "link") if attr(e, "rel").is_some_and(|rel| rel.eq_ignore_ascii_case("payment")) => {
             if let Some(url) = web("href") {
@@ -294,6 +302,7 @@ fn channel_start(extras: &mut FeedExtras, ns: Ns, local: &str, e: &BytesStart<'_
             }
         }
         (Ns::Podcast, "funding") => return web("url").map(Field::Funding),
+        (Ns::Podcast, "guid") => return Some(Field::PodcastGuid),
         (Ns::Podcast, "person") => return web("href").map(Field::Person),
         (Ns::Itunes, "new-feed-url") => return Some(Field::NewFeedUrl),
         (Ns::Syndication, "updatePeriod") => return Some(Field::UpdatePeriod),
@@ -337,6 +346,7 @@ fn channel_end(extras: &mut FeedExtras, field: Field, value: String) {
         Field::Author => extras.author = non_empty(value),
         Field::ShowType => extras.serial = value.trim().eq_ignore_ascii_case("serial"),
         Field::UpdatePeriod => extras.sy_period = non_empty(value),
+        Field::PodcastGuid => extras.podcast_guid = non_empty(value),
         Field::UpdateFrequency => extras.sy_frequency = non_empty(value),
         Field::Funding(url) => {
             let text = if value.is_empty() { "Support the show".to_string() } else { value };

@@ -88,6 +88,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("fidelity.sql"),
     include_str!("inbox.sql"),
     include_str!("gpodder.sql"),
+    include_str!("identity.sql"),
 ];
 
 pub type Result<T> = std::result::Result<T, LibraryError>;
@@ -517,6 +518,28 @@ impl Library {
             }
         }
         Ok(wanted)
+    }
+
+    /// The followed show any of `addresses` (compared as `feed_address_key` does, with each
+    /// show's address, the address it says it moved to and the one it gives itself) or `guid`
+    /// (`podcast:guid`) names, with its title.
+    pub fn following(&self, addresses: &[String], guid: Option<&str>) -> Result<Option<(PodcastId, String)>> {
+        use crate::model::address::feed_address_key;
+        let wanted: Vec<String> = addresses.iter().map(|a| feed_address_key(a)).collect();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, title, feed_url, declared_feed_url, self_url, podcast_guid FROM podcasts WHERE bundled = 0",
+        )?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let known: [Option<String>; 3] = [row.get(2)?, row.get(3)?, row.get(4)?];
+            let same_address = known.iter().flatten().any(|a| wanted.contains(&feed_address_key(a)));
+            let their_guid: Option<String> = row.get(5)?;
+            let same_guid = matches!((guid, their_guid.as_deref()), (Some(a), Some(b)) if a.eq_ignore_ascii_case(b));
+            if same_address || same_guid {
+                return Ok(Some((PodcastId(row.get(0)?), row.get(1)?)));
+            }
+        }
+        Ok(None)
     }
 
     pub fn find_feed_url(&self, feed_url: &str) -> Result<Option<PodcastId>> {

@@ -191,6 +191,7 @@ mod tests {
                  DROP TRIGGER inbox_left_when_heard; DROP INDEX episodes_in_inbox;
                  ALTER TABLE episodes DROP COLUMN inbox_at; ALTER TABLE podcasts DROP COLUMN refresh_failures;
                  ALTER TABLE podcasts DROP COLUMN notify; ALTER TABLE podcasts DROP COLUMN update_every_secs;
+                 ALTER TABLE podcasts DROP COLUMN self_url; ALTER TABLE podcasts DROP COLUMN podcast_guid;
                  DROP TABLE sync_account; DROP TABLE sync_since; DROP TABLE sync_outbox; DROP TABLE sync_seen;
                  DROP TABLE sync_wanted; DROP TABLE sync_inbox;
                  PRAGMA user_version = 1;",

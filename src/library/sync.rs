@@ -95,7 +95,8 @@ fn update_show(tx: &Transaction<'_>, podcast: PodcastId, p: &NewPodcast) -> rusq
     let related = (!p.related.is_empty()).then(|| serde_json::to_string(&p.related).expect("plain data serialises"));
     tx.execute(
         "UPDATE podcasts SET title = ?2, author = ?3, description = ?4, link = ?5, art_url = ?6, related = ?7,
-             language = ?8, declared_feed_url = ?9, serial = ?10, update_every_secs = ?11
+             language = ?8, declared_feed_url = ?9, serial = ?10, update_every_secs = ?11,
+             self_url = ?12, podcast_guid = ?13
          WHERE id = ?1",
         params![
             podcast.0,
@@ -108,7 +109,9 @@ fn update_show(tx: &Transaction<'_>, podcast: PodcastId, p: &NewPodcast) -> rusq
             p.language,
             p.new_feed_url,
             p.serial,
-            p.update_every_secs.map(|secs| secs as i64)
+            p.update_every_secs.map(|secs| secs as i64),
+            p.self_url,
+            p.guid
         ],
     )?;
     Ok(())

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub mod address;
 mod chapter;
 pub mod played;
 mod sound;
@@ -50,6 +51,10 @@ pub struct NewPodcast {
     /// How often the feed says it changes (`sy:updatePeriod`, `podcast:updateFrequency`), in
     /// seconds: it is refreshed no more often than that.
     pub update_every_secs: Option<u64>,
+    /// `atom:link rel="self"`: the address the feed gives itself.
+    pub self_url: Option<String>,
+    /// `podcast:guid`: the show's identity across addresses.
+    pub guid: Option<String>,
 }
 
 /// What a feed says about other shows and people: the "shows you might like" section.

@@ -21,8 +21,10 @@ pub struct Subscribed {
 impl Subscribed {
     /// What the window and the CLI both say of it, in one line.
     pub fn summary(&self) -> String {
-        let verb = if self.already_subscribed { "Already subscribed to" } else { "Subscribed to" };
-        let said = format!("{verb} \"{}\" ({} episodes)", self.title, self.episodes);
+        if self.already_subscribed {
+            return format!("You already follow \"{}\" ({} episodes)", self.title, self.episodes);
+        }
+        let said = format!("Subscribed to \"{}\" ({} episodes)", self.title, self.episodes);
         match &self.archive_note {
             Some(note) => format!("{said}; its older episodes: {note}"),
             None => said,
@@ -33,6 +35,9 @@ impl Subscribed {
 /// A fetched, parsed feed waiting to be written: what the fetch phase hands over.
 #[derive(Debug)]
 pub struct FetchedFeed {
+    /// The address as it was asked for.
+    pub asked: Url,
+    /// Where the feed was read (after the moves followed).
     pub url: Url,
     pub update: FeedUpdate,
     /// At subscribe time: why a paged feed's archive was not read to its end.
@@ -48,7 +53,7 @@ const MAX_MOVES: usize = 5;
 pub async fn fetch_new(client: &reqwest::Client, input: &str) -> Result<FetchedFeed, HarkError> {
     let url = parse_feed_url(input)?;
     let update = fetch_and_parse(client, &url, &FeedValidators::default()).await?;
-    let mut fetched = FetchedFeed { url, update, archive_note: None };
+    let mut fetched = FetchedFeed { asked: url.clone(), url, update, archive_note: None };
     let mut seen = vec![fetched.url.clone()];
     while seen.len() <= MAX_MOVES {
         let FeedUpdate::Changed { feed, .. } = &fetched.update else { break };
@@ -57,7 +62,7 @@ pub async fn fetch_new(client: &reqwest::Client, input: &str) -> Result<FetchedF
             break;
         }
         match fetch_and_parse(client, &home, &FeedValidators::default()).await {
-            Ok(update) => fetched = FetchedFeed { url: home.clone(), update, archive_note: None },
+            Ok(update) => fetched = FetchedFeed { url: home.clone(), update, ..fetched },
             Err(e) => {
                 tracing::info!("{home}, where {} says it moved, could not be read: {e}", fetched.url);
                 break;
@@ -118,17 +123,38 @@ pub fn apply_subscription(library: &mut Library, fetched: FetchedFeed) -> Result
     // moved (`itunes:new-feed-url`) does not: only a feed already followed may move itself, on
     // refresh, so a new feed can never take over (rename, fill) a show that is followed.
     let url = moved_to.unwrap_or(fetched.url).to_string();
-    let already_subscribed = library.find_feed_url(&url)?.is_some();
+    // A second address of a show already followed (another spelling, a redirect, the address the
+    // feed gives itself or says it moved to, the same podcast:guid) adds nothing.
+    let p = &feed.podcast;
+    let addresses: Vec<String> =
+        [Some(fetched.asked.to_string()), Some(url.clone()), p.self_url.clone(), p.new_feed_url.clone()]
+            .into_iter()
+            .flatten()
+            .collect();
+    if let Some((podcast, title)) = library.following(&addresses, p.guid.as_deref())? {
+        let episodes = library.episode_count(podcast)?;
+        return Ok(Subscribed { podcast, title, episodes, already_subscribed: true, archive_note: None });
+    }
     let (podcast, _) = library.subscribe(&url, &feed)?;
     library.record_fetch(podcast, &validators)?;
     // What the library holds, after items the feed repeats became one episode each.
     let episodes = library.episode_count(podcast)?;
     let archive_note = fetched.archive_note;
-    Ok(Subscribed { podcast, title: feed.podcast.title.clone(), episodes, already_subscribed, archive_note })
+    Ok(Subscribed { podcast, title: feed.podcast.title.clone(), episodes, already_subscribed: false, archive_note })
+}
+
+/// A show already followed at another spelling of `input`: known without asking the network.
+pub fn already_following(library: &Library, input: &str) -> Result<Option<Subscribed>, HarkError> {
+    let Some((podcast, title)) = library.following(&[input.trim().to_string()], None)? else { return Ok(None) };
+    let episodes = library.episode_count(podcast)?;
+    Ok(Some(Subscribed { podcast, title, episodes, already_subscribed: true, archive_note: None }))
 }
 
 /// The CLI's subscribe: fetch, parse, write.
 pub async fn subscribe(client: &reqwest::Client, library: &mut Library, input: &str) -> Result<Subscribed, HarkError> {
+    if let Some(known) = already_following(library, input)? {
+        return Ok(known);
+    }
     let fetched = fetch_new(client, input).await?;
     apply_subscription(library, fetched)
 }
@@ -148,7 +174,7 @@ pub async fn fetch_known(
 ) -> Result<FetchedFeed, HarkError> {
     let url = parse_feed_url(feed_url)?;
     let update = fetch_and_parse(client, &url, validators).await?;
-    Ok(FetchedFeed { url, update, archive_note: None })
+    Ok(FetchedFeed { asked: url.clone(), url, update, archive_note: None })
 }
 
 /// Writes a refresh's outcome. A failure records its message on the podcast and changes nothing else.
