@@ -912,14 +912,14 @@ fn the_transcript_follows_playback_and_a_click_on_a_cue_plays_from_there() {
     harness.run_steps(2);
     harness.get_by_label("0:00 Cue number 0");
 
-    harness.get_by_label("0:40 Cue number 20").click();
+    harness.get_by_label("0:20 Cue number 10").click();
     run_until(&mut harness, "playing from the cue", |h| {
-        h.state().listening().playback().is_playing() && position(h) >= 40.0
+        h.state().listening().playback().is_playing() && position(h) >= 20.0
     });
     let spoken = |h: &Harness<'_, HarkApp>| h.state().state.transcript.as_ref().and_then(|t| t.spoken);
-    run_until(&mut harness, "the cue highlighted", |h| spoken(h) == Some(20));
-    run_until(&mut harness, "the highlight moving on", |h| spoken(h) == Some(21));
-    assert!(position(&harness) >= 42.0);
+    run_until(&mut harness, "the cue highlighted", |h| spoken(h) == Some(10));
+    run_until(&mut harness, "the highlight moving on", |h| spoken(h) == Some(11));
+    assert!(position(&harness) >= 22.0);
 
     // Reading elsewhere stops the following; Follow brings it back.
     harness.get_by_label("Find in transcript").click();
@@ -1159,4 +1159,47 @@ fn a_second_launch_hands_its_feed_to_the_open_window_which_offers_it_and_esc_say
     assert!(
         harness.state().library().podcasts().unwrap().iter().all(|p| p.feed_url != "https://example.com/handed.xml")
     );
+}
+
+#[test]
+fn esc_closes_each_dialog_and_opening_one_closes_the_one_before() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    type Open = fn(&HarkApp) -> bool;
+    let dialogs: [(&str, Open); 4] = [
+        ("⬇ Downloads", |a| a.state.downloads_window.open),
+        ("Statistics", |a| a.state.statistics.is_some()),
+        ("Sync", |a| a.state.sync.open),
+        ("Listening settings", |a| a.state.show_settings.is_some()),
+    ];
+    for (button, open) in dialogs {
+        harness.get_by_label(button).click();
+        harness.run_steps(2);
+        assert!(open(harness.state()), "{button} opened");
+        harness.key_press(egui::Key::Escape);
+        harness.run_steps(2);
+        assert!(!open(harness.state()), "Esc closed {button}");
+    }
+    open_menu(&mut harness, "File", "Preferences…");
+    harness.get_by_label("Preferences…").click();
+    harness.run_steps(2);
+    assert!(harness.state().state.preferences.is_some());
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(harness.state().state.preferences.is_none(), "Esc closed Preferences");
+    open_menu(&mut harness, "Help", "Keyboard shortcuts");
+    harness.get_by_label("Keyboard shortcuts").click();
+    harness.run_steps(2);
+    assert!(harness.state().state.show_shortcuts);
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(!harness.state().state.show_shortcuts, "Esc closed the shortcuts");
+
+    // One at a time.
+    harness.get_by_label("⬇ Downloads").click();
+    harness.run_steps(2);
+    harness.get_by_label("Statistics").click();
+    harness.run_steps(2);
+    assert!(harness.state().state.statistics.is_some() && !harness.state().state.downloads_window.open);
 }

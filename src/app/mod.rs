@@ -107,6 +107,7 @@ impl HarkApp {
             crate::assets::install_demo(&mut library, &paths.downloads())?;
             library.set_setting(DEMO_OFFERED, "1")?;
         }
+        ui::style::apply(ctx);
         let waker: Arc<dyn crate::Waker> = Arc::new(EguiWaker(ctx.clone()));
         let (net_tx, net_events) = channel();
         let net = NetService::spawn(paths.clone(), net_tx, waker.clone(), OnStart::ResumeDownloads)?;
@@ -174,7 +175,7 @@ impl HarkApp {
                 .with_app_id(APP_ID)
                 .with_icon(icon)
                 .with_inner_size([1200.0, 760.0])
-                .with_min_inner_size([760.0, 480.0]),
+                .with_min_inner_size([640.0, 480.0]),
             // Dithering is a per-pixel cost in every frame; flat dark panels show no banding.
             dithering: false,
             ..Default::default()
@@ -295,6 +296,9 @@ impl HarkApp {
 
     /// Each action to the part of the window that carries it out.
     fn try_apply(&mut self, action: Action, ctx: &egui::Context) -> Result<(), HarkError> {
+        if action.opens_a_dialog() {
+            ui::close_dialogs(&mut self.state);
+        }
         match action {
             Action::Listen(command) => self.listen(command),
             Action::SelectPodcast(id) => self.select_podcast(id)?,

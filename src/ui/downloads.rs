@@ -7,7 +7,7 @@ use super::{Action, DownloadState, UiState, widgets};
 
 pub fn window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     let mut open = state.downloads_window.open;
-    egui::Window::new("Downloads").open(&mut open).default_width(520.0).show(ui.ctx(), |ui| {
+    super::widgets::dialog(ui.ctx(), "Downloads").open(&mut open).default_width(520.0).show(ui.ctx(), |ui| {
         let w = &state.downloads_window;
         ui.label(format!("Storage used: {}", widgets::size(w.storage_used)));
         ui.separator();

@@ -70,7 +70,7 @@ pub fn results_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Acti
     let Some(results) = &state.find.results else { return };
     let mut open = true;
     // Under the search field in the toolbar.
-    let window = egui::Window::new("Search results").open(&mut open).default_width(460.0).default_pos([380.0, 40.0]);
+    let window = widgets::dialog(ui.ctx(), "Search results").open(&mut open).default_width(460.0);
     window.collapsible(false).show(ui.ctx(), |ui| {
         if results.shows.is_empty() && results.episodes.is_empty() {
             ui.label(egui::RichText::new(format!("Nothing matches \"{}\".", state.find.query)).weak());
@@ -110,7 +110,7 @@ pub fn results_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Acti
 pub fn discover_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     let mut open = state.discover.open;
     // Beside the sidebar, so the name being typed into Add podcast stays in view.
-    let window = egui::Window::new("Discover").open(&mut open).default_width(480.0).default_pos([290.0, 70.0]);
+    let window = widgets::dialog(ui.ctx(), "Discover").open(&mut open).default_width(480.0);
     window.collapsible(false).show(ui.ctx(), |ui| {
         let d = &state.discover;
         match (&d.pending, &d.problem) {

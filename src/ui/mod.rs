@@ -12,6 +12,7 @@ mod podcasts;
 mod preferences;
 mod show;
 pub mod sound;
+pub mod style;
 pub mod sync;
 mod toolbar;
 pub mod transcript;
@@ -331,6 +332,21 @@ pub enum Action {
     Quit,
 }
 
+impl Action {
+    /// Whether it opens a window over the main one (the others close first).
+    pub fn opens_a_dialog(&self) -> bool {
+        matches!(
+            self,
+            Action::OpenTranscript(_)
+                | Action::OpenShowSettings(_)
+                | Action::OpenStatistics
+                | Action::OpenPreferences
+                | Action::OpenDownloads
+                | Action::OpenSync
+        )
+    }
+}
+
 /// The keys, as the help view lists them.
 pub const SHORTCUTS: [(&str, &str); 14] = [
     ("Space", "Play / pause"),
@@ -353,6 +369,10 @@ pub const SHORTCUTS: [(&str, &str); 14] = [
 pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
     let mut actions = Vec::new();
     keyboard(ui, state, &mut actions);
+    // Esc closes whatever window is open ("Not now" for an offer).
+    if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+        close_dialogs(state);
+    }
     shortcuts_window(ui, state);
     downloads::window(ui, state, &mut actions);
     find::discover_window(ui, state, &mut actions);
@@ -412,6 +432,21 @@ fn follow_theme(ui: &egui::Ui, theme: crate::preferences::Theme, desktop: Option
     if ui.ctx().options(|o| o.theme_preference) != wanted {
         ui.ctx().set_theme(wanted);
     }
+}
+
+/// Closes every window over the main one. Opening one closes the others first, so one is open at
+/// a time.
+pub fn close_dialogs(state: &mut UiState) {
+    state.show_shortcuts = false;
+    state.downloads_window.open = false;
+    state.discover.open = false;
+    state.find.results = None;
+    state.offer = None;
+    state.transcript = None;
+    state.show_settings = None;
+    state.statistics = None;
+    state.preferences = None;
+    state.sync.open = false;
 }
 
 /// A side panel takes the size of what it holds; filling its width makes it keep the width it
@@ -481,7 +516,7 @@ fn next_sleep(now: Option<crate::listening::SleepMode>) -> Option<crate::listeni
 
 fn shortcuts_window(ui: &egui::Ui, state: &mut UiState) {
     let mut open = state.show_shortcuts;
-    egui::Window::new("Keyboard shortcuts").open(&mut open).resizable(false).collapsible(false).show(ui.ctx(), |ui| {
+    widgets::dialog(ui.ctx(), "Keyboard shortcuts").open(&mut open).resizable(false).show(ui.ctx(), |ui| {
         egui::Grid::new("shortcuts").num_columns(2).spacing([24.0, 6.0]).show(ui, |ui| {
             for (keys, what) in SHORTCUTS {
                 ui.label(egui::RichText::new(keys).monospace().strong());

@@ -12,25 +12,19 @@ const INTERVALS: [&str; 9] = ["off", "15m", "30m", "1h", "2h", "4h", "6h", "12h"
 pub fn window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     let Some(values) = &state.preferences else { return };
     let mut open = true;
-    egui::Window::new("Preferences")
-        .open(&mut open)
-        .collapsible(false)
-        .resizable(false)
-        .pivot(egui::Align2::CENTER_CENTER)
-        .default_pos(ui.ctx().content_rect().center())
-        .show(ui.ctx(), |ui| {
-            egui::Grid::new("preferences").num_columns(2).spacing([16.0, 8.0]).show(ui, |ui| {
-                for (preference, value) in values {
-                    let label = ui.label(label_of(preference)).on_hover_text(preference.about);
-                    if let Some(value) = control(ui, preference, value, label.id) {
-                        actions.push(Action::SetPreference { name: preference.name, value });
-                    }
-                    ui.end_row();
+    super::widgets::dialog(ui.ctx(), "Preferences").open(&mut open).resizable(false).show(ui.ctx(), |ui| {
+        egui::Grid::new("preferences").num_columns(2).spacing([16.0, 8.0]).show(ui, |ui| {
+            for (preference, value) in values {
+                let label = ui.label(label_of(preference)).on_hover_text(preference.about);
+                if let Some(value) = control(ui, preference, value, label.id) {
+                    actions.push(Action::SetPreference { name: preference.name, value });
                 }
-            });
-            ui.label(egui::RichText::new("The same settings: hark config").weak());
+                ui.end_row();
+            }
         });
-    if !open || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+        ui.label(egui::RichText::new("The same settings: hark config").weak());
+    });
+    if !open {
         state.preferences = None;
     }
 }

@@ -110,7 +110,7 @@ pub fn show_settings_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Ve
     let mut open = true;
     let mut editing_number = false;
     let mut number = |response: egui::Response| editing_number |= response.dragged() || response.has_focus();
-    egui::Window::new("Listening settings").open(&mut open).resizable(false).collapsible(false).show(ui.ctx(), |ui| {
+    super::widgets::dialog(ui.ctx(), "Listening settings").open(&mut open).resizable(false).show(ui.ctx(), |ui| {
         ui.label(egui::RichText::new(&view.title).strong());
         let settings = &mut view.settings;
         egui::Grid::new("show-settings-grid").num_columns(2).spacing([16.0, 8.0]).show(ui, |ui| {
@@ -185,7 +185,7 @@ fn time_row(ui: &mut egui::Ui, name: &str, time: &ListeningTime) {
 pub fn statistics_window(ui: &egui::Ui, state: &mut UiState) {
     let Some(stats) = &state.statistics else { return };
     let mut open = true;
-    egui::Window::new("Statistics").open(&mut open).collapsible(false).default_width(420.0).show(ui.ctx(), |ui| {
+    super::widgets::dialog(ui.ctx(), "Statistics").open(&mut open).default_width(420.0).show(ui.ctx(), |ui| {
         statistics(ui, stats);
     });
     if !open {

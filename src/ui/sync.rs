@@ -80,7 +80,7 @@ pub fn window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         return;
     }
     let mut open = true;
-    egui::Window::new("Sync").open(&mut open).collapsible(false).default_width(440.0).show(ui.ctx(), |ui| {
+    super::widgets::dialog(ui.ctx(), "Sync").open(&mut open).default_width(440.0).show(ui.ctx(), |ui| {
         ui.label(status_line(&state.sync, Utc::now()));
         if let Some(status) = &state.sync.status {
             ui.label(format!(

@@ -78,3 +78,13 @@ pub fn size(bytes: u64) -> String {
         format!("{:.0} KB", b / 1024.0)
     }
 }
+
+/// A window over the main one, centred on it where it first opens (it can be moved), not
+/// collapsible: the one dialog open at a time.
+pub fn dialog<'open>(ctx: &egui::Context, title: &str) -> egui::Window<'open> {
+    egui::Window::new(title.to_string())
+        .collapsible(false)
+        .pivot(egui::Align2::CENTER_CENTER)
+        .default_pos(ctx.content_rect().center())
+        .constrain(true)
+}
