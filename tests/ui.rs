@@ -1203,3 +1203,96 @@ fn esc_closes_each_dialog_and_opening_one_closes_the_one_before() {
     harness.run_steps(2);
     assert!(harness.state().state.statistics.is_some() && !harness.state().state.downloads_window.open);
 }
+
+/// Whether a label is a clock (`0:12`, `1:02:03`), as durations are shown.
+fn is_clock(label: &str) -> bool {
+    !label.is_empty()
+        && label.split(':').count() >= 2
+        && label.split(':').all(|part| part.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[test]
+fn at_each_size_nothing_lies_outside_the_window_no_buttons_overlap_and_durations_are_whole() {
+    use egui_kittest::kittest::{NodeT, by};
+    for (width, height) in [(1200.0, 760.0), (1024.0, 700.0), (800.0, 600.0), (640.0, 480.0), (1920.0, 1080.0)] {
+        let data = tempfile::tempdir().unwrap();
+        let paths = AppPaths::inside(data.path());
+        let mut harness = Harness::builder()
+            .with_size(egui::vec2(width, height))
+            .build_eframe(move |cc| HarkApp::new(&cc.egui_ctx, paths, test_options()).expect("the app starts"));
+        harness.run_steps(4);
+        let window = egui::Rect::from_min_size(egui::Pos2::ZERO, egui::vec2(width, height)).expand(1.0);
+        let nodes: Vec<(String, egui::Rect, bool)> = harness
+            .query_all(by().predicate(|_| true))
+            .filter_map(|node| {
+                let node = node.accesskit_node();
+                let b = node.bounding_box()?;
+                let rect = egui::Rect::from_min_max(
+                    egui::pos2(b.x0 as f32, b.y0 as f32),
+                    egui::pos2(b.x1 as f32, b.y1 as f32),
+                );
+                let interactive = matches!(
+                    node.role(),
+                    egui::accesskit::Role::Button | egui::accesskit::Role::CheckBox | egui::accesskit::Role::TextInput
+                );
+                Some((node.label().or_else(|| node.value()).unwrap_or_default(), rect, interactive))
+            })
+            .collect();
+        assert!(nodes.len() > 20, "{width}×{height}: the window was drawn");
+        for (label, rect, _) in &nodes {
+            assert!(window.contains_rect(*rect), "{width}×{height}: \"{label}\" at {rect:?} is outside the window");
+        }
+        let buttons: Vec<&(String, egui::Rect, bool)> =
+            nodes.iter().filter(|(_, rect, i)| *i && rect.area() > 0.0).collect();
+        for (i, a) in buttons.iter().enumerate() {
+            for b in &buttons[i + 1..] {
+                let overlap = a.1.intersect(b.1);
+                assert!(
+                    overlap.width() <= 1.0 || overlap.height() <= 1.0,
+                    "{width}×{height}: \"{}\" {:?} and \"{}\" {:?} overlap",
+                    a.0,
+                    a.1,
+                    b.0,
+                    b.1
+                );
+            }
+        }
+        // The episode list's durations are whole, left of the episode page (or of the window).
+        let list_right = nodes
+            .iter()
+            .find(|(label, ..)| label == "Select an episode to see its notes.")
+            .map_or(width, |(_, rect, _)| rect.left());
+        let folded = width < hark::ui::FOLD_EPISODE_PAGE_BELOW;
+        assert_eq!(list_right < width, !folded, "{width}×{height}: the episode page is a column unless folded");
+        let mut clocks: Vec<(String, egui::Rect)> = nodes
+            .iter()
+            .filter(|(label, rect, _)| is_clock(label) && rect.bottom() < height - 80.0)
+            .map(|(label, rect, _)| (label.clone(), *rect))
+            .collect();
+        // A label and its text run are both nodes.
+        clocks.dedup();
+        assert_eq!(clocks.len(), 3, "{width}×{height}: the demo's three durations {clocks:?}");
+        for (label, rect) in clocks {
+            assert!(rect.right() <= list_right + 1.0, "{width}×{height}: {label} at {rect:?} runs under {list_right}");
+        }
+    }
+}
+
+#[test]
+fn a_narrow_window_folds_the_episode_page_into_the_middle_with_a_way_back() {
+    let data = tempfile::tempdir().unwrap();
+    let paths = AppPaths::inside(data.path());
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(800.0, 600.0))
+        .build_eframe(move |cc| HarkApp::new(&cc.egui_ctx, paths, test_options()).expect("the app starts"));
+    harness.run_steps(3);
+    assert!(harness.query_by_label("Select an episode to see its notes.").is_none(), "no third column");
+    harness.get_by_label("The spoken clock").click();
+    harness.run_steps(3);
+    assert!(harness.state().state.episode_page.is_some());
+    assert!(harness.query_by_label("Offline by design").is_none(), "the page took the list's place");
+    harness.get_by_label("Back to the episodes").click();
+    harness.run_steps(3);
+    assert!(harness.query_by_label("Offline by design").is_some(), "back to the list");
+    assert!(harness.state().state.episode_page.is_none());
+}

@@ -311,6 +311,7 @@ impl HarkApp {
             Action::OpenInbox => self.open_inbox()?,
             Action::DismissInbox(episode) => self.dismiss_inbox(episode)?,
             Action::OpenPreferences => self.open_preferences()?,
+            Action::CloseEpisodePage => self.state.episode_page = None,
             Action::SetShowNotify { podcast, notify } => {
                 self.library.set_notify(podcast, notify)?;
                 self.refresh_views()?;

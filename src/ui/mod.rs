@@ -306,6 +306,8 @@ pub enum Action {
     /// Take one episode out of the Inbox, or (None) all of them.
     DismissInbox(Option<EpisodeId>),
     OpenPreferences,
+    /// Back from the episode page to the list (a narrow window shows one of them).
+    CloseEpisodePage,
     /// Announce this show's new episodes on the desktop, or not.
     SetShowNotify {
         podcast: PodcastId,
@@ -394,21 +396,32 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
             keep_panel_width(ui);
             podcasts::draw(ui, state, &mut actions)
         });
-    let episode = egui::Panel::right("episode")
-        .resizable(true)
-        .default_size(state.panels.episode)
-        .size_range(PanelWidths::EPISODE)
-        .show(ui, |ui| {
-            keep_panel_width(ui);
-            episode_page::draw(ui, state, &mut actions)
-        });
+    // Narrow windows fold the episode page into the middle: it replaces the list, with a way back.
+    let folded = ui.ctx().content_rect().width() < FOLD_EPISODE_PAGE_BELOW;
+    let episode = (!folded).then(|| {
+        egui::Panel::right("episode")
+            .resizable(true)
+            .default_size(state.panels.episode)
+            .size_range(PanelWidths::EPISODE)
+            .show(ui, |ui| {
+                keep_panel_width(ui);
+                episode_page::draw(ui, state, &mut actions)
+            })
+    });
     // A width the listener dragged to is kept for the next launch (once the drag is over).
-    let now = PanelWidths { podcasts: podcasts.response.rect.width(), episode: episode.response.rect.width() };
+    let episode_width = episode.map_or(state.panels.episode, |panel| panel.response.rect.width());
+    let now = PanelWidths { podcasts: podcasts.response.rect.width(), episode: episode_width };
     if !ui.input(|i| i.pointer.any_down()) && now.differs_from(&state.panels) {
         state.panels = now;
         actions.push(Action::RememberPanels(now));
     }
     egui::CentralPanel::default().show(ui, |ui| {
+        if folded && state.episode_page.is_some() {
+            if ui.button("Back to the episodes").clicked() {
+                actions.push(Action::CloseEpisodePage);
+            }
+            return episode_page::draw(ui, state, &mut actions);
+        }
         if state.inbox.open {
             return inbox::draw(ui, state, &mut actions);
         }
@@ -448,6 +461,10 @@ pub fn close_dialogs(state: &mut UiState) {
     state.preferences = None;
     state.sync.open = false;
 }
+
+/// Below this window width the episode page takes the middle column's place instead of a column
+/// of its own (the three columns would not fit their minimum widths).
+pub const FOLD_EPISODE_PAGE_BELOW: f32 = 1000.0;
 
 /// A side panel takes the size of what it holds; filling its width makes it keep the width it
 /// was given (or dragged to) instead of shrinking to narrow content or following wide content.

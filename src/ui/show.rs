@@ -14,7 +14,8 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
             if let Some(author) = &show.author {
                 ui.label(egui::RichText::new(author).italics());
             }
-            ui.horizontal(|ui| {
+            // Wraps rather than widen the column past its panel.
+            ui.horizontal_wrapped(|ui| {
                 // The podcast list already counts them; no pass over the episodes each frame.
                 if let Some(summary) = state.podcasts.iter().find(|p| p.id == show.id) {
                     ui.label(format!("{} episodes · {} unplayed", summary.episodes, summary.unplayed));

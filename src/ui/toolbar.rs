@@ -3,7 +3,7 @@ use eframe::egui;
 use super::{Action, UiState};
 
 pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.heading("Hark");
         ui.menu_button("File", |ui| {
             if ui.button("Import OPML…").on_hover_text("Subscribe to the feeds of an OPML file").clicked() {

@@ -48,11 +48,29 @@ impl Default for TransportState {
     }
 }
 
+/// Below this width the seek bar takes a row of its own under the buttons.
+const ONE_ROW_FROM: f32 = 1000.0;
+
 pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     ui.add_space(6.0);
     let UiState { transport: t, art, .. } = state;
+    if ui.available_width() < ONE_ROW_FROM {
+        ui.horizontal(|ui| {
+            now_playing(ui, t, art, 130.0);
+            play_buttons(ui, t, actions);
+            let sleep_title = sleep_title(t.sleep);
+            let sound_title = super::sound::menu_title(t.listener_sound, t.sound_now);
+            speed(ui, t.speed, actions);
+            sleep_menu(ui, sleep_title, t.sleep, !t.chapters.list.is_empty(), &mut t.sleep_minutes, actions);
+            super::sound::sound_menu(ui, sound_title, t.listener_sound, t.sound_now, actions);
+            volume(ui, t.volume, actions);
+        });
+        ui.horizontal(|ui| seek_bar(ui, t, 50.0, actions));
+        ui.add_space(6.0);
+        return;
+    }
     ui.horizontal(|ui| {
-        now_playing(ui, t, art);
+        now_playing(ui, t, art, 220.0);
         play_buttons(ui, t, actions);
         // Room on the right for the speed, the Sleep and Sound menus (their titles grow) and volume.
         let sleep_title = sleep_title(t.sleep);
@@ -68,7 +86,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
 }
 
 /// The picture, the episode's title, the chapter playing (else the show) and what holds it up.
-fn now_playing(ui: &mut egui::Ui, t: &TransportState, art: &ArtStore) {
+fn now_playing(ui: &mut egui::Ui, t: &TransportState, art: &ArtStore, width: f32) {
     let track = t.playback.track();
     let chapter = track.and_then(|n| t.chapters.current(n.position_secs));
     let title = track.map(|n| n.show.as_str()).unwrap_or("Hark");
@@ -76,7 +94,7 @@ fn now_playing(ui: &mut egui::Ui, t: &TransportState, art: &ArtStore) {
     let picture = chapter.and_then(|c| c.image.as_deref()).or(track.and_then(|n| n.art_url.as_deref()));
     widgets::art(ui, art, picture, title, 48.0);
     ui.vertical(|ui| {
-        ui.set_width(220.0);
+        ui.set_width(width);
         match track {
             Some(now) => {
                 ui.add(egui::Label::new(egui::RichText::new(&now.title).strong()).truncate());
@@ -196,7 +214,7 @@ fn speed(ui: &mut egui::Ui, speed: f32, actions: &mut Vec<Action>) {
 fn volume(ui: &mut egui::Ui, volume: f32, actions: &mut Vec<Action>) {
     let mut volume = volume;
     ui.label("🔊");
-    ui.spacing_mut().slider_width = 80.0;
+    ui.spacing_mut().slider_width = 64.0;
     let response =
         ui.add(egui::Slider::new(&mut volume, 0.0..=1.0).show_value(false)).labelled(egui::Role::Slider, "Volume");
     if response.changed() {
