@@ -93,11 +93,16 @@ impl Engine {
         loop {
             let wants_audio =
                 self.loaded.as_ref().is_some_and(|l| !l.decoded_all || !l.pending.is_empty()) && self.has_room();
+            // Nothing loaded or paused, nothing to decode: nothing to watch until a command comes.
+            let idle = self.pending_load.is_none()
+                && self.loaded.as_ref().is_none_or(|_| self.shared.paused.load(Ordering::Relaxed));
             let command = if wants_audio {
                 commands.try_recv().map_err(|e| match e {
                     std::sync::mpsc::TryRecvError::Empty => RecvTimeoutError::Timeout,
                     std::sync::mpsc::TryRecvError::Disconnected => RecvTimeoutError::Disconnected,
                 })
+            } else if idle {
+                commands.recv().map_err(|_| RecvTimeoutError::Disconnected)
             } else {
                 commands.recv_timeout(IDLE_POLL)
             };
@@ -301,6 +306,9 @@ impl Engine {
         // on its way and silence it. Starting over after the end is the session's seek to 0.
         let episode = loaded.episode;
         self.shared.paused.store(!playing, Ordering::Relaxed);
+        if playing {
+            self.output.resumed();
+        }
         let state = if playing { PlaybackState::Playing } else { PlaybackState::Paused };
         self.emit(PlayerEvent::State { episode, state });
         self.emit(PlayerEvent::Position { episode, secs: self.shared.position_secs() });

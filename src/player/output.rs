@@ -263,6 +263,12 @@ impl EngineSource {
     }
 }
 
+impl EngineSource {
+    fn paused(&self) -> bool {
+        self.shared.paused.load(Ordering::Relaxed)
+    }
+}
+
 impl Iterator for EngineSource {
     type Item = f32;
 
@@ -389,6 +395,15 @@ impl NullOutput {
                 let mut last = Instant::now();
                 let mut owed = 0.0f64;
                 while alive.load(Ordering::Relaxed) {
+                    // Nothing to play, or paused: sleep until woken (`NullOutput::wake`), so an
+                    // idle player costs no CPU.
+                    let idle =
+                        pulled.lock().unwrap_or_else(|e| e.into_inner()).as_ref().is_none_or(EngineSource::paused);
+                    if idle {
+                        std::thread::park();
+                        last = Instant::now();
+                        continue;
+                    }
                     std::thread::sleep(Duration::from_millis(10));
                     let now = Instant::now();
                     let elapsed = now.duration_since(last).as_secs_f64();
@@ -411,9 +426,19 @@ impl NullOutput {
     }
 }
 
+impl NullOutput {
+    /// Something to play, or playing again: the clock runs.
+    fn wake(&self) {
+        if let Some(thread) = &self.thread {
+            thread.thread().unpark();
+        }
+    }
+}
+
 impl Drop for NullOutput {
     fn drop(&mut self) {
         self.running.store(false, Ordering::Relaxed);
+        self.wake();
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -448,8 +473,18 @@ impl Output {
     pub fn attach(&mut self, source: EngineSource) {
         match self {
             Output::Device(sink) => sink.mixer().add(source),
-            Output::Null(null) => *null.source.lock().unwrap_or_else(|e| e.into_inner()) = Some(source),
+            Output::Null(null) => {
+                *null.source.lock().unwrap_or_else(|e| e.into_inner()) = Some(source);
+                null.wake();
+            }
             Output::Capture(capture) => capture.attach(source),
+        }
+    }
+
+    /// Playback resumed: a silent clock that slept while paused runs again.
+    pub fn resumed(&self) {
+        if let Output::Null(null) = self {
+            null.wake();
         }
     }
 }
