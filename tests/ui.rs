@@ -1296,3 +1296,16 @@ fn a_narrow_window_folds_the_episode_page_into_the_middle_with_a_way_back() {
     assert!(harness.query_by_label("Offline by design").is_some(), "back to the list");
     assert!(harness.state().state.episode_page.is_none());
 }
+
+#[test]
+fn the_episode_in_the_transport_is_marked_in_the_list() {
+    let data = tempfile::tempdir().unwrap();
+    let mut harness = app(data.path());
+    harness.run_steps(3);
+    assert!(harness.query_by_label("▶ The spoken clock").is_none());
+    harness.get_by_label("The spoken clock").click();
+    harness.run_steps(2);
+    harness.get_by_label("▶ Play").click();
+    run_until(&mut harness, "the mark", |h| h.query_by_label("▶ The spoken clock").is_some());
+    assert!(harness.query_by_label("▶ Offline by design").is_none(), "only the one playing");
+}

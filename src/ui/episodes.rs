@@ -41,8 +41,13 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                 );
                 let duration = episode.duration_secs.map(|d| format_clock(d as f64)).unwrap_or_default();
                 let title_width = (ui.available_width() - 70.0).max(80.0);
-                let mut title = egui::RichText::new(&episode.title);
-                if episode.played {
+                // The episode in the transport is marked in every list it is in.
+                let in_transport = state.transport.playback.episode() == Some(episode.id);
+                let mut title = match in_transport {
+                    true => egui::RichText::new(format!("▶ {}", episode.title)).strong(),
+                    false => egui::RichText::new(&episode.title),
+                };
+                if episode.played && !in_transport {
                     title = title.color(ui.visuals().weak_text_color());
                 }
                 let response = ui

@@ -30,7 +30,9 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
                 ui.add_sized([64.0, 18.0], egui::Label::new(duration));
                 let buttons = 4.0 * 34.0;
                 let width = (ui.available_width() - buttons).max(60.0);
-                let text = format!("{} — {}", entry.podcast_title, episode.title);
+                let playing = state.transport.playback.episode() == Some(episode.id);
+                let mark = if playing { "▶ " } else { "" };
+                let text = format!("{mark}{} — {}", entry.podcast_title, episode.title);
                 let title = ui.add_sized([width, 18.0], egui::Button::selectable(false, &text).truncate());
                 if widgets::full_text_if_cut(ui, title, &text).clicked() {
                     actions.push(Action::SelectEpisode(episode.id));
