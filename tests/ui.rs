@@ -1309,3 +1309,57 @@ fn the_episode_in_the_transport_is_marked_in_the_list() {
     run_until(&mut harness, "the mark", |h| h.query_by_label("▶ The spoken clock").is_some());
     assert!(harness.query_by_label("▶ Offline by design").is_none(), "only the one playing");
 }
+
+#[test]
+fn a_show_of_two_thousand_episodes_is_sorted_filtered_and_searched_in_the_window() {
+    let server = TestServer::start();
+    let mut xml = String::from(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><channel><title>Big Show</title>",
+    );
+    for n in 1..=2000 {
+        let day = chrono::DateTime::from_timestamp(1_600_000_000 + n * 86_400, 0).unwrap().to_rfc2822();
+        xml.push_str(&format!(
+            "<item><guid>b{n}</guid><title>Part {n}</title><pubDate>{day}</pubDate><itunes:duration>{}</itunes:duration>\
+             <enclosure url=\"http://127.0.0.1:9/{n}.mp3\" type=\"audio/mpeg\"/></item>",
+            60 + (n * 37) % 3600
+        ));
+    }
+    xml.push_str("</channel></rss>");
+    server.set("/big.xml", Route::ok(xml, "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    let mut library = subscribe_url(data.path(), &server.url("/big.xml"));
+    let part_7 = library.episodes(None).unwrap().into_iter().find(|e| e.title == "Part 7").unwrap().id;
+    library.set_position(part_7, 30.0).unwrap();
+    drop(library);
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.query_all_by_label("Big Show").next().unwrap().click();
+    harness.run_steps(3);
+    assert!(harness.query_by_label("Part 2000").is_some(), "newest first");
+    assert!(harness.query_by_label("Part 1").is_none(), "the oldest is far down");
+
+    harness.get_by_label("Search this show").click();
+    harness.get_by_label("Search this show").type_text("part 1999");
+    harness.run_steps(3);
+    assert!(harness.query_by_label("Part 1999").is_some());
+    assert!(harness.query_by_label("Part 2000").is_none(), "only what matches");
+    harness.state_mut().state.episode_list.query.clear();
+
+    harness.state_mut().state.episode_list.sort = hark::ui::episode_list::Sort::Oldest;
+    harness.run_steps(3);
+    assert!(
+        harness.query_by_label("Part 1").is_some() && harness.query_by_label("Part 2000").is_none(),
+        "oldest first"
+    );
+
+    harness.state_mut().state.episode_list.filter = hark::ui::episode_list::Filter::InProgress;
+    harness.run_steps(3);
+    assert!(harness.query_by_label("Part 7").is_some());
+    assert!(
+        harness.query_by_label("Part 1").is_none() && harness.query_by_label("Part 8").is_none(),
+        "only the one in progress"
+    );
+    harness.state_mut().state.episode_list.filter = hark::ui::episode_list::Filter::Downloaded;
+    harness.run_steps(3);
+    assert!(harness.query_by_label("No episodes here match.").is_some());
+}

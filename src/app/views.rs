@@ -38,6 +38,7 @@ impl HarkApp {
             self.want_art_at(url, ArtSize::Header);
         }
         self.state.episodes = self.library.episodes(Some(id))?;
+        self.state.episodes_version += 1;
         self.state.show = Some(podcast);
         self.state.inbox.open = false;
         if self.state.selected_podcast != Some(id) {
@@ -97,6 +98,7 @@ impl HarkApp {
                 Ok(podcast) => {
                     self.state.show = Some(podcast);
                     self.state.episodes = self.library.episodes(Some(id))?;
+                    self.state.episodes_version += 1;
                 }
                 Err(_) => {
                     self.state.selected_podcast = None;

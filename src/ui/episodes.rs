@@ -1,5 +1,6 @@
 use eframe::egui;
 
+use super::widgets::Labelled;
 use super::{Action, UiState, widgets};
 use crate::model::{EpisodeType, format_clock};
 
@@ -14,19 +15,16 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         return;
     }
     let selected = state.episode_page.as_ref().map(|p| p.episode.summary.id);
-    ui.checkbox(&mut state.downloaded_only, "Downloaded only");
-    // Only the filtered view needs a list of its own; unfiltered rows index the episodes directly.
-    let filtered: Option<Vec<&crate::model::EpisodeSummary>> =
-        state.downloaded_only.then(|| state.episodes.iter().filter(|e| e.downloaded).collect());
-    let count = filtered.as_ref().map_or(state.episodes.len(), Vec::len);
-    if count == 0 {
-        ui.label("No downloaded episodes here yet.");
+    controls(ui, &mut state.episode_list);
+    let rows = state.episode_list.rows(&state.episodes, state.episodes_version).to_vec();
+    if rows.is_empty() {
+        ui.label("No episodes here match.");
         return;
     }
     // Only the visible rows are laid out, so 20,000 episodes cost what 30 do.
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(ui, ROW_HEIGHT, count, |ui, rows| {
-        for row in rows {
-            let episode = filtered.as_ref().map_or(&state.episodes[row], |f| f[row]);
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(ui, ROW_HEIGHT, rows.len(), |ui, visible| {
+        for row in visible {
+            let episode = &state.episodes[rows[row]];
             ui.horizontal(|ui| {
                 ui.set_height(ROW_HEIGHT - 4.0);
                 progress_mark(ui, episode);
@@ -76,6 +74,30 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                 ui.label(duration);
             });
         }
+    });
+}
+
+/// Sort, filter and search over the show's episodes.
+fn controls(ui: &mut egui::Ui, list: &mut super::episode_list::EpisodeListView) {
+    use super::episode_list::{Filter, Sort};
+    ui.horizontal_wrapped(|ui| {
+        let sort = egui::ComboBox::from_id_salt("episode-sort").selected_text(format!("Sort: {}", list.sort.name()));
+        let sort = sort.show_ui(ui, |ui| {
+            for sort in Sort::ALL {
+                ui.selectable_value(&mut list.sort, sort, sort.name());
+            }
+        });
+        sort.response.labelled(egui::Role::ComboBox, "Sort episodes");
+        let filter =
+            egui::ComboBox::from_id_salt("episode-filter").selected_text(format!("Show: {}", list.filter.name()));
+        let filter = filter.show_ui(ui, |ui| {
+            for filter in Filter::ALL {
+                ui.selectable_value(&mut list.filter, filter, filter.name());
+            }
+        });
+        filter.response.labelled(egui::Role::ComboBox, "Filter episodes");
+        let search = egui::TextEdit::singleline(&mut list.query).hint_text("Search this show").desired_width(160.0);
+        ui.add(search).labelled(egui::Role::TextInput, "Search this show");
     });
 }
 

@@ -3,6 +3,7 @@
 
 mod chapters;
 mod downloads;
+pub mod episode_list;
 mod episode_page;
 mod episodes;
 pub mod find;
@@ -51,8 +52,10 @@ pub struct UiState {
     /// Downloads under way, queued or failed (finished ones are in the library).
     pub downloads: HashMap<EpisodeId, DownloadView>,
     pub downloads_window: DownloadsWindow,
-    /// Show only downloaded episodes (view state).
-    pub downloaded_only: bool,
+    /// The episode list's order, filter and search (view state).
+    pub episode_list: episode_list::EpisodeListView,
+    /// Bumped whenever the episodes are read again.
+    pub episodes_version: u64,
     pub import: Option<ImportProgress>,
     pub panels: PanelWidths,
     pub discover: find::DiscoverState,
