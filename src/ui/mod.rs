@@ -131,6 +131,9 @@ pub struct EpisodePage {
 #[derive(Default)]
 pub struct AddPodcast {
     pub url: String,
+    /// When a name was last typed (egui's input time): the directories are asked once typing
+    /// pauses for `DISCOVER_AFTER_SECS`, not at every keystroke.
+    pub typed_at: Option<f64>,
     /// The subscription under way: its request and the address typed.
     pub pending: Option<(RequestId, String)>,
 }

@@ -2,6 +2,9 @@ use eframe::egui;
 
 use super::{Action, Command, QueueEdit, UiState, widgets};
 
+/// How long typing pauses before the directories are asked.
+const DISCOVER_AFTER_SECS: f64 = 0.4;
+
 pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     ui.add_space(6.0);
     let label = ui.label(egui::RichText::new("Add podcast").strong());
@@ -15,13 +18,26 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         );
         let field = field.labelled_by(label.id);
         let text = state.add_podcast.url.trim().to_string();
-        // A name searches the directories as it is typed; an address subscribes.
-        if field.changed() && !super::find::looks_like_address(&text) && text.chars().count() >= 3 {
-            actions.push(Action::Discover(text.clone()));
+        // A name searches the directories once typing pauses; an address subscribes.
+        let now = ui.input(|i| i.time);
+        if field.changed() {
+            state.add_podcast.typed_at = Some(now);
+        }
+        if let Some(typed_at) = state.add_podcast.typed_at {
+            let waited = now - typed_at;
+            if waited >= DISCOVER_AFTER_SECS {
+                state.add_podcast.typed_at = None;
+                if !super::find::looks_like_address(&text) && text.chars().count() >= 3 {
+                    actions.push(Action::Discover(text.clone()));
+                }
+            } else {
+                ui.ctx().request_repaint_after(std::time::Duration::from_secs_f64(DISCOVER_AFTER_SECS - waited));
+            }
         }
         let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         let clicked = ui.add_enabled(!pending && !text.is_empty(), egui::Button::new("Add")).clicked();
         if (entered || clicked) && !text.is_empty() && !pending {
+            state.add_podcast.typed_at = None;
             actions.push(if super::find::looks_like_address(&text) {
                 Action::Subscribe(text)
             } else {
