@@ -42,37 +42,32 @@ impl HarkApp {
     /// A preference set in the Preferences window: stored, then followed by whoever acts on it.
     pub(super) fn set_preference(&mut self, name: &str, value: &str) -> Result<(), HarkError> {
         preferences::set(&mut self.library, name, value).map_err(refused)?;
-        self.follow_preference(name)
-    }
-
-    /// What acts on `name` takes its new value.
-    pub(super) fn follow_preference(&mut self, name: &str) -> Result<(), HarkError> {
-        self.apply_preferences()?;
-        match name {
-            preferences::SPEED => {
-                let speed = preferences::get(&self.library, name).map_err(refused)?;
-                if let Ok(speed) = speed.parse() {
-                    self.listen(Command::SetSpeed(speed));
-                }
-            }
-            preferences::SKIP_SILENCE | preferences::LOUDNESS | preferences::VOICE_BOOST => {
-                self.listen(Command::SetListenerSound(ListenerSound::load(&self.library)?));
-            }
-            preferences::PARALLEL_DOWNLOADS => {
-                self.net.send(NetCommand::SetParallelDownloads(crate::net::parallel_downloads(&self.library)?));
-            }
-            _ => {}
-        }
-        if self.state.downloads_window.open {
-            self.refresh_downloads_window()?;
-        }
-        Ok(())
+        self.follow_preferences(Some(name))
     }
 
     /// `hark config` changed something: everything that acts on a preference reads them again.
     pub(super) fn preferences_changed(&mut self) -> Result<(), HarkError> {
-        for preference in preferences::ALL {
-            self.follow_preference(preference.name)?;
+        self.follow_preferences(None)
+    }
+
+    /// What acts on the preference `changed` (None: on any of them) takes its value, once each.
+    fn follow_preferences(&mut self, changed: Option<&str>) -> Result<(), HarkError> {
+        self.apply_preferences()?;
+        let touched = |names: &[&str]| changed.is_none_or(|name| names.contains(&name));
+        if touched(&[preferences::SPEED]) {
+            let speed = preferences::get(&self.library, preferences::SPEED).map_err(refused)?;
+            if let Ok(speed) = speed.parse() {
+                self.listen(Command::SetSpeed(speed));
+            }
+        }
+        if touched(&[preferences::SKIP_SILENCE, preferences::LOUDNESS, preferences::VOICE_BOOST]) {
+            self.listen(Command::SetListenerSound(ListenerSound::load(&self.library)?));
+        }
+        if touched(&[preferences::PARALLEL_DOWNLOADS]) {
+            self.net.send(NetCommand::SetParallelDownloads(crate::net::parallel_downloads(&self.library)?));
+        }
+        if self.state.downloads_window.open {
+            self.refresh_downloads_window()?;
         }
         Ok(())
     }

@@ -69,21 +69,27 @@ pub struct EpisodeListView {
     pub filter: Filter,
     pub query: String,
     /// Indexes into the show's episodes, in the order shown; None until worked out.
-    rows: Option<Vec<usize>>,
+    rows: Option<std::rc::Rc<[usize]>>,
     /// What `rows` was worked out for.
     made_for: Option<(Sort, Filter, String, usize, u64)>,
 }
 
 impl EpisodeListView {
     /// The rows for `episodes`, worked out again only when the settings or the episodes changed
-    /// (`version` changes whenever the episodes are read again).
-    pub fn rows(&mut self, episodes: &[EpisodeSummary], version: u64) -> &[usize] {
-        let key = (self.sort, self.filter, self.query.clone(), episodes.len(), version);
-        if self.made_for.as_ref() != Some(&key) || self.rows.is_none() {
-            self.rows = Some(arrange(episodes, self.sort, self.filter, &self.query));
-            self.made_for = Some(key);
+    /// (`version` changes whenever the episodes are read again); a frame only shares them.
+    pub fn rows(&mut self, episodes: &[EpisodeSummary], version: u64) -> std::rc::Rc<[usize]> {
+        let current = self.made_for.as_ref().is_some_and(|(sort, filter, query, len, made)| {
+            (*sort, *filter, *len, *made) == (self.sort, self.filter, episodes.len(), version) && *query == self.query
+        });
+        match &self.rows {
+            Some(rows) if current => rows.clone(),
+            _ => {
+                let rows: std::rc::Rc<[usize]> = arrange(episodes, self.sort, self.filter, &self.query).into();
+                self.made_for = Some((self.sort, self.filter, self.query.clone(), episodes.len(), version));
+                self.rows = Some(rows.clone());
+                rows
+            }
         }
-        self.rows.as_deref().unwrap_or_default()
     }
 }
 

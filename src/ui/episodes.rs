@@ -16,7 +16,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     }
     let selected = state.episode_page.as_ref().map(|p| p.episode.summary.id);
     controls(ui, &mut state.episode_list);
-    let rows = state.episode_list.rows(&state.episodes, state.episodes_version).to_vec();
+    let rows = state.episode_list.rows(&state.episodes, state.episodes_version);
     if rows.is_empty() {
         ui.label("No episodes here match.");
         return;
