@@ -135,11 +135,9 @@ fn download_all(
         bar.finish_and_clear();
         match result {
             Ok(path) => {
+                // Its loudness is measured in the background when it is first played (by the
+                // window's net service, or `hark play`'s): a download ends with its bytes.
                 library.set_downloaded(job.episode, Some(&path))?;
-                // Its loudness, so that it is heard at the target level from the first second.
-                if let Some(lufs) = crate::player::measure_loudness(&path) {
-                    library.set_loudness(job.episode, lufs)?;
-                }
                 say(out, format!("Downloaded \"{title}\" ({})", path.display()));
             }
             Err(e) => {

@@ -229,14 +229,21 @@ impl super::Service {
         })
     }
 
-    /// Decodes the whole file once to measure its loudness, one file at a time (it is a few
-    /// seconds of a core for an hour of audio).
+    /// Measures the file's loudness in the background: one file at a time, on a thread of its
+    /// own at the lowest priority, so that playing and the window never wait for it.
     pub(super) fn measure_loudness(&self, episode: EpisodeId, path: PathBuf, done: &UnboundedSender<Internal>) {
         let (done, slot) = (done.clone(), self.measuring.clone());
         tokio::spawn(async move {
-            let Ok(_permit) = slot.acquire_owned().await else { return };
-            let lufs = tokio::task::spawn_blocking(move || crate::player::measure_loudness(&path)).await.ok().flatten();
-            let _ = done.send(Internal::LoudnessMeasured { episode, lufs });
+            let Ok(permit) = slot.acquire_owned().await else { return };
+            let measuring = std::thread::Builder::new().name("hark-loudness".into()).spawn(move || {
+                lowest_priority_for_this_thread();
+                let lufs = crate::player::measure_loudness(&path);
+                let _ = done.send(Internal::LoudnessMeasured { episode, lufs });
+                drop(permit);
+            });
+            if let Err(e) = measuring {
+                tracing::warn!("could not start measuring the loudness of {episode}: {e}");
+            }
         });
     }
 
@@ -272,5 +279,15 @@ impl super::Service {
                 waker.wake();
             }
         });
+    }
+}
+
+/// Background work yields to everything else: on Linux the nice value belongs to the thread
+/// (`setpriority` with 0 names the calling thread), so only this thread is lowered.
+fn lowest_priority_for_this_thread() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: setpriority only reads its integer arguments.
+    unsafe {
+        libc::setpriority(libc::PRIO_PROCESS, 0, 19);
     }
 }

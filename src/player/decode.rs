@@ -303,14 +303,30 @@ impl Decoder {
         Ok(())
     }
 
+    /// Moves to about `secs`, by estimate where the format allows: for measuring a sample of
+    /// the file, where the exact frame does not matter and an MP3 jump then costs no scan of
+    /// every frame header before it.
+    pub fn seek_near(&mut self, secs: f64) -> Result<(), DecodeError> {
+        self.primed = None;
+        self.drop_before = None;
+        self.seek_reader_by(secs, SeekMode::Coarse).map_err(|e| match e {
+            SymphoniaError::IoError(e) => io_failure(e),
+            e => DecodeError::Failed(e.to_string()),
+        })
+    }
+
     fn seek_reader(&mut self, secs: f64) -> Result<(), SymphoniaError> {
-        let time = Time::try_from_secs_f64(secs).unwrap_or_default();
         // An accurate MP3 seek reads every frame header up to the target: over a download in
         // progress that means waiting for all of it. Jump by estimate instead until it is in.
         let mode = match &self.streaming {
             Some(part) if !part.is_complete() => SeekMode::Coarse,
             _ => SeekMode::Accurate,
         };
+        self.seek_reader_by(secs, mode)
+    }
+
+    fn seek_reader_by(&mut self, secs: f64, mode: SeekMode) -> Result<(), SymphoniaError> {
+        let time = Time::try_from_secs_f64(secs).unwrap_or_default();
         self.format.seek(mode, SeekTo::Time { time, track_id: Some(self.track_id) })?;
         self.decoder.reset();
         Ok(())

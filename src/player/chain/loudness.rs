@@ -1,7 +1,7 @@
 //! Loudness normalisation: every episode heard at −16 LUFS (Apple's podcast target).
 //!
 //! An episode's integrated loudness (EBU R128, the `ebur128` crate) is measured once its
-//! download is complete and stored; then its gain is right from the first sample. Streaming,
+//! download is complete (`measure`) and stored; then its gain is right from the first sample. Streaming,
 //! or before that measurement, the stage starts from the show's last known level and follows
 //! a running measurement of what it decodes, slowly, so the level never pumps. Gain changes
 //! glide; the limiter after it keeps the peaks in.
@@ -24,7 +24,7 @@ const FOLLOW_DB: f64 = 0.5;
 /// How fast the applied gain glides toward the wanted one.
 const GLIDE_DB_PER_SEC: f64 = 8.0;
 /// Below this an estimate is silence, not a level.
-const QUIETEST_LUFS: f64 = -70.0;
+pub(super) const QUIETEST_LUFS: f64 = -70.0;
 
 /// What is known of the episode's level when it starts.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
@@ -147,28 +147,6 @@ impl Leveller {
 
 pub fn db_to_gain(db: f64) -> f32 {
     10f64.powf(db / 20.0) as f32
-}
-
-/// A downloaded file's integrated loudness (EBU R128, LUFS); None when it is silent or cannot be
-/// decoded (it then fails to play with its own message).
-pub fn measure_file(path: &std::path::Path) -> Option<f64> {
-    measure(&mut crate::player::open_file(path).ok()?)
-}
-
-/// The integrated loudness of a whole file in LUFS; None for silence or undecodable audio.
-fn measure(decoder: &mut crate::player::Decoder) -> Option<f64> {
-    let mut meter =
-        EbuR128::new(decoder.channels().max(1) as u32, decoder.sample_rate().max(1), Mode::I | Mode::HISTOGRAM).ok()?;
-    let mut samples = Vec::with_capacity(8192);
-    loop {
-        samples.clear();
-        match decoder.next_packet(&mut samples) {
-            Ok(Some(_)) => meter.add_frames_f32(&samples).ok()?,
-            Ok(None) => break,
-            Err(_) => return None,
-        }
-    }
-    meter.loudness_global().ok().filter(|l| l.is_finite() && *l > QUIETEST_LUFS)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 mod boost;
 mod limiter;
 pub mod loudness;
+mod measure;
 mod silence;
 
 use std::collections::VecDeque;
@@ -15,7 +16,8 @@ use super::dsp::TimeStretch;
 pub use crate::model::SilenceLevel;
 use boost::VoiceBoost;
 use limiter::Limiter;
-pub use loudness::{KnownLevel, Leveller, measure_file};
+pub use loudness::{KnownLevel, Leveller};
+pub use measure::measure_file;
 use silence::{Anchor as Join, SilenceShortener};
 
 /// Decoded samples are clipped here (+12 dBFS): floating-point files can hold anything.
