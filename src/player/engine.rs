@@ -16,6 +16,9 @@ use crate::model::EpisodeId;
 
 const POSITION_EVERY: Duration = Duration::from_millis(250);
 const WAKE_FOR_POSITION_EVERY: Duration = Duration::from_secs(1);
+/// Paused (or with nothing loaded) this long, the sound card is let go of: an idle Hark keeps no
+/// device open and no audio callback waking up.
+const RELEASE_DEVICE_AFTER: Duration = Duration::from_secs(3);
 /// How long the thread sleeps when the queue is full and nothing is asked of it.
 const IDLE_POLL: Duration = Duration::from_millis(20);
 
@@ -101,6 +104,14 @@ impl Engine {
                     std::sync::mpsc::TryRecvError::Empty => RecvTimeoutError::Timeout,
                     std::sync::mpsc::TryRecvError::Disconnected => RecvTimeoutError::Disconnected,
                 })
+            } else if idle && self.output.holds_device() {
+                match commands.recv_timeout(RELEASE_DEVICE_AFTER) {
+                    Err(RecvTimeoutError::Timeout) => {
+                        self.release_device();
+                        continue;
+                    }
+                    received => received,
+                }
             } else if idle {
                 commands.recv().map_err(|_| RecvTimeoutError::Disconnected)
             } else {
@@ -307,6 +318,9 @@ impl Engine {
         let episode = loaded.episode;
         self.shared.paused.store(!playing, Ordering::Relaxed);
         if playing {
+            if self.output.is_released() {
+                self.output.attach(EngineSource::new(loaded.stream.clone(), self.shared.clone()));
+            }
             self.output.resumed();
         }
         let state = if playing { PlaybackState::Playing } else { PlaybackState::Paused };
@@ -388,8 +402,29 @@ impl Engine {
         loaded.queue_pending();
     }
 
-    /// Reports position, the end, and running dry.
+    /// Lets the sound card go. It takes the source with it, and the audio that had begun: the
+    /// queue is emptied and the decoder set back to the last frame heard, so that Play resumes
+    /// exactly there (and the queue is filled again meanwhile, so it resumes at once).
+    fn release_device(&mut self) {
+        if !self.output.release() {
+            return;
+        }
+        let Some(loaded) = &self.loaded else { return };
+        loaded.stream.drain();
+        if !loaded.ended {
+            let (position, generation) = (self.shared.position_secs(), loaded.generation);
+            self.seek(position, generation);
+        }
+    }
+
+    /// Reports position, the end, running dry, and a sound card that went away (unplugged:
+    /// playing pauses where it was heard, and the next Play opens whatever device is there then).
     fn watch(&mut self) {
+        if self.output.device_lost() {
+            tracing::warn!("the sound device went away: paused");
+            self.set_playing(false);
+            self.release_device();
+        }
         let Some(loaded) = &mut self.loaded else { return };
         let episode = loaded.episode;
         let playing = !self.shared.paused.load(Ordering::Relaxed);

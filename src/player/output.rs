@@ -125,6 +125,13 @@ impl Stream {
         buffer
     }
 
+    /// Empties the queue (its source went with a released device): nothing is left to play.
+    pub fn drain(&self) {
+        while let Some(chunk) = self.chunks.pop() {
+            let _ = self.spare.push(chunk.samples);
+        }
+    }
+
     /// The stream's source leaves the output once it sees this.
     pub fn close(&self) {
         self.closed.store(true, Ordering::Release);
@@ -446,9 +453,17 @@ impl Drop for NullOutput {
 }
 
 pub(super) enum Output {
-    Device(rodio::MixerDeviceSink),
+    Device(Device),
     Null(NullOutput),
     Capture(Capture),
+}
+
+/// The sound card, held only while it is needed: a paused player lets it go (the engine says
+/// when), so that an idle Hark keeps no device open and no audio callback running.
+pub(super) struct Device {
+    sink: Option<rodio::MixerDeviceSink>,
+    /// Set by the audio callback's error handler when the device went away (unplugged).
+    lost: Arc<AtomicBool>,
 }
 
 impl Output {
@@ -456,13 +471,16 @@ impl Output {
         match choice {
             OutputChoice::Capture(capture) => Output::Capture(capture),
             OutputChoice::Null => Output::Null(NullOutput::start()),
-            OutputChoice::Default => match open_device() {
-                Ok(sink) => Output::Device(sink),
-                Err(reason) => {
-                    tracing::warn!("no audio device ({reason}); playing silently");
-                    Output::Null(NullOutput::start())
+            OutputChoice::Default => {
+                let lost = Arc::new(AtomicBool::new(false));
+                match open_device(lost.clone()) {
+                    Ok(sink) => Output::Device(Device { sink: Some(sink), lost }),
+                    Err(reason) => {
+                        tracing::warn!("no audio device ({reason}); playing silently");
+                        Output::Null(NullOutput::start())
+                    }
                 }
-            },
+            }
         }
     }
 
@@ -471,8 +489,14 @@ impl Output {
     }
 
     pub fn attach(&mut self, source: EngineSource) {
+        self.reacquire();
         match self {
-            Output::Device(sink) => sink.mixer().add(source),
+            // (Opened just above; only a failure to open turned it into a silent clock.)
+            Output::Device(device) => {
+                if let Some(sink) = &device.sink {
+                    sink.mixer().add(source);
+                }
+            }
             Output::Null(null) => {
                 *null.source.lock().unwrap_or_else(|e| e.into_inner()) = Some(source);
                 null.wake();
@@ -487,13 +511,62 @@ impl Output {
             null.wake();
         }
     }
+
+    /// Whether a sound card is open now.
+    pub fn holds_device(&self) -> bool {
+        matches!(self, Output::Device(Device { sink: Some(_), .. }))
+    }
+
+    /// A sound card let go of: the next audio needs it opened, with a new source.
+    pub fn is_released(&self) -> bool {
+        matches!(self, Output::Device(Device { sink: None, .. }))
+    }
+
+    /// Closes the sound card; the sources it played go with it. True when one was open.
+    pub fn release(&mut self) -> bool {
+        match self {
+            Output::Device(device) => device.sink.take().is_some(),
+            _ => false,
+        }
+    }
+
+    /// Whether the sound card went away since it was opened.
+    pub fn device_lost(&self) -> bool {
+        matches!(self, Output::Device(Device { sink: Some(_), lost }) if lost.load(Ordering::Relaxed))
+    }
+
+    /// Opens the system's default device again after `release` (it may be another one now:
+    /// headphones plugged in meanwhile); none there, and a silent clock stands in.
+    fn reacquire(&mut self) {
+        let Output::Device(device) = self else { return };
+        if device.sink.is_some() && !device.lost.load(Ordering::Relaxed) {
+            return;
+        }
+        device.sink = None;
+        device.lost.store(false, Ordering::Relaxed);
+        match open_device(device.lost.clone()) {
+            Ok(sink) => device.sink = Some(sink),
+            Err(reason) => {
+                tracing::warn!("no audio device ({reason}); playing silently");
+                *self = Output::Null(NullOutput::start());
+            }
+        }
+    }
 }
 
-fn open_device() -> Result<rodio::MixerDeviceSink, String> {
+fn open_device(lost: Arc<AtomicBool>) -> Result<rodio::MixerDeviceSink, String> {
     let builder = rodio::DeviceSinkBuilder::from_default_device().map_err(|e| e.to_string())?;
-    // Some ALSA plugins report passing errors at stream start; they are not fatal.
     let mut sink = builder
-        .with_error_callback(|error| tracing::debug!("audio output: {error}"))
+        .with_error_callback(move |error| {
+            // Unplugged (or its sound server gone): playing pauses, and the next Play opens
+            // whatever the default device is then. Other errors (some ALSA plugins report
+            // passing ones at stream start) are not fatal.
+            if matches!(error.kind(), rodio::CpalErrorKind::DeviceNotAvailable | rodio::CpalErrorKind::HostUnavailable)
+            {
+                lost.store(true, Ordering::Relaxed);
+            }
+            tracing::debug!("audio output: {error}");
+        })
         .open_stream()
         .map_err(|e| e.to_string())?;
     sink.log_on_drop(false);
