@@ -79,6 +79,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("inbox.sql"),
     include_str!("gpodder.sql"),
     include_str!("identity.sql"),
+    include_str!("search_words.sql"),
 ];
 
 pub type Result<T> = std::result::Result<T, LibraryError>;

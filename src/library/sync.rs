@@ -69,6 +69,7 @@ pub(super) fn sync_in(tx: &Transaction<'_>, podcast: PodcastId, feed: &ParsedFee
         let mut seen = HashSet::new();
         feed.episodes.iter().filter_map(|e| episode_identity(e, &mut seen)).collect()
     };
+    let newest_before = super::search::newest_episode_row(tx)?;
     let mut writes = EpisodeWrites::prepare(tx)?;
     let mut report = SyncReport::default();
     let mut seen = HashSet::new();
@@ -86,6 +87,9 @@ pub(super) fn sync_in(tx: &Transaction<'_>, podcast: PodcastId, feed: &ParsedFee
                 report.added += 1;
             }
         }
+    }
+    if report.added > 0 {
+        super::search::index_new_episodes(tx, podcast, newest_before)?;
     }
     Ok(report)
 }
