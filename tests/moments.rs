@@ -248,6 +248,14 @@ fn run_until(
     }
 }
 
+fn type_into(harness: &mut egui_kittest::Harness<'_, hark::app::HarkApp>, field: &str, text: &str) {
+    use egui_kittest::kittest::Queryable;
+    harness.get_by_label(field).click();
+    harness.run_steps(1);
+    harness.get_by_label(field).type_text(text);
+    harness.run_steps(1);
+}
+
 #[test]
 fn b_bookmarks_the_moment_and_the_bookmarks_view_lists_filters_and_plays_from_a_row() {
     use egui_kittest::kittest::Queryable;
@@ -269,10 +277,7 @@ fn b_bookmarks_the_moment_and_the_bookmarks_view_lists_filters_and_plays_from_a_
     let marks = harness.state().library().bookmarks().unwrap();
     assert_eq!(marks.len(), 1, "B adds one");
     assert!((marks[0].at_secs - paused_at).abs() < 0.3, "at {} while paused at {paused_at}", marks[0].at_secs);
-    harness.get_by_label("Bookmark note").click();
-    harness.run_steps(1);
-    harness.get_by_label("Bookmark note").type_text("first step");
-    harness.run_steps(1);
+    type_into(&mut harness, "Bookmark note", "first step");
     harness.get_by_label("Save note").click();
     harness.run_steps(3);
     assert_eq!(harness.state().library().bookmarks().unwrap()[0].note, "first step");
@@ -288,10 +293,8 @@ fn b_bookmarks_the_moment_and_the_bookmarks_view_lists_filters_and_plays_from_a_
         harness.query_by_label(row).is_some()
             && harness.query_by_label(&format!("Bookmark {at}  Steps — Stepping Up")).is_some()
     );
-    harness.get_by_label("Search bookmarks").click();
-    harness.run_steps(1);
-    harness.get_by_label("Search bookmarks").type_text("later");
-    harness.run_steps(3);
+    type_into(&mut harness, "Search bookmarks", "later");
+    harness.run_steps(2);
     assert_eq!(harness.state().state.bookmarks.listed.len(), 1, "filtered");
     assert!(harness.query_by_label(&format!("Bookmark {at}  Steps — Stepping Up")).is_none());
     harness.get_by_label(row).click();
