@@ -7,6 +7,7 @@ pub mod app;
 pub mod assets;
 pub mod chapters;
 pub mod cli;
+pub mod clip;
 pub mod desktop;
 pub mod error;
 pub mod feed;

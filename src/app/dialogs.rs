@@ -12,6 +12,8 @@ use crate::opml::OpmlFeed;
 pub enum DialogResult {
     Import(Result<Vec<OpmlFeed>, String>),
     Exported(Result<PathBuf, String>),
+    /// A clip saved (where), or why not.
+    Clipped(Result<PathBuf, String>),
     /// A file another program handed to the window, read.
     Handed(PathBuf, Result<HandedFile, String>),
 }
@@ -63,6 +65,20 @@ impl Dialogs {
                 .map(|()| path.clone())
                 .map_err(|e| format!("could not write {}: {e}", path.display()));
             Some(DialogResult::Exported(result))
+        });
+    }
+
+    /// Asks where to save a clip, then cuts and encodes it there (seconds of work, off the UI
+    /// thread).
+    pub fn save_clip(&self, job: crate::net::extras::ClipJob) {
+        self.spawn(move || {
+            let name = format!("{}.opus", crate::model::clean_line(&job.tags.title).replace(['/', '\\', ':'], "-"));
+            let path = rfd::FileDialog::new()
+                .set_title("Save clip")
+                .add_filter("Opus audio", &["opus"])
+                .set_file_name(name)
+                .save_file()?;
+            Some(DialogResult::Clipped(job.write(&path).map(|_| path).map_err(|e| e.to_string())))
         });
     }
 

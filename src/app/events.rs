@@ -284,6 +284,10 @@ impl HarkApp {
                 self.state.notice = Some(Notice::info(format!("Saved your subscriptions to {}", path.display())));
             }
             DialogResult::Exported(Err(message)) => self.state.notice = Some(Notice::error(message)),
+            DialogResult::Clipped(Ok(path)) => {
+                self.state.notice = Some(Notice::info(format!("Saved the clip to {}", path.display())));
+            }
+            DialogResult::Clipped(Err(message)) => self.state.notice = Some(Notice::error(message)),
         }
         Ok(())
     }

@@ -6,6 +6,7 @@
 //! (what is selected and shown), `subscriptions` and `downloads` (the actions on them), and
 //! `dialogs` (file dialogs off the UI thread).
 
+mod bookmarks;
 mod daily;
 mod dialogs;
 mod downloads;
@@ -343,6 +344,7 @@ impl HarkApp {
             Action::SyncLogin(form) => self.sync_login(form)?,
             Action::SyncNow => self.sync_now(),
             Action::SyncLogout => self.sync_logout()?,
+            Action::Bookmarks(action) => self.on_bookmark(action)?,
             Action::Quit => {
                 self.listening.close()?;
                 ctx.send_viewport_cmd(egui::ViewportCommand::Close);

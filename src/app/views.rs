@@ -29,7 +29,8 @@ impl HarkApp {
         for url in art {
             self.want_art(url);
         }
-        Ok(())
+        // Bookmarks attach to (and leave) episodes as shows come and go.
+        self.reload_bookmarks()
     }
 
     pub(super) fn select_podcast(&mut self, id: PodcastId) -> Result<(), HarkError> {
@@ -135,7 +136,7 @@ impl HarkApp {
         self.state.transcript = Some(ui::transcript::TranscriptView {
             episode: id,
             title: episode.summary.title.clone(),
-            link: episode.link.clone().unwrap_or_else(|| episode.summary.url.clone()),
+            link: episode.share_link().to_string(),
             content,
             follow: true,
             find: String::new(),

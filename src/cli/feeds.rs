@@ -182,7 +182,7 @@ pub fn remove(
 }
 
 /// Reads a file a listener pointed at, refusing absurd sizes.
-fn read_capped(path: &Path) -> Result<Vec<u8>, HarkError> {
+pub(super) fn read_capped(path: &Path) -> Result<Vec<u8>, HarkError> {
     const LIMIT: u64 = 20 * 1024 * 1024;
     let size =
         std::fs::metadata(path).map_err(|e| HarkError::io(format!("could not read {}", path.display()), e))?.len();

@@ -6,6 +6,7 @@ mod extras;
 mod feeds;
 mod find;
 mod inbox;
+mod moments;
 mod play;
 mod stats;
 mod sync;
@@ -150,15 +151,54 @@ pub enum Command {
     },
     /// List downloads: finished ones with their size, unfinished ones with how far they got.
     Downloads,
-    /// Subscribe to every feed in an OPML file (from gPodder, AntennaPod, Pocket Casts, …).
+    /// Subscribe to every feed in an OPML file (from gPodder, AntennaPod, Pocket Casts, …);
+    /// with --bookmarks, take in bookmarks from `hark export --bookmarks`.
     Import {
         /// The OPML file.
-        file: PathBuf,
+        #[arg(required_unless_present = "bookmarks")]
+        file: Option<PathBuf>,
+        /// A bookmarks file (JSON) written by `hark export --bookmarks`.
+        #[arg(long, value_name = "FILE.json")]
+        bookmarks: Option<PathBuf>,
     },
-    /// Write your subscriptions to an OPML file any podcast app can import.
+    /// Write your subscriptions to an OPML file any podcast app can import; with --bookmarks,
+    /// your bookmarks to a JSON file another Hark imports.
     Export {
-        /// Where to write it.
-        file: PathBuf,
+        /// Where to write the OPML file.
+        #[arg(required_unless_present = "bookmarks")]
+        file: Option<PathBuf>,
+        /// Where to write the bookmarks (JSON).
+        #[arg(long, value_name = "FILE.json")]
+        bookmarks: Option<PathBuf>,
+    },
+    /// Bookmark a moment of an episode, with an optional note.
+    Bookmark {
+        /// An episode id or a unique part of its title.
+        episode: String,
+        /// Where (`12:34`, `1:02:03` or seconds); by default where you stopped.
+        at: Option<String>,
+        #[arg(long, value_name = "TEXT")]
+        note: Option<String>,
+    },
+    /// Save a span of an episode (at most 5 minutes) as an Opus file, tagged with the show,
+    /// the episode, its `#t=start,end` link and the show's art.
+    Clip {
+        /// An episode id or a unique part of its title.
+        episode: String,
+        /// Where the clip starts (`12:30`, `1:02:03` or seconds).
+        start: String,
+        /// Where it ends.
+        end: String,
+        /// The file to write (Opus in Ogg).
+        #[arg(short, long, value_name = "FILE")]
+        output: PathBuf,
+    },
+    /// Your bookmarks across shows, newest first (with the transcript's line when it is cached).
+    Bookmarks {
+        /// Print one JSON array: episode_id, podcast_title, episode_title, at_secs, note, link,
+        /// created.
+        #[arg(long)]
+        json: bool,
     },
     /// Put Hark in the application launcher (entry, icons and metainfo under ~/.local/share),
     /// pointing at this binary. For builds from source; the .deb does this system-wide.
@@ -245,8 +285,21 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
         Command::Downloads => downloads::list(&mut library, paths, &mut out),
         Command::Discover { term, json } => find::discover(&library, &term, json, &mut out),
         Command::Search { query, json } => find::search(&library, &query, json, &mut out),
-        Command::Import { file } => feeds::import(&mut library, &file, &mut out),
-        Command::Export { file } => feeds::export(&library, &file, &mut out),
+        Command::Import { file, bookmarks } => {
+            let feeds = file.map_or(Ok(()), |file| feeds::import(&mut library, &file, &mut out));
+            feeds.and(bookmarks.map_or(Ok(()), |file| moments::import_bookmarks(&mut library, &file, &mut out)))
+        }
+        Command::Export { file, bookmarks } => {
+            file.map_or(Ok(()), |file| feeds::export(&library, &file, &mut out))?;
+            bookmarks.map_or(Ok(()), |file| moments::export_bookmarks(&library, &file, &mut out))
+        }
+        Command::Bookmark { episode, at, note } => {
+            moments::bookmark(&mut library, &episode, at.as_deref(), note.as_deref(), &mut out)
+        }
+        Command::Clip { episode, start, end, output } => {
+            moments::clip(&mut library, paths, &episode, (&start, &end), &output, &mut out)
+        }
+        Command::Bookmarks { json } => moments::bookmarks(&library, paths, json, &mut out),
         Command::Remove { podcast, keep_downloads } => {
             feeds::remove(&mut library, paths, &podcast, keep_downloads, &mut out)
         }

@@ -3,6 +3,7 @@
 //! One SQLite file (WAL, foreign keys). Each thread that needs the library opens its own
 //! `Library`; SQLite serialises the writers.
 
+mod bookmarks;
 mod chapters;
 mod files;
 mod gpodder;
@@ -23,6 +24,7 @@ use crate::model::{
     SyncReport,
 };
 
+pub use bookmarks::{Bookmark, BookmarkHit, BookmarkId, BookmarkRecord};
 pub use chapters::{ChaptersFile, chapter_key};
 pub use files::{Unsubscribed, delete_download, unsubscribe};
 pub use gpodder::{PendingEpisode, SyncChanges, episode_key, feed_key};
@@ -80,6 +82,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("gpodder.sql"),
     include_str!("identity.sql"),
     include_str!("search_words.sql"),
+    include_str!("bookmarks.sql"),
 ];
 
 pub type Result<T> = std::result::Result<T, LibraryError>;
@@ -111,6 +114,7 @@ impl Library {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", true)?;
         search::register_functions(&conn)?;
+        bookmarks::register_functions(&conn)?;
         let mut library = Self { conn };
         library.migrate()?;
         Ok(library)

@@ -233,6 +233,8 @@ mod tests {
                  ALTER TABLE podcasts DROP COLUMN self_url; ALTER TABLE podcasts DROP COLUMN podcast_guid;
                  DROP TABLE sync_account; DROP TABLE sync_since; DROP TABLE sync_outbox; DROP TABLE sync_seen;
                  DROP TABLE sync_wanted; DROP TABLE sync_inbox;
+                 DROP TABLE search_bookmarks; DROP TABLE bookmarks; DROP TRIGGER bookmarks_attach;
+                 DROP TRIGGER bookmarks_episode_changed; DROP TRIGGER bookmarks_show_changed;
                  PRAGMA user_version = 1;",
             )
             .unwrap();

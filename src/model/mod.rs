@@ -5,12 +5,14 @@ use serde::{Deserialize, Serialize};
 
 pub mod address;
 mod chapter;
+mod link;
 pub mod played;
 mod sound;
 pub mod sync;
 pub mod time;
 
 pub use chapter::{Chapter, ChapterSource, FileChapters};
+pub use link::moment_link;
 pub use sound::SilenceLevel;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

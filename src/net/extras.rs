@@ -282,6 +282,75 @@ impl super::Service {
     }
 }
 
+/// An episode's transcript as it was cached when it was last loaded (the window's transcript
+/// view, `hark transcript`), without asking the network; None when it never was.
+pub fn cached_transcript(cache_dir: &Path, link: &TranscriptLink) -> Option<Transcript> {
+    let format = TranscriptFormat::detect(link.mime.as_deref(), &link.url)?;
+    let (bytes, _) = read_cached_transcript(&transcript_cache_path(cache_dir, &link.url))?;
+    crate::transcript::parse(&bytes, format).ok()
+}
+
+/// The line of an episode's cached transcript spoken at `secs`, if there is one.
+pub fn transcript_line_at(transcript: &Transcript, secs: f64) -> Option<String> {
+    if !transcript.timed {
+        return None;
+    }
+    let cue = &transcript.cues[crate::transcript::cue_at(&transcript.cues, secs)?];
+    Some(match &cue.speaker {
+        Some(speaker) => format!("{speaker}: {}", cue.text),
+        None => cue.text.clone(),
+    })
+}
+
+/// A clip to write: the episode's downloaded file, the span, and its tags (show, episode, the
+/// `#t=start,end` link, the show's art when it is cached). The same for `hark clip` and the
+/// window.
+pub struct ClipJob {
+    pub source: PathBuf,
+    pub start: f64,
+    pub end: f64,
+    pub tags: crate::clip::ClipTags,
+    /// The link to the span, when the episode has a web link.
+    pub link: Option<String>,
+}
+
+impl ClipJob {
+    /// None when the episode is not downloaded (a clip is cut from the file on disk).
+    pub fn of(
+        library: &mut Library,
+        art_cache: &Path,
+        episode: EpisodeId,
+        start: f64,
+        end: f64,
+    ) -> Result<Option<Self>, crate::error::HarkError> {
+        crate::clip::check_span(start, end).map_err(|e| crate::error::HarkError::Other(e.to_string()))?;
+        let Some(source) = library.downloaded_file(episode)? else { return Ok(None) };
+        let found = library.episode(episode)?;
+        let show = library.podcast_of(episode)?;
+        let link = crate::model::moment_link(found.share_link(), start, Some(end));
+        let span = format!("{}–{}", crate::model::format_clock(start), crate::model::format_clock(end));
+        let comment = match &link {
+            Some(link) => format!("{} — {} ({span}) {link}", show.title, found.summary.title),
+            None => format!("{} — {} ({span})", show.title, found.summary.title),
+        };
+        let picture = show.art_url.as_deref().and_then(|url| {
+            let data = std::fs::read(super::art::cached_header(art_cache, url)).ok()?;
+            Some(crate::clip::Picture { mime: "image/png".into(), data })
+        });
+        let tags = crate::clip::ClipTags {
+            title: format!("{} ({span})", found.summary.title),
+            show: show.title,
+            comment,
+            picture,
+        };
+        Ok(Some(Self { source, start, end, tags, link }))
+    }
+
+    pub fn write(&self, out: &Path) -> Result<crate::clip::Clip, crate::clip::ClipError> {
+        crate::clip::write_opus(&self.source, self.start, self.end, &self.tags, out)
+    }
+}
+
 /// Background work yields to everything else: on Linux the nice value belongs to the thread
 /// (`setpriority` with 0 names the calling thread), so only this thread is lowered.
 fn lowest_priority_for_this_thread() {

@@ -80,6 +80,7 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
     });
     download_row(ui, state, summary, actions);
     share_row(ui, state, page, actions);
+    super::bookmarks::episode_section(ui, state, page.episode.summary.id, actions);
     super::chapters::list(ui, state, page, actions);
     super::transcript::offer(ui, state, page, actions);
     ui.separator();
@@ -287,7 +288,7 @@ fn download_row(ui: &mut egui::Ui, state: &UiState, summary: &crate::model::Epis
 /// Copy the episode's link, the link at the current moment, or the feed's address.
 fn share_row(ui: &mut egui::Ui, state: &UiState, page: &super::EpisodePage, actions: &mut Vec<Action>) {
     let episode = &page.episode;
-    let link = episode.link.clone().unwrap_or_else(|| episode.summary.url.clone());
+    let link = episode.share_link().to_string();
     ui.horizontal_wrapped(|ui| {
         ui.label(egui::RichText::new("Share:").weak());
         if ui.button("Copy episode link").on_hover_text(&link).clicked() {
@@ -298,11 +299,10 @@ fn share_row(ui: &mut egui::Ui, state: &UiState, page: &super::EpisodePage, acti
             Some(track) if playing_here => track.position_secs,
             _ => episode.summary.position_secs,
         };
-        if link.starts_with("http://") || link.starts_with("https://") {
-            let timed = format!("{}#t={}", link.split('#').next().unwrap_or(&link), at.max(0.0) as u64);
-            if ui.button("Copy link at current time").on_hover_text(&timed).clicked() {
-                actions.push(Action::Copy { text: timed, what: "link at the current time" });
-            }
+        if let Some(timed) = crate::model::moment_link(&link, at, None)
+            && ui.button("Copy link at current time").on_hover_text(&timed).clicked()
+        {
+            actions.push(Action::Copy { text: timed, what: "link at the current time" });
         }
         if let Some(show) = &state.show
             && ui.button("Copy feed URL").on_hover_text(&show.feed_url).clicked()

@@ -1,6 +1,7 @@
 //! The window's views. They read `UiState`, change only pure view state (text being typed),
 //! and return `Action`s for `app.rs` to carry out. No I/O, no SQL, no blocking here.
 
+pub mod bookmarks;
 mod chapters;
 mod downloads;
 pub mod episode_list;
@@ -76,6 +77,7 @@ pub struct UiState {
     pub desktop_scheme: Option<crate::desktop::appearance::Scheme>,
     /// The Sync window (account, Sync now, the last result).
     pub sync: sync::SyncView,
+    pub bookmarks: bookmarks::BookmarksView,
 }
 
 /// The Inbox: what arrived since the listener last looked.
@@ -337,6 +339,8 @@ pub enum Action {
     SyncLogin(sync::SyncForm),
     SyncNow,
     SyncLogout,
+    /// Bookmarks and clips.
+    Bookmarks(bookmarks::BookmarkAction),
     Quit,
 }
 
@@ -351,12 +355,13 @@ impl Action {
                 | Action::OpenPreferences
                 | Action::OpenDownloads
                 | Action::OpenSync
+                | Action::Bookmarks(bookmarks::BookmarkAction::Open | bookmarks::BookmarkAction::ClipFrom(_))
         )
     }
 }
 
 /// The keys, as the help view lists them.
-pub const SHORTCUTS: [(&str, &str); 14] = [
+pub const SHORTCUTS: [(&str, &str); 15] = [
     ("Space", "Play / pause"),
     ("Left", "Rewind (skip-back, 10 seconds unless changed)"),
     ("Right", "Skip (skip-forward, 30 seconds unless changed)"),
@@ -364,6 +369,7 @@ pub const SHORTCUTS: [(&str, &str); 14] = [
     ("Up  Down", "Volume up / down"),
     (",  .", "Previous / next chapter"),
     ("Z", "Sleep timer: 15, 30, 60 minutes, end of episode, off"),
+    ("B", "Bookmark this moment"),
     ("Home", "Previous episode"),
     ("End", "Next in Up Next"),
     ("F5", "Refresh all podcasts"),
@@ -392,6 +398,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
     preferences::window(ui, state, &mut actions);
     follow_theme(ui, state.theme, state.desktop_scheme);
     sync::window(ui, state, &mut actions);
+    bookmarks::windows(ui, state, &mut actions);
     egui::Panel::top("toolbar").show(ui, |ui| toolbar::draw(ui, state, &mut actions));
     egui::Panel::bottom("transport").show(ui, |ui| transport::draw(ui, state, &mut actions));
     let podcasts = egui::Panel::left("podcasts")
@@ -466,6 +473,7 @@ pub fn close_dialogs(state: &mut UiState) {
     state.statistics = None;
     state.preferences = None;
     state.sync.open = false;
+    (state.bookmarks.open, state.bookmarks.note, state.bookmarks.clip) = (false, None, None);
 }
 
 /// Below this window width the episode page takes the middle column's place instead of a column
@@ -517,6 +525,9 @@ fn keyboard(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
             if input.consume_key(Modifiers::NONE, key) {
                 actions.push(action);
             }
+        }
+        if input.consume_key(Modifiers::NONE, Key::B) {
+            actions.push(Action::Bookmarks(bookmarks::BookmarkAction::Add));
         }
         if input.consume_key(Modifiers::NONE, Key::Z) {
             actions.push(Action::Listen(Command::Sleep(next_sleep(t.sleep.map(|(mode, _)| mode)))));

@@ -33,6 +33,9 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         if ui.button(label).clicked() {
             actions.push(Action::OpenDownloads);
         }
+        if ui.button("Bookmarks").on_hover_text("Every bookmark, searchable").clicked() {
+            actions.push(Action::Bookmarks(super::bookmarks::BookmarkAction::Open));
+        }
         if ui.button("Statistics").on_hover_text("Time listened and time saved").clicked() {
             actions.push(Action::OpenStatistics);
         }

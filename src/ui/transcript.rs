@@ -251,9 +251,8 @@ fn draw_cue(
         if ui.button("Copy with time link").clicked() {
             let speaker = cue.speaker.as_deref().map(|s| format!("{s}: ")).unwrap_or_default();
             let mut text = format!("[{}] {speaker}{}", format_clock(cue.start_secs), cue.text);
-            if view.link.starts_with("http://") || view.link.starts_with("https://") {
-                let base = view.link.split('#').next().unwrap_or(&view.link);
-                text.push_str(&format!("\n{base}#t={}", cue.start_secs.max(0.0) as u64));
+            if let Some(link) = crate::model::moment_link(&view.link, cue.start_secs, None) {
+                text.push_str(&format!("\n{link}"));
             }
             actions.push(Action::Copy { text, what: "cue with its time link" });
             ui.close();

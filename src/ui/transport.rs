@@ -65,13 +65,17 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
             super::sound::sound_menu(ui, sound_title, t.listener_sound, t.sound_now, actions);
             volume(ui, t.volume, actions);
         });
-        ui.horizontal(|ui| seek_bar(ui, t, 50.0, actions));
+        ui.horizontal(|ui| {
+            bookmark_button(ui, t, actions);
+            seek_bar(ui, t, 50.0, actions)
+        });
         ui.add_space(6.0);
         return;
     }
     ui.horizontal(|ui| {
         now_playing(ui, t, art, 220.0);
         play_buttons(ui, t, actions);
+        bookmark_button(ui, t, actions);
         // Room on the right for the speed, the Sleep and Sound menus (their titles grow) and volume.
         let sleep_title = sleep_title(t.sleep);
         let sound_title = super::sound::menu_title(t.listener_sound, t.sound_now);
@@ -170,6 +174,15 @@ fn play_buttons(ui: &mut egui::Ui, t: &TransportState, actions: &mut Vec<Action>
                 actions.push(Action::Listen(command));
             }
         }
+    }
+}
+
+/// Bookmark the moment playing (B); on the seek bar's row when the bar is narrow.
+fn bookmark_button(ui: &mut egui::Ui, t: &TransportState, actions: &mut Vec<Action>) {
+    let enabled = t.playback.track().is_some();
+    let bookmark = ui.add_enabled(enabled, egui::Button::new("🔖")).on_hover_text("Bookmark this moment (B)");
+    if bookmark.labelled(egui::Role::Button, "Bookmark this moment").clicked() {
+        actions.push(Action::Bookmarks(super::bookmarks::BookmarkAction::Add));
     }
 }
 

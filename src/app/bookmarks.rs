@@ -1,0 +1,89 @@
+//! Bookmarks and clips in the window: the actions of `ui::bookmarks`, carried out.
+
+use super::HarkApp;
+use crate::error::HarkError;
+use crate::net::extras::ClipJob;
+use crate::ui::Notice;
+use crate::ui::bookmarks::{BookmarkAction, BookmarkRow, ClipForm, DEFAULT_CLIP_SECS, NoteEdit};
+
+impl HarkApp {
+    pub(super) fn on_bookmark(&mut self, action: BookmarkAction) -> Result<(), HarkError> {
+        match action {
+            BookmarkAction::Add => self.bookmark_now()?,
+            BookmarkAction::Open => {
+                self.state.bookmarks.open = true;
+                self.reload_bookmarks()?;
+            }
+            BookmarkAction::Search(query) => {
+                self.state.bookmarks.query = query;
+                self.list_bookmarks()?;
+            }
+            BookmarkAction::SaveNote(id, note) => {
+                self.library.set_bookmark_note(id, &note)?;
+                self.reload_bookmarks()?;
+            }
+            BookmarkAction::Delete(id) => {
+                self.library.delete_bookmark(id)?;
+                self.reload_bookmarks()?;
+            }
+            BookmarkAction::ClipFrom(id) => {
+                let bookmark = self.library.bookmark(id)?;
+                self.state.bookmarks.clip = Some(ClipForm { bookmark, length: format!("{DEFAULT_CLIP_SECS}") });
+            }
+            BookmarkAction::SaveClip { episode, start, end } => {
+                match ClipJob::of(&mut self.library, &self.paths.art_cache(), episode, start, end)? {
+                    Some(job) => self.dialogs.save_clip(job),
+                    None => {
+                        self.state.notice =
+                            Some(Notice::error("Download the episode first: a clip is cut from its file"))
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Bookmarks the moment in the transport, and asks for a note.
+    fn bookmark_now(&mut self) -> Result<(), HarkError> {
+        let Some(episode) = self.listening.playback().episode() else {
+            self.state.notice = Some(Notice::info("Nothing in the transport to bookmark"));
+            return Ok(());
+        };
+        let at = self.listening.position_secs();
+        let id = self.library.add_bookmark(episode, at, "")?;
+        let at_secs = self.library.bookmark(id)?.at_secs;
+        self.state.bookmarks.note = Some(NoteEdit { id, at_secs, text: String::new() });
+        self.reload_bookmarks()
+    }
+
+    /// Every bookmark again (with the cached transcript's line at each), and the window's list.
+    pub(super) fn reload_bookmarks(&mut self) -> Result<(), HarkError> {
+        let marks = self.library.bookmarks()?;
+        let cache = self.paths.transcript_cache();
+        let mut transcripts = std::collections::HashMap::new();
+        let mut rows = Vec::with_capacity(marks.len());
+        for bookmark in marks {
+            let spoken = bookmark.episode_id.and_then(|episode| {
+                let transcript = transcripts.entry(episode).or_insert_with(|| {
+                    let link = self.library.chosen_transcript(episode).ok().flatten()?;
+                    crate::net::extras::cached_transcript(&cache, &link)
+                });
+                crate::net::extras::transcript_line_at(transcript.as_ref()?, bookmark.at_secs)
+            });
+            rows.push(BookmarkRow { bookmark, spoken });
+        }
+        self.state.bookmarks.all = rows;
+        self.list_bookmarks()
+    }
+
+    /// What the Bookmarks window lists: all, newest first, or what the search finds.
+    fn list_bookmarks(&mut self) -> Result<(), HarkError> {
+        let view = &mut self.state.bookmarks;
+        view.listed = if view.query.trim().is_empty() {
+            view.all.iter().map(|row| row.bookmark.id).collect()
+        } else {
+            self.library.search_bookmarks(&view.query)?.into_iter().map(|hit| hit.bookmark.id).collect()
+        };
+        Ok(())
+    }
+}
