@@ -5,9 +5,11 @@ mod chapter_track;
 pub mod chapters;
 pub mod id3;
 mod partial;
+mod ranges;
 
 pub use after_tag::AudioAfterTag;
-pub use partial::{Interrupted, PartialFile, PartialReader, Progress, RangeSet, Validator, final_name};
+pub use partial::{Interrupted, PartialFile, PartialReader, Progress, Validator, final_name};
+pub use ranges::RangeSet;
 
 /// Probes audio bytes for their container (the extension is a hint), with the settings the
 /// player and the chapter reader share.
