@@ -274,8 +274,10 @@ impl PartialFile {
             let since = state.last_checkpoint.get_or_insert_with(std::time::Instant::now).elapsed();
             state.not_yet_written_back += data.len() as u64;
             if state.not_yet_written_back >= WRITEBACK_EVERY {
+                // The bytes just written (a download writes on from where it was).
+                let end = offset + data.len() as u64;
+                start_writeback(&self.file, end.saturating_sub(state.not_yet_written_back), end);
                 state.not_yet_written_back = 0;
-                start_writeback(&self.file);
             }
             since >= CHECKPOINT_EVERY
         };
@@ -481,20 +483,20 @@ impl symphonia::core::io::MediaSource for PartialReader {
     }
 }
 
-/// Asks the kernel to start writing the file's dirty pages to disk and returns at once (pages
-/// already on their way are left to finish). Only a head start for the syncs: a failure changes
-/// nothing, so it is not reported.
-fn start_writeback(file: &File) {
+/// Asks the kernel to start writing the file's dirty pages in `start..end` to disk and returns
+/// at once. Only a head start for the syncs: a failure changes nothing, so it is not reported.
+fn start_writeback(file: &File, start: u64, end: u64) {
     #[cfg(target_os = "linux")]
     {
         use std::os::fd::AsRawFd;
+        let (start, len) = (start.min(i64::MAX as u64) as i64, end.saturating_sub(start).min(i64::MAX as u64) as i64);
         // SAFETY: a plain system call on a descriptor this file owns for the whole call.
         unsafe {
-            libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+            libc::sync_file_range(file.as_raw_fd(), start, len, libc::SYNC_FILE_RANGE_WRITE);
         }
     }
     #[cfg(not(target_os = "linux"))]
-    let _ = file;
+    let _ = (file, start, end);
 }
 
 #[cfg(test)]

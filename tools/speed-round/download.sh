@@ -19,7 +19,7 @@ XML
 sleep 0.5
 cat "$FILE" >/dev/null # warm the page cache
 timed() { /usr/bin/time -f "%e %U %S" "$@" 2>&1 >/dev/null | tail -1; }
-: >"$WORK/hark.txt"; : >"$WORK/curl.txt"
+: >"$WORK/hark.txt"; : >"$WORK/curl.txt"; : >"$WORK/curl-sync.txt"
 for run in $(seq "$RUNS"); do
     data="$WORK/data$run"
     "$HARK" --data-dir "$data" subscribe "http://127.0.0.1:$PORT/feed.xml" >/dev/null
@@ -27,9 +27,14 @@ for run in $(seq "$RUNS"); do
     rm -rf "$data"
     timed curl -s -o "$WORK/curl.mp3" "http://127.0.0.1:$PORT/episode.mp3" | tee -a "$WORK/curl.txt" | sed 's/^/curl -o:       /'
     rm -f "$WORK/curl.mp3"
+    # Hark's download is on disk when it says so (synced); curl's is in the page cache. The same
+    # promise for curl: its file synced before it counts as done.
+    timed sh -c "curl -s -o '$WORK/curl.mp3' 'http://127.0.0.1:$PORT/episode.mp3' && sync '$WORK/curl.mp3'" |
+        tee -a "$WORK/curl-sync.txt" | sed 's/^/curl + sync:   /'
+    rm -f "$WORK/curl.mp3"
 done
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-for tool in hark curl; do
+for tool in hark curl curl-sync; do
     printf '%s median: wall %s s, user %s s, system %s s\n' "$tool" \
         "$(cut -d' ' -f1 "$WORK/$tool.txt" | median)" "$(cut -d' ' -f2 "$WORK/$tool.txt" | median)" \
         "$(cut -d' ' -f3 "$WORK/$tool.txt" | median)"
