@@ -52,6 +52,7 @@ pub const SPEED: &str = "speed";
 pub const SKIP_SILENCE: &str = "skip-silence";
 pub const LOUDNESS: &str = "loudness";
 pub const VOICE_BOOST: &str = "voice-boost";
+pub const TRANSCRIPTS_PER_SHOW: &str = "transcripts-per-show";
 
 const SKIP_STEPS: RangeInclusive<u32> = 1..=600;
 /// The shortest and longest refresh intervals; a minute is there for trying it out.
@@ -90,6 +91,13 @@ pub const ALL: &[Preference] = &[
     ),
     pref(LOUDNESS, keys::LOUDNESS, Kind::Switch, "on", "Level every episode to -16 LUFS"),
     pref(VOICE_BOOST, keys::VOICE_BOOST, Kind::Switch, "off", "Voice boost: clearer speech in noise"),
+    pref(
+        TRANSCRIPTS_PER_SHOW,
+        "transcripts_per_show",
+        Kind::Count(0..=200),
+        "20",
+        "Fetch the transcripts of each show's newest N episodes, to search them (0: off)",
+    ),
 ];
 
 const fn pref(
@@ -281,6 +289,11 @@ impl Default for Preferences {
             theme: Theme::System,
         }
     }
+}
+
+/// How many of each show's newest episodes have their transcripts fetched in the background.
+pub fn transcripts_per_show(library: &Library) -> Result<usize, PreferenceError> {
+    Ok(get(library, TRANSCRIPTS_PER_SHOW)?.parse().unwrap_or(0))
 }
 
 /// The listener's skip-silence level (kept here beside its name and default).

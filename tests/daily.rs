@@ -243,19 +243,6 @@ fn what_is_announced_is_what_refreshes_brought_to_shows_that_want_it_not_a_new_s
     assert_eq!(library.inbox_count().unwrap(), 4, "the Inbox has both shows' news all the same");
 }
 
-/// NetworkManager as the desktop runs it, saying only whether the connection is metered.
-struct NetworkManager {
-    metered: u32,
-}
-
-#[zbus::interface(name = "org.freedesktop.NetworkManager")]
-impl NetworkManager {
-    #[zbus(property)]
-    fn metered(&self) -> u32 {
-        self.metered
-    }
-}
-
 #[test]
 fn new_episodes_are_not_downloaded_by_themselves_on_a_metered_connection() {
     let server = TestServer::start();
@@ -271,14 +258,7 @@ fn new_episodes_are_not_downloaded_by_themselves_on_a_metered_connection() {
     assert!(hark(data.path(), &["config", "auto-download", "1"]).status.success());
     let bus = common::bus::private_bus();
     let refresh = |metered: u32, count: usize| {
-        let _network_manager = zbus::blocking::connection::Builder::address(bus.address.as_str())
-            .unwrap()
-            .name("org.freedesktop.NetworkManager")
-            .unwrap()
-            .serve_at("/org/freedesktop/NetworkManager", NetworkManager { metered })
-            .unwrap()
-            .build()
-            .unwrap();
+        let _network_manager = common::bus::network_manager(&bus, metered);
         server.set("/m.xml", feed(count));
         std::process::Command::new(env!("CARGO_BIN_EXE_hark"))
             .arg("--data-dir")

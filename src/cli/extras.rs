@@ -81,7 +81,7 @@ fn bring_up_to_date(library: &mut Library, episode: EpisodeId) -> Result<(), Har
 }
 
 pub fn transcript(
-    library: &Library,
+    library: &mut Library,
     paths: &AppPaths,
     query: &str,
     json: bool,
@@ -95,6 +95,8 @@ pub fn transcript(
     let transcript = runtime()?
         .block_on(load_transcript(&http::client(), &paths.transcript_cache(), &link))
         .map_err(HarkError::Other)?;
+    // Read once, searchable from now on (`hark search`).
+    library.index_transcript(id, &link.url, &transcript)?;
     if json {
         say(out, serde_json::to_string_pretty(&transcript.cues).expect("plain data serialises"));
         return Ok(());

@@ -7,6 +7,7 @@ use crate::error::HarkError;
 use crate::http;
 use crate::library::{EpisodeHit, Library, MATCH_END, MATCH_START};
 use crate::net::directory::{self, Directories};
+use crate::paths::AppPaths;
 
 pub fn discover(library: &Library, term: &str, json: bool, out: &mut impl Write) -> Result<(), HarkError> {
     let shows = runtime()?
@@ -40,8 +41,14 @@ fn marked(snippet: &str) -> String {
     snippet.replace([MATCH_START, MATCH_END], "**")
 }
 
-pub fn search(library: &Library, query: &str, json: bool, out: &mut impl Write) -> Result<(), HarkError> {
-    let results = library.search(query)?;
+pub fn search(
+    library: &Library,
+    paths: &AppPaths,
+    query: &str,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<(), HarkError> {
+    let results = library.search_with_transcripts(query, &paths.transcript_cache())?;
     if json {
         let episodes: Vec<EpisodeHit> =
             results.episodes.into_iter().map(|hit| EpisodeHit { snippet: marked(&hit.snippet), ..hit }).collect();
@@ -56,9 +63,32 @@ pub fn search(library: &Library, query: &str, json: bool, out: &mut impl Write) 
     }
     for hit in &results.episodes {
         say(out, format!("{:>10}  {} — {}", hit.episode_id, hit.title, hit.podcast_title));
-        if matches!(hit.field, crate::library::Field::Notes) {
-            say(out, format!("            {}", marked(&hit.snippet).replace('\n', " ")));
+        let at = hit.at_secs.map(|at| format!("at {} ", crate::model::format_clock(at))).unwrap_or_default();
+        if !matches!(hit.field, crate::library::Field::Title) {
+            say(out, format!("            {at}{}", marked(&hit.snippet).replace('\n', " ")));
         }
+    }
+    Ok(())
+}
+
+/// After `hark refresh`, as after the window's: the newest episodes' transcripts (the
+/// `transcripts-per-show` preference), so `hark search` finds what is said in them.
+pub fn fetch_transcripts(library: &mut Library, paths: &AppPaths, out: &mut impl Write) -> Result<(), HarkError> {
+    use crate::net::transcripts::{fetch_all, held_line, store, wanted};
+    let wanted = wanted(library);
+    if wanted.is_empty() {
+        return Ok(());
+    }
+    if crate::net::metered::is_metered() {
+        say(out, held_line(wanted.len()));
+        return Ok(());
+    }
+    let mut indexed = 0;
+    runtime()?.block_on(fetch_all(&http::client(), &paths.transcript_cache(), wanted, |fetched| {
+        indexed += usize::from(store(library, fetched));
+    }));
+    if indexed > 0 {
+        say(out, format!("{indexed} transcripts fetched for search"));
     }
     Ok(())
 }

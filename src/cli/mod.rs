@@ -260,7 +260,10 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
             let refreshed = feeds::refresh(&mut library, podcast.as_deref(), &mut grown, &mut out);
             // "Download the newest N" applies after every refresh, the window's or this one.
             let downloaded = downloads::download_new(&mut library, paths, &grown, &mut out);
-            refreshed.and(downloaded)
+            // Only after a refresh that reached every feed (offline, or a network in trouble: not).
+            let transcripts =
+                if refreshed.is_ok() { find::fetch_transcripts(&mut library, paths, &mut out) } else { Ok(()) };
+            refreshed.and(downloaded).and(transcripts)
         }
         Command::Podcasts { json } => feeds::podcasts(&library, json, &mut out),
         Command::Episodes { podcast, json, newest_first } => {
@@ -280,11 +283,11 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
         }
         Command::Stats { json } => stats::stats(&library, json, &mut out),
         Command::Chapters { episode, json, all } => extras::chapters(&mut library, &episode, json, all, &mut out),
-        Command::Transcript { episode, json } => extras::transcript(&library, paths, &episode, json, &mut out),
+        Command::Transcript { episode, json } => extras::transcript(&mut library, paths, &episode, json, &mut out),
         Command::Download { episodes } => downloads::download(&mut library, paths, &episodes, &mut out),
         Command::Downloads => downloads::list(&mut library, paths, &mut out),
         Command::Discover { term, json } => find::discover(&library, &term, json, &mut out),
-        Command::Search { query, json } => find::search(&library, &query, json, &mut out),
+        Command::Search { query, json } => find::search(&library, paths, &query, json, &mut out),
         Command::Import { file, bookmarks } => {
             let feeds = file.map_or(Ok(()), |file| feeds::import(&mut library, &file, &mut out));
             feeds.and(bookmarks.map_or(Ok(()), |file| moments::import_bookmarks(&mut library, &file, &mut out)))

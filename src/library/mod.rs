@@ -10,8 +10,10 @@ mod gpodder;
 mod identity;
 mod inbox;
 mod listening;
+mod moments_index;
 mod search;
 mod sync;
+mod words;
 
 use std::path::Path;
 
@@ -31,6 +33,7 @@ pub use gpodder::{PendingEpisode, SyncChanges, episode_key, feed_key};
 pub use identity::RefreshTimer;
 pub use inbox::InboxEntry;
 pub use listening::{ListeningStats, ListeningTime, ShowListening, ShowSettings};
+pub use moments_index::MOMENT_HITS;
 pub use search::{EpisodeHit, Field, MATCH_END, MATCH_START, SearchResults, ShowHit};
 pub use sync::episode_identity;
 
@@ -83,6 +86,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("identity.sql"),
     include_str!("search_words.sql"),
     include_str!("bookmarks.sql"),
+    include_str!("moments_index.sql"),
 ];
 
 pub type Result<T> = std::result::Result<T, LibraryError>;

@@ -15,12 +15,19 @@ const LIMIT: i64 = 50;
 /// Up to this many matching episodes are ranked by relevance; more, and the newest come first.
 const RANK_AT_MOST: i64 = 2000;
 
-/// Where a hit was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+/// Where a hit was found, best first: an episode found in several places is listed once, by
+/// its best hit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Field {
     Title,
     Notes,
+    /// The listener's own bookmark note (at its moment).
+    Bookmark,
+    /// A chapter title (at the chapter's start).
+    Chapter,
+    /// A transcript cue (at its start).
+    Transcript,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -40,7 +47,7 @@ pub struct EpisodeHit {
     /// With `MATCH_START` / `MATCH_END` around the matched words.
     pub snippet: String,
     pub field: Field,
-    /// Where in the episode (for transcript and chapter hits, once those are indexed).
+    /// Where in the episode (transcript, chapter and bookmark hits).
     pub at_secs: Option<f64>,
 }
 
@@ -60,16 +67,22 @@ pub const MAX_QUERY_WORDS: usize = 12;
 /// one); each is quoted, so punctuation (`C++`, a stray `"`, brackets) is never syntax. A word
 /// said twice counts once, and the query is capped (`MAX_QUERY_BYTES`, `MAX_QUERY_WORDS`).
 pub fn fts_query(input: &str) -> Option<String> {
+    let words: Vec<String> =
+        query_words(input).into_iter().map(|w| format!("\"{}\"*", w.replace('"', "\"\""))).collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// The words of a query as typed, within its bounds: each once (case aside), at most
+/// `MAX_QUERY_WORDS`, from the first `MAX_QUERY_BYTES`.
+pub(super) fn query_words(input: &str) -> Vec<&str> {
     let cut = (0..=MAX_QUERY_BYTES.min(input.len())).rev().find(|at| input.is_char_boundary(*at)).unwrap_or(0);
     let mut seen = std::collections::HashSet::new();
-    let words: Vec<String> = input[..cut]
+    input[..cut]
         .split_whitespace()
         .filter(|w| w.chars().any(char::is_alphanumeric))
         .filter(|w| seen.insert(w.to_lowercase()))
         .take(MAX_QUERY_WORDS)
-        .map(|w| format!("\"{}\"*", w.replace('"', "\"\"")))
-        .collect();
-    (!words.is_empty()).then(|| words.join(" "))
+        .collect()
 }
 
 /// `hark_plain(html)`: notes as the words the index holds.
@@ -99,12 +112,48 @@ pub(super) fn index_new_episodes(tx: &Connection, podcast: PodcastId, after: i64
          SELECT id, title, hark_plain(notes_html) FROM episodes WHERE podcast_id = ?1 AND id > ?2",
         params![podcast.0, after],
     )?;
+    // Their chapters from the feed (psc:chapters), in the moments index (`moments_index.sql`).
+    tx.execute(
+        "INSERT INTO search_moments (rowid, words)
+         SELECT episode_id * 2, words FROM chapter_words
+         WHERE episode_id IN (SELECT id FROM episodes WHERE podcast_id = ?1 AND id > ?2 AND psc_chapters IS NOT NULL)
+           AND words <> ''",
+        params![podcast.0, after],
+    )?;
     Ok(())
 }
 
 impl Library {
-    /// Shows and episodes matching `input`, best first (titles weigh more than notes).
+    /// Shows and episodes matching `input`, best first: an episode once, by its best hit (title,
+    /// then notes, a bookmark, a chapter, a transcript cue — see `Field`). Transcript hits are
+    /// read back from `transcripts`, the cache folder (`AppPaths::transcript_cache`).
+    pub fn search_with_transcripts(&self, input: &str, transcripts: &std::path::Path) -> Result<SearchResults> {
+        self.search_in(input, Some(transcripts))
+    }
+
+    /// The same without transcripts (titles, notes, bookmarks and chapters).
     pub fn search(&self, input: &str) -> Result<SearchResults> {
+        self.search_in(input, None)
+    }
+
+    fn search_in(&self, input: &str, transcripts: Option<&std::path::Path>) -> Result<SearchResults> {
+        let mut found = self.search_titles_and_notes(input)?;
+        let mut listed: std::collections::HashSet<EpisodeId> = found.episodes.iter().map(|h| h.episode_id).collect();
+        for hit in self.search_bookmarks(input)? {
+            let Some(episode) = hit.bookmark.episode_id else { continue };
+            if listed.len() < LIMIT as usize + super::moments_index::MOMENT_HITS && listed.insert(episode) {
+                let at = Some(hit.bookmark.at_secs);
+                found.episodes.push(self.episode_hit(episode, Field::Bookmark, hit.snippet, at)?);
+            }
+        }
+        let words = super::words::QueryWords::of(input);
+        found.episodes.extend(self.moment_hits(&words, transcripts, &listed)?);
+        // Stable: within a field, the index's order (relevance, or newest first).
+        found.episodes.sort_by_key(|hit| hit.field);
+        Ok(found)
+    }
+
+    fn search_titles_and_notes(&self, input: &str) -> Result<SearchResults> {
         let Some(query) = fts_query(input) else { return Ok(SearchResults::default()) };
         let (start, end) = (MATCH_START.to_string(), MATCH_END.to_string());
         let mut shows = self.conn.prepare_cached(
@@ -214,7 +263,9 @@ mod tests {
         library
             .conn
             .execute_batch(
-                "DROP TABLE search_shows; DROP TABLE search_episodes; DROP VIEW episode_words;
+                "DROP TABLE search_moments; DROP VIEW chapter_words; DROP TABLE transcript_checks;
+                 DROP TRIGGER moments_feed_chapters_changed; DROP TRIGGER moments_episode_removed;
+                 DROP TABLE search_shows; DROP TABLE search_episodes; DROP VIEW episode_words;
                  DROP TRIGGER search_show_added; DROP TRIGGER search_show_changed; DROP TRIGGER search_show_removed;
                  DROP TRIGGER search_episode_changed;
                  DROP TRIGGER search_episode_removed;

@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
 use tokio::sync::mpsc::UnboundedSender;
 use url::Url;
 
@@ -71,11 +70,7 @@ pub fn store_fetched_chapters(
     }
 }
 
-/// Where a transcript's bytes are cached.
-pub fn transcript_cache_path(cache_dir: &Path, url: &str) -> PathBuf {
-    let hash: String = Sha256::digest(url.as_bytes()).iter().take(16).map(|b| format!("{b:02x}")).collect();
-    cache_dir.join(hash)
-}
+pub use crate::transcript::cache::cache_path as transcript_cache_path;
 
 /// A transcript, asked for conditionally: the cached copy when the server says it has not changed
 /// (or cannot be reached), else the new one. Only a transcript that parsed is cached, so a broken
@@ -85,56 +80,62 @@ pub async fn load_transcript(
     cache_dir: &Path,
     link: &TranscriptLink,
 ) -> Result<Transcript, String> {
+    match fetch_transcript(client, cache_dir, link, true).await? {
+        TranscriptFetched::Changed(transcript) | TranscriptFetched::Unchanged(Some(transcript)) => Ok(transcript),
+        TranscriptFetched::Unchanged(None) => Err(format!("the transcript at {} could not be read", link.url)),
+    }
+}
+
+/// What a conditional fetch of a transcript found.
+#[derive(Debug)]
+pub enum TranscriptFetched {
+    /// New bytes, parsed and cached.
+    Changed(Transcript),
+    /// 304 (or the network failed and a copy is held): the cached copy, parsed when asked for.
+    Unchanged(Option<Transcript>),
+}
+
+/// Asks for a transcript with the cached copy's validators (a plain request when none is held);
+/// new bytes that parse are cached. `read_held`: parse the held copy when it stands.
+pub async fn fetch_transcript(
+    client: &reqwest::Client,
+    cache_dir: &Path,
+    link: &TranscriptLink,
+    read_held: bool,
+) -> Result<TranscriptFetched, String> {
     let format = TranscriptFormat::detect(link.mime.as_deref(), &link.url)
         .ok_or_else(|| format!("the transcript at {} is in a format Hark does not read", link.url))?;
     let url = Url::parse(&link.url).map_err(|_| format!("the transcript address {} is not valid", link.url))?;
     let cached = transcript_cache_path(cache_dir, &link.url);
     let held = {
         let cached = cached.clone();
-        tokio::task::spawn_blocking(move || read_cached_transcript(&cached)).await.map_err(|e| e.to_string())?
+        tokio::task::spawn_blocking(move || crate::transcript::cache::read(&cached)).await.map_err(|e| e.to_string())?
     };
     let validators = held.as_ref().map(|(_, validators)| validators.clone()).unwrap_or_default();
     let outcome = fetch_conditional(client, &url, &validators, MAX_TRANSCRIPT_BYTES as u64).await;
     let (bytes, fresh) = match (outcome, held) {
         (Ok(FetchOutcome::Fetched(Fetched { body, validators, .. })), _) => (body, Some(validators)),
+        (Ok(FetchOutcome::NotModified { .. }) | Err(_), Some(_)) if !read_held => {
+            return Ok(TranscriptFetched::Unchanged(None));
+        }
         (Ok(FetchOutcome::NotModified { .. }) | Err(_), Some((bytes, _))) => (bytes, None),
         (Ok(FetchOutcome::NotModified { .. }), None) => return Err(format!("{url} answered 304 to a plain request")),
         (Err(e), None) => return Err(described("transcript", e)),
     };
     tokio::task::spawn_blocking(move || {
         let transcript = crate::transcript::parse(&bytes, format)?;
-        if let Some(validators) = fresh {
-            // A cache that cannot be written costs a fetch next time, nothing more.
-            let _ = write_cached_transcript(&cached, &bytes, &validators);
-        }
-        Ok(transcript)
+        Ok(match fresh {
+            Some(validators) => {
+                // A cache that cannot be written costs a fetch next time, nothing more.
+                let _ = crate::transcript::cache::write(&cached, &bytes, &validators);
+                TranscriptFetched::Changed(transcript)
+            }
+            None => TranscriptFetched::Unchanged(Some(transcript)),
+        })
     })
     .await
     .map_err(|e| format!("reading the transcript stopped: {e}"))?
     .map_err(|e: crate::transcript::TranscriptError| format!("the transcript at {url} could not be read: {e}"))
-}
-
-/// The validators of a cached transcript sit beside it: its ETag and Last-Modified, a line each.
-fn validators_path(cached: &Path) -> PathBuf {
-    cached.with_extension("validators")
-}
-
-fn read_cached_transcript(cached: &Path) -> Option<(Vec<u8>, FeedValidators)> {
-    let bytes = std::fs::read(cached).ok()?;
-    let saved = std::fs::read_to_string(validators_path(cached)).unwrap_or_default();
-    let mut lines = saved.lines().map(|l| Some(l.to_string()).filter(|l| !l.is_empty()));
-    let (etag, last_modified) = (lines.next().flatten(), lines.next().flatten());
-    Some((bytes, FeedValidators { etag, last_modified, body_hash: None }))
-}
-
-fn write_cached_transcript(cached: &Path, bytes: &[u8], validators: &FeedValidators) -> std::io::Result<()> {
-    std::fs::create_dir_all(cached.parent().unwrap_or(cached))?;
-    std::fs::write(cached, bytes)?;
-    let line = |value: &Option<String>| value.as_deref().unwrap_or_default().replace(['\r', '\n'], "");
-    std::fs::write(
-        validators_path(cached),
-        format!("{}\n{}\n", line(&validators.etag), line(&validators.last_modified)),
-    )
 }
 
 /// How often a stream's start is looked at until its tag is down.
@@ -270,14 +271,13 @@ impl super::Service {
         }
     }
 
-    pub(super) fn load_transcript(&self, episode: EpisodeId, link: TranscriptLink) {
-        let (client, cache, events, waker) =
-            (self.client.clone(), self.paths.transcript_cache(), self.events.clone(), self.waker.clone());
+    /// Loads a transcript for the window; the service indexes it (`Internal::TranscriptLoaded`)
+    /// before it says so.
+    pub(super) fn load_transcript(&self, episode: EpisodeId, link: TranscriptLink, done: &UnboundedSender<Internal>) {
+        let (client, cache, done) = (self.client.clone(), self.paths.transcript_cache(), done.clone());
         tokio::spawn(async move {
             let result = load_transcript(&client, &cache, &link).await.map(Arc::new);
-            if events.send(NetEvent::TranscriptLoaded { episode, url: link.url, result }).is_ok() {
-                waker.wake();
-            }
+            let _ = done.send(Internal::TranscriptLoaded { episode, url: link.url, result });
         });
     }
 }
@@ -285,9 +285,7 @@ impl super::Service {
 /// An episode's transcript as it was cached when it was last loaded (the window's transcript
 /// view, `hark transcript`), without asking the network; None when it never was.
 pub fn cached_transcript(cache_dir: &Path, link: &TranscriptLink) -> Option<Transcript> {
-    let format = TranscriptFormat::detect(link.mime.as_deref(), &link.url)?;
-    let (bytes, _) = read_cached_transcript(&transcript_cache_path(cache_dir, &link.url))?;
-    crate::transcript::parse(&bytes, format).ok()
+    crate::transcript::cache::cached(cache_dir, link)
 }
 
 /// The line of an episode's cached transcript spoken at `secs`, if there is one.

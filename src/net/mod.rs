@@ -11,6 +11,7 @@ mod queue;
 pub mod refresh;
 mod schedule;
 pub mod sync;
+pub mod transcripts;
 
 use std::sync::Arc;
 use std::sync::mpsc::Sender;
@@ -232,6 +233,9 @@ enum Internal {
     LoudnessMeasured { episode: EpisodeId, lufs: Option<f64> },
     MeteredChecked { podcast: PodcastId, metered: bool },
     Synced { request: Option<RequestId>, result: Result<crate::sync::Summary, String> },
+    TranscriptLoaded { episode: EpisodeId, url: String, result: Result<Arc<Transcript>, String> },
+    TranscriptFetched(transcripts::Fetched),
+    TranscriptsRoundEnded,
 }
 
 pub struct NetService {
@@ -294,6 +298,7 @@ impl NetService {
                     auto_sync: on_start == OnStart::ResumeDownloads,
                     syncing: false,
                     sync_again: None,
+                    transcripts: Default::default(),
                 };
                 runtime.block_on(service.run(receiver, on_start));
             })
@@ -340,6 +345,8 @@ struct Service {
     syncing: bool,
     /// A sync was asked for while one ran (and by whom).
     sync_again: Option<Option<RequestId>>,
+    /// The background transcript fetch (`net::transcripts`).
+    transcripts: transcripts::Round,
 }
 
 impl Service {
@@ -355,6 +362,7 @@ impl Service {
         let art_slots = Arc::new(Semaphore::new(PARALLEL_FEEDS));
         if on_start == OnStart::ResumeDownloads {
             self.resume_unfinished(&done_tx);
+            self.index_cached_transcripts();
         }
         let mut sync_timer = sync::timer(&self.library);
         loop {
@@ -394,7 +402,8 @@ impl Service {
                     Some(NetCommand::SetParallelDownloads(count)) => self.set_parallel_downloads(count),
                     Some(NetCommand::SetRefreshInterval(interval)) => self.set_refresh_interval(interval),
                     Some(NetCommand::SearchLibrary { request, query }) => {
-                        let result = self.library.search(&query).map_err(|e| e.to_string());
+                        let result = self.library.search_with_transcripts(&query, &self.paths.transcript_cache());
+                        let result = result.map_err(|e| e.to_string());
                         self.emit(NetEvent::LibrarySearched { request, result });
                     }
                     Some(NetCommand::Discover { request, term, directories }) => {
@@ -408,7 +417,7 @@ impl Service {
                     }
                     Some(NetCommand::FetchChapters { episode }) => self.update_chapters(episode, &done_tx),
                     Some(NetCommand::MeasureLoudness { episode }) => self.measure_if_unmeasured(episode, &done_tx),
-                    Some(NetCommand::FetchTranscript { episode, link }) => self.load_transcript(episode, link),
+                    Some(NetCommand::FetchTranscript { episode, link }) => self.load_transcript(episode, link, &done_tx),
                     Some(NetCommand::FetchArt { url, size }) => {
                         let (client, cache, events, waker, slots) =
                             (self.client.clone(), self.paths.art_cache(), self.events.clone(), self.waker.clone(), art_slots.clone());
@@ -520,6 +529,18 @@ impl Service {
                 self.auto_download_unless_metered(podcast, metered, done_tx)
             }
             Internal::Synced { request, result } => self.sync_ended(request, result, done_tx),
+            Internal::TranscriptLoaded { episode, url, result } => {
+                if let Ok(transcript) = &result
+                    && let Err(e) = self.library.index_transcript(episode, &url, transcript)
+                {
+                    tracing::warn!("indexing the transcript of {episode}: {e}");
+                }
+                self.emit(NetEvent::TranscriptLoaded { episode, url, result });
+            }
+            Internal::TranscriptFetched(fetched) => {
+                transcripts::store(&mut self.library, fetched);
+            }
+            Internal::TranscriptsRoundEnded => self.transcripts_round_ended(),
             Internal::Subscribed { request, fetched } => {
                 let result = fetched
                     .and_then(|fetched| refresh::apply_subscription(&mut self.library, fetched))
@@ -528,6 +549,7 @@ impl Service {
             }
             Internal::Refreshed { request, podcast, fetched } => {
                 self.schedule.refreshed(request, podcast, fetched.is_ok());
+                self.transcripts.reachable |= fetched.is_ok();
                 match refresh::apply_refresh(&mut self.library, podcast, fetched) {
                     Ok(Refreshed { podcast, title, result }) => {
                         if result.as_ref().is_ok_and(|r| r.added > 0) {
@@ -549,6 +571,7 @@ impl Service {
                         self.refreshes.remove(&request);
                         self.schedule.batch_finished(request);
                         self.emit(NetEvent::RefreshFinished { request });
+                        self.fetch_transcripts(done_tx);
                         if self.auto_sync {
                             self.start_sync(None, done_tx);
                         }

@@ -8,6 +8,7 @@
 pub use crate::model::TranscriptLink;
 use crate::model::time::{TimeSource, parse_time};
 
+pub mod cache;
 mod json;
 mod srt;
 mod text;

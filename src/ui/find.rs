@@ -89,13 +89,7 @@ pub fn results_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Acti
             if !results.episodes.is_empty() {
                 ui.label(egui::RichText::new("Episodes").strong());
                 for hit in &results.episodes {
-                    if ui.link(format!("{} — {}", hit.title, hit.podcast_title)).clicked() {
-                        actions.push(Action::OpenSearchHit { podcast: hit.podcast_id, episode: Some(hit.episode_id) });
-                    }
-                    if matches!(hit.field, crate::library::Field::Notes) {
-                        ui.label(highlighted(ui, &hit.snippet));
-                    }
-                    ui.add_space(4.0);
+                    episode_hit(ui, hit, actions);
                 }
             }
         });
@@ -104,6 +98,39 @@ pub fn results_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Acti
         state.find.results = None;
         state.find.query.clear();
     }
+}
+
+/// One episode found: its titles (a click opens it) and, when the hit is in the notes, a
+/// chapter, a transcript or a bookmark, the words around it; with a time, a click plays from it
+/// (streamed if the episode is not downloaded).
+fn episode_hit(ui: &mut egui::Ui, hit: &crate::library::EpisodeHit, actions: &mut Vec<Action>) {
+    let open = Action::OpenSearchHit { podcast: hit.podcast_id, episode: Some(hit.episode_id) };
+    if ui.link(format!("{} — {}", hit.title, hit.podcast_title)).clicked() {
+        actions.push(open.clone());
+    }
+    let where_ = match hit.field {
+        crate::library::Field::Title => None,
+        crate::library::Field::Notes => Some("notes"),
+        crate::library::Field::Bookmark => Some("bookmark"),
+        crate::library::Field::Chapter => Some("chapter"),
+        crate::library::Field::Transcript => Some("said"),
+    };
+    let Some(where_) = where_ else { return ui.add_space(4.0) };
+    ui.horizontal_wrapped(|ui| {
+        if let Some(at) = hit.at_secs {
+            let clock = crate::model::format_clock(at);
+            let play = ui
+                .small_button(format!("▶ {clock}"))
+                .labelled(egui::Role::Button, &format!("Play {} from {clock}", hit.title));
+            if play.on_hover_text(format!("Play from {clock} ({where_})")).clicked() {
+                actions.push(open);
+                actions
+                    .push(Action::Listen(crate::listening::Command::Play { episode: hit.episode_id, from: Some(at) }));
+            }
+        }
+        ui.label(highlighted(ui, &hit.snippet));
+    });
+    ui.add_space(4.0);
 }
 
 /// Shows found in the directories, with Subscribe (or Subscribed).

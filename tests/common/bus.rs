@@ -24,3 +24,28 @@ pub fn private_bus() -> Bus {
     std::io::BufRead::read_line(&mut std::io::BufReader::new(daemon.stdout.take().unwrap()), &mut address).unwrap();
     Bus { daemon, address: address.trim().to_string() }
 }
+
+/// NetworkManager as the desktop runs it, saying only whether the connection is metered.
+pub struct NetworkManager {
+    pub metered: u32,
+}
+
+#[zbus::interface(name = "org.freedesktop.NetworkManager")]
+impl NetworkManager {
+    #[zbus(property)]
+    fn metered(&self) -> u32 {
+        self.metered
+    }
+}
+
+/// NetworkManager on `bus` saying `metered` (1: yes, 2: no) while the connection is kept.
+pub fn network_manager(bus: &Bus, metered: u32) -> zbus::blocking::Connection {
+    zbus::blocking::connection::Builder::address(bus.address.as_str())
+        .unwrap()
+        .name("org.freedesktop.NetworkManager")
+        .unwrap()
+        .serve_at("/org/freedesktop/NetworkManager", NetworkManager { metered })
+        .unwrap()
+        .build()
+        .unwrap()
+}
