@@ -348,12 +348,18 @@ impl Library {
     }
 
     fn episodes_ordered(&self, podcast: Option<PodcastId>, order: &str) -> Result<Vec<EpisodeSummary>> {
-        let sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM episodes e WHERE (?1 IS NULL OR e.podcast_id = ?1)
-             ORDER BY {order}"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map([podcast.map(|p| p.0)], summary_from_row)?;
+        // Two statements, not `?1 IS NULL OR podcast_id = ?1`: SQLite cannot use the podcast's
+        // index for that, and one show's episodes then cost a scan of every episode.
+        let mut stmt = match podcast {
+            Some(_) => self.conn.prepare_cached(&format!(
+                "SELECT {SUMMARY_COLUMNS} FROM episodes e WHERE e.podcast_id = ?1 ORDER BY {order}"
+            ))?,
+            None => self.conn.prepare_cached(&format!("SELECT {SUMMARY_COLUMNS} FROM episodes e ORDER BY {order}"))?,
+        };
+        let rows = match podcast {
+            Some(podcast) => stmt.query_map([podcast.0], summary_from_row)?,
+            None => stmt.query_map([], summary_from_row)?,
+        };
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

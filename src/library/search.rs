@@ -153,6 +153,33 @@ impl Library {
         Ok(found)
     }
 
+    /// An episode found by its title or notes, with the words marked where they are: in the
+    /// title when it holds one of them, else in the notes (made into words only then).
+    fn title_or_notes_hit(&self, episode: EpisodeId, words: &super::words::QueryWords) -> Result<EpisodeHit> {
+        let mut row = self.conn.prepare_cached(
+            "SELECT e.podcast_id, e.title, p.title FROM episodes e JOIN podcasts p ON p.id = e.podcast_id WHERE e.id = ?1",
+        )?;
+        let (podcast_id, title, podcast_title): (i64, String, String) =
+            row.query_row([episode.0], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let (field, snippet) = match words.marked_any(&title) {
+            Some(marked) => (Field::Title, marked),
+            None => {
+                let mut body = self.conn.prepare_cached("SELECT body FROM episode_words WHERE id = ?1")?;
+                let body: String = body.query_row([episode.0], |r| r.get(0))?;
+                (Field::Notes, words.marked_any(&body).unwrap_or_default())
+            }
+        };
+        Ok(EpisodeHit {
+            episode_id: episode,
+            podcast_id: PodcastId(podcast_id),
+            title,
+            podcast_title,
+            snippet,
+            field,
+            at_secs: None,
+        })
+    }
+
     fn search_titles_and_notes(&self, input: &str) -> Result<SearchResults> {
         let Some(query) = fts_query(input) else { return Ok(SearchResults::default()) };
         let (start, end) = (MATCH_START.to_string(), MATCH_END.to_string());
@@ -167,38 +194,26 @@ impl Library {
                 Ok(ShowHit { podcast_id: PodcastId(r.get(0)?), title: r.get(1)?, snippet: r.get(2)? })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        // Words in nearly every episode ("episode", a show's name) rank tens of thousands of
-        // matches for nothing: past a few thousand, the newest come first instead, found without
-        // ranking at all.
-        let mut common = self.conn.prepare_cached(
-            "SELECT count(*) FROM (SELECT 1 FROM search_episodes WHERE search_episodes MATCH ?1 LIMIT ?2)",
+        // Words in nearly every episode ("episode", a show's name) would rank tens of thousands
+        // of matches for nothing: one pass, newest first, finds whether there are more than a
+        // few thousand, and if so the newest are the answer; fewer, and they are ranked. The
+        // snippets are made here for the fifty shown (FTS5's snippet() would run the match
+        // again, and a common prefix costs a merge of its whole doclist each time).
+        let mut newest = self.conn.prepare_cached(
+            "SELECT rowid FROM search_episodes WHERE search_episodes MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
         )?;
-        let too_common = common.query_row(params![query, RANK_AT_MOST + 1], |r| r.get::<_, i64>(0))? > RANK_AT_MOST;
-        let order = if too_common { "rowid DESC" } else { "rank" };
-        let mut episodes = self.conn.prepare_cached(&format!(
-            "SELECT e.id, e.podcast_id, e.title, p.title, hit.title_snippet, hit.notes_snippet
-             FROM (SELECT rowid, rank,
-                          snippet(search_episodes, 0, ?2, ?3, '…', 12) AS title_snippet,
-                          snippet(search_episodes, 1, ?2, ?3, '…', 16) AS notes_snippet
-                   FROM search_episodes WHERE search_episodes MATCH ?1 ORDER BY {order} LIMIT ?4) hit
-             JOIN episodes e ON e.id = hit.rowid JOIN podcasts p ON p.id = e.podcast_id ORDER BY hit.{order}"
-        ))?;
-        let episodes = episodes
-            .query_map(params![query, start, end, LIMIT], |r| {
-                let title_snippet: String = r.get(4)?;
-                let notes_snippet: String = r.get(5)?;
-                let in_title = title_snippet.contains(MATCH_START);
-                Ok(EpisodeHit {
-                    episode_id: EpisodeId(r.get(0)?),
-                    podcast_id: PodcastId(r.get(1)?),
-                    title: r.get(2)?,
-                    podcast_title: r.get(3)?,
-                    snippet: if in_title { title_snippet } else { notes_snippet },
-                    field: if in_title { Field::Title } else { Field::Notes },
-                    at_secs: None,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut found: Vec<i64> =
+            newest.query_map(params![query, RANK_AT_MOST + 1], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        if found.len() as i64 <= RANK_AT_MOST {
+            let mut ranked = self.conn.prepare_cached(
+                "SELECT rowid FROM search_episodes WHERE search_episodes MATCH ?1 ORDER BY rank LIMIT ?2",
+            )?;
+            found = ranked.query_map(params![query, LIMIT], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        }
+        found.truncate(LIMIT as usize);
+        let words = super::words::QueryWords::of(input);
+        let episodes =
+            found.iter().map(|&id| self.title_or_notes_hit(EpisodeId(id), &words)).collect::<Result<Vec<_>>>()?;
         Ok(SearchResults { shows, episodes })
     }
 }

@@ -75,33 +75,26 @@ impl QueryWords {
     /// `text` with every query word marked (`MATCH_START`/`MATCH_END`), or None when one of
     /// them is not in it. A long text is cut to the words around the first match.
     pub fn marked(&self, text: &str) -> Option<String> {
-        let mut folded = String::new();
-        let spans: Vec<(usize, usize, String)> = tokens(text)
-            .map(|(start, end)| {
-                folded.clear();
-                fold_into(&text[start..end], &mut folded);
-                (start, end, folded.clone())
-            })
-            .collect();
+        let spans = folded_spans(text);
         let mut hit = vec![false; spans.len()];
         for word in &self.words {
-            let mut found = false;
-            for at in 0..spans.len().saturating_sub(word.len() - 1) {
-                let last = word.len() - 1;
-                let fits = word.iter().enumerate().all(|(i, token)| {
-                    let have = &spans[at + i].2;
-                    if i == last { have.starts_with(token.as_str()) } else { have == token }
-                });
-                if fits {
-                    hit[at..=at + last].iter_mut().for_each(|h| *h = true);
-                    found = true;
-                }
-            }
-            if !found {
+            if !mark(word, &spans, &mut hit) {
                 return None;
             }
         }
         Some(cut_and_mark(text, &spans, &hit))
+    }
+
+    /// `text` with each place that holds one of the query words marked, cut to the words around
+    /// the first; None when it holds none of them. (One field of a hit whose words may be spread
+    /// over the title and the notes.)
+    pub fn marked_any(&self, text: &str) -> Option<String> {
+        let spans = folded_spans(text);
+        let mut hit = vec![false; spans.len()];
+        for word in &self.words {
+            mark(word, &spans, &mut hit);
+        }
+        hit.contains(&true).then(|| cut_and_mark(text, &spans, &hit))
     }
 
     /// Quickly: could `text` hold every word? (A case-insensitive look for each word's first
@@ -115,6 +108,36 @@ impl QueryWords {
             false => true,
         })
     }
+}
+
+/// The tokens of `text` with their byte spans, folded as the index folds them.
+fn folded_spans(text: &str) -> Vec<(usize, usize, String)> {
+    let mut folded = String::new();
+    tokens(text)
+        .map(|(start, end)| {
+            folded.clear();
+            fold_into(&text[start..end], &mut folded);
+            (start, end, folded.clone())
+        })
+        .collect()
+}
+
+/// Marks in `hit` every place in `spans` where `word` (its tokens in a row, the last as a
+/// prefix) is; true when there was one.
+fn mark(word: &[String], spans: &[(usize, usize, String)], hit: &mut [bool]) -> bool {
+    let last = word.len() - 1;
+    let mut found = false;
+    for at in 0..spans.len().saturating_sub(last) {
+        let fits = word.iter().enumerate().all(|(i, token)| {
+            let have = &spans[at + i].2;
+            if i == last { have.starts_with(token.as_str()) } else { have == token }
+        });
+        if fits {
+            hit[at..=at + last].iter_mut().for_each(|h| *h = true);
+            found = true;
+        }
+    }
+    found
 }
 
 fn contains_ignoring_ascii_case(haystack: &[u8], lower_needle: &[u8]) -> bool {

@@ -67,10 +67,13 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         actions.push(Action::OpenInbox);
     }
     ui.add_space(4.0);
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        for podcast in &state.podcasts {
+    // Only the rows in view are laid out: a thousand shows cost what a screenful does.
+    let rows = state.podcasts.len();
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(ui, SHOW_ROW_HEIGHT, rows, |ui, in_view| {
+        for podcast in &state.podcasts[in_view] {
             let selected = state.selected_podcast == Some(podcast.id);
             let row = ui.horizontal(|ui| {
+                ui.set_height(SHOW_ROW_HEIGHT);
                 widgets::art(ui, &state.art, podcast.art_url.as_deref(), &podcast.title, 40.0);
                 ui.vertical(|ui| {
                     let title = egui::RichText::new(&podcast.title).strong();
@@ -101,10 +104,12 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                     actions.push(Action::Unsubscribe { podcast: podcast.id, keep_downloads: true });
                 }
             });
-            ui.add_space(4.0);
         }
     });
 }
+
+/// A show's row in the list: its 40 px art with room around it.
+const SHOW_ROW_HEIGHT: f32 = 44.0;
 
 fn up_next(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
     ui.add_space(4.0);
