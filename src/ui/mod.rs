@@ -3,6 +3,7 @@
 
 pub mod bookmarks;
 mod chapters;
+mod credits;
 mod downloads;
 pub mod episode_list;
 mod episode_page;
