@@ -188,11 +188,52 @@ fn a_serial_show_lists_part_one_first_and_trailers_are_badged_and_never_auto_dow
 #[test]
 fn the_window_lists_a_serial_show_from_part_one_with_its_trailer_badged() {
     use egui_kittest::kittest::Queryable;
-    let (_server, _data, window) = window_on("serial-show.xml");
+    let (_server, _data, mut window) = window_on("serial-show.xml");
     let titles: Vec<String> = window.state().state.episodes.iter().map(|e| e.title.clone()).collect();
     assert_eq!(titles[..2], ["Coming soon".to_string(), "Part 1: The keeper".to_string()], "part one first");
     window.get_by_label("Trailer");
     window.get_by_label("Bonus");
+
+    // The filter hides them.
+    window.get_by_label("Filter episodes").click();
+    window.run_steps(2);
+    window.get_by_label("No trailers or bonus").click();
+    window.run_steps(3);
+    assert!(window.query_by_label("Trailer").is_none() && window.query_by_label("Bonus").is_none());
+    assert!(window.query_by_label("Coming soon").is_none() && window.query_by_label("Behind the story").is_none());
+    window.get_by_label("Part 1: The keeper");
+    window.get_by_label("Part 3: The last lamp");
+}
+
+#[test]
+fn a_trailer_that_a_refresh_brings_waits_in_the_inbox_unannounced() {
+    let url = Url::parse("https://feeds.example.org/serial.xml").unwrap();
+    let item = |guid: &str, kind: &str| {
+        format!(
+            "<item><guid>{guid}</guid><title>{guid}</title><itunes:episodeType>{kind}</itunes:episodeType>\
+             <enclosure url=\"https://media.example.org/{guid}.mp3\" type=\"audio/mpeg\"/></item>"
+        )
+    };
+    let feed = |items: &[String]| {
+        let xml = format!(
+            r#"<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>
+            <title>Season Two Soon</title>{}</channel></rss>"#,
+            items.concat()
+        );
+        parse_feed(xml.as_bytes(), &url).unwrap()
+    };
+    let mut library = Library::in_memory().unwrap();
+    let before = Utc::now().timestamp() - 1;
+    let first = [item("s1e1", "full")];
+    let (podcast, _) = library.subscribe(url.as_str(), &feed(&first)).unwrap();
+    // Arrivals are told apart by the second they came in.
+    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    let later = [item("s2-trailer", "trailer"), item("s1e2", "full"), first[0].clone()];
+    library.sync(podcast, &feed(&later)).unwrap();
+    let announced: Vec<String> = library.arrived_after(before).unwrap().into_iter().map(|e| e.episode.title).collect();
+    assert_eq!(announced, ["s1e2"], "the trailer is not announced");
+    let inbox: Vec<String> = library.inbox().unwrap().into_iter().map(|e| e.episode.title).collect();
+    assert!(inbox.contains(&"s2-trailer".to_string()), "but it is in the Inbox: {inbox:?}");
 }
 
 /// One page of a paged feed (RFC 5005): its items, and where the archive goes on.
