@@ -12,6 +12,7 @@ mod identity;
 mod inbox;
 mod listening;
 mod search;
+mod serial;
 mod sync;
 
 use std::path::Path;

@@ -1,0 +1,19 @@
+//! A serial show (`itunes:type serial`: an audiobook, a story in parts) is heard in order: what
+//! comes after a part.
+
+use super::{Library, OLDEST_FIRST, Result};
+use crate::model::{EpisodeId, EpisodeType};
+
+impl Library {
+    /// The part that follows `episode` in a serial show: the first after it, from part one on,
+    /// that is not played and not a trailer. None for an episode of any other show, or the last.
+    pub fn next_part(&self, episode: EpisodeId) -> Result<Option<EpisodeId>> {
+        let podcast = self.episode(episode)?.summary.podcast_id;
+        if !self.is_serial(podcast)? {
+            return Ok(None);
+        }
+        let parts = self.episodes_ordered(Some(podcast), OLDEST_FIRST)?;
+        let after = parts.iter().skip_while(|e| e.id != episode).skip(1);
+        Ok(after.filter(|e| !e.played && e.episode_type != EpisodeType::Trailer).map(|e| e.id).next())
+    }
+}
