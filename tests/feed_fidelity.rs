@@ -188,7 +188,7 @@ fn a_serial_show_lists_part_one_first_and_trailers_are_badged_and_never_auto_dow
 #[test]
 fn the_window_lists_a_serial_show_from_part_one_with_its_trailer_badged() {
     use egui_kittest::kittest::Queryable;
-    let (_server, _data, mut window) = window_on("serial-show.xml");
+    let (_server, _data, mut window) = window_on(&["serial-show.xml"]);
     let titles: Vec<String> = window.state().state.episodes.iter().map(|e| e.title.clone()).collect();
     assert_eq!(titles[..2], ["Coming soon".to_string(), "Part 1: The keeper".to_string()], "part one first");
     window.get_by_label("Trailer");
@@ -343,17 +343,29 @@ fn how_often_a_feed_says_it_changes_is_read_from_either_namespace_and_kept() {
     assert_eq!(timers[0].update_every_secs, Some(604_800), "kept for the refresh timer");
 }
 
-/// The window on a library subscribed to the fixture `name` (served on loopback), its only show
-/// selected at launch; the server and the data folder live as long as the test keeps them.
-fn window_on(name: &str) -> (TestServer, tempfile::TempDir, egui_kittest::Harness<'static, hark::app::HarkApp>) {
+/// The window on a library subscribed to the fixtures `names` (served on loopback), the first
+/// show selected; the server and the data folder live as long as the test keeps them.
+fn window_on(names: &[&str]) -> (TestServer, tempfile::TempDir, egui_kittest::Harness<'static, hark::app::HarkApp>) {
     common::init();
     let server = TestServer::start();
-    server.set("/feed.xml", Route::ok(common::fixture_bytes(&format!("feeds/{name}")), "application/rss+xml"));
     let data = tempfile::tempdir().unwrap();
     let mut library = Library::open(&data.path().join("library.sqlite3")).unwrap();
-    common::subscribe(&mut library, &server.url("/feed.xml"));
+    for name in names {
+        server.set(
+            &format!("/{name}"),
+            Route::ok(common::fixture_bytes(&format!("feeds/{name}")), "application/rss+xml"),
+        );
+        common::subscribe(&mut library, &server.url(&format!("/{name}")));
+    }
     library.set_setting("demo_offered", "1").unwrap();
-    let paths = hark::paths::AppPaths::inside(data.path());
+    drop(library);
+    let window = launch(data.path());
+    (server, data, window)
+}
+
+/// The window on the library in `data`.
+fn launch(data: &std::path::Path) -> egui_kittest::Harness<'static, hark::app::HarkApp> {
+    let paths = hark::paths::AppPaths::inside(data);
     let options = hark::app::AppOptions {
         audio: hark::player::OutputChoice::Null,
         timed_refresh: false,
@@ -364,7 +376,45 @@ fn window_on(name: &str) -> (TestServer, tempfile::TempDir, egui_kittest::Harnes
         .with_size(egui::vec2(1280.0, 800.0))
         .build_eframe(move |cc| hark::app::HarkApp::new(&cc.egui_ctx, paths, options).expect("the app starts"));
     window.run_steps(4);
-    (server, data, window)
+    window
+}
+
+#[test]
+fn a_sort_chosen_for_one_show_is_kept_for_that_show_alone_across_launches() {
+    use egui_kittest::kittest::Queryable;
+    let (_server, data, mut window) = window_on(&["serial-show.xml", "credits.xml"]);
+    let open = |window: &mut egui_kittest::Harness<'static, hark::app::HarkApp>, show: &str| {
+        // The list's row (the header names the selected show too).
+        window.query_all_by_label(show).next().expect("the show is listed").click();
+        window.run_steps(3);
+    };
+    let first_title = |window: &egui_kittest::Harness<'static, hark::app::HarkApp>| {
+        let state = &window.state().state;
+        let rows =
+            hark::ui::episode_list::arrange(&state.episodes, state.episode_list.sort, state.episode_list.filter, "");
+        state.episodes[rows[0]].title.clone()
+    };
+    open(&mut window, "The Lighthouse Keeper's Daughter");
+    assert_eq!(first_title(&window), "Coming soon", "the serial show's own order");
+    window.get_by_label("Sort episodes").click();
+    window.run_steps(2);
+    window.get_by_label("Newest first").click();
+    window.run_steps(3);
+    assert_eq!(first_title(&window), "Part 3: The last lamp");
+
+    open(&mut window, "Canal Walks");
+    assert_eq!(
+        window.state().state.episode_list.sort,
+        hark::ui::episode_list::Sort::Feed,
+        "another show keeps its own"
+    );
+    open(&mut window, "The Lighthouse Keeper's Daughter");
+    assert_eq!(first_title(&window), "Part 3: The last lamp", "kept for the serial show");
+
+    drop(window);
+    let mut window = launch(data.path());
+    open(&mut window, "The Lighthouse Keeper's Daughter");
+    assert_eq!(first_title(&window), "Part 3: The last lamp", "and at the next launch");
 }
 
 #[test]
@@ -425,7 +475,7 @@ fn funding_people_subtitles_authors_and_permalinks_reach_the_cli_json() {
 #[test]
 fn the_show_page_offers_support_and_names_its_people_and_the_episode_page_its_guests() {
     use egui_kittest::kittest::Queryable;
-    let (_server, _data, mut window) = window_on("credits.xml");
+    let (_server, _data, mut window) = window_on(&["credits.xml"]);
 
     let show = window.state().state.show.clone().expect("the show is selected");
     assert_eq!(show.subtitle.as_deref(), Some("Two friends, one towpath, every lock on the network."));

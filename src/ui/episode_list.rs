@@ -19,6 +19,23 @@ impl Sort {
     pub const ALL: [Sort; 6] =
         [Sort::Feed, Sort::Newest, Sort::Oldest, Sort::UnplayedFirst, Sort::Longest, Sort::Shortest];
 
+    /// How the choice is kept in the library (per show).
+    pub fn key(self) -> &'static str {
+        match self {
+            Sort::Feed => "feed",
+            Sort::Newest => "newest",
+            Sort::Oldest => "oldest",
+            Sort::UnplayedFirst => "unplayed",
+            Sort::Longest => "longest",
+            Sort::Shortest => "shortest",
+        }
+    }
+
+    /// A kept choice; anything else is the show's own order.
+    pub fn from_key(key: &str) -> Sort {
+        Sort::ALL.into_iter().find(|sort| sort.key() == key).unwrap_or_default()
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Sort::Feed => "Show's order",
