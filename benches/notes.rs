@@ -50,6 +50,7 @@ fn page(notes: &str) -> EpisodePage {
         transcripts: Vec::new(),
         enclosure_length: None,
         explicit: false,
+        credits: Default::default(),
     };
     EpisodePage {
         notes: Document::from_notes(notes),

@@ -188,29 +188,52 @@ fn a_serial_show_lists_part_one_first_and_trailers_are_badged_and_never_auto_dow
 #[test]
 fn the_window_lists_a_serial_show_from_part_one_with_its_trailer_badged() {
     use egui_kittest::kittest::Queryable;
-    common::init();
-    let server = TestServer::start();
-    server.set("/serial.xml", Route::ok(common::fixture_bytes("feeds/serial-show.xml"), "application/rss+xml"));
-    let data = tempfile::tempdir().unwrap();
-    let mut library = hark::library::Library::open(&data.path().join("library.sqlite3")).unwrap();
-    common::subscribe(&mut library, &server.url("/serial.xml"));
-    library.set_setting("demo_offered", "1").unwrap();
-    let paths = hark::paths::AppPaths::inside(data.path());
-    let options = hark::app::AppOptions {
-        audio: hark::player::OutputChoice::Null,
-        timed_refresh: false,
-        media_keys: false,
-        directories: None,
-    };
-    let mut window = egui_kittest::Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_eframe(move |cc| hark::app::HarkApp::new(&cc.egui_ctx, paths, options).expect("the app starts"));
-    // The only show, selected at launch.
-    window.run_steps(4);
+    let (_server, _data, mut window) = window_on(&["serial-show.xml"]);
     let titles: Vec<String> = window.state().state.episodes.iter().map(|e| e.title.clone()).collect();
     assert_eq!(titles[..2], ["Coming soon".to_string(), "Part 1: The keeper".to_string()], "part one first");
     window.get_by_label("Trailer");
     window.get_by_label("Bonus");
+
+    // The filter hides them.
+    window.get_by_label("Filter episodes").click();
+    window.run_steps(2);
+    window.get_by_label("No trailers or bonus").click();
+    window.run_steps(3);
+    assert!(window.query_by_label("Trailer").is_none() && window.query_by_label("Bonus").is_none());
+    assert!(window.query_by_label("Coming soon").is_none() && window.query_by_label("Behind the story").is_none());
+    window.get_by_label("Part 1: The keeper");
+    window.get_by_label("Part 3: The last lamp");
+}
+
+#[test]
+fn a_trailer_that_a_refresh_brings_waits_in_the_inbox_unannounced() {
+    let url = Url::parse("https://feeds.example.org/serial.xml").unwrap();
+    let item = |guid: &str, kind: &str| {
+        format!(
+            "<item><guid>{guid}</guid><title>{guid}</title><itunes:episodeType>{kind}</itunes:episodeType>\
+             <enclosure url=\"https://media.example.org/{guid}.mp3\" type=\"audio/mpeg\"/></item>"
+        )
+    };
+    let feed = |items: &[String]| {
+        let xml = format!(
+            r#"<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>
+            <title>Season Two Soon</title>{}</channel></rss>"#,
+            items.concat()
+        );
+        parse_feed(xml.as_bytes(), &url).unwrap()
+    };
+    let mut library = Library::in_memory().unwrap();
+    let before = Utc::now().timestamp() - 1;
+    let first = [item("s1e1", "full")];
+    let (podcast, _) = library.subscribe(url.as_str(), &feed(&first)).unwrap();
+    // Arrivals are told apart by the second they came in.
+    std::thread::sleep(std::time::Duration::from_millis(1_100));
+    let later = [item("s2-trailer", "trailer"), item("s1e2", "full"), first[0].clone()];
+    library.sync(podcast, &feed(&later)).unwrap();
+    let announced: Vec<String> = library.arrived_after(before).unwrap().into_iter().map(|e| e.episode.title).collect();
+    assert_eq!(announced, ["s1e2"], "the trailer is not announced");
+    let inbox: Vec<String> = library.inbox().unwrap().into_iter().map(|e| e.episode.title).collect();
+    assert!(inbox.contains(&"s2-trailer".to_string()), "but it is in the Inbox: {inbox:?}");
 }
 
 /// One page of a paged feed (RFC 5005): its items, and where the archive goes on.
@@ -318,4 +341,158 @@ fn how_often_a_feed_says_it_changes_is_read_from_either_namespace_and_kept() {
     library.subscribe(url.as_str(), &weekly).unwrap();
     let timers = library.refresh_timers().unwrap();
     assert_eq!(timers[0].update_every_secs, Some(604_800), "kept for the refresh timer");
+}
+
+/// The window on a library subscribed to the fixtures `names` (served on loopback), the first
+/// show selected; the server and the data folder live as long as the test keeps them.
+fn window_on(names: &[&str]) -> (TestServer, tempfile::TempDir, egui_kittest::Harness<'static, hark::app::HarkApp>) {
+    common::init();
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let mut library = Library::open(&data.path().join("library.sqlite3")).unwrap();
+    for name in names {
+        server.set(
+            &format!("/{name}"),
+            Route::ok(common::fixture_bytes(&format!("feeds/{name}")), "application/rss+xml"),
+        );
+        common::subscribe(&mut library, &server.url(&format!("/{name}")));
+    }
+    library.set_setting("demo_offered", "1").unwrap();
+    drop(library);
+    let window = launch(data.path());
+    (server, data, window)
+}
+
+/// The window on the library in `data`.
+fn launch(data: &std::path::Path) -> egui_kittest::Harness<'static, hark::app::HarkApp> {
+    let paths = hark::paths::AppPaths::inside(data);
+    let options = hark::app::AppOptions {
+        audio: hark::player::OutputChoice::Null,
+        timed_refresh: false,
+        media_keys: false,
+        directories: None,
+    };
+    let mut window = egui_kittest::Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_eframe(move |cc| hark::app::HarkApp::new(&cc.egui_ctx, paths, options).expect("the app starts"));
+    window.run_steps(4);
+    window
+}
+
+#[test]
+fn a_sort_chosen_for_one_show_is_kept_for_that_show_alone_across_launches() {
+    use egui_kittest::kittest::Queryable;
+    let (_server, data, mut window) = window_on(&["serial-show.xml", "credits.xml"]);
+    let open = |window: &mut egui_kittest::Harness<'static, hark::app::HarkApp>, show: &str| {
+        // The list's row (the header names the selected show too).
+        window.query_all_by_label(show).next().expect("the show is listed").click();
+        window.run_steps(3);
+    };
+    let first_title = |window: &egui_kittest::Harness<'static, hark::app::HarkApp>| {
+        let state = &window.state().state;
+        let rows =
+            hark::ui::episode_list::arrange(&state.episodes, state.episode_list.sort, state.episode_list.filter, "");
+        state.episodes[rows[0]].title.clone()
+    };
+    open(&mut window, "The Lighthouse Keeper's Daughter");
+    assert_eq!(first_title(&window), "Coming soon", "the serial show's own order");
+    window.get_by_label("Sort episodes").click();
+    window.run_steps(2);
+    window.get_by_label("Newest first").click();
+    window.run_steps(3);
+    assert_eq!(first_title(&window), "Part 3: The last lamp");
+
+    open(&mut window, "Canal Walks");
+    assert_eq!(
+        window.state().state.episode_list.sort,
+        hark::ui::episode_list::Sort::Feed,
+        "another show keeps its own"
+    );
+    open(&mut window, "The Lighthouse Keeper's Daughter");
+    assert_eq!(first_title(&window), "Part 3: The last lamp", "kept for the serial show");
+
+    drop(window);
+    let mut window = launch(data.path());
+    open(&mut window, "The Lighthouse Keeper's Daughter");
+    assert_eq!(first_title(&window), "Part 3: The last lamp", "and at the next launch");
+}
+
+#[test]
+fn funding_people_subtitles_authors_and_permalinks_reach_the_cli_json() {
+    let server = TestServer::start();
+    server.set("/canal.xml", Route::ok(common::fixture_bytes("feeds/credits.xml"), "application/rss+xml"));
+    let data = tempfile::tempdir().unwrap();
+    let hark = |args: &[&str]| -> serde_json::Value {
+        let out = Command::new(env!("CARGO_BIN_EXE_hark")).arg("--data-dir").arg(data.path()).args(args).output();
+        let out = out.unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+    };
+    hark(&["subscribe", &server.url("/canal.xml")]);
+
+    let show = &hark(&["podcasts", "--json"])[0];
+    assert_eq!(show["subtitle"], "Two friends, one towpath, every lock on the network.");
+    assert_eq!(
+        show["funding"],
+        serde_json::json!([
+            {"url": "https://members.canalwalks.example.net/join", "title": "Become a lock keeper"},
+            {"url": "https://tips.canalwalks.example.net/jar", "title": "Support the show"},
+        ])
+    );
+    let person = |name: &str, role: &str, page: Option<(&str, &str)>| {
+        let (href, img) = page.unzip();
+        serde_json::json!({"name": name, "role": role, "href": href, "img": img})
+    };
+    let ines = ("https://canalwalks.example.net/ines", "https://canalwalks.example.net/ines.jpg");
+    assert_eq!(
+        show["persons"],
+        serde_json::json!([person("Ines Varga", "host", Some(ines)), person("Tom Aldous", "host", None)]),
+        "people without a page too; roles as the namespace writes them"
+    );
+
+    let episodes = hark(&["episodes", "Canal", "--json"]);
+    let by_title = |title: &str| episodes.as_array().unwrap().iter().find(|e| e["title"] == title).unwrap().clone();
+    let flight = by_title("The flight of sixteen locks");
+    assert_eq!(flight["subtitle"], "Up the hill, one chamber at a time.", "not the alternate enclosure's");
+    assert_eq!(flight["author"], "Ines Varga");
+    assert_eq!(flight["episode_type"], "full");
+    let rosa = ("https://lockkeepers.example.org/rosa", "https://lockkeepers.example.org/rosa.png");
+    assert_eq!(
+        flight["persons"],
+        serde_json::json!([person("Rosa Penhale", "guest", Some(rosa)), person("Dai Morgan", "guest", None)]),
+        "a javascript: page is no page; a person without a name and the paid version's guest are nobody"
+    );
+    assert_eq!(flight["link"], "https://canalwalks.example.net/walks/14-the-flight", "a permalink guid");
+    let tunnels = by_title("Tunnels");
+    assert_eq!(tunnels["link"], serde_json::Value::Null, "isPermaLink=\"false\" is no page");
+    assert_eq!(
+        (tunnels["subtitle"].clone(), tunnels["persons"].clone()),
+        (serde_json::Value::Null, serde_json::json!([]))
+    );
+    assert_eq!(by_title("Aqueducts")["link"], "https://canalwalks.example.net/episodes/12", "<link> wins");
+}
+
+#[test]
+fn the_show_page_offers_support_and_names_its_people_and_the_episode_page_its_guests() {
+    use egui_kittest::kittest::Queryable;
+    let (_server, _data, mut window) = window_on(&["credits.xml"]);
+
+    let show = window.state().state.show.clone().expect("the show is selected");
+    assert_eq!(show.subtitle.as_deref(), Some("Two friends, one towpath, every lock on the network."));
+    assert_eq!(show.related.funding.len(), 2);
+    window.get_by_label("Two friends, one towpath, every lock on the network.");
+    window.get_by_label("Support the show");
+    window.get_by_label("Ines Varga");
+    window.get_by_label("Tom Aldous");
+
+    window.get_by_label("The flight of sixteen locks").click();
+    window.run_steps(3);
+    let credits = window.state().state.episode_page.as_ref().expect("the episode opened").episode.credits.clone();
+    assert_eq!(credits.author.as_deref(), Some("Ines Varga"));
+    let guests: Vec<_> = credits.persons.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(guests, ["Rosa Penhale", "Dai Morgan"]);
+    window.get_by_label("Up the hill, one chamber at a time.");
+    window.get_by_label("Rosa Penhale");
+    assert_eq!(window.query_all_by_label("Guest:").count(), 2, "each guest with their role");
+    window.get_by_label("Episode web page");
 }

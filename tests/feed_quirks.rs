@@ -422,14 +422,28 @@ fn podroll_funding_and_people_of_the_podcast_namespace() {
         ],
         "the javascript: one is dropped; an empty text gets a default"
     );
+    let person = |name: &str, role: &str, href: Option<&str>| hark::model::Person {
+        name: name.into(),
+        role: Some(role.into()),
+        href: href.map(Into::into),
+        img: None,
+    };
     assert_eq!(
         related.people,
-        [link("https://people.tinkerers.example.com/mara", "Mara Quist")],
-        "the show's people with a page, not an episode's guest"
+        [
+            person("Mara Quist", "host", Some("https://people.tinkerers.example.com/mara")),
+            person("Guest without a page", "guest", None)
+        ],
+        "the show's people, with a page or without, not an episode's guest"
     );
     assert_eq!(feed.podcast.language.as_deref(), Some("en-gb"));
 
     let episode = by_guid(&feed, "tb-12");
+    assert_eq!(
+        episode.credits.persons,
+        [person("Olu Brenner", "guest", Some("https://people.tinkerers.example.com/olu"))],
+        "the episode's own guest"
+    );
     assert_eq!((episode.season_number, episode.episode_number), (Some(3), Some(12)));
     assert_eq!(episode.chapters_url.as_deref(), Some("https://tinkerers.example.com/tb-12/chapters.json"));
     assert_eq!(episode.transcripts.len(), 4, "five links, one of them file://");

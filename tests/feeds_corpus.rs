@@ -90,3 +90,31 @@ fn every_corpus_feed_parses_and_syncs_with_the_expected_episode_count() {
         assert!(expected.iter().any(|e| e.file == file));
     }
 }
+
+/// What issue #27 keeps, on the real feeds that show it: support, people, subtitles, and a
+/// duration that is a URL read as unknown.
+#[test]
+fn real_feeds_give_their_support_people_subtitles_and_no_scraped_durations() {
+    let Some(corpus) = common::corpus_dir() else { return };
+    let read = |file: &str| {
+        let bytes = std::fs::read(corpus.join("feeds").join(file)).unwrap();
+        parse_feed(&bytes, &Url::parse(&format!("https://feeds.example.com/{file}")).unwrap()).unwrap()
+    };
+    let unplugged = read("linux-unplugged-2020-12-19.xml");
+    let funding: Vec<_> = unplugged.podcast.related.funding.iter().map(|f| (f.url.as_str(), f.text.as_str())).collect();
+    assert_eq!(funding, [("https://jupitersignal.memberful.com/checkout?plan=52946", "Support the show!")]);
+    assert_eq!(
+        unplugged.podcast.subtitle.as_deref(),
+        Some("Weekly Linux talk show with no script, no limits, surprise guests and tons of opinion.")
+    );
+    let fedora = unplugged.episodes.iter().find(|e| e.title == "384: Born To Run Fedora").unwrap();
+    let hosts: Vec<_> = fedora.credits.persons.iter().map(|p| (p.name.as_str(), p.role.as_deref())).collect();
+    assert_eq!(hosts, [("Chris Fisher", Some("host")), ("Wes Payne", Some("host"))]);
+
+    let se_radio = read("se-radio.xml");
+    assert_eq!(se_radio.podcast.subtitle.as_deref(), Some("Information for Software Developers and Architects"));
+
+    let races = read("at-the-races-bad-duration.xml");
+    let junk = races.episodes.iter().find(|e| e.guid.as_deref().is_some_and(|g| g.ends_with("p=24460"))).unwrap();
+    assert_eq!(junk.duration_secs, None, "a URL in itunes:duration is no duration");
+}

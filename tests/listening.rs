@@ -366,3 +366,39 @@ fn the_sleep_timer_fades_what_the_device_gets_and_stops_by_itself() {
     assert!(last < first * 0.5, "faded towards the stop: {first} → {last} ({levels:?})");
     assert!(rig.session.position_secs() < 10.0, "stopped by the timer, not the episode's end");
 }
+
+#[test]
+fn a_serial_shows_next_part_follows_when_up_next_is_empty_and_next_goes_to_it() {
+    common::init();
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(data.path()).unwrap();
+    let names = ["part-1", "part-2", "part-3"];
+    let urls: Vec<String> = names.iter().map(|n| server.url(&format!("/{n}.mp3"))).collect();
+    // Dated in the feed's order: part 1 the oldest.
+    let items: Vec<Item<'_>> = (0..3).map(|i| Item { guid: names[i], title: names[i], url: &urls[i] }).collect();
+    let feed = common::feeds::rss_with("A Story", "<itunes:type>serial</itunes:type>", &items);
+    server.set("/feed.xml", Route::ok(feed, "application/rss+xml"));
+    let mut library = Library::open(&data.path().join("library.sqlite3")).unwrap();
+    common::subscribe(&mut library, &server.url("/feed.xml"));
+    let show = library.podcasts().unwrap()[0].id;
+    let parts: Vec<EpisodeId> = library.episodes(Some(show)).unwrap().iter().map(|e| e.id).collect();
+    let titles: Vec<String> = parts.iter().map(|id| library.episode(*id).unwrap().summary.title).collect();
+    assert_eq!(titles, names, "{titles:?}");
+    assert_eq!(library.next_part(parts[0]).unwrap(), Some(parts[1]));
+    assert_eq!(library.next_part(parts[2]).unwrap(), None, "the last part");
+    for part in &parts {
+        downloaded(&mut library, data.path(), *part, "tone.wav");
+    }
+    library.set_position(parts[0], 19.0).unwrap();
+
+    let mut rig = Rig::start(data.path());
+    rig.handle(Command::Play { episode: parts[0], from: None });
+    // The last second of part 1, as fast as the capture takes it.
+    rig.capture.take_frames(8000 * 2, Duration::from_secs(2));
+    rig.until("part 2 after part 1, Up Next empty", |s| s.playback().episode() == Some(parts[1]));
+    assert!(rig.session.library().episode(parts[0]).unwrap().summary.played);
+    // Next, with nothing in Up Next, is the next part too.
+    rig.handle(Command::Next);
+    rig.until("part 3 on Next", |s| s.playback().episode() == Some(parts[2]));
+}

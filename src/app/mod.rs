@@ -313,6 +313,7 @@ impl HarkApp {
             Action::DismissInbox(episode) => self.dismiss_inbox(episode)?,
             Action::OpenPreferences => self.open_preferences()?,
             Action::CloseEpisodePage => self.state.episode_page = None,
+            Action::SetEpisodeSort(podcast, sort) => self.library.set_episode_sort(podcast, sort.key())?,
             Action::SetShowNotify { podcast, notify } => {
                 self.library.set_notify(podcast, notify)?;
                 self.refresh_views()?;

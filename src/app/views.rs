@@ -8,6 +8,7 @@ use crate::listening::EpisodeChapters;
 use crate::model::{EpisodeId, PodcastId};
 use crate::net::{ArtSize, NetCommand};
 use crate::notes::Document;
+use crate::ui::episode_list::Sort;
 use crate::ui::{self, EpisodePage};
 
 impl HarkApp {
@@ -40,6 +41,10 @@ impl HarkApp {
         }
         self.state.episodes = self.library.episodes(Some(id))?;
         self.state.episodes_version += 1;
+        // Each show's list in the order chosen for it, else the show's own (a serial's part one
+        // first).
+        let sort = self.library.episode_sort(id)?.map(|key| Sort::from_key(&key)).unwrap_or_default();
+        self.state.episode_list.sort = sort;
         self.state.show = Some(podcast);
         self.state.inbox.open = false;
         if self.state.selected_podcast != Some(id) {

@@ -74,10 +74,44 @@ pub fn refresh(
     }
 }
 
+/// A show in `hark podcasts --json`: its list row, and what the feed says of support and people.
+#[derive(serde::Serialize)]
+struct PodcastJson {
+    #[serde(flatten)]
+    summary: crate::model::PodcastSummary,
+    subtitle: Option<String>,
+    funding: Vec<FundingJson>,
+    persons: Vec<crate::model::Person>,
+}
+
+#[derive(serde::Serialize)]
+struct FundingJson {
+    url: String,
+    title: String,
+}
+
+/// An episode in `hark episodes --json`: its list row, its credits and its web page.
+#[derive(serde::Serialize)]
+struct EpisodeJson {
+    #[serde(flatten)]
+    summary: crate::model::EpisodeSummary,
+    subtitle: Option<String>,
+    author: Option<String>,
+    persons: Vec<crate::model::Person>,
+    link: Option<String>,
+}
+
 pub fn podcasts(library: &Library, json: bool, out: &mut impl Write) -> Result<(), HarkError> {
     let podcasts = library.podcasts()?;
     if json {
-        say(out, serde_json::to_string_pretty(&podcasts).expect("plain data serialises"));
+        let mut shows = Vec::with_capacity(podcasts.len());
+        for summary in podcasts {
+            let show = library.podcast(summary.id)?;
+            let funding = show.related.funding.into_iter().map(|l| FundingJson { url: l.url, title: l.text });
+            let (funding, persons) = (funding.collect(), show.related.people);
+            shows.push(PodcastJson { summary, subtitle: show.subtitle, funding, persons });
+        }
+        say(out, serde_json::to_string_pretty(&shows).expect("plain data serialises"));
     } else {
         for p in podcasts {
             say(out, format!("{:>5}  {}  ({} episodes, {} unplayed)", p.id, p.title, p.episodes, p.unplayed));
@@ -97,6 +131,15 @@ pub fn episodes(
     let podcast = podcast.map(|q| library.find_podcast(q)).transpose()?;
     let episodes = if newest_first { library.episodes_newest_first(podcast)? } else { library.episodes(podcast)? };
     if json {
+        let mut credits = library.episode_credits(podcast)?;
+        let episodes: Vec<EpisodeJson> = episodes
+            .into_iter()
+            .map(|summary| {
+                let (credits, link) = credits.remove(&summary.id).unwrap_or_default();
+                let crate::model::EpisodeCredits { subtitle, author, persons } = credits;
+                EpisodeJson { summary, subtitle, author, persons, link }
+            })
+            .collect();
         say(out, serde_json::to_string_pretty(&episodes).expect("plain data serialises"));
         return Ok(());
     }

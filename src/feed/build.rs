@@ -11,7 +11,7 @@ use url::Url;
 
 use super::extras::{FeedExtras, ItemExtras, RawEnclosure};
 use super::parse::{AUDIO_EXTENSIONS, is_web_url, resolve};
-use crate::model::{Enclosure, NewEpisode, NewPodcast, ParsedFeed, TranscriptLink};
+use crate::model::{Enclosure, EpisodeCredits, NewEpisode, NewPodcast, ParsedFeed, TranscriptLink};
 
 /// Builds the feed from feed-rs's reading (`feed`) and the pass's extras; without `feed`, from the
 /// extras alone (feed-rs could not read the document, which was well-formed all the same).
@@ -74,6 +74,7 @@ fn podcast(feed: Option<&Feed>, extras: &FeedExtras, feed_url: &Url) -> NewPodca
         update_every_secs: update_every(extras),
         self_url: extras.self_url.as_deref().and_then(|u| resolve(u, feed_url)),
         guid: extras.podcast_guid.as_deref().map(crate::model::clean_line).filter(|g| !g.is_empty()),
+        subtitle: extras.subtitle.clone(),
     }
 }
 
@@ -155,11 +156,15 @@ fn episode(entry: Option<&Entry>, item: ItemExtras, feed_url: &Url, ids_are_real
     // the richest of the rest.
     let notes = first_non_empty(content)
         .or_else(|| richest_notes(summaries.unwrap_or_default().into_iter().chain(item.notes).collect()));
+    // A guid that is a permalink is the episode's page when it names no other (as feedparser
+    // and podcastparser read it).
+    let permalink = item.guid.clone().filter(|_| item.guid_is_link);
     let link = entry
         .and_then(|e| e.links.iter().find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate")))
         .map(|l| l.href.clone())
         .or(item.link)
-        .filter(|href| is_web_url(href));
+        .filter(|href| is_web_url(href))
+        .or_else(|| permalink.filter(|guid| is_web_url(guid)));
     let thumbnail = || media.iter().find_map(|m| m.thumbnails.first().map(|t| t.image.uri.clone()));
     let entry_guid = entry.map(|e| e.id.clone()).filter(|id| ids_are_real && !id.is_empty() && !looks_generated(id));
     Some(NewEpisode {
@@ -182,6 +187,7 @@ fn episode(entry: Option<&Entry>, item: ItemExtras, feed_url: &Url, ids_are_real
         transcripts: resolve_transcripts(item.transcripts, feed_url),
         explicit: item.explicit,
         episode_type: item.episode_type,
+        credits: EpisodeCredits { subtitle: item.subtitle, author: item.author, persons: item.persons },
     })
 }
 

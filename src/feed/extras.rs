@@ -9,7 +9,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use crate::chapters::MAX_CHAPTERS;
 use crate::model::time::{TimeSource, parse_time};
-use crate::model::{EpisodeType, Related, RemoteFeed, TranscriptLink, WebLink};
+use crate::model::{EpisodeType, Person, Related, RemoteFeed, TranscriptLink, WebLink};
 
 pub(super) const ITUNES_NS: &str = "http://www.itunes.com/dtds/podcast-1.0.dtd";
 const PSC_NS: &str = "http://podlove.org/simple-chapters";
@@ -27,6 +27,14 @@ pub(super) const PODCAST_NS: [&str; 2] = [
 #[derive(Debug, Default)]
 pub(super) struct ItemExtras {
     pub(super) guid: Option<String>,
+    /// The guid is a permalink (`isPermaLink` absent or true): the episode's web page when it
+    /// has no `<link>` and the guid is an http(s) address.
+    pub(super) guid_is_link: bool,
+    /// `itunes:subtitle` and `itunes:author` of the episode.
+    pub(super) subtitle: Option<String>,
+    pub(super) author: Option<String>,
+    /// The episode's own `podcast:person`s (guests, this episode's hosts).
+    pub(super) persons: Vec<Person>,
     /// Read for the fallback, when feed-rs cannot read the feed.
     pub(super) title: Option<String>,
     pub(super) published: Option<DateTime<Utc>>,
@@ -56,6 +64,9 @@ pub(super) struct ItemExtras {
 
 pub(super) type RawPscChapter = (String, String, Option<String>, Option<String>);
 
+/// More people than this on one show or episode are a list of credits, not who speaks.
+const MAX_PERSONS: usize = 32;
+
 /// An item rarely lists more than an SRT, a VTT, a JSON and an HTML transcript per language.
 const MAX_TRANSCRIPT_LINKS: usize = 32;
 
@@ -80,6 +91,8 @@ pub(super) struct FeedExtras {
     pub(super) podcast_guid: Option<String>,
     pub(super) image: Option<String>,
     pub(super) author: Option<String>,
+    /// `itunes:subtitle` of the channel.
+    pub(super) subtitle: Option<String>,
     pub(super) related: Related,
     pub(super) items: Vec<ItemExtras>,
     /// `itunes:type serial`.
@@ -127,7 +140,9 @@ enum Field {
     Author,
     /// Text of a show-level link element whose URL was in an attribute.
     Funding(String),
-    Person(String),
+    /// A `podcast:person`'s name is its text; the rest came from its attributes.
+    Person(Box<Person>),
+    Subtitle,
     Explicit,
     Title,
     Published,
@@ -240,7 +255,13 @@ fn item_start(item: &mut ItemExtras, ns: Ns, local: &str, e: &BytesStart<'_>) ->
                 length: attr(e, "length").and_then(|l| l.trim().parse().ok()).filter(|l| *l > 0),
             });
         }
-        (Ns::Plain, "guid") => return Some(Field::Guid),
+        (Ns::Plain, "guid") => {
+            item.guid_is_link = attr(e, "isPermaLink").is_none_or(|p| p.eq_ignore_ascii_case("true"));
+            return Some(Field::Guid);
+        }
+        (Ns::Itunes, "subtitle") => return Some(Field::Subtitle),
+        (Ns::Itunes, "author") => return Some(Field::Author),
+        (Ns::Podcast, "person") if item.persons.len() < MAX_PERSONS => return Some(person(e)),
         (Ns::Plain, "title") => return Some(Field::Title),
         (Ns::Plain, "pubDate") => return Some(Field::Published),
         (Ns::Other, "encoded") => return Some(Field::Content),
@@ -275,7 +296,7 @@ fn item_start(item: &mut ItemExtras, ns: Ns, local: &str, e: &BytesStart<'_>) ->
 
 /// An element opening outside any item (the channel's own tags).
 fn channel_start(extras: &mut FeedExtras, ns: Ns, local: &str, e: &BytesStart<'_>) -> Option<Field> {
-    let web = |name| attr(e, name).filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+    let web = |name| web_attr(e, name);
     match (ns, local) {
         (Ns::Atom | Ns::Plain, "link") if attr(e, "rel").is_some_and(|rel| rel.eq_ignore_ascii_case("next")) => {
             extras.next_page = extras.next_page.take().or_else(|| attr(e, "href"));
@@ -303,7 +324,8 @@ fn channel_start(extras: &mut FeedExtras, ns: Ns, local: &str, e: &BytesStart<'_
         }
         (Ns::Podcast, "funding") => return web("url").map(Field::Funding),
         (Ns::Podcast, "guid") => return Some(Field::PodcastGuid),
-        (Ns::Podcast, "person") => return web("href").map(Field::Person),
+        (Ns::Podcast, "person") if extras.related.people.len() < MAX_PERSONS => return Some(person(e)),
+        (Ns::Itunes, "subtitle") => return Some(Field::Subtitle),
         (Ns::Itunes, "new-feed-url") => return Some(Field::NewFeedUrl),
         (Ns::Syndication, "updatePeriod") => return Some(Field::UpdatePeriod),
         (Ns::Syndication, "updateFrequency") => return Some(Field::UpdateFrequency),
@@ -330,6 +352,9 @@ fn item_end(item: &mut ItemExtras, field: Field, value: String) {
         Field::Episode => item.episode = value.parse().ok().or(item.episode),
         Field::EpisodeType => item.episode_type = EpisodeType::parse(&value).unwrap_or_default(),
         Field::Season => item.season = value.parse().ok().or(item.season),
+        Field::Subtitle => item.subtitle = item.subtitle.take().or(non_empty(value)),
+        Field::Author => item.author = item.author.take().or(non_empty(value)),
+        Field::Person(person) if !value.is_empty() => item.persons.push(Person { name: value, ..*person }),
         _ => {}
     }
 }
@@ -352,9 +377,22 @@ fn channel_end(extras: &mut FeedExtras, field: Field, value: String) {
             let text = if value.is_empty() { "Support the show".to_string() } else { value };
             extras.related.funding.push(WebLink { url, text });
         }
-        Field::Person(url) if !value.is_empty() => extras.related.people.push(WebLink { url, text: value }),
+        Field::Person(person) if !value.is_empty() => extras.related.people.push(Person { name: value, ..*person }),
+        Field::Subtitle => extras.subtitle = extras.subtitle.take().or(non_empty(value)),
         _ => {}
     }
+}
+
+/// A `podcast:person`'s attributes (its name is its text): the role in lower case, as the
+/// namespace's list writes it; a page and a picture only at http(s) addresses.
+fn person(e: &BytesStart<'_>) -> Field {
+    let role = attr(e, "role").map(|r| r.to_lowercase());
+    Field::Person(Box::new(Person { name: String::new(), role, href: web_attr(e, "href"), img: web_attr(e, "img") }))
+}
+
+/// An attribute holding an http(s) address; None for anything else (`javascript:`, `file:`).
+fn web_attr(e: &BytesStart<'_>, name: &str) -> Option<String> {
+    attr(e, name).filter(|u| u.starts_with("http://") || u.starts_with("https://"))
 }
 
 /// An RSS date, read as RFC 822 says, else as leniently as feed readers do: a weekday without

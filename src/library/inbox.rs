@@ -62,9 +62,12 @@ impl Library {
     }
 
     /// What refreshes brought after `since` (Unix seconds) to shows that announce theirs; a new
-    /// subscription's first episode is not news.
+    /// subscription's first episode is not news, and a trailer never is (it waits in the Inbox).
     pub fn arrived_after(&self, since: i64) -> Result<Vec<InboxEntry>> {
-        self.inbox_where(&format!("e.inbox_at > {since} AND e.inbox_at > p.added_at AND p.notify = 1"))
+        self.inbox_where(&format!(
+            "e.inbox_at > {since} AND e.inbox_at > p.added_at AND p.notify = 1
+             AND COALESCE(e.episode_type, '') != 'trailer'"
+        ))
     }
 
     fn inbox_where(&self, condition: &str) -> Result<Vec<InboxEntry>> {

@@ -5,6 +5,7 @@
 
 mod bookmarks;
 mod chapters;
+mod credits;
 mod files;
 mod gpodder;
 mod identity;
@@ -12,6 +13,7 @@ mod inbox;
 mod listening;
 mod moments_index;
 mod search;
+mod serial;
 mod sync;
 mod words;
 
@@ -87,6 +89,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("search_words.sql"),
     include_str!("bookmarks.sql"),
     include_str!("moments_index.sql"),
+    include_str!("credits.sql"),
 ];
 
 pub type Result<T> = std::result::Result<T, LibraryError>;
@@ -210,7 +213,7 @@ impl Library {
         self.conn
             .query_row(
                 "SELECT id, feed_url, title, author, description, link, art_url, last_refresh, last_error, related,
-                        notify
+                        notify, subtitle
                  FROM podcasts WHERE id = ?1",
                 [id.0],
                 |r| {
@@ -229,6 +232,7 @@ impl Library {
                             .and_then(|json| serde_json::from_str(&json).ok())
                             .unwrap_or_default(),
                         notify: r.get(10)?,
+                        subtitle: r.get(11)?,
                     })
                 },
             )
@@ -366,7 +370,7 @@ impl Library {
     pub fn episode(&self, id: EpisodeId) -> Result<Episode> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS}, e.guid, e.notes_html, e.episode_number, e.season_number, e.link,
-                    e.image_url, e.chapters_url, e.transcripts, e.length, e.explicit
+                    e.image_url, e.chapters_url, e.transcripts, e.length, e.explicit, e.credits
              FROM episodes e WHERE e.id = ?1"
         );
         self.conn
@@ -388,6 +392,7 @@ impl Library {
                         .unwrap_or_default(),
                     enclosure_length: r.get::<_, Option<i64>>(more(8))?.map(|n| n as u64),
                     explicit: r.get(more(9))?,
+                    credits: credits::from_column(r.get(more(10))?),
                 })
             })
             .optional()?

@@ -301,6 +301,7 @@ mod tests {
                  DROP TABLE sync_wanted; DROP TABLE sync_inbox;
                  DROP TABLE search_bookmarks; DROP TABLE bookmarks; DROP TRIGGER bookmarks_attach;
                  DROP TRIGGER bookmarks_episode_changed; DROP TRIGGER bookmarks_show_changed;
+                 ALTER TABLE podcasts DROP COLUMN subtitle; ALTER TABLE episodes DROP COLUMN credits;
                  PRAGMA user_version = 1;",
             )
             .unwrap();

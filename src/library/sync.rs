@@ -54,6 +54,11 @@ fn content_hash(e: &NewEpisode) -> String {
     field(json_list(&e.transcripts).unwrap_or_default().as_bytes());
     field(if e.explicit { b"explicit" } else { b"" });
     field(e.episode_type.as_str().as_bytes());
+    // Only when there are any: an episode without credits keeps the fingerprint it had before
+    // credits were kept.
+    if let Some(credits) = super::credits::to_column(&e.credits) {
+        field(credits.as_bytes());
+    }
     format!("{:032x}", hasher.digest128())
 }
 
@@ -102,7 +107,7 @@ fn update_show(tx: &Transaction<'_>, podcast: PodcastId, p: &NewPodcast) -> rusq
     tx.execute(
         "UPDATE podcasts SET title = ?2, author = ?3, description = ?4, link = ?5, art_url = ?6, related = ?7,
              language = ?8, declared_feed_url = ?9, serial = ?10, update_every_secs = ?11,
-             self_url = ?12, podcast_guid = ?13
+             self_url = ?12, podcast_guid = ?13, subtitle = ?14
          WHERE id = ?1",
         params![
             podcast.0,
@@ -117,7 +122,8 @@ fn update_show(tx: &Transaction<'_>, podcast: PodcastId, p: &NewPodcast) -> rusq
             p.serial,
             p.update_every_secs.map(|secs| secs as i64),
             p.self_url,
-            p.guid
+            p.guid,
+            p.subtitle
         ],
     )?;
     Ok(())
@@ -171,15 +177,15 @@ impl<'tx> EpisodeWrites<'tx> {
         let insert = tx.prepare_cached(
             "INSERT INTO episodes (podcast_id, identity, guid, title, published, duration_secs, url, mime, length,
                  notes_html, episode_number, season_number, link, image_url, chapters_url, transcripts, content_hash,
-                 explicit, psc_chapters, episode_type)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)",
+                 explicit, psc_chapters, episode_type, credits)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
         )?;
         // The same parameters as the insert, ?1 being the row's own id here.
         let update = tx.prepare_cached(
             "UPDATE episodes SET identity = ?2, guid = ?3, title = ?4, published = ?5, duration_secs = ?6, url = ?7,
                  mime = ?8, length = ?9, notes_html = ?10, episode_number = ?11, season_number = ?12, link = ?13,
                  image_url = ?14, chapters_url = ?15, transcripts = ?16, content_hash = ?17, explicit = ?18,
-                 psc_chapters = ?19, episode_type = ?20
+                 psc_chapters = ?19, episode_type = ?20, credits = ?21
              WHERE id = ?1",
         )?;
         Ok(Self { insert, update })
@@ -224,6 +230,7 @@ fn write(
         e.explicit,
         json_list(&e.psc_chapters),
         e.episode_type.as_str(),
+        super::credits::to_column(&e.credits),
     ])?;
     Ok(())
 }

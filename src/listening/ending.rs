@@ -32,7 +32,8 @@ impl History {
 }
 
 impl Listening {
-    /// Heard to the end: played, starts over next time, "delete once played", next in Up Next.
+    /// Heard to the end: played, starts over next time, "delete once played", next in Up Next
+    /// (or a serial show's next part).
     pub(super) fn finish(&mut self, episode: EpisodeId) -> Result<Changed, HarkError> {
         let mut changed = Changed { playback: true, library: true, queue: true, ..Changed::default() };
         self.library.set_position(episode, 0.0)?;
@@ -107,13 +108,19 @@ impl Listening {
         Ok(Changed { queue: true, ..Changed::default() })
     }
 
-    /// Starts the first episode of Up Next (taking it off the queue), if there is one.
-    /// `finished` leaves Up Next too. None when nothing is queued.
+    /// Starts the first episode of Up Next (taking it off the queue), if there is one; with Up
+    /// Next empty, the next part of a serial show after the one finished (or in the transport).
+    /// `finished` leaves Up Next too. None when nothing comes next.
     pub(super) fn play_next_in_queue(&mut self, finished: Option<EpisodeId>) -> Result<Option<Changed>, HarkError> {
         let mut queue = self.queue_ids()?;
         queue.retain(|id| Some(*id) != finished);
-        let next = (!queue.is_empty()).then(|| queue.remove(0));
+        let queued = (!queue.is_empty()).then(|| queue.remove(0));
         self.library.set_queue(&queue)?;
+        let next = match (queued, finished.or(self.playback.episode())) {
+            (Some(queued), _) => Some(queued),
+            (None, Some(heard)) => self.library.next_part(heard)?,
+            (None, None) => None,
+        };
         let Some(next) = next else { return Ok(None) };
         let mut changed = self.start(next, None, true)?;
         changed.queue = true;

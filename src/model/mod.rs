@@ -57,6 +57,8 @@ pub struct NewPodcast {
     pub self_url: Option<String>,
     /// `podcast:guid`: the show's identity across addresses.
     pub guid: Option<String>,
+    /// `itunes:subtitle`: the show in a line.
+    pub subtitle: Option<String>,
 }
 
 /// What a feed says about other shows and people: the "shows you might like" section.
@@ -67,7 +69,7 @@ pub struct Related {
     /// `podcast:funding`: where to support the show.
     pub funding: Vec<WebLink>,
     /// `podcast:person` at show level: hosts and regulars.
-    pub people: Vec<WebLink>,
+    pub people: Vec<Person>,
 }
 
 impl Related {
@@ -88,6 +90,41 @@ pub struct RemoteFeed {
 pub struct WebLink {
     pub url: String,
     pub text: String,
+}
+
+/// A `podcast:person`: who speaks on a show or an episode. Stored shows from before roles were
+/// kept wrote `{url, text}`; those read as a name with a page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Person {
+    #[serde(alias = "text")]
+    pub name: String,
+    /// `host`, `guest`, … as the feed writes it (lower case); None when it says none.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Their page (http(s) only).
+    #[serde(default, alias = "url")]
+    pub href: Option<String>,
+    /// Their picture (http(s) only).
+    #[serde(default)]
+    pub img: Option<String>,
+}
+
+/// What an episode says of itself beyond its notes: `itunes:subtitle`, `itunes:author`, and
+/// its `podcast:person`s. Kept together (one JSON column): display only.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EpisodeCredits {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtitle: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub persons: Vec<Person>,
+}
+
+impl EpisodeCredits {
+    pub fn is_empty(&self) -> bool {
+        self.subtitle.is_none() && self.author.is_none() && self.persons.is_empty()
+    }
 }
 
 /// The audio file of an episode.
@@ -119,6 +156,7 @@ pub struct NewEpisode {
     /// `itunes:explicit` said so.
     pub explicit: bool,
     pub episode_type: EpisodeType,
+    pub credits: EpisodeCredits,
 }
 
 /// What `itunes:episodeType` says an episode is.
@@ -198,6 +236,8 @@ pub struct Podcast {
     pub related: Related,
     /// Its new episodes are announced on the desktop.
     pub notify: bool,
+    /// `itunes:subtitle`: the show in a line.
+    pub subtitle: Option<String>,
 }
 
 /// The validators and hash kept for a conditional refresh.
@@ -247,6 +287,7 @@ pub struct Episode {
     pub transcripts: Vec<TranscriptLink>,
     pub enclosure_length: Option<u64>,
     pub explicit: bool,
+    pub credits: EpisodeCredits,
 }
 
 /// A line of text from outside (a feed's title, an author): control characters (escape codes
@@ -284,9 +325,12 @@ impl ParsedFeed {
         line(&mut p.title);
         optional_line(&mut p.author);
         p.description = p.description.as_deref().map(clean_text);
-        for link in p.related.funding.iter_mut().chain(p.related.people.iter_mut()) {
+        optional_line(&mut p.subtitle);
+        for link in &mut p.related.funding {
             line(&mut link.text);
         }
+        p.related.people.iter_mut().for_each(Person::clean);
+        p.related.people.retain(|person| !person.name.is_empty());
         for feed in &mut p.related.podroll {
             optional_line(&mut feed.title);
         }
@@ -294,8 +338,19 @@ impl ParsedFeed {
             line(&mut e.title);
             optional_line(&mut e.guid);
             e.notes_html = e.notes_html.as_deref().map(clean_text);
+            optional_line(&mut e.credits.subtitle);
+            optional_line(&mut e.credits.author);
+            e.credits.persons.iter_mut().for_each(Person::clean);
+            e.credits.persons.retain(|person| !person.name.is_empty());
         }
         self
+    }
+}
+
+impl Person {
+    fn clean(&mut self) {
+        self.name = clean_line(&self.name);
+        self.role = self.role.as_deref().map(clean_line).filter(|r| !r.is_empty());
     }
 }
 
@@ -338,6 +393,14 @@ pub struct TranscriptLink {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn people_stored_before_roles_were_kept_read_as_a_name_with_a_page() {
+        let stored = r#"{"podroll":[],"funding":[],"people":[{"url":"https://example.org/mara","text":"Mara"}]}"#;
+        let related: Related = serde_json::from_str(stored).unwrap();
+        let mara = Person { name: "Mara".into(), href: Some("https://example.org/mara".into()), ..Person::default() };
+        assert_eq!(related.people, [mara]);
+    }
 
     #[test]
     fn control_characters_never_get_through() {

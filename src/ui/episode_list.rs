@@ -1,7 +1,7 @@
 //! What a show's episode list shows: its order, which episodes, and the words searched for —
 //! pure view state, worked out again only when one of them or the episodes change.
 
-use crate::model::EpisodeSummary;
+use crate::model::{EpisodeSummary, EpisodeType};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Sort {
@@ -18,6 +18,23 @@ pub enum Sort {
 impl Sort {
     pub const ALL: [Sort; 6] =
         [Sort::Feed, Sort::Newest, Sort::Oldest, Sort::UnplayedFirst, Sort::Longest, Sort::Shortest];
+
+    /// How the choice is kept in the library (per show).
+    pub fn key(self) -> &'static str {
+        match self {
+            Sort::Feed => "feed",
+            Sort::Newest => "newest",
+            Sort::Oldest => "oldest",
+            Sort::UnplayedFirst => "unplayed",
+            Sort::Longest => "longest",
+            Sort::Shortest => "shortest",
+        }
+    }
+
+    /// A kept choice; anything else is the show's own order.
+    pub fn from_key(key: &str) -> Sort {
+        Sort::ALL.into_iter().find(|sort| sort.key() == key).unwrap_or_default()
+    }
 
     pub fn name(self) -> &'static str {
         match self {
@@ -38,10 +55,13 @@ pub enum Filter {
     Unplayed,
     InProgress,
     Downloaded,
+    /// No trailers or bonus episodes (`itunes:episodeType`).
+    FullEpisodes,
 }
 
 impl Filter {
-    pub const ALL: [Filter; 4] = [Filter::All, Filter::Unplayed, Filter::InProgress, Filter::Downloaded];
+    pub const ALL: [Filter; 5] =
+        [Filter::All, Filter::Unplayed, Filter::InProgress, Filter::Downloaded, Filter::FullEpisodes];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -49,6 +69,7 @@ impl Filter {
             Filter::Unplayed => "Unplayed",
             Filter::InProgress => "In progress",
             Filter::Downloaded => "Downloaded",
+            Filter::FullEpisodes => "No trailers or bonus",
         }
     }
 
@@ -58,6 +79,7 @@ impl Filter {
             Filter::Unplayed => !episode.played,
             Filter::InProgress => !episode.played && episode.position_secs > 0.0,
             Filter::Downloaded => episode.downloaded,
+            Filter::FullEpisodes => episode.episode_type == EpisodeType::Full,
         }
     }
 }

@@ -16,7 +16,11 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
     let summary = &episode.summary;
     ui.add_space(6.0);
     ui.label(egui::RichText::new(&summary.title).heading().strong());
+    super::credits::subtitle(ui, episode.credits.subtitle.as_deref());
     let mut facts = vec![widgets::long_date(summary.published)];
+    if let Some(author) = &episode.credits.author {
+        facts.push(format!("by {author}"));
+    }
     if let Some(number) = episode.episode_number {
         facts.push(match episode.season_number {
             Some(season) => format!("S{season} E{number}"),
@@ -39,6 +43,7 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
     }
     facts.retain(|f| !f.is_empty());
     ui.label(egui::RichText::new(facts.join(" · ")).weak());
+    super::credits::people(ui, &episode.credits.persons, actions);
     let time = &page.listening;
     if time.listened_secs >= 1.0 {
         ui.label(
@@ -290,6 +295,12 @@ fn share_row(ui: &mut egui::Ui, state: &UiState, page: &super::EpisodePage, acti
     let episode = &page.episode;
     let link = episode.share_link().to_string();
     ui.horizontal_wrapped(|ui| {
+        // The episode's page (its <link>, else a guid that is a permalink).
+        if let Some(page) = &episode.link
+            && ui.link("Episode web page").on_hover_text(page).clicked()
+        {
+            actions.push(Action::OpenLink(page.clone()));
+        }
         ui.label(egui::RichText::new("Share:").weak());
         if ui.button("Copy episode link").on_hover_text(&link).clicked() {
             actions.push(Action::Copy { text: link.clone(), what: "episode link" });

@@ -15,7 +15,10 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         return;
     }
     let selected = state.episode_page.as_ref().map(|p| p.episode.summary.id);
-    controls(ui, &mut state.episode_list);
+    if let Some(sort) = controls(ui, &mut state.episode_list) {
+        let podcast = state.show.as_ref().map(|show| show.id).expect("a show is selected");
+        actions.push(Action::SetEpisodeSort(podcast, sort));
+    }
     let rows = state.episode_list.rows(&state.episodes, state.episodes_version);
     if rows.is_empty() {
         ui.label("No episodes here match.");
@@ -77,9 +80,11 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     });
 }
 
-/// Sort, filter and search over the show's episodes.
-fn controls(ui: &mut egui::Ui, list: &mut super::episode_list::EpisodeListView) {
+/// Sort, filter and search over the show's episodes; the order chosen, when it changed (it is
+/// kept for this show).
+fn controls(ui: &mut egui::Ui, list: &mut super::episode_list::EpisodeListView) -> Option<super::episode_list::Sort> {
     use super::episode_list::{Filter, Sort};
+    let before = list.sort;
     ui.horizontal_wrapped(|ui| {
         let sort = egui::ComboBox::from_id_salt("episode-sort").selected_text(format!("Sort: {}", list.sort.name()));
         let sort = sort.show_ui(ui, |ui| {
@@ -99,6 +104,7 @@ fn controls(ui: &mut egui::Ui, list: &mut super::episode_list::EpisodeListView) 
         let search = egui::TextEdit::singleline(&mut list.query).hint_text("Search this show").desired_width(160.0);
         ui.add(search).labelled(egui::Role::TextInput, "Search this show");
     });
+    (list.sort != before).then_some(list.sort)
 }
 
 /// A dot for unplayed, a small bar of how much was heard, or nothing once played.

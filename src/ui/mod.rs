@@ -3,6 +3,7 @@
 
 pub mod bookmarks;
 mod chapters;
+mod credits;
 mod downloads;
 pub mod episode_list;
 mod episode_page;
@@ -316,6 +317,8 @@ pub enum Action {
     OpenPreferences,
     /// Back from the episode page to the list (a narrow window shows one of them).
     CloseEpisodePage,
+    /// The order of this show's episode list, kept for it.
+    SetEpisodeSort(PodcastId, episode_list::Sort),
     /// Announce this show's new episodes on the desktop, or not.
     SetShowNotify {
         podcast: PodcastId,

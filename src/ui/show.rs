@@ -11,6 +11,7 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
         widgets::art(ui, &state.art, show.art_url.as_deref(), &show.title, 140.0);
         ui.vertical(|ui| {
             ui.heading(egui::RichText::new(&show.title).strong());
+            super::credits::subtitle(ui, show.subtitle.as_deref());
             if let Some(author) = &show.author {
                 ui.label(egui::RichText::new(author).italics());
             }
@@ -25,6 +26,7 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
                 {
                     actions.push(Action::OpenLink(link.clone()));
                 }
+                super::credits::support(ui, &show.related.funding, actions);
                 if ui
                     .button("Listening settings")
                     .on_hover_text("This show's own speed, skip silence, voice boost, loudness, intro and outro")
@@ -39,6 +41,7 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
                     actions.push(Action::SetShowNotify { podcast: show.id, notify });
                 }
             });
+            super::credits::people(ui, &show.related.people, actions);
             if let Some(description) = &show.description {
                 egui::ScrollArea::vertical().id_salt("show-description").max_height(84.0).show(ui, |ui| {
                     ui.label(description);
@@ -52,7 +55,7 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
     might_like(ui, state, show, actions);
 }
 
-/// The feed's podroll, other shows by the same author, and where to support the show.
+/// The feed's podroll and other shows by the same author.
 fn might_like(ui: &mut egui::Ui, state: &UiState, show: &crate::model::Podcast, actions: &mut Vec<Action>) {
     let same_author: Vec<_> = state
         .podcasts
@@ -64,7 +67,7 @@ fn might_like(ui: &mut egui::Ui, state: &UiState, show: &crate::model::Podcast, 
         })
         .collect();
     let related = &show.related;
-    if related.is_empty() && same_author.is_empty() {
+    if related.podroll.is_empty() && same_author.is_empty() {
         return;
     }
     egui::CollapsingHeader::new("Shows you might like").default_open(true).show(ui, |ui| {
@@ -101,11 +104,6 @@ fn might_like(ui: &mut egui::Ui, state: &UiState, show: &crate::model::Podcast, 
                     actions.push(Action::SelectPodcast(podcast.id));
                 }
             });
-        }
-        for link in related.funding.iter().chain(&related.people) {
-            if ui.link(&link.text).on_hover_text(&link.url).clicked() {
-                actions.push(Action::OpenLink(link.url.clone()));
-            }
         }
     });
 }
