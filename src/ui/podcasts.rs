@@ -1,6 +1,7 @@
 use eframe::egui;
 
 use super::{Action, Command, QueueEdit, UiState, widgets};
+use crate::model::PodcastSummary;
 
 /// How long typing pauses before the directories are asked.
 const DISCOVER_AFTER_SECS: f64 = 0.4;
@@ -71,39 +72,44 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     let rows = state.podcasts.len();
     egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(ui, SHOW_ROW_HEIGHT, rows, |ui, in_view| {
         for podcast in &state.podcasts[in_view] {
-            let selected = state.selected_podcast == Some(podcast.id);
-            let row = ui.horizontal(|ui| {
-                ui.set_height(SHOW_ROW_HEIGHT);
-                widgets::art(ui, &state.art, podcast.art_url.as_deref(), &podcast.title, 40.0);
-                ui.vertical(|ui| {
-                    let title = egui::RichText::new(&podcast.title).strong();
-                    let response = ui.add(egui::Button::selectable(selected, title).truncate());
-                    let response = widgets::full_text_if_cut(ui, response, &podcast.title);
-                    let detail = match (&podcast.last_error, podcast.unplayed) {
-                        (Some(error), _) => egui::RichText::new(format!("⚠ {error}")).color(ui.visuals().warn_fg_color),
-                        (None, 0) => egui::RichText::new(format!("{} episodes", podcast.episodes)),
-                        (None, unplayed) => egui::RichText::new(format!("{unplayed} unplayed")),
-                    };
-                    ui.add(egui::Label::new(detail.small()).truncate());
-                    response
-                })
-                .inner
-            });
-            let response = row.inner;
-            if response.clicked() {
-                actions.push(Action::SelectPodcast(podcast.id));
-            }
-            response.context_menu(|ui| {
-                if ui.button("Refresh").clicked() {
-                    actions.push(Action::Refresh(Some(podcast.id)));
-                }
-                if ui.button("Unsubscribe").on_hover_text("Its downloads are deleted too").clicked() {
-                    actions.push(Action::Unsubscribe { podcast: podcast.id, keep_downloads: false });
-                }
-                if ui.button("Unsubscribe, keep downloads").clicked() {
-                    actions.push(Action::Unsubscribe { podcast: podcast.id, keep_downloads: true });
-                }
-            });
+            show_row(ui, state, podcast, actions);
+        }
+    });
+}
+
+/// One show in the list: its art, its title (selects it), what is new, and its menu.
+fn show_row(ui: &mut egui::Ui, state: &UiState, podcast: &PodcastSummary, actions: &mut Vec<Action>) {
+    let selected = state.selected_podcast == Some(podcast.id);
+    let row = ui.horizontal(|ui| {
+        ui.set_height(SHOW_ROW_HEIGHT);
+        widgets::art(ui, &state.art, podcast.art_url.as_deref(), &podcast.title, 40.0);
+        ui.vertical(|ui| {
+            let title = egui::RichText::new(&podcast.title).strong();
+            let response = ui.add(egui::Button::selectable(selected, title).truncate());
+            let response = widgets::full_text_if_cut(ui, response, &podcast.title);
+            let detail = match (&podcast.last_error, podcast.unplayed) {
+                (Some(error), _) => egui::RichText::new(format!("⚠ {error}")).color(ui.visuals().warn_fg_color),
+                (None, 0) => egui::RichText::new(format!("{} episodes", podcast.episodes)),
+                (None, unplayed) => egui::RichText::new(format!("{unplayed} unplayed")),
+            };
+            ui.add(egui::Label::new(detail.small()).truncate());
+            response
+        })
+        .inner
+    });
+    let response = row.inner;
+    if response.clicked() {
+        actions.push(Action::SelectPodcast(podcast.id));
+    }
+    response.context_menu(|ui| {
+        if ui.button("Refresh").clicked() {
+            actions.push(Action::Refresh(Some(podcast.id)));
+        }
+        if ui.button("Unsubscribe").on_hover_text("Its downloads are deleted too").clicked() {
+            actions.push(Action::Unsubscribe { podcast: podcast.id, keep_downloads: false });
+        }
+        if ui.button("Unsubscribe, keep downloads").clicked() {
+            actions.push(Action::Unsubscribe { podcast: podcast.id, keep_downloads: true });
         }
     });
 }
