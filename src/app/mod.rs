@@ -370,6 +370,9 @@ impl eframe::App for HarkApp {
         for action in actions {
             self.apply(action, &ctx);
         }
+        for url in self.state.art.take_drawn_without() {
+            self.want_art(url);
+        }
         if let Some(launched) = self.launched.take() {
             let episodes = self.state.podcasts.iter().map(|p| p.episodes as u64).sum::<u64>();
             tracing::info!("first frame {:?} after launch ({episodes} episodes)", launched.elapsed());

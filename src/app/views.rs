@@ -26,10 +26,6 @@ impl HarkApp {
     pub(super) fn reload_podcasts(&mut self) -> Result<(), HarkError> {
         self.state.podcasts = self.library.podcasts()?;
         self.state.queue = self.library.queue()?;
-        let art: Vec<String> = self.state.podcasts.iter().filter_map(|p| p.art_url.clone()).collect();
-        for url in art {
-            self.want_art(url);
-        }
         // Bookmarks attach to (and leave) episodes as shows come and go.
         self.reload_bookmarks()
     }

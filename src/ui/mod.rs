@@ -1,6 +1,7 @@
 //! The window's views. They read `UiState`, change only pure view state (text being typed),
 //! and return `Action`s for `app.rs` to carry out. No I/O, no SQL, no blocking here.
 
+mod art_store;
 pub mod bookmarks;
 mod chapters;
 mod credits;
@@ -30,6 +31,7 @@ pub use crate::listening::{Command, QueueEdit};
 use crate::model::{Episode, EpisodeId, EpisodeSummary, Podcast, PodcastId, PodcastSummary};
 use crate::net::RequestId;
 use crate::notes::Document;
+pub use art_store::{ArtSlot, ArtStore};
 
 pub use offer::Offer;
 pub use transport::TransportState;
@@ -162,71 +164,6 @@ impl Notice {
     }
     pub fn error(text: impl Into<String>) -> Self {
         Self { text: text.into(), is_error: true }
-    }
-}
-
-pub enum ArtSlot {
-    Loading,
-    Ready(egui::TextureHandle),
-    Missing,
-}
-
-/// Art as textures: every picture a list shows as a thumbnail, and the header size only for
-/// the few drawn large (the selected show, pictures in the open notes), the oldest of those
-/// let go past `LARGE_ART_KEPT`. A hundred shows' headers would be 140 MB of pixels.
-#[derive(Default)]
-pub struct ArtStore {
-    pub thumbnails: HashMap<String, ArtSlot>,
-    pub large: HashMap<String, ArtSlot>,
-    /// Header-size art in the order it was asked for.
-    large_order: Vec<String>,
-}
-
-impl ArtStore {
-    pub const LARGE_ART_KEPT: usize = 12;
-
-    pub fn slots(&self, size: crate::net::ArtSize) -> &HashMap<String, ArtSlot> {
-        match size {
-            crate::net::ArtSize::Thumbnail => &self.thumbnails,
-            crate::net::ArtSize::Header => &self.large,
-        }
-    }
-
-    /// Marks `url` as loading at `size` unless it is there or on its way; true when it must be
-    /// fetched.
-    pub fn want(&mut self, url: &str, size: crate::net::ArtSize) -> bool {
-        match size {
-            crate::net::ArtSize::Thumbnail => {
-                if self.thumbnails.contains_key(url) {
-                    return false;
-                }
-                self.thumbnails.insert(url.to_string(), ArtSlot::Loading);
-            }
-            crate::net::ArtSize::Header => {
-                self.large_order.retain(|u| u != url);
-                self.large_order.push(url.to_string());
-                while self.large_order.len() > Self::LARGE_ART_KEPT {
-                    let oldest = self.large_order.remove(0);
-                    self.large.remove(&oldest);
-                }
-                if self.large.contains_key(url) {
-                    return false;
-                }
-                self.large.insert(url.to_string(), ArtSlot::Loading);
-            }
-        }
-        true
-    }
-
-    /// What arrived (or failed); dropped when it was let go meanwhile.
-    pub fn arrived(&mut self, url: String, size: crate::net::ArtSize, slot: ArtSlot) {
-        let slots = match size {
-            crate::net::ArtSize::Thumbnail => &mut self.thumbnails,
-            crate::net::ArtSize::Header => &mut self.large,
-        };
-        if let Some(held) = slots.get_mut(&url) {
-            *held = slot;
-        }
     }
 }
 

@@ -36,6 +36,9 @@ pub fn art(ui: &mut egui::Ui, art: &ArtStore, url: Option<&str>, title: &str, si
     };
     // Drawn large, the header size is used once it is there; the thumbnail stands in meanwhile.
     let large = (size > crate::net::art::THUMBNAIL_PX as f32).then(|| ready(&art.large)).flatten();
+    if let Some(url) = url {
+        art.drawn_without(url);
+    }
     if let Some(texture) = large.or_else(|| ready(&art.thumbnails)) {
         return ui.add(
             egui::Image::from_texture(&texture).fit_to_exact_size(egui::vec2(size, size)).corner_radius(size / 16.0),
