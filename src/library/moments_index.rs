@@ -231,12 +231,8 @@ impl Library {
             language: None,
             rel: None,
         });
-        let Some(transcript) = crate::transcript::cache::cached(cache, &link) else { return Ok(None) };
-        let found = transcript.cues.iter().filter(|cue| words.may_match(&cue.text)).find_map(|cue| {
-            let marked = words.marked(&cue.text)?;
-            Some((transcript.timed.then_some(cue.start_secs), marked))
-        });
-        Ok(found)
+        let marked = |cue: &crate::transcript::Cue| words.may_match(&cue.text).then(|| words.marked(&cue.text))?;
+        Ok(crate::transcript::cache::first_cue(cache, &link, words.needle(), marked))
     }
 
     /// A hit on `episode` with its titles.
