@@ -87,6 +87,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("search_words.sql"),
     include_str!("bookmarks.sql"),
     include_str!("moments_index.sql"),
+    include_str!("moments_prefixes.sql"),
 ];
 
 pub type Result<T> = std::result::Result<T, LibraryError>;

@@ -351,6 +351,24 @@ mod tests {
     }
 
     #[test]
+    fn a_library_from_before_the_prefix_indexes_gets_its_chapters_at_once_and_transcripts_again() {
+        let cache = tempfile::tempdir().unwrap();
+        let (mut library, water) = roast(cache.path());
+        let before: i64 = library.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        library.conn.pragma_update(None, "user_version", before - 1).unwrap();
+        library.migrate().unwrap();
+        assert_eq!(library.search("mach").unwrap().episodes[0].at_secs, Some(90.0), "the feed's chapters");
+        assert!(
+            library.search_with_transcripts("e", cache.path()).unwrap().episodes.iter().all(|h| h.episode_id != water)
+        );
+        assert_eq!(library.index_cached_transcripts(cache.path()).unwrap(), 1);
+        let spoken = library.search_with_transcripts("cr", cache.path()).unwrap();
+        assert_eq!((spoken.episodes[0].episode_id, spoken.episodes[0].at_secs), (water, Some(125.5)));
+        let short = library.search_with_transcripts("e", cache.path()).unwrap();
+        assert!(short.episodes.iter().any(|h| h.episode_id == water && h.at_secs == Some(125.5)), "one letter");
+    }
+
+    #[test]
     fn the_background_fetch_asks_for_each_shows_newest_transcripts_once_until_they_are_old() {
         let cache = tempfile::tempdir().unwrap();
         let (mut library, water) = roast(cache.path());
@@ -379,7 +397,8 @@ mod tests {
             )
             .unwrap();
         let before: i64 = library.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        library.conn.pragma_update(None, "user_version", before - 1).unwrap();
+        // Back to before the moments index (and its prefix indexes, the migration after it).
+        library.conn.pragma_update(None, "user_version", before - 2).unwrap();
         library.migrate().unwrap();
         assert_eq!(library.search("machines").unwrap().episodes[0].at_secs, Some(90.0), "the feed's chapters");
         assert!(library.search_with_transcripts("crème", cache.path()).unwrap().episodes.is_empty());
