@@ -90,6 +90,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("bookmarks.sql"),
     include_str!("moments_index.sql"),
     include_str!("credits.sql"),
+    include_str!("moments_prefixes.sql"),
 ];
 
 pub type Result<T> = std::result::Result<T, LibraryError>;

@@ -231,12 +231,8 @@ impl Library {
             language: None,
             rel: None,
         });
-        let Some(transcript) = crate::transcript::cache::cached(cache, &link) else { return Ok(None) };
-        let found = transcript.cues.iter().filter(|cue| words.may_match(&cue.text)).find_map(|cue| {
-            let marked = words.marked(&cue.text)?;
-            Some((transcript.timed.then_some(cue.start_secs), marked))
-        });
-        Ok(found)
+        let marked = |cue: &crate::transcript::Cue| words.may_match(&cue.text).then(|| words.marked(&cue.text))?;
+        Ok(crate::transcript::cache::first_cue(cache, &link, words.needle(), marked))
     }
 
     /// A hit on `episode` with its titles.
@@ -352,6 +348,24 @@ mod tests {
         assert!(library.search_with_transcripts("limescale", cache.path()).unwrap().episodes.is_empty());
         assert!(library.search("tamper").unwrap().episodes.is_empty());
         library.conn.execute("INSERT INTO search_moments (search_moments) VALUES ('integrity-check')", []).unwrap();
+    }
+
+    #[test]
+    fn a_library_from_before_the_prefix_indexes_gets_its_chapters_at_once_and_transcripts_again() {
+        let cache = tempfile::tempdir().unwrap();
+        let (mut library, water) = roast(cache.path());
+        let before: i64 = library.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        library.conn.pragma_update(None, "user_version", before - 1).unwrap();
+        library.migrate().unwrap();
+        assert_eq!(library.search("mach").unwrap().episodes[0].at_secs, Some(90.0), "the feed's chapters");
+        assert!(
+            library.search_with_transcripts("e", cache.path()).unwrap().episodes.iter().all(|h| h.episode_id != water)
+        );
+        assert_eq!(library.index_cached_transcripts(cache.path()).unwrap(), 1);
+        let spoken = library.search_with_transcripts("cr", cache.path()).unwrap();
+        assert_eq!((spoken.episodes[0].episode_id, spoken.episodes[0].at_secs), (water, Some(125.5)));
+        let short = library.search_with_transcripts("e", cache.path()).unwrap();
+        assert!(short.episodes.iter().any(|h| h.episode_id == water && h.at_secs == Some(125.5)), "one letter");
     }
 
     #[test]

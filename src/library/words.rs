@@ -97,6 +97,13 @@ impl QueryWords {
         hit.contains(&true).then(|| cut_and_mark(text, &spans, &hit))
     }
 
+    /// One query token to look for in a transcript's text before reading its cues: the longest
+    /// ASCII one (likely the rarest). A text `marked` accepts holds it, ignoring ASCII case, or
+    /// holds a non-ASCII letter, digit or private-use character (one that may fold to it).
+    pub fn needle(&self) -> Option<&str> {
+        self.words.iter().flatten().filter(|t| t.is_ascii()).max_by_key(|t| t.len()).map(String::as_str)
+    }
+
     /// Quickly: could `text` hold every word? (A case-insensitive look for each word's first
     /// token; false only when one is surely absent.)
     pub fn may_match(&self, text: &str) -> bool {
@@ -178,6 +185,7 @@ fn cut_and_mark(text: &str, spans: &[(usize, usize, String)], hit: &[bool]) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::transcript::{Cue, TranscriptFormat, first_cue};
 
     #[test]
     fn words_are_found_as_the_index_finds_them() {
@@ -191,6 +199,125 @@ mod tests {
         assert_eq!(QueryWords::of("don't").marked("I don't know").unwrap(), "I \u{2}don\u{3}'\u{2}t\u{3} know");
         assert!(QueryWords::of("don't").marked("don know t").is_none(), "one after the other");
         assert_eq!(QueryWords::of("ünï c++").fts_any_order().unwrap(), "\"uni\"* \"c\"*");
+    }
+
+    /// Where a query is in a transcript: by the needle (`transcript::first_cue`'s fast look)
+    /// and by reading it whole.
+    fn both_ways(file: &str, format: TranscriptFormat, query: &str) -> Option<(Option<f64>, String)> {
+        let q = QueryWords::of(query);
+        let marked = |cue: &Cue| q.marked(&cue.text);
+        let fast = first_cue(file.as_bytes(), format, q.needle(), marked);
+        let whole = first_cue(file.as_bytes(), format, None, marked);
+        assert_eq!(fast, whole, "{query:?} in {file:?}");
+        fast
+    }
+
+    const VTT: &str = "WEBVTT - a cue under the header\n00:00:00.500 --> 00:00:01.000\nUnder the header\n\n\
+        NOTE a note saying espresso --> is no cue\n00:00:00.100 --> 00:00:00.200\nespresso farewell\n\n\
+        STYLE\n::cue { color: espresso }\n\nintro\n00:00:01.000 --> 00:00:02.000 align:start\n\
+        <v Ann>Hello and welcome</v>\n\n00:00:03.000 --> 00:00:04.000\n\
+        <v.loud Bob Smith>We talk about es<b>press</b>o, and\nabout crè<i>me</i>\n\n\
+        00:00:05.000 --> 00:00:06.000\nQ&amp;A: don&apos;t split the espr\nesso over lines\n \t\n\
+        00:00:07.000 --> 00:00:08.000\nCAFÉ CRÈME, naïve Ünïcode\n00:00:09.000 --> 00:00:10.000\n\
+        no blank line before me: 5 \u{212A}elvin&nbsp;kelp\n\n00:00:11.000 --> 00:00:12.000\n\
+        the last cue says farewell\n";
+
+    const SRT: &str = "\u{feff}1\r\n00:00:01,000 --> 00:00:02,000\r\nAlice: <i>Hello</i> and wel<b>come</b>\r\n\r\n\
+        2\r\n00:00:03,000 --> 00:00:04,000\r\n{\\an8}Bob: espresso\r\nover two lines\r\n\
+        3\r\n00:00:05,000 --> 00:00:06,000\r\na{\\i1}b joined, <font color=red>red</font>wine\r\n\r\n\
+        4\r\n00:00:07,000 --> 00:00:08,000\r\nCrème brûlée at the very end";
+
+    #[test]
+    fn the_fast_look_finds_the_cue_reading_the_whole_transcript_finds() {
+        let queries = [
+            "espresso",
+            "esso",
+            "espr",
+            "cafe",
+            "CREME",
+            "creme cafe",
+            "don't",
+            "hello welcome",
+            "welcome",
+            "farewell",
+            "kelvin",
+            "kelp",
+            "naive",
+            "unicode",
+            "under",
+            "bob",
+            "smith",
+            "ann",
+            "align",
+            "q a",
+            "amp",
+            "nbsp",
+            "note",
+            "color",
+            "a",
+            "5",
+            "talk lines",
+            "espresso lines",
+            "ab",
+            "redwine",
+            "brulee",
+            "end",
+            "zzz",
+            "over two",
+        ];
+        for query in queries {
+            both_ways(VTT, TranscriptFormat::Vtt, query);
+            both_ways(SRT, TranscriptFormat::Srt, query);
+            both_ways(&SRT.replace("\r\n", "\n"), TranscriptFormat::Srt, query);
+        }
+        let at = |file, format, query| both_ways(file, format, query).map(|(at, _)| at.unwrap());
+        assert_eq!(at(VTT, TranscriptFormat::Vtt, "under"), Some(0.5), "the cue under the header");
+        assert_eq!(at(VTT, TranscriptFormat::Vtt, "espresso"), Some(3.0), "joined across its tags");
+        assert_eq!(at(VTT, TranscriptFormat::Vtt, "creme"), Some(3.0), "joined, with its accent");
+        assert_eq!(at(VTT, TranscriptFormat::Vtt, "espr lines"), Some(5.0), "a word across a line break");
+        assert_eq!(at(VTT, TranscriptFormat::Vtt, "naive cafe"), Some(7.0));
+        assert_eq!(at(VTT, TranscriptFormat::Vtt, "kelvin"), Some(9.0), "the Kelvin sign folds to k");
+        assert_eq!(at(VTT, TranscriptFormat::Vtt, "farewell"), Some(11.0), "the last cue; not the note");
+        assert_eq!(at(VTT, TranscriptFormat::Vtt, "bob"), None, "a speaker is not the text");
+        assert_eq!(at(SRT, TranscriptFormat::Srt, "welcome"), Some(1.0));
+        assert_eq!(at(SRT, TranscriptFormat::Srt, "ab"), Some(5.0));
+        assert_eq!(at(SRT, TranscriptFormat::Srt, "redwine"), Some(5.0));
+        assert_eq!(at(SRT, TranscriptFormat::Srt, "brulee end"), Some(7.0), "the last cue, no final newline");
+        let (_, snippet) = both_ways(VTT, TranscriptFormat::Vtt, "cafe crem").unwrap();
+        assert_eq!(snippet, "\u{2}CAFÉ\u{3} \u{2}CRÈME\u{3}, naïve Ünïcode");
+    }
+
+    #[test]
+    fn the_fast_look_agrees_on_cues_out_of_order_and_on_files_that_do_not_read() {
+        let unsorted = "WEBVTT\n\n00:00:05.000 --> 00:00:06.000\nespresso late\n\n\
+            00:00:01.000 --> 00:00:02.000\nespresso early\n";
+        assert_eq!(both_ways(unsorted, TranscriptFormat::Vtt, "espresso").unwrap().0, Some(1.0));
+        assert_eq!(both_ways(unsorted, TranscriptFormat::Vtt, "late").unwrap().0, Some(5.0));
+        assert!(
+            both_ways("no header\n\n00:00:01.000 --> 00:00:02.000\nword\n", TranscriptFormat::Vtt, "word").is_none()
+        );
+        assert!(both_ways("", TranscriptFormat::Srt, "word").is_none());
+        assert!(both_ways("WEBVTT\n\n\n", TranscriptFormat::Vtt, "word").is_none());
+        let html = "<p>an espresso</p>";
+        assert_eq!(both_ways(html, TranscriptFormat::Html, "espresso").unwrap().0, None, "untimed: read whole");
+        // Generated files: every word of a small vocabulary, markup and accents mixed in.
+        let vocabulary =
+            ["ba", "bé", "ca<i>fe</i>", "Crème", "<v Al>do", "on&amp;", "ki", "KIWI", "x{\\i1}y", "na\nve"];
+        let mut seed = 7u32;
+        for _ in 0..60 {
+            let mut file = String::from("WEBVTT\n\n");
+            for cue in 0..20u32 {
+                seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+                let words: Vec<&str> = (0..3).map(|i| vocabulary[(seed >> (8 + 4 * i)) as usize % 10]).collect();
+                let start = if seed.is_multiple_of(17) { 1 } else { cue * 2 };
+                file.push_str(&format!("00:00:{start:02}.000 --> 00:00:{:02}.500\n{}\n\n", start + 1, words.join(" ")));
+            }
+            for query in ["ba", "be", "cafe", "creme", "do", "on", "kiwi", "ki", "xy", "y", "na", "ve", "ba ki"] {
+                both_ways(&file, TranscriptFormat::Vtt, query);
+                let srt = file.trim_start_matches("WEBVTT\n\n").replace('.', ",");
+                both_ways(&srt, TranscriptFormat::Srt, query);
+            }
+        }
     }
 
     #[test]

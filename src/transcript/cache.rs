@@ -46,3 +46,16 @@ pub fn cached(cache_dir: &Path, link: &TranscriptLink) -> Option<Transcript> {
     let (bytes, _) = read(&cache_path(cache_dir, &link.url))?;
     super::parse(&bytes, format).ok()
 }
+
+/// The first cue of an episode's cached transcript that `found` accepts, looking where `needle`
+/// says (see `super::first_cue`): its start (None when untimed) and what `found` said.
+pub fn first_cue<T>(
+    cache_dir: &Path,
+    link: &TranscriptLink,
+    needle: Option<&str>,
+    found: impl FnMut(&super::Cue) -> Option<T>,
+) -> Option<(Option<f64>, T)> {
+    let format = TranscriptFormat::detect(link.mime.as_deref(), &link.url)?;
+    let bytes = std::fs::read(cache_path(cache_dir, &link.url)).ok()?;
+    super::first_cue(&bytes, format, needle, found)
+}

@@ -7,8 +7,10 @@
 
 pub use crate::model::TranscriptLink;
 use crate::model::time::{TimeSource, parse_time};
+pub use find::first_cue;
 
 pub mod cache;
+mod find;
 mod json;
 mod srt;
 mod text;

@@ -11,9 +11,14 @@ pub(super) fn parse(text: &str) -> Vec<Cue> {
         if cues.len() >= super::MAX_CUES {
             break;
         }
-        super::timed_block(&block, true, &mut cues, cue);
+        block_cues(&block, &mut cues);
     }
     cues
+}
+
+/// The cues of one block.
+pub(super) fn block_cues(block: &[&str], cues: &mut Vec<Cue>) {
+    super::timed_block(block, true, cues, cue);
 }
 
 fn cue(start_secs: f64, end_secs: f64, lines: &[&str]) -> Option<Cue> {

@@ -7,28 +7,43 @@ use super::{Cue, TranscriptError};
 pub(super) fn parse(text: &str) -> Result<Vec<Cue>, TranscriptError> {
     let mut blocks = super::blocks(text);
     let header = blocks.next().unwrap_or_default();
-    let signature = header.first().and_then(|line| line.trim_start().strip_prefix("WEBVTT"));
-    if !signature.is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t'])) {
+    if !header_ok(&header) {
         return Err(TranscriptError::Malformed("no WEBVTT header".into()));
     }
     let mut cues = Vec::new();
-    // A cue right under the header, without the blank line the format asks for.
-    if let Some(first_cue) = header.iter().position(|line| line.contains("-->")) {
-        super::timed_block(&header[first_cue..], false, &mut cues, cue);
-    }
+    header_cues(&header, &mut cues);
     for block in blocks {
         if cues.len() >= super::MAX_CUES {
             break;
         }
-        let first = block[0];
-        let keyword = ["NOTE", "STYLE", "REGION"]
-            .iter()
-            .any(|k| first.strip_prefix(*k).is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t'])));
-        if !keyword {
-            super::timed_block(&block, false, &mut cues, cue);
-        }
+        block_cues(&block, &mut cues);
     }
     Ok(cues)
+}
+
+/// Is the first block a WebVTT header (`WEBVTT`, alone or followed by a space or tab)?
+pub(super) fn header_ok(header: &[&str]) -> bool {
+    let signature = header.first().and_then(|line| line.trim_start().strip_prefix("WEBVTT"));
+    signature.is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+}
+
+/// The cues of the header block: one right under the header, without the blank line the format
+/// asks for.
+pub(super) fn header_cues(header: &[&str], cues: &mut Vec<Cue>) {
+    if let Some(first_cue) = header.iter().position(|line| line.contains("-->")) {
+        super::timed_block(&header[first_cue..], false, cues, cue);
+    }
+}
+
+/// The cues of a block after the header (none from a NOTE, STYLE or REGION block).
+pub(super) fn block_cues(block: &[&str], cues: &mut Vec<Cue>) {
+    let first = block[0];
+    let keyword = ["NOTE", "STYLE", "REGION"]
+        .iter()
+        .any(|k| first.strip_prefix(*k).is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t'])));
+    if !keyword {
+        super::timed_block(block, false, cues, cue);
+    }
 }
 
 fn cue(start_secs: f64, end_secs: f64, lines: &[&str]) -> Option<Cue> {
