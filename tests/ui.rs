@@ -938,6 +938,59 @@ fn the_transcript_follows_playback_and_a_click_on_a_cue_plays_from_there() {
     assert!(harness.state().state.transcript.as_ref().unwrap().follow);
 }
 
+#[test]
+fn a_transcript_line_or_the_moment_playing_opens_a_clip_of_that_span() {
+    let data = tempfile::tempdir().unwrap();
+    let _server = chaptered_show(data.path());
+    let mut harness = chaptered_episode_page(data.path());
+    let open_transcript = |harness: &mut Harness<'_, HarkApp>| {
+        harness.get_by_label("📝 Transcript").click();
+        run_until(harness, "the transcript", |h| {
+            matches!(
+                h.state().state.transcript.as_ref().map(|t| &t.content),
+                Some(hark::ui::transcript::TranscriptContent::Ready(_))
+            )
+        });
+        harness.run_steps(2);
+    };
+    let clip = |h: &Harness<'_, HarkApp>| h.state().state.bookmarks.clip.as_ref().map(|c| (c.start, c.span()));
+
+    // Playing, the transport's bookmark button offers (right-click) a clip from the moment
+    // playing, 30 s unless the listener says otherwise.
+    open_transcript(&mut harness);
+    harness.get_by_label("0:20 Cue number 10").click();
+    run_until(&mut harness, "playing from the cue", |h| h.state().listening().playback().is_playing());
+    harness.key_press(egui::Key::Escape);
+    run_until(&mut harness, "the transcript closed", |h| h.state().state.transcript.is_none());
+    harness.run_steps(10);
+    harness.get_by_label("Bookmark this moment").click_secondary();
+    harness.run_steps(2);
+    harness.get_by_label("Clip from here…").click();
+    harness.run_steps(2);
+    let (start, span) = clip(&harness).expect("the clip form opens from the transport");
+    assert!((20.0..25.0).contains(&start), "from the place playing: {start}");
+    assert!(span.is_some_and(|(from, to)| (to - from - 30.0).abs() < 1e-6), "{span:?}");
+    harness.key_press(egui::Key::Escape);
+    harness.run_steps(2);
+    assert!(clip(&harness).is_none(), "Esc closes the clip form");
+
+    // A transcript line: from its start, for its length.
+    open_transcript(&mut harness);
+    let cue = match &harness.state().state.transcript.as_ref().unwrap().content {
+        hark::ui::transcript::TranscriptContent::Ready(t) => t.cues[12].clone(),
+        _ => unreachable!("ready above"),
+    };
+    harness.get_by_label("0:24 Cue number 12").click_secondary();
+    harness.run_steps(2);
+    harness.get_by_label("Clip from this line…").click();
+    harness.run_steps(4);
+    let (start, span) = clip(&harness).expect("the clip form opens from the line");
+    assert_eq!(start, cue.start_secs, "from the line's start");
+    let length = (cue.end_secs - cue.start_secs).ceil().max(1.0);
+    assert_eq!(span, Some((cue.start_secs, cue.start_secs + length)), "for the line's length");
+    harness.get_by_label("Save clip…");
+}
+
 /// A JPEG whose frame header claims 60,000 × 60,000 pixels: a decompression bomb by size.
 fn jpeg_bomb() -> Vec<u8> {
     let mut jpeg = std::io::Cursor::new(Vec::new());

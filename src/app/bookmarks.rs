@@ -27,8 +27,25 @@ impl HarkApp {
                 self.reload_bookmarks()?;
             }
             BookmarkAction::ClipFrom(id) => {
-                let bookmark = self.library.bookmark(id)?;
-                self.state.bookmarks.clip = Some(ClipForm { bookmark, length: format!("{DEFAULT_CLIP_SECS}") });
+                let mark = self.library.bookmark(id)?;
+                self.state.bookmarks.clip = Some(ClipForm {
+                    episode: mark.episode_id,
+                    heading: format!("{} — {}", mark.podcast_title, mark.episode_title),
+                    link: mark.link,
+                    start: mark.at_secs,
+                    length: format!("{DEFAULT_CLIP_SECS}"),
+                });
+            }
+            BookmarkAction::ClipAt { episode, start, secs } => {
+                let found = self.library.episode(episode)?;
+                let show = self.library.podcast_of(episode)?;
+                self.state.bookmarks.clip = Some(ClipForm {
+                    episode: Some(episode),
+                    heading: format!("{} — {}", show.title, found.summary.title),
+                    link: Some(found.share_link().to_string()),
+                    start,
+                    length: format!("{}", secs.ceil().max(1.0)),
+                });
             }
             BookmarkAction::SaveClip { episode, start, end } => {
                 match ClipJob::of(&mut self.library, &self.paths.art_cache(), episode, start, end)? {

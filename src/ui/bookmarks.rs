@@ -37,8 +37,15 @@ pub struct NoteEdit {
     pub text: String,
 }
 
+/// A clip being set up: from a bookmark, a transcript line or a place on the seek bar.
 pub struct ClipForm {
-    pub bookmark: Bookmark,
+    /// None for a bookmark whose episode is not in the library now.
+    pub episode: Option<EpisodeId>,
+    /// "Show — episode".
+    pub heading: String,
+    /// The episode's web link, for the link to the span.
+    pub link: Option<String>,
+    pub start: f64,
     /// The clip's length in seconds, as typed.
     pub length: String,
 }
@@ -50,8 +57,7 @@ impl ClipForm {
     /// The span asked for: from the bookmark, for the length typed (1 s to the longest clip).
     pub fn span(&self) -> Option<(f64, f64)> {
         let length = self.length.trim().parse::<f64>().ok().filter(|l| l.is_finite() && *l >= 1.0)?;
-        let start = self.bookmark.at_secs;
-        Some((start, start + length.min(crate::clip::MAX_CLIP_SECS)))
+        Some((self.start, self.start + length.min(crate::clip::MAX_CLIP_SECS)))
     }
 }
 
@@ -67,6 +73,12 @@ pub enum BookmarkAction {
     Delete(BookmarkId),
     /// Set up a clip from a bookmark (the form opens).
     ClipFrom(BookmarkId),
+    /// Set up a clip of `secs` from `start` in the episode (a transcript line, the seek bar).
+    ClipAt {
+        episode: EpisodeId,
+        start: f64,
+        secs: f64,
+    },
     /// Save the span of this episode as an audio file (asks where).
     SaveClip {
         episode: EpisodeId,
@@ -191,10 +203,9 @@ fn clip_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     let mut open = true;
     let mut done = false;
     widgets::dialog(ui.ctx(), "Clip").open(&mut open).resizable(false).show(ui.ctx(), |ui| {
-        let mark = &form.bookmark;
-        ui.label(format!("{} — {}", mark.podcast_title, mark.episode_title));
+        ui.label(&form.heading);
         ui.horizontal(|ui| {
-            ui.label(format!("From {} for", format_clock(mark.at_secs)));
+            ui.label(format!("From {} for", format_clock(form.start)));
             let field = ui.add(egui::TextEdit::singleline(&mut form.length).desired_width(48.0));
             field.labelled(egui::Role::TextInput, "Clip length in seconds");
             ui.label("seconds");
@@ -204,14 +215,14 @@ fn clip_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
             ui.label(egui::RichText::new("Say how many seconds (1 to 300).").weak());
         }
         ui.horizontal(|ui| {
-            if let (Some((start, end)), Some(episode)) = (span, mark.episode_id)
+            if let (Some((start, end)), Some(episode)) = (span, form.episode)
                 && ui.button("Save clip…").on_hover_text("An Opus file with the show's art").clicked()
             {
                 actions.push(Action::Bookmarks(BookmarkAction::SaveClip { episode, start, end }));
                 done = true;
             }
             let link =
-                span.zip(mark.link.as_deref()).and_then(|((start, end), link)| moment_link(link, start, Some(end)));
+                span.zip(form.link.as_deref()).and_then(|((start, end), link)| moment_link(link, start, Some(end)));
             if let Some(link) = link
                 && ui.button("Copy link to this span").on_hover_text(&link).clicked()
             {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use eframe::egui;
 use egui::text::{LayoutJob, TextFormat};
 
+use super::bookmarks::BookmarkAction;
 use super::widgets::Labelled;
 use super::{Action, Command, EpisodePage, UiState};
 use crate::model::{EpisodeId, format_clock};
@@ -255,6 +256,15 @@ fn draw_cue(
                 text.push_str(&format!("\n{link}"));
             }
             actions.push(Action::Copy { text, what: "cue with its time link" });
+            ui.close();
+        }
+        if timed && ui.button("Clip from this line…").clicked() {
+            let secs = cue.end_secs - cue.start_secs;
+            actions.push(Action::Bookmarks(BookmarkAction::ClipAt {
+                episode: view.episode,
+                start: cue.start_secs,
+                secs,
+            }));
             ui.close();
         }
     });

@@ -177,12 +177,25 @@ fn play_buttons(ui: &mut egui::Ui, t: &TransportState, actions: &mut Vec<Action>
     }
 }
 
-/// Bookmark the moment playing (B); on the seek bar's row when the bar is narrow.
+/// Bookmark the moment playing (B), or (right-click) clip from it; on the seek bar's row when
+/// the bar is narrow.
 fn bookmark_button(ui: &mut egui::Ui, t: &TransportState, actions: &mut Vec<Action>) {
     let enabled = t.playback.track().is_some();
     let bookmark = ui.add_enabled(enabled, egui::Button::new("🔖")).on_hover_text("Bookmark this moment (B)");
-    if bookmark.labelled(egui::Role::Button, "Bookmark this moment").clicked() {
+    let bookmark = bookmark.labelled(egui::Role::Button, "Bookmark this moment");
+    if bookmark.clicked() {
         actions.push(Action::Bookmarks(super::bookmarks::BookmarkAction::Add));
+    }
+    // Right-click: a clip from the moment playing (the span is set in the clip form).
+    if let Some(track) = t.playback.track() {
+        bookmark.context_menu(|ui| {
+            if ui.button("Clip from here…").clicked() {
+                let (episode, start) = (track.episode, track.position_secs);
+                let secs = super::bookmarks::DEFAULT_CLIP_SECS;
+                actions.push(Action::Bookmarks(super::bookmarks::BookmarkAction::ClipAt { episode, start, secs }));
+                ui.close();
+            }
+        });
     }
 }
 
