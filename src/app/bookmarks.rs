@@ -76,20 +76,9 @@ impl HarkApp {
     /// Every bookmark again (with the cached transcript's line at each), and the window's list.
     pub(super) fn reload_bookmarks(&mut self) -> Result<(), HarkError> {
         let marks = self.library.bookmarks()?;
-        let cache = self.paths.transcript_cache();
-        let mut transcripts = std::collections::HashMap::new();
-        let mut rows = Vec::with_capacity(marks.len());
-        for bookmark in marks {
-            let spoken = bookmark.episode_id.and_then(|episode| {
-                let transcript = transcripts.entry(episode).or_insert_with(|| {
-                    let link = self.library.chosen_transcript(episode).ok().flatten()?;
-                    crate::net::extras::cached_transcript(&cache, &link)
-                });
-                crate::net::extras::transcript_line_at(transcript.as_ref()?, bookmark.at_secs)
-            });
-            rows.push(BookmarkRow { bookmark, spoken });
-        }
-        self.state.bookmarks.all = rows;
+        let spoken = crate::net::extras::spoken_at_bookmarks(&self.library, &self.paths.transcript_cache(), &marks);
+        self.state.bookmarks.all =
+            marks.into_iter().zip(spoken).map(|(bookmark, spoken)| BookmarkRow { bookmark, spoken }).collect();
         self.list_bookmarks()
     }
 

@@ -53,7 +53,8 @@ pub fn bookmarks(library: &Library, paths: &AppPaths, json: bool, out: &mut impl
     if marks.is_empty() {
         say(out, "No bookmarks yet: `hark bookmark EP [AT]`, or B in the window.");
     }
-    for mark in &marks {
+    let spoken = crate::net::extras::spoken_at_bookmarks(library, &paths.transcript_cache(), &marks);
+    for (mark, spoken) in marks.iter().zip(spoken) {
         let id = mark.episode_id.map_or("-".to_string(), |id| id.0.to_string());
         say(
             out,
@@ -62,7 +63,7 @@ pub fn bookmarks(library: &Library, paths: &AppPaths, json: bool, out: &mut impl
         if !mark.note.is_empty() {
             say(out, format!("        {}", mark.note));
         }
-        if let Some(spoken) = spoken_at(library, paths, mark) {
+        if let Some(spoken) = spoken {
             say(out, format!("        “{spoken}”"));
         }
     }
@@ -79,13 +80,6 @@ fn line(mark: &Bookmark) -> BookmarkLine<'_> {
         link: mark.link.as_deref(),
         created: chrono::DateTime::from_timestamp(mark.created, 0).map(|d| d.to_rfc3339()),
     }
-}
-
-/// The line of the episode's cached transcript at the bookmark, if there is one.
-pub fn spoken_at(library: &Library, paths: &AppPaths, mark: &Bookmark) -> Option<String> {
-    let link = library.chosen_transcript(mark.episode_id?).ok()??;
-    let transcript = crate::net::extras::cached_transcript(&paths.transcript_cache(), &link)?;
-    crate::net::extras::transcript_line_at(&transcript, mark.at_secs)
 }
 
 pub fn export_bookmarks(library: &Library, file: &Path, out: &mut impl Write) -> Result<(), HarkError> {

@@ -288,8 +288,29 @@ pub fn cached_transcript(cache_dir: &Path, link: &TranscriptLink) -> Option<Tran
     crate::transcript::cache::cached(cache_dir, link)
 }
 
+/// The line of its episode's cached transcript spoken at each bookmark (None without one),
+/// each transcript read once: for the Bookmarks window and `hark bookmarks` alike.
+pub fn spoken_at_bookmarks(
+    library: &Library,
+    cache_dir: &Path,
+    marks: &[crate::library::Bookmark],
+) -> Vec<Option<String>> {
+    let mut transcripts = std::collections::HashMap::new();
+    marks
+        .iter()
+        .map(|mark| {
+            let episode = mark.episode_id?;
+            let transcript = transcripts.entry(episode).or_insert_with(|| {
+                let link = library.chosen_transcript(episode).ok().flatten()?;
+                cached_transcript(cache_dir, &link)
+            });
+            transcript_line_at(transcript.as_ref()?, mark.at_secs)
+        })
+        .collect()
+}
+
 /// The line of an episode's cached transcript spoken at `secs`, if there is one.
-pub fn transcript_line_at(transcript: &Transcript, secs: f64) -> Option<String> {
+fn transcript_line_at(transcript: &Transcript, secs: f64) -> Option<String> {
     if !transcript.timed {
         return None;
     }
