@@ -9,6 +9,9 @@ pub const DATA_DIR_ENV: &str = "HARK_DATA_DIR";
 pub struct AppPaths {
     pub data_dir: PathBuf,
     pub cache_dir: PathBuf,
+    /// The folder the listener chose for downloads (the preference `download-folder`); None:
+    /// `downloads` inside the data folder.
+    chosen_downloads: Option<PathBuf>,
 }
 
 impl AppPaths {
@@ -20,19 +23,33 @@ impl AppPaths {
         let dirs = directories::ProjectDirs::from("org", "Hark", "hark").ok_or_else(|| {
             std::io::Error::new(std::io::ErrorKind::NotFound, "no home directory to keep the library in")
         })?;
-        Ok(Self { data_dir: dirs.data_dir().to_path_buf(), cache_dir: dirs.cache_dir().to_path_buf() })
+        Ok(Self {
+            data_dir: dirs.data_dir().to_path_buf(),
+            cache_dir: dirs.cache_dir().to_path_buf(),
+            chosen_downloads: None,
+        })
     }
 
     /// Both data and cache inside one folder.
     pub fn inside(dir: &Path) -> Self {
-        Self { data_dir: dir.to_path_buf(), cache_dir: dir.join("cache") }
+        Self { data_dir: dir.to_path_buf(), cache_dir: dir.join("cache"), chosen_downloads: None }
+    }
+
+    /// The same folders with downloads where the listener chose (None: the default).
+    pub fn with_downloads(self, chosen: Option<PathBuf>) -> Self {
+        Self { chosen_downloads: chosen, ..self }
     }
 
     pub fn database(&self) -> PathBuf {
         self.data_dir.join("library.sqlite3")
     }
 
+    /// Where downloads go: the listener's folder, else `downloads` in the data folder.
     pub fn downloads(&self) -> PathBuf {
+        self.chosen_downloads.clone().unwrap_or_else(|| self.default_downloads())
+    }
+
+    pub fn default_downloads(&self) -> PathBuf {
         self.data_dir.join("downloads")
     }
 

@@ -4,6 +4,7 @@
 //! library that makes no sense reads as the default.
 
 use std::ops::RangeInclusive;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use crate::library::{Library, keys};
@@ -24,6 +25,9 @@ pub enum Kind {
     Choice(&'static [&'static str]),
     /// A playback speed, on the speed step.
     Speed,
+    /// An absolute folder, or `default`. Setting one moves files (`library::move_downloads`),
+    /// so it is set through `folder`, never stored by `set`.
+    Folder,
 }
 
 /// One preference.
@@ -53,6 +57,7 @@ pub const SKIP_SILENCE: &str = "skip-silence";
 pub const LOUDNESS: &str = "loudness";
 pub const VOICE_BOOST: &str = "voice-boost";
 pub const TRANSCRIPTS_PER_SHOW: &str = "transcripts-per-show";
+pub const DOWNLOAD_FOLDER: &str = "download-folder";
 
 const SKIP_STEPS: RangeInclusive<u32> = 1..=600;
 /// The shortest and longest refresh intervals; a minute is there for trying it out.
@@ -80,6 +85,13 @@ pub const ALL: &[Preference] = &[
     ),
     pref(DELETE_WHEN_PLAYED, keys::DELETE_WHEN_PLAYED, Kind::Switch, "off", "Delete a download once it is played"),
     pref(PARALLEL_DOWNLOADS, keys::PARALLEL_DOWNLOADS, Kind::Count(1..=10), "3", "Downloads at once"),
+    pref(
+        DOWNLOAD_FOLDER,
+        keys::DOWNLOAD_FOLDER,
+        Kind::Folder,
+        "default",
+        "Where downloads are kept (changing it moves them there)",
+    ),
     pref(THEME, "theme", Kind::Choice(&["system", "light", "dark"]), "system", "Light or dark, or as the desktop says"),
     pref(SPEED, keys::SPEED, Kind::Speed, "1.0", "Playback speed (pitch is kept)"),
     pref(
@@ -118,6 +130,8 @@ pub enum PreferenceError {
     Unknown(String),
     #[error("{name} cannot be \"{value}\": it takes {accepted}")]
     Refused { name: &'static str, value: String, accepted: String },
+    #[error("{0} moves files: it is set by moving them")]
+    MovesFiles(&'static str),
     #[error(transparent)]
     Library(#[from] crate::error::LibraryError),
 }
@@ -141,13 +155,18 @@ impl Preference {
             Kind::Switch => "on or off".to_string(),
             Kind::Choice(words) => words.join(", "),
             Kind::Speed => format!("a speed from {} to {}", SPEED_RANGE.start(), SPEED_RANGE.end()),
+            Kind::Folder => "a folder's full path (such as /media/disk/podcasts), or default".to_string(),
         }
     }
 
     /// The value as stored, from a value as typed; None when it is not accepted.
-    fn to_stored(&self, typed: &str) -> Option<String> {
-        let typed = typed.trim().to_ascii_lowercase();
+    fn to_stored(&self, as_typed: &str) -> Option<String> {
+        let typed = as_typed.trim().to_ascii_lowercase();
         match &self.kind {
+            // A path keeps its case.
+            Kind::Folder => {
+                folder_typed(as_typed).map(|f| f.map(|f| f.to_string_lossy().into_owned()).unwrap_or_default())
+            }
             Kind::Seconds(range) | Kind::Count(range) => {
                 let number: u32 = typed.trim_end_matches('s').trim().parse().ok()?;
                 range.contains(&number).then(|| number.to_string())
@@ -179,10 +198,31 @@ impl Preference {
             Kind::Speed => {
                 stored.parse::<f32>().ok().filter(|s| s.is_finite()).map(|s| format!("{:.1}", round_speed(s)))
             }
+            Kind::Folder => folder_typed(stored).flatten().map(|f| f.to_string_lossy().into_owned()),
             _ => self.to_stored(stored),
         });
         shown.unwrap_or_else(|| self.default.to_string())
     }
+}
+
+/// A folder as typed: `default` → Some(None); a full path → Some(Some(path)); else None.
+fn folder_typed(typed: &str) -> Option<Option<PathBuf>> {
+    let typed = typed.trim();
+    if typed.is_empty() || typed.eq_ignore_ascii_case("default") {
+        return Some(None);
+    }
+    let folder = PathBuf::from(typed);
+    (folder.is_absolute() && !typed.chars().any(char::is_control)).then_some(Some(folder))
+}
+
+/// The folder `download-folder VALUE` asks for (None: the default one), or why not.
+pub fn folder(value: &str) -> Result<Option<PathBuf>, PreferenceError> {
+    let preference = find(DOWNLOAD_FOLDER)?;
+    folder_typed(value).ok_or_else(|| PreferenceError::Refused {
+        name: preference.name,
+        value: crate::error::one_line(value),
+        accepted: preference.accepted(),
+    })
 }
 
 /// `off` → 0; `90s`, `15m`, `1h`, `1h30m`-less plain forms within `INTERVALS`.
@@ -221,6 +261,9 @@ pub fn get(library: &Library, name: &str) -> Result<String, PreferenceError> {
 /// Sets a preference from a value as typed; returns it as `hark config` prints it.
 pub fn set(library: &mut Library, name: &str, value: &str) -> Result<String, PreferenceError> {
     let preference = find(name)?;
+    if preference.kind == Kind::Folder {
+        return Err(PreferenceError::MovesFiles(preference.name));
+    }
     let stored = preference.to_stored(value).ok_or_else(|| PreferenceError::Refused {
         name: preference.name,
         value: crate::error::one_line(value),

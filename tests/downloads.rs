@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
 use common::feeds::{Item, rss};
@@ -274,17 +274,6 @@ fn kill_after_a_checkpoint(child: &mut std::process::Child, downloads: &std::pat
     child.wait().unwrap();
 }
 
-fn wait_for(events: &Receiver<NetEvent>, what: &str, mut wanted: impl FnMut(&NetEvent) -> bool) -> NetEvent {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let event = events.recv_timeout(left).unwrap_or_else(|_| panic!("timed out waiting for {what}"));
-        if wanted(&event) {
-            return event;
-        }
-    }
-}
-
 #[test]
 fn streaming_plays_while_downloading_and_seeks_ahead_with_a_range_request() {
     let server = TestServer::start();
@@ -341,7 +330,7 @@ fn streaming_plays_while_downloading_and_seeks_ahead_with_a_range_request() {
 
     server.set_throttle("/tone.mp3", None);
     let NetEvent::DownloadDone { path, .. } =
-        wait_for(&net_events, "the download", |e| matches!(e, NetEvent::DownloadDone { .. }))
+        common::wait_for_event(&net_events, "the download", |e| matches!(e, NetEvent::DownloadDone { .. }))
     else {
         unreachable!()
     };
@@ -376,7 +365,7 @@ fn unfinished_downloads_carry_on_when_hark_starts_again() {
     )
     .unwrap();
     let NetEvent::DownloadDone { path, .. } =
-        wait_for(&net_events, "the resumed download", |e| matches!(e, NetEvent::DownloadDone { .. }))
+        common::wait_for_event(&net_events, "the resumed download", |e| matches!(e, NetEvent::DownloadDone { .. }))
     else {
         unreachable!()
     };

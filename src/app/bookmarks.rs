@@ -49,7 +49,7 @@ impl HarkApp {
             }
             BookmarkAction::SaveClip { episode, start, end } => {
                 match ClipJob::of(&mut self.library, &self.paths.art_cache(), episode, start, end)? {
-                    Some(job) => self.dialogs.save_clip(job),
+                    Some(job) => self.save_clip(job),
                     None => {
                         self.state.notice =
                             Some(Notice::error("Download the episode first: a clip is cut from its file"))

@@ -41,6 +41,11 @@ impl HarkApp {
 
     /// A preference set in the Preferences window: stored, then followed by whoever acts on it.
     pub(super) fn set_preference(&mut self, name: &str, value: &str) -> Result<(), HarkError> {
+        if name == preferences::DOWNLOAD_FOLDER {
+            let folder = preferences::folder(value).map_err(refused)?;
+            self.move_downloads(folder.unwrap_or_else(|| self.paths.default_downloads()));
+            return Ok(());
+        }
         preferences::set(&mut self.library, name, value).map_err(refused)?;
         self.follow_preferences(Some(name))
     }

@@ -1,9 +1,11 @@
-//! Native file dialogs block, so each runs on its own thread; what it came back with (read
-//! and parsed there too) waits here for the UI thread.
+//! File dialogs: the desktop's (through its file-chooser portal) where there is one, else the
+//! window's own picker (`ui::file_picker`), which answers with an `Action::FilePicked`. A
+//! native dialog blocks, so it runs on a thread of its own; what was picked is read, parsed or
+//! written on a thread too, and what came of it waits here for the UI thread.
 
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::{Arc, OnceLock};
 
 use crate::Waker;
 use crate::desktop::HandedFile;
@@ -16,34 +18,75 @@ pub enum DialogResult {
     Clipped(Result<PathBuf, String>),
     /// A file another program handed to the window, read.
     Handed(PathBuf, Result<HandedFile, String>),
+    /// A folder picked (for the downloads).
+    Folder(PathBuf),
+}
+
+const OPML_NAME: &str = "hark-subscriptions.opml";
+
+fn read_opml(path: &Path) -> DialogResult {
+    let result = std::fs::read(path)
+        .map_err(|e| format!("Couldn't read {}: {e}", path.display()))
+        .and_then(|bytes| crate::opml::parse(&bytes).map_err(|e| format!("{}: {e}", path.display())));
+    DialogResult::Import(result)
+}
+
+fn write_opml(path: PathBuf, opml: &str) -> DialogResult {
+    let result = std::fs::write(&path, opml)
+        .map(|()| path.clone())
+        .map_err(|e| format!("Couldn't write {}: {e}", path.display()));
+    DialogResult::Exported(result)
+}
+
+/// A clip's file name from its title, with nothing a file name can't hold.
+pub fn clip_name(job: &crate::net::extras::ClipJob) -> String {
+    format!("{}.opus", crate::model::clean_line(&job.tags.title).replace(['/', '\\', ':'], "-"))
+}
+
+fn write_clip(path: PathBuf, job: &crate::net::extras::ClipJob) -> DialogResult {
+    DialogResult::Clipped(job.write(&path).map(|_| path).map_err(|e| e.to_string()))
 }
 
 pub struct Dialogs {
     tx: Sender<DialogResult>,
     rx: Receiver<DialogResult>,
     waker: Arc<dyn Waker>,
+    /// Whether the desktop has a file-chooser portal (asked once, off the UI thread).
+    portal: Arc<OnceLock<bool>>,
 }
 
 impl Dialogs {
     pub fn new(waker: Arc<dyn Waker>) -> Self {
         let (tx, rx) = channel();
-        Self { tx, rx, waker }
+        let portal = Arc::new(OnceLock::new());
+        let probe = portal.clone();
+        let _ = std::thread::Builder::new()
+            .name("hark-file-chooser".into())
+            .spawn(move || probe.set(crate::desktop::file_chooser::available()));
+        Self { tx, rx, waker, portal }
+    }
+
+    /// Whether the desktop's own dialogs can be used (not yet known: not).
+    pub fn desktop_has_them(&self) -> bool {
+        self.portal.get() == Some(&true)
     }
 
     pub fn finished(&self) -> Option<DialogResult> {
         self.rx.try_recv().ok()
     }
 
-    /// Asks for an OPML file and parses it.
+    /// Asks the desktop for an OPML file and parses it.
     pub fn import_opml(&self) {
         self.spawn(|| {
             let path =
                 rfd::FileDialog::new().set_title("Import podcasts").add_filter("OPML", &["opml", "xml"]).pick_file()?;
-            let result = std::fs::read(&path)
-                .map_err(|e| format!("could not read {}: {e}", path.display()))
-                .and_then(|bytes| crate::opml::parse(&bytes).map_err(|e| format!("{}: {e}", path.display())));
-            Some(DialogResult::Import(result))
+            Some(read_opml(&path))
         });
+    }
+
+    /// Parses the OPML file picked in the window's own picker.
+    pub fn import_opml_from(&self, path: PathBuf) {
+        self.spawn(move || Some(read_opml(&path)));
     }
 
     /// Reads a file handed to the window (an OPML file, a saved feed) off the UI thread.
@@ -54,31 +97,42 @@ impl Dialogs {
         });
     }
 
-    /// Asks where to save `opml` and writes it there.
+    /// Asks the desktop where to save `opml` and writes it there.
     pub fn export_opml(&self, opml: String) {
         self.spawn(move || {
-            let path = rfd::FileDialog::new()
-                .set_title("Export podcasts")
-                .set_file_name("hark-subscriptions.opml")
-                .save_file()?;
-            let result = std::fs::write(&path, opml)
-                .map(|()| path.clone())
-                .map_err(|e| format!("could not write {}: {e}", path.display()));
-            Some(DialogResult::Exported(result))
+            let path = rfd::FileDialog::new().set_title("Export podcasts").set_file_name(OPML_NAME).save_file()?;
+            Some(write_opml(path, &opml))
         });
     }
 
-    /// Asks where to save a clip, then cuts and encodes it there (seconds of work, off the UI
-    /// thread).
+    /// Writes `opml` where the window's own picker said.
+    pub fn export_opml_to(&self, path: PathBuf, opml: String) {
+        self.spawn(move || Some(write_opml(path, &opml)));
+    }
+
+    /// Asks the desktop where to save a clip, then cuts and encodes it there (seconds of work,
+    /// off the UI thread).
     pub fn save_clip(&self, job: crate::net::extras::ClipJob) {
         self.spawn(move || {
-            let name = format!("{}.opus", crate::model::clean_line(&job.tags.title).replace(['/', '\\', ':'], "-"));
             let path = rfd::FileDialog::new()
                 .set_title("Save clip")
                 .add_filter("Opus audio", &["opus"])
-                .set_file_name(name)
+                .set_file_name(clip_name(&job))
                 .save_file()?;
-            Some(DialogResult::Clipped(job.write(&path).map(|_| path).map_err(|e| e.to_string())))
+            Some(write_clip(path, &job))
+        });
+    }
+
+    /// Cuts and encodes a clip where the window's own picker said.
+    pub fn save_clip_to(&self, path: PathBuf, job: crate::net::extras::ClipJob) {
+        self.spawn(move || Some(write_clip(path, &job)));
+    }
+
+    /// Asks the desktop for a folder; what comes back is the picked folder.
+    pub fn choose_folder(&self, title: &'static str, start: PathBuf) {
+        self.spawn(move || {
+            let folder = rfd::FileDialog::new().set_title(title).set_directory(start).pick_folder()?;
+            Some(DialogResult::Folder(folder))
         });
     }
 

@@ -53,6 +53,7 @@ impl HarkApp {
                 self.on_import_progress(request, done, total, url, result)?
             }
             NetEvent::Synced { request, result } => self.on_synced(request, &result)?,
+            NetEvent::DownloadsMoved { result } => self.downloads_moved(result)?,
             NetEvent::AutoDownloads { episodes } => {
                 self.state.notice = Some(Notice::info(format!("Downloading {} new episodes", episodes.len())));
             }
@@ -288,6 +289,7 @@ impl HarkApp {
                 self.state.notice = Some(Notice::info(format!("Saved the clip to {}", path.display())));
             }
             DialogResult::Clipped(Err(message)) => self.state.notice = Some(Notice::error(message)),
+            DialogResult::Folder(folder) => self.move_downloads(folder),
         }
         Ok(())
     }

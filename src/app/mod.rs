@@ -4,13 +4,15 @@
 //! Its parts: `events` (the net service's news and the dialogs' results into view state),
 //! `session` (the listening session's changes into the views and out to the desktop), `views`
 //! (what is selected and shown), `subscriptions` and `downloads` (the actions on them), and
-//! `dialogs` (file dialogs off the UI thread).
+//! `dialogs` (file dialogs off the UI thread) with `files` (the desktop's dialogs or the
+//! window's own picker; moving the downloads).
 
 mod bookmarks;
 mod daily;
 mod dialogs;
 mod downloads;
 mod events;
+mod files;
 mod session;
 mod subscriptions;
 mod sync;
@@ -80,6 +82,8 @@ pub struct HarkApp {
     /// Set until the first frame is drawn (then logged with the time since launch).
     launched: Option<Instant>,
     dialogs: Dialogs,
+    /// A clip waiting for the window's own picker to say where it goes.
+    pending_clip: Option<crate::net::extras::ClipJob>,
     directories: Option<Directories>,
     next_request: u64,
     /// The chapter last announced to the desktop.
@@ -104,6 +108,7 @@ impl HarkApp {
     pub fn new(ctx: &egui::Context, paths: AppPaths, options: AppOptions) -> Result<Self, HarkError> {
         paths.create_all().map_err(|e| HarkError::io(format!("could not create {}", paths.data_dir.display()), e))?;
         let mut library = Library::open(&paths.database())?;
+        let paths = paths.with_downloads(library.download_folder()?);
         if library.podcast_count()? == 0 && library.setting(DEMO_OFFERED)?.is_none() {
             crate::assets::install_demo(&mut library, &paths.downloads())?;
             library.set_setting(DEMO_OFFERED, "1")?;
@@ -132,6 +137,7 @@ impl HarkApp {
             handoffs: channel(),
             launched: None,
             dialogs: Dialogs::new(waker),
+            pending_clip: None,
             directories: options.directories,
             next_request: 0,
             published_chapter: None,
@@ -263,6 +269,7 @@ impl HarkApp {
             match handoff {
                 Handoff::Open(opening) => self.open(opening),
                 Handoff::PreferencesChanged => self.preferences_changed().unwrap_or_else(|e| self.complain(e)),
+                Handoff::MoveDownloads(folder) => self.move_downloads(folder),
                 Handoff::Raise => {}
             }
         }
@@ -325,9 +332,11 @@ impl HarkApp {
             Action::Unsubscribe { podcast, keep_downloads } => self.unsubscribe(podcast, keep_downloads)?,
             Action::Discover(term) => self.discover(term),
             Action::SetPodcastIndexKey { key, secret } => self.set_podcast_index_key(&key, &secret)?,
-            Action::ImportOpml => self.dialogs.import_opml(),
+            Action::ImportOpml => self.import_opml(),
+            Action::FilePicked { purpose, path } => self.file_picked(purpose, path),
+            Action::ChooseDownloadFolder => self.choose_download_folder(),
             Action::ImportFeeds(feeds) => self.import_feeds(feeds)?,
-            Action::ExportOpml => self.dialogs.export_opml(crate::opml::write(&self.state.podcasts)),
+            Action::ExportOpml => self.export_opml(),
             Action::Download(episode) => self.download(episode),
             Action::CancelDownload(episode) => self.net.send(NetCommand::Cancel { episode }),
             Action::DeleteDownload(episode) => self.net.send(NetCommand::Delete { episode }),

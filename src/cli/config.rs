@@ -41,6 +41,10 @@ pub fn config(
                 say(out, value);
             }
         }
+        (Some(key), Some(value)) if preferences::find(key).is_ok_and(|p| p.kind == Kind::Folder) => {
+            let folder = preferences::folder(value).map_err(refused)?.unwrap_or_else(|| paths.default_downloads());
+            move_downloads(library, paths, folder, out)?;
+        }
         (Some(key), Some(value)) => {
             let value = preferences::set(library, key, value).map_err(refused)?;
             let name = preferences::find(key).map_err(refused)?.name;
@@ -48,6 +52,32 @@ pub fn config(
             say(out, format!("{name} is {value}{}", if told { " (the open window follows)" } else { "" }));
         }
     }
+    Ok(())
+}
+
+/// `hark config download-folder FOLDER`: a window open on this library is downloading, so it
+/// moves them; else they move here.
+fn move_downloads(
+    library: &mut Library,
+    paths: &AppPaths,
+    folder: std::path::PathBuf,
+    out: &mut impl Write,
+) -> Result<(), HarkError> {
+    if tell_open_window(&paths.data_dir, &Handoff::MoveDownloads(folder.clone())) {
+        say(out, format!("The open window is moving your downloads to {}", folder.display()));
+        return Ok(());
+    }
+    let moved = crate::library::move_downloads(library, &paths.downloads(), &folder, &paths.default_downloads())?;
+    say(
+        out,
+        format!(
+            "download-folder is {} (moved {} download{}, {})",
+            moved.folder.display(),
+            moved.files,
+            if moved.files == 1 { "" } else { "s" },
+            crate::model::size_text(moved.bytes)
+        ),
+    );
     Ok(())
 }
 

@@ -2,10 +2,11 @@
 
 use std::io::Write;
 
-use super::{complain, human_size, runtime, say};
+use super::{complain, runtime, say};
 use crate::error::HarkError;
 use crate::http;
 use crate::library::Library;
+use crate::model::size_text;
 use crate::model::{EpisodeId, PodcastId};
 use crate::paths::AppPaths;
 
@@ -62,13 +63,13 @@ pub fn list(library: &mut Library, paths: &AppPaths, out: &mut impl Write) -> Re
     let dir = paths.downloads();
     for (episode, size) in library.downloads_on_disk()? {
         let path = episode.path.as_deref().unwrap_or_default();
-        say(out, format!("{:>6}  done     {:>10}  {}  ({path})", episode.id, human_size(size), episode.title));
+        say(out, format!("{:>6}  done     {:>10}  {}  ({path})", episode.id, size_text(size), episode.title));
     }
     for episode in library.episodes(None)?.into_iter().filter(|e| e.path.is_none()) {
         if let Some(progress) = crate::media::PartialFile::peek(&dir, episode.id) {
             let done = match progress.total {
                 Some(total) if total > 0 => format!("{}%", progress.bytes * 100 / total),
-                _ => human_size(progress.bytes),
+                _ => size_text(progress.bytes),
             };
             say(out, format!("{:>6}  partial  {done:>10}  {}", episode.id, episode.title));
         }

@@ -252,6 +252,7 @@ pub fn run(command: Command, paths: &AppPaths) -> Result<(), HarkError> {
     }
     paths.create_all().map_err(|e| HarkError::io(format!("could not create {}", paths.data_dir.display()), e))?;
     let mut library = Library::open(&paths.database())?;
+    let paths = &paths.clone().with_downloads(library.download_folder()?);
     let mut out = std::io::stdout().lock();
     match command {
         Command::Subscribe { url } => feeds::subscribe(&mut library, &url, &mut out),
@@ -383,8 +384,4 @@ fn runtime() -> Result<tokio::runtime::Runtime, HarkError> {
         .enable_all()
         .build()
         .map_err(|e| HarkError::io("could not start the async runtime", e))
-}
-
-fn human_size(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1024.0 / 1024.0)
 }

@@ -21,6 +21,8 @@ pub enum Handoff {
     Open(Opening),
     /// `hark config` changed a preference: read them again.
     PreferencesChanged,
+    /// `hark config download-folder`: the window, whose downloads may be running, moves them.
+    MoveDownloads(std::path::PathBuf),
 }
 
 /// The longest request line read: the verb and a target (see `LONGEST_TARGET`).
@@ -86,6 +88,7 @@ fn hand_over(mut stream: UnixStream, handoff: &Handoff) -> std::io::Result<()> {
     let line = match handoff {
         Handoff::Raise => "raise".to_string(),
         Handoff::PreferencesChanged => "preferences".to_string(),
+        Handoff::MoveDownloads(folder) => format!("move-downloads {}", folder.display()),
         Handoff::Open(Opening::Feed(url)) => format!("feed {url}"),
         Handoff::Open(Opening::Opml(path)) => format!("opml {}", path.display()),
     };
@@ -149,6 +152,11 @@ fn answer(stream: UnixStream) -> std::io::Result<Handoff> {
     let handoff = match line.split_once(' ') {
         _ if line == "raise" => Handoff::Raise,
         _ if line == "preferences" => Handoff::PreferencesChanged,
+        // By the same rule as `hark config download-folder`: a full path.
+        Some(("move-downloads", folder)) => match crate::preferences::folder(folder) {
+            Ok(Some(folder)) => Handoff::MoveDownloads(folder),
+            _ => return Err(refused(line.to_string())),
+        },
         Some((verb @ ("feed" | "opml"), target)) => match (verb, Opening::parse(target, Path::new("/"))) {
             ("feed", Ok(feed @ Opening::Feed(_))) | ("opml", Ok(feed @ Opening::Opml(_))) => Handoff::Open(feed),
             (_, Err(why)) => return Err(refused(why)),

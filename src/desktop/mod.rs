@@ -3,6 +3,7 @@
 //! for people who build from source.
 
 pub mod appearance;
+pub mod file_chooser;
 pub mod install;
 pub mod instance;
 pub mod notify;

@@ -12,6 +12,7 @@ mod identity;
 mod inbox;
 mod listening;
 mod moments_index;
+mod relocate;
 mod search;
 mod serial;
 mod sync;
@@ -36,6 +37,7 @@ pub use identity::RefreshTimer;
 pub use inbox::InboxEntry;
 pub use listening::{ListeningStats, ListeningTime, ShowListening, ShowSettings};
 pub use moments_index::MOMENT_HITS;
+pub use relocate::{Relocated, move_downloads};
 pub use search::{EpisodeHit, Field, MATCH_END, MATCH_START, SearchResults, ShowHit};
 pub use sync::episode_identity;
 
@@ -58,6 +60,9 @@ pub mod keys {
     pub const AUTO_DOWNLOAD_NEWEST: &str = "auto_download_newest";
     pub const DELETE_WHEN_PLAYED: &str = "delete_when_played";
     pub const PARALLEL_DOWNLOADS: &str = "parallel_downloads";
+    /// The folder downloads go to, an absolute path; unset: `downloads` in the data folder.
+    /// Written only by `relocate::move_downloads`, together with the files' new places.
+    pub const DOWNLOAD_FOLDER: &str = "download_folder";
     /// The window's side panels, as the listener sized them.
     pub const PANEL_PODCASTS: &str = "panel_podcasts";
     pub const PANEL_EPISODE: &str = "panel_episode";

@@ -114,6 +114,12 @@ pub fn final_name(episode: EpisodeId, url: &str, mime: Option<&str>) -> String {
     format!("{}.{}", episode.0, from_url.or(from_mime).unwrap_or("audio"))
 }
 
+/// Whether a file name is one of an unfinished download's two files (see `part_paths`).
+pub fn is_part_file(name: &str) -> bool {
+    let id = name.strip_suffix(".part.json").or_else(|| name.strip_suffix(".part"));
+    id.is_some_and(|id| !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// The part file of an episode and the sidecar that lists its ranges.
 fn part_paths(dir: &Path, episode: EpisodeId) -> (PathBuf, PathBuf) {
     (dir.join(format!("{}.part", episode.0)), dir.join(format!("{}.part.json", episode.0)))

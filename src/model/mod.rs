@@ -390,6 +390,19 @@ pub struct TranscriptLink {
     pub rel: Option<String>,
 }
 
+/// Bytes as a listener reads them: 512 KB, 48.3 MB, 1.2 GB.
+pub fn size_text(bytes: u64) -> String {
+    const MB: f64 = 1024.0 * 1024.0;
+    let b = bytes as f64;
+    if b >= 1024.0 * MB {
+        format!("{:.1} GB", b / 1024.0 / MB)
+    } else if b >= MB {
+        format!("{:.1} MB", b / MB)
+    } else {
+        format!("{:.0} KB", b / 1024.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

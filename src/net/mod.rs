@@ -6,6 +6,7 @@ pub mod directory;
 pub mod download;
 pub mod extras;
 pub mod metered;
+mod moving;
 pub mod outcome;
 mod queue;
 pub mod refresh;
@@ -76,6 +77,10 @@ pub enum NetCommand {
     },
     /// How many downloads run at once from now on (kept within range, as the setting is).
     SetParallelDownloads(usize),
+    /// Move every download to this folder and keep new ones there (`net::moving`).
+    MoveDownloads {
+        to: PathBuf,
+    },
     /// Search the podcast directories for shows by name.
     Discover {
         request: RequestId,
@@ -173,6 +178,10 @@ pub enum NetEvent {
     DownloadDeleted {
         episode: EpisodeId,
     },
+    /// The downloads moved to another folder (now the download folder), or why not (none did).
+    DownloadsMoved {
+        result: Result<crate::library::Relocated, String>,
+    },
     /// After a refresh added episodes and auto-download is on.
     AutoDownloads {
         episodes: Vec<EpisodeId>,
@@ -227,6 +236,7 @@ enum Internal {
     Subscribed { request: RequestId, fetched: Result<refresh::FetchedFeed, HarkError> },
     Refreshed { request: RequestId, podcast: PodcastId, fetched: Result<refresh::FetchedFeed, HarkError> },
     DownloadEnded { episode: EpisodeId, result: Result<PathBuf, DownloadError> },
+    DownloadsMoved { result: Result<crate::library::Relocated, String> },
     Imported { request: RequestId, url: String, fetched: Result<refresh::FetchedFeed, HarkError> },
     ChaptersFetched { episode: EpisodeId, url: String, result: Result<extras::ChaptersFetched, String> },
     FileChaptersRead { episode: EpisodeId, result: Result<crate::model::FileChapters, String> },
@@ -299,6 +309,7 @@ impl NetService {
                     syncing: false,
                     sync_again: None,
                     transcripts: Default::default(),
+                    moving: None,
                 };
                 runtime.block_on(service.run(receiver, on_start));
             })
@@ -347,6 +358,8 @@ struct Service {
     sync_again: Option<Option<RequestId>>,
     /// The background transcript fetch (`net::transcripts`).
     transcripts: transcripts::Round,
+    /// While the downloads move (`net::moving`): the downloads asked for meanwhile.
+    moving: Option<Vec<(EpisodeId, Option<StreamTarget>)>>,
 }
 
 impl Service {
@@ -400,6 +413,7 @@ impl Service {
                     Some(NetCommand::Cancel { episode }) => self.cancel_download(episode),
                     Some(NetCommand::Delete { episode }) => self.delete_download(episode),
                     Some(NetCommand::SetParallelDownloads(count)) => self.set_parallel_downloads(count),
+                    Some(NetCommand::MoveDownloads { to }) => self.move_downloads(to, &done_tx),
                     Some(NetCommand::SetRefreshInterval(interval)) => self.set_refresh_interval(interval),
                     Some(NetCommand::SearchLibrary { request, query }) => {
                         let result = self.library.search_with_transcripts(&query, &self.paths.transcript_cache());
@@ -499,23 +513,8 @@ impl Service {
                 }
                 self.emit(NetEvent::ImportProgress { request, done, total, url, result });
             }
-            Internal::DownloadEnded { episode, result } => {
-                self.downloads.remove(&episode);
-                let event = match result {
-                    Ok(path) => match self.library.set_downloaded(episode, Some(&path)) {
-                        Ok(()) => {
-                            // A new file may carry chapters of its own, and has a loudness.
-                            self.read_file_chapters(episode, path.clone(), done_tx);
-                            self.measure_loudness(episode, path.clone(), done_tx);
-                            self.keep_newest_downloads(episode);
-                            NetEvent::DownloadDone { episode, path }
-                        }
-                        Err(e) => NetEvent::DownloadFailed { episode, reason: e.to_string() },
-                    },
-                    Err(e) => NetEvent::DownloadFailed { episode, reason: e.to_string() },
-                };
-                self.emit(event);
-            }
+            Internal::DownloadEnded { episode, result } => self.download_ended(episode, result, done_tx),
+            Internal::DownloadsMoved { result } => self.downloads_moved(result, done_tx),
             Internal::ChaptersFetched { episode, url, result } => self.store_fetched(episode, &url, result),
             Internal::FileChaptersRead { episode, result } => self.store_file_chapters(episode, result),
             Internal::LoudnessMeasured { episode, lufs: Some(lufs) } => {

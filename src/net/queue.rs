@@ -33,7 +33,7 @@ fn within_range(count: usize) -> usize {
 /// A download under way: its part file (which a stream reads as it grows) and its task.
 pub(super) struct ActiveDownload {
     pub(super) part: Arc<PartialFile>,
-    task: tokio::task::JoinHandle<()>,
+    pub(super) task: tokio::task::JoinHandle<()>,
     /// Lets a queued download jump the queue when the listener presses Play.
     boost: Arc<tokio::sync::Notify>,
 }
@@ -47,6 +47,10 @@ impl Service {
         stream: Option<StreamTarget>,
         done: &mpsc::UnboundedSender<Internal>,
     ) {
+        if let Some(waiting) = &mut self.moving {
+            waiting.push((episode, stream));
+            return;
+        }
         let play = |into: StreamTarget, source: SourceSpec| into.deliver(episode, source);
         if let Some(active) = self.downloads.get(&episode) {
             if let Some(into) = stream {
@@ -115,6 +119,29 @@ impl Service {
         if let Some(into) = stream {
             play(into, SourceSpec::Partial(part));
         }
+    }
+
+    pub(super) fn download_ended(
+        &mut self,
+        episode: EpisodeId,
+        result: Result<std::path::PathBuf, download::DownloadError>,
+        done: &mpsc::UnboundedSender<Internal>,
+    ) {
+        self.downloads.remove(&episode);
+        let event = match result {
+            Ok(path) => match self.library.set_downloaded(episode, Some(&path)) {
+                Ok(()) => {
+                    // A new file may carry chapters of its own, and has a loudness.
+                    self.read_file_chapters(episode, path.clone(), done);
+                    self.measure_loudness(episode, path.clone(), done);
+                    self.keep_newest_downloads(episode);
+                    NetEvent::DownloadDone { episode, path }
+                }
+                Err(e) => NetEvent::DownloadFailed { episode, reason: e.to_string() },
+            },
+            Err(e) => NetEvent::DownloadFailed { episode, reason: e.to_string() },
+        };
+        self.emit(event);
     }
 
     pub(super) fn delete_download(&mut self, episode: EpisodeId) {

@@ -3,13 +3,13 @@
 
 use eframe::egui;
 
-use super::{Action, DownloadState, UiState, widgets};
+use super::{Action, DownloadState, UiState};
 
 pub fn window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     let mut open = state.downloads_window.open;
     super::widgets::dialog(ui.ctx(), "Downloads").open(&mut open).default_width(520.0).show(ui.ctx(), |ui| {
         let w = &state.downloads_window;
-        ui.label(format!("Storage used: {}", widgets::size(w.storage_used)));
+        ui.label(format!("Storage used: {}", crate::model::size_text(w.storage_used)));
         ui.separator();
         let mut active: Vec<_> = state.downloads.iter().collect();
         active.sort_by_key(|(id, _)| **id);
@@ -31,7 +31,7 @@ pub fn window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                         ui.add(egui::ProgressBar::new(fraction).desired_width(140.0).text(format!(
                             "{:.0}% · {}/s",
                             fraction * 100.0,
-                            widgets::size(*bytes_per_sec as u64)
+                            crate::model::size_text(*bytes_per_sec as u64)
                         )));
                         if ui.small_button("Cancel").clicked() {
                             actions.push(Action::CancelDownload(*id));
@@ -56,7 +56,7 @@ pub fn window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
             for (episode, size) in &w.finished {
                 ui.horizontal(|ui| {
                     ui.add(egui::Label::new(&episode.title).truncate());
-                    ui.label(widgets::size(*size));
+                    ui.label(crate::model::size_text(*size));
                     if ui.small_button("Delete").on_hover_text("Delete download").clicked() {
                         actions.push(Action::DeleteDownload(episode.id));
                     }

@@ -262,8 +262,12 @@ fn download_row(ui: &mut egui::Ui, state: &UiState, summary: &crate::model::Epis
         Some(super::DownloadState::Running { bytes, total, bytes_per_sec }) => {
             let fraction = total.filter(|t| *t > 0).map(|t| *bytes as f32 / t as f32);
             let text = match fraction {
-                Some(f) => format!("{:.0}% · {}/s", f * 100.0, super::widgets::size(*bytes_per_sec as u64)),
-                None => format!("{} · {}/s", super::widgets::size(*bytes), super::widgets::size(*bytes_per_sec as u64)),
+                Some(f) => format!("{:.0}% · {}/s", f * 100.0, crate::model::size_text(*bytes_per_sec as u64)),
+                None => format!(
+                    "{} · {}/s",
+                    crate::model::size_text(*bytes),
+                    crate::model::size_text(*bytes_per_sec as u64)
+                ),
             };
             ui.add(egui::ProgressBar::new(fraction.unwrap_or(0.0)).desired_width(160.0).text(text));
             if ui.button("Cancel").clicked() {

@@ -9,6 +9,7 @@ mod downloads;
 pub mod episode_list;
 mod episode_page;
 mod episodes;
+pub mod file_picker;
 pub mod find;
 mod inbox;
 mod offer;
@@ -81,6 +82,8 @@ pub struct UiState {
     /// The Sync window (account, Sync now, the last result).
     pub sync: sync::SyncView,
     pub bookmarks: bookmarks::BookmarksView,
+    /// The window's own file picker, where the desktop has none.
+    pub file_picker: Option<file_picker::FilePicker>,
 }
 
 /// The Inbox: what arrived since the listener last looked.
@@ -230,6 +233,13 @@ pub enum Action {
         what: &'static str,
     },
     ImportOpml,
+    /// A path from the window's own file picker, and what it is for.
+    FilePicked {
+        purpose: file_picker::Purpose,
+        path: std::path::PathBuf,
+    },
+    /// Move the downloads to another folder (the preference `download-folder`).
+    ChooseDownloadFolder,
     /// Open the follow-along transcript of this episode.
     OpenTranscript(EpisodeId),
     /// Subscribe to these (from an OPML file handed to the window).
@@ -339,6 +349,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
     follow_theme(ui, state.theme, state.desktop_scheme);
     sync::window(ui, state, &mut actions);
     bookmarks::windows(ui, state, &mut actions);
+    file_picker::window(ui.ctx(), state, &mut actions);
     egui::Panel::top("toolbar").show(ui, |ui| toolbar::draw(ui, state, &mut actions));
     egui::Panel::bottom("transport").show(ui, |ui| transport::draw(ui, state, &mut actions));
     let podcasts = egui::Panel::left("podcasts")
@@ -414,6 +425,7 @@ pub fn close_dialogs(state: &mut UiState) {
     state.preferences = None;
     state.sync.open = false;
     (state.bookmarks.open, state.bookmarks.note, state.bookmarks.clip) = (false, None, None);
+    state.file_picker = None;
 }
 
 /// Below this window width the episode page takes the middle column's place instead of a column

@@ -16,7 +16,9 @@ pub fn window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         egui::Grid::new("preferences").num_columns(2).spacing([16.0, 8.0]).show(ui, |ui| {
             for (preference, value) in values {
                 let label = ui.label(label_of(preference)).on_hover_text(preference.about);
-                if let Some(value) = control(ui, preference, value, label.id) {
+                if preference.kind == Kind::Folder {
+                    folder_control(ui, preference, value, actions);
+                } else if let Some(value) = control(ui, preference, value, label.id) {
                     actions.push(Action::SetPreference { name: preference.name, value });
                 }
                 ui.end_row();
@@ -34,6 +36,23 @@ fn label_of(preference: &Preference) -> String {
     let words = preference.name.replace('-', " ");
     let mut chars = words.chars();
     chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+}
+
+/// A folder: where it is, *Choose…* (the desktop's folder dialog or the window's own picker),
+/// and *Use default* when it is not the default. Choosing moves the downloads there.
+fn folder_control(ui: &mut egui::Ui, preference: &Preference, value: &str, actions: &mut Vec<Action>) {
+    ui.vertical(|ui| {
+        let shown = if value == preference.default { "default (in Hark's data folder)" } else { value };
+        ui.add(egui::Label::new(shown).truncate()).on_hover_text(value);
+        ui.horizontal(|ui| {
+            if ui.button("Choose…").on_hover_text(preference.about).clicked() {
+                actions.push(Action::ChooseDownloadFolder);
+            }
+            if value != preference.default && ui.button("Use default").clicked() {
+                actions.push(Action::SetPreference { name: preference.name, value: preference.default.to_string() });
+            }
+        });
+    });
 }
 
 /// The control for one preference; Some(new value) when the listener changed it.
@@ -61,6 +80,7 @@ fn control(ui: &mut egui::Ui, preference: &Preference, value: &str, label: egui:
             let response = ui.add(drag).labelled_by(label).on_hover_text(preference.about);
             response.changed().then(|| format!("{speed:.1}"))
         }
+        Kind::Folder => None,
         Kind::Interval | Kind::Choice(_) => {
             let choices: &[&str] = match &preference.kind {
                 Kind::Choice(words) => words,

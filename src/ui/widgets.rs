@@ -69,19 +69,6 @@ pub fn long_date(published: Option<chrono::DateTime<chrono::Utc>>) -> String {
     published.map(|d| d.format("%-d %B %Y").to_string()).unwrap_or_default()
 }
 
-/// Bytes as a listener reads them: 512 KB, 48.3 MB, 1.2 GB.
-pub fn size(bytes: u64) -> String {
-    const MB: f64 = 1024.0 * 1024.0;
-    let b = bytes as f64;
-    if b >= 1024.0 * MB {
-        format!("{:.1} GB", b / 1024.0 / MB)
-    } else if b >= MB {
-        format!("{:.1} MB", b / MB)
-    } else {
-        format!("{:.0} KB", b / 1024.0)
-    }
-}
-
 /// A window over the main one, centred on it where it first opens (it can be moved), not
 /// collapsible: the one dialog open at a time.
 pub fn dialog<'open>(ctx: &egui::Context, title: &str) -> egui::Window<'open> {

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod feeds;
 pub mod gpodder;
 pub mod server;
+pub mod window;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -60,4 +61,20 @@ pub fn init() {
 pub fn subscribe(library: &mut hark::library::Library, url: &str) {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(hark::net::refresh::subscribe(&hark::http::client(), library, url)).unwrap();
+}
+
+/// The first event from a net service that `wanted` takes, within 30 s.
+pub fn wait_for_event(
+    events: &std::sync::mpsc::Receiver<hark::net::NetEvent>,
+    what: &str,
+    mut wanted: impl FnMut(&hark::net::NetEvent) -> bool,
+) -> hark::net::NetEvent {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let event = events.recv_timeout(left).unwrap_or_else(|_| panic!("timed out waiting for {what}"));
+        if wanted(&event) {
+            return event;
+        }
+    }
 }
