@@ -271,7 +271,7 @@ fn faults_are_one_calm_line_and_lose_or_repeat_nothing() {
     assert!(!down.status.success());
     let line = stderr(&down);
     assert_eq!(line.trim().lines().count(), 1, "{line}");
-    assert!(line.contains("could not be reached") || line.contains("HTTP 5"), "{line}");
+    assert!(line.contains("Couldn't reach") || line.contains("HTTP 5"), "{line}");
     assert_eq!(pending(data), 3);
     podsync.run();
 

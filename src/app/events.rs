@@ -76,7 +76,8 @@ impl HarkApp {
                 self.reload_podcasts()?;
                 self.select_podcast(subscribed.podcast)?;
             }
-            Err(message) => self.state.notice = Some(Notice::error(message)),
+            // Said under the box it was typed in.
+            Err(message) => self.state.add_podcast.error = Some(message),
         }
         Ok(())
     }
@@ -257,10 +258,15 @@ impl HarkApp {
                     self.refresh_downloads_window()?;
                 }
             }
+            // Said at the episode's row and page, and in Downloads; a stream's failure is the
+            // failed Play's, said where Play was pressed (`ui::failure`).
             NetEvent::DownloadFailed { episode, reason } => {
-                let title = self.library.episode(episode).map(|e| e.summary.title).unwrap_or_default();
-                self.state.notice = Some(Notice::error(format!("Download of \"{title}\" failed: {reason}")));
-                self.state.downloads.insert(episode, DownloadView { title, state: DownloadState::Failed { reason } });
+                self.state.downloads.remove(&episode);
+                if self.state.transport.playback.episode() != Some(episode) {
+                    let title = self.library.episode(episode).map(|e| e.summary.title).unwrap_or_default();
+                    let state = DownloadState::Failed { reason };
+                    self.state.downloads.insert(episode, DownloadView { title, state });
+                }
             }
             NetEvent::DownloadCancelled { episode } => {
                 self.state.downloads.remove(&episode);

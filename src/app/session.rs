@@ -42,7 +42,11 @@ impl HarkApp {
                 keys.volume(transport.volume);
             }
         }
-        if let Some(failure) = changed.failure {
+        // A Play that failed is said where it was pressed (`ui::failure`); anything else the
+        // session reports (an episode not reopened after a crash) is a notice.
+        if let Some(failure) = changed.failure
+            && !matches!(self.state.transport.playback, crate::listening::Playback::Failed { .. })
+        {
             self.state.notice = Some(Notice::error(failure));
         }
         let reloaded = if changed.library { self.refresh_views() } else { Ok(()) };

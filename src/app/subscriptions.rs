@@ -20,6 +20,7 @@ impl HarkApp {
             return self.select_podcast(known.podcast);
         }
         let request = self.request_id();
+        self.state.add_podcast.error = None;
         self.state.add_podcast.pending = Some((request, url.clone()));
         self.net.send(NetCommand::Subscribe { request, url });
         Ok(())

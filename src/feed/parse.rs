@@ -308,6 +308,7 @@ mod tests {
     fn html_is_not_a_feed() {
         let base = Url::parse("https://example.com/").unwrap();
         let err = parse_feed(b"<!DOCTYPE html><html><body>Hi</body></html>", &base).unwrap_err();
-        assert_eq!(err.to_string(), "https://example.com/ is not a podcast feed (HTML page)");
+        assert_eq!(err.to_string(), "That address is a web page, not a podcast feed");
+        assert_eq!(err.details(), "https://example.com/: HTML page");
     }
 }

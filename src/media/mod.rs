@@ -8,7 +8,9 @@ mod partial;
 mod ranges;
 
 pub use after_tag::AudioAfterTag;
-pub use partial::{Interrupted, PartialFile, PartialReader, Progress, Validator, final_name, is_part_file};
+pub use partial::{
+    DownloadStopped, Interrupted, PartialFile, PartialReader, Progress, Validator, final_name, is_part_file,
+};
 pub use ranges::RangeSet;
 
 /// Probes audio bytes for their container (the extension is a hint), with the settings the

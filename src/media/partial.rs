@@ -379,7 +379,7 @@ impl PartialFile {
                 return Ok(0);
             }
             if let Some(reason) = &state.failed {
-                return Err(io::Error::other(reason.clone()));
+                return Err(io::Error::other(DownloadStopped(reason.clone())));
             }
             if give_up() {
                 return Err(io::Error::other(Interrupted));
@@ -424,6 +424,19 @@ impl std::fmt::Display for Interrupted {
 }
 
 impl std::error::Error for Interrupted {}
+
+/// The error a reader returns when the download it waits on failed: the download's reason,
+/// already in words a listener reads, which the player passes on as it is.
+#[derive(Debug)]
+pub struct DownloadStopped(pub String);
+
+impl std::fmt::Display for DownloadStopped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DownloadStopped {}
 
 pub struct PartialReader {
     file: Arc<PartialFile>,

@@ -16,6 +16,7 @@ use crate::model::EpisodeId;
 
 /// Attempts in a row that move no bytes before a download gives up.
 const MAX_FAILURES: u32 = 5;
+const FEWER_BYTES: &str = "The server sent fewer bytes than it announced";
 /// A read further ahead of the current connection than it brings in this time (or this many
 /// bytes at least) is served by a new Range request.
 const LOOKAHEAD_SECS: f64 = 0.5;
@@ -24,9 +25,9 @@ const DOWNLOAD_TIMEOUT_READ: Duration = Duration::from_secs(30);
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DownloadError {
-    #[error("disk full")]
+    #[error("The disk is full")]
     DiskFull,
-    #[error("not enough free space ({needed_mb} MB needed, {free_mb} MB free)")]
+    #[error("Not enough room on the disk: {needed_mb} MB needed, {free_mb} MB free")]
     NoSpace { needed_mb: u64, free_mb: u64 },
     /// Worth trying again later (a server error, an unreadable answer).
     #[error("{0}")]
@@ -34,21 +35,28 @@ pub enum DownloadError {
     /// The server refuses this address (404, 403, …).
     #[error("{0}")]
     Refused(String),
-    #[error("the server sent a web page, not audio")]
+    #[error("The server sent a web page, not audio")]
     NotAudio,
-    #[error("{0} is not an http(s) address")]
+    #[error("Only web addresses (http or https) can be downloaded, not {0}")]
     BadUrl(String),
-    #[error("could not write the download: {0}")]
+    #[error("Couldn't write the download: {0}")]
     Io(String),
     #[error("{0}")]
     Network(String),
+    /// No network at all: said at once (retrying a few seconds would not help), and the bytes
+    /// already here stay for later.
+    #[error("You're offline — this episode isn't downloaded yet")]
+    Offline,
 }
 
 impl DownloadError {
     /// A later try can continue from the bytes already here (not so for a web page, a file
     /// the disk cannot hold, or an address the server refuses).
     pub fn can_resume(&self) -> bool {
-        matches!(self, DownloadError::Network(_) | DownloadError::Io(_) | DownloadError::Http(_))
+        matches!(
+            self,
+            DownloadError::Network(_) | DownloadError::Io(_) | DownloadError::Http(_) | DownloadError::Offline
+        )
     }
 }
 
@@ -156,7 +164,7 @@ async fn run(
                 cursor = at;
                 failures = if progressed { 0 } else { failures + 1 };
                 if failures >= MAX_FAILURES {
-                    return Err(DownloadError::Network("the server keeps ending the download early".into()));
+                    return Err(DownloadError::Network("The server keeps ending the download early".into()));
                 }
             }
             Err(Attempt::Fatal(e)) => return Err(e),
@@ -329,14 +337,18 @@ async fn next_chunk(
             Ok(Ok(Some(data))) => Ok(Chunk::Data(data)),
             Ok(Ok(None)) => Ok(Chunk::End),
             Ok(Err(e)) => {
-                let mut reason = crate::http::network_error(url, &e).to_string();
+                let error = crate::http::network_error(url, &e);
                 // hyper's words for a body shorter than its Content-Length.
-                if reason.contains("end of file before message length reached") {
-                    reason = "the server sent fewer bytes than it announced".into();
-                }
+                let reason = match error.details().contains("end of file before message length reached") {
+                    true => FEWER_BYTES.to_string(),
+                    false => error.to_string(),
+                };
                 Err(Attempt::Retry(DownloadError::Network(reason)))
             }
-            Err(_) => Err(Attempt::Retry(DownloadError::Network(format!("{url} stopped sending")))),
+            Err(_) => {
+                let host = url.host_str().unwrap_or("The server");
+                Err(Attempt::Retry(DownloadError::Network(format!("{host} stopped sending"))))
+            }
         };
     }
 }
@@ -421,7 +433,7 @@ fn finish_body(
     let _ = part.checkpoint();
     observer.progress(part.progress(), rate.per_sec());
     if part.total().is_some_and(|t| offset < t) && !part.contains(offset) {
-        return Err(Attempt::Retry(DownloadError::Network("the server sent fewer bytes than it announced".into())));
+        return Err(Attempt::Retry(DownloadError::Network(FEWER_BYTES.into())));
     }
     Ok(offset)
 }
@@ -434,6 +446,10 @@ async fn send_following_redirects(
 ) -> Result<reqwest::Response, Attempt> {
     match crate::http::send(build, url).await {
         Ok(reply) => Ok(reply.response),
+        Err(e) if e.is_offline() => {
+            tracing::info!("offline: {}", e.details());
+            Err(Attempt::Fatal(DownloadError::Offline))
+        }
         Err(e @ FeedError::Network { .. }) => Err(Attempt::Retry(DownloadError::Network(e.to_string()))),
         Err(FeedError::UnsupportedScheme { url }) => Err(Attempt::Fatal(DownloadError::BadUrl(url))),
         Err(other) => Err(Attempt::Fatal(DownloadError::Http(other.to_string()))),

@@ -187,9 +187,9 @@ pub fn apply_refresh(
     let fetched = match fetched {
         Ok(fetched) => fetched,
         Err(error) => {
-            let message = error.to_string();
-            library.record_error(podcast, &message)?;
-            return Ok(Refreshed { podcast, title, result: Err(message) });
+            tracing::info!("refreshing {title}: {}", error.kept().replace('\n', ": "));
+            library.record_error(podcast, &error.kept())?;
+            return Ok(Refreshed { podcast, title, result: Err(error.to_string()) });
         }
     };
     let (report, validators, moved_to, new_feed_url, feed): (SyncReport, _, _, _, Option<Box<ParsedFeed>>) =

@@ -22,6 +22,9 @@ use crate::media::id3::{ID3V2_HEADER_LEN, id3v2_len};
 pub enum DecodeError {
     #[error("could not read the audio file: {0}")]
     Io(String),
+    /// The download being streamed failed (its own words).
+    #[error("{0}")]
+    Stream(String),
     #[error("this file is not audio Hark can play ({0})")]
     NotAudio(String),
     #[error("the audio could not be decoded: {0}")]
@@ -34,6 +37,8 @@ pub enum DecodeError {
 fn io_failure(e: std::io::Error) -> DecodeError {
     if e.get_ref().is_some_and(|inner| inner.is::<crate::media::Interrupted>()) {
         DecodeError::Interrupted
+    } else if let Some(stopped) = e.get_ref().and_then(|inner| inner.downcast_ref::<crate::media::DownloadStopped>()) {
+        DecodeError::Stream(stopped.0.clone())
     } else {
         DecodeError::Io(e.to_string())
     }

@@ -83,6 +83,11 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
             actions.push(Action::Listen(Command::SetPlayed { episode: summary.id, played: !summary.played }));
         }
     });
+    if let Some((failed, said, super::failure::Place::Page)) = super::failure::play_failure(ui.ctx(), state)
+        && failed == summary.id
+    {
+        super::failure::line(ui, said);
+    }
     download_row(ui, state, summary, actions);
     share_row(ui, state, page, actions);
     super::bookmarks::episode_section(ui, state, page.episode.summary.id, actions);

@@ -24,6 +24,9 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         ui.label("No episodes here match.");
         return;
     }
+    let failure = super::failure::play_failure(ui.ctx(), state)
+        .filter(|(_, _, place)| *place == super::failure::Place::Row)
+        .map(|(episode, said, _)| (episode, said.to_string()));
     // Only the visible rows are laid out, so 20,000 episodes cost what 30 do.
     egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(ui, ROW_HEIGHT, rows.len(), |ui, visible| {
         for row in visible {
@@ -41,7 +44,12 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                     },
                 );
                 let duration = episode.duration_secs.map(|d| format_clock(d as f64)).unwrap_or_default();
-                let title_width = (ui.available_width() - 70.0).max(80.0);
+                // A Play of this episode that failed is said here, in the half after its title.
+                let failed = failure.as_ref().filter(|(id, _)| *id == episode.id).map(|(_, said)| said.as_str());
+                let title_width = match failed {
+                    Some(_) => (ui.available_width() / 2.0).max(80.0),
+                    None => (ui.available_width() - 70.0).max(80.0),
+                };
                 // The episode in the transport is marked in every list it is in.
                 let in_transport = state.transport.playback.episode() == Some(episode.id);
                 let mut title = match in_transport {
@@ -74,7 +82,12 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                 if response.clicked() {
                     actions.push(Action::SelectEpisode(episode.id));
                 }
-                ui.label(duration);
+                match failed {
+                    Some(said) => super::failure::line(ui, said),
+                    None => {
+                        ui.label(duration);
+                    }
+                }
             });
         }
     });

@@ -9,6 +9,7 @@ mod downloads;
 pub mod episode_list;
 mod episode_page;
 mod episodes;
+mod failure;
 pub mod file_picker;
 pub mod find;
 mod inbox;
@@ -144,6 +145,8 @@ pub struct AddPodcast {
     pub typed_at: Option<f64>,
     /// The subscription under way: its request and the address typed.
     pub pending: Option<(RequestId, String)>,
+    /// Why the last address could not be followed, said under the box until it is edited.
+    pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 use eframe::egui;
 
-use super::{Action, Command, QueueEdit, UiState, widgets};
+use super::widgets::{self, Labelled};
+use super::{Action, Command, QueueEdit, UiState};
 use crate::model::PodcastSummary;
 
 /// How long typing pauses before the directories are asked.
@@ -23,6 +24,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         let now = ui.input(|i| i.time);
         if field.changed() {
             state.add_podcast.typed_at = Some(now);
+            state.add_podcast.error = None;
         }
         if let Some(typed_at) = state.add_podcast.typed_at {
             let waited = now - typed_at;
@@ -46,6 +48,9 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
             });
         }
     });
+    if let Some(error) = &state.add_podcast.error {
+        super::failure::line(ui, error);
+    }
     if let Some((_, url)) = &state.add_podcast.pending {
         ui.horizontal(|ui| {
             ui.spinner();
@@ -77,31 +82,49 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     });
 }
 
-/// One show in the list: its art, its title (selects it), what is new, and its menu.
+/// One show in the list: its art, its title, what is new, and its menu. The whole row is the
+/// click target and the highlight. A show whose last refresh failed keeps its counts and gets
+/// a small *Retry* (its plain reason on hover; the details are on the show's page).
 fn show_row(ui: &mut egui::Ui, state: &UiState, podcast: &PodcastSummary, actions: &mut Vec<Action>) {
     let selected = state.selected_podcast == Some(podcast.id);
-    let row = ui.horizontal(|ui| {
-        ui.set_height(SHOW_ROW_HEIGHT);
-        widgets::art(ui, &state.art, podcast.art_url.as_deref(), &podcast.title, 40.0);
-        ui.vertical(|ui| {
-            let title = egui::RichText::new(&podcast.title).strong();
-            let response = ui.add(egui::Button::selectable(selected, title).truncate());
-            let response = widgets::full_text_if_cut(ui, response, &podcast.title);
-            let detail = match (&podcast.last_error, podcast.unplayed) {
-                (Some(error), _) => egui::RichText::new(format!("⚠ {error}")).color(ui.visuals().warn_fg_color),
-                (None, 0) => egui::RichText::new(format!("{} episodes", podcast.episodes)),
-                (None, unplayed) => egui::RichText::new(format!("{unplayed} unplayed")),
-            };
-            ui.add(egui::Label::new(detail.small()).truncate());
-            response
-        })
-        .inner
-    });
-    let response = row.inner;
-    if response.clicked() {
+    let (rect, row) = ui.allocate_exact_size(egui::vec2(ui.available_width(), SHOW_ROW_HEIGHT), egui::Sense::click());
+    row.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &podcast.title));
+    if ui.is_rect_visible(rect) {
+        let visuals = ui.style().interact_selectable(&row, selected);
+        if selected || row.hovered() || row.has_focus() {
+            let stroke = if row.has_focus() { ui.visuals().selection.stroke } else { egui::Stroke::NONE };
+            ui.painter().rect(rect, visuals.corner_radius, visuals.weak_bg_fill, stroke, egui::StrokeKind::Inside);
+        }
+        let layout = egui::Layout::left_to_right(egui::Align::Center);
+        let mut inner =
+            ui.new_child(egui::UiBuilder::new().max_rect(rect.shrink2(egui::vec2(4.0, 2.0))).layout(layout));
+        widgets::art(&mut inner, &state.art, podcast.art_url.as_deref(), &podcast.title, 40.0);
+        inner.vertical(|ui| {
+            // Painted, not a label: the row itself is the one control named by the title.
+            let cut = title_line(ui, &podcast.title, visuals.text_color());
+            if cut {
+                row.clone().on_hover_text(&podcast.title);
+            }
+            ui.horizontal(|ui| {
+                if let Some(error) = &podcast.last_error {
+                    let (said, _) = crate::error::said_and_details(error);
+                    let retry = ui.small_button("⚠ Retry").on_hover_text(said);
+                    if retry.labelled(egui::Role::Button, &format!("Retry {}", podcast.title)).clicked() {
+                        actions.push(Action::Refresh(Some(podcast.id)));
+                    }
+                }
+                let counts = match podcast.unplayed {
+                    0 => format!("{} episodes", podcast.episodes),
+                    unplayed => format!("{unplayed} unplayed"),
+                };
+                ui.add(egui::Label::new(egui::RichText::new(counts).small()).selectable(false));
+            });
+        });
+    }
+    if row.clicked() {
         actions.push(Action::SelectPodcast(podcast.id));
     }
-    response.context_menu(|ui| {
+    row.context_menu(|ui| {
         if ui.button("Refresh").clicked() {
             actions.push(Action::Refresh(Some(podcast.id)));
         }
@@ -112,6 +135,16 @@ fn show_row(ui: &mut egui::Ui, state: &UiState, podcast: &PodcastSummary, action
             actions.push(Action::Unsubscribe { podcast: podcast.id, keep_downloads: true });
         }
     });
+}
+
+/// The show's title in one line of the room there is, strong; true when it had to be cut.
+fn title_line(ui: &mut egui::Ui, title: &str, color: egui::Color32) -> bool {
+    let text = egui::WidgetText::from(egui::RichText::new(title).strong().color(color));
+    let galley = text.into_galley(ui, Some(egui::TextWrapMode::Truncate), ui.available_width(), egui::TextStyle::Body);
+    let (rect, _) = ui.allocate_exact_size(galley.size(), egui::Sense::hover());
+    let cut = galley.elided;
+    ui.painter().galley(rect.min, galley, color);
+    cut
 }
 
 /// A show's row in the list: its 40 px art with room around it.

@@ -48,11 +48,28 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
                 });
             }
             if let Some(error) = &show.last_error {
-                ui.colored_label(ui.visuals().warn_fg_color, format!("Last refresh failed: {error}"));
+                refresh_failed(ui, show.id, error, actions);
             }
         });
     });
     might_like(ui, state, show, actions);
+}
+
+/// The last refresh's failure, in plain words, with *Retry* and the technical cause behind
+/// *Details*.
+fn refresh_failed(ui: &mut egui::Ui, podcast: crate::model::PodcastId, kept: &str, actions: &mut Vec<Action>) {
+    let (said, details) = crate::error::said_and_details(kept);
+    ui.horizontal_wrapped(|ui| {
+        ui.colored_label(ui.visuals().warn_fg_color, format!("⚠ {said}"));
+        if ui.small_button("Retry").clicked() {
+            actions.push(Action::Refresh(Some(podcast)));
+        }
+    });
+    if let Some(details) = details {
+        egui::CollapsingHeader::new("Details").id_salt(("refresh-details", podcast)).show(ui, |ui| {
+            ui.add(egui::Label::new(egui::RichText::new(details).monospace().small()).wrap());
+        });
+    }
 }
 
 /// The feed's podroll and other shows by the same author.

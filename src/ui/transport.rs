@@ -18,6 +18,8 @@ pub struct TransportState {
     /// Where the seek slider is while it is being dragged (view state).
     pub dragging_to: Option<f64>,
     pub no_audio_device: bool,
+    /// A failed Play is said here (not at its row or page: see `ui::failure`); set each frame.
+    pub failure_here: bool,
     /// The playing episode's chapters.
     pub chapters: EpisodeChapters,
     /// The sleep timer: what it waits for and the seconds of playback left.
@@ -39,6 +41,7 @@ impl Default for TransportState {
             skip_secs: 30,
             dragging_to: None,
             no_audio_device: false,
+            failure_here: false,
             chapters: EpisodeChapters::default(),
             sleep: None,
             sleep_minutes: 20,
@@ -53,6 +56,8 @@ const ONE_ROW_FROM: f32 = 1000.0;
 
 pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     ui.add_space(6.0);
+    let failure = super::failure::play_failure(ui.ctx(), state).map(|(_, _, place)| place);
+    state.transport.failure_here = failure == Some(super::failure::Place::Transport);
     let UiState { transport: t, art, .. } = state;
     if ui.available_width() < ONE_ROW_FROM {
         ui.horizontal(|ui| {
@@ -131,7 +136,7 @@ fn status(t: &TransportState) -> Option<&str> {
     match &t.playback {
         Playback::Loading { autoplay: true, .. } => Some("Loading…"),
         Playback::Playing { buffering: true, .. } => Some("Buffering…"),
-        Playback::Failed { error, .. } => Some(error.as_str()),
+        Playback::Failed { error, .. } if t.failure_here => Some(error.as_str()),
         _ if t.no_audio_device => Some("No audio device — playing silently"),
         _ => None,
     }
