@@ -1524,6 +1524,13 @@ fn the_keys_move_through_two_thousand_episodes_keep_the_selection_in_view_and_en
     press(&mut harness, egui::Key::Enter);
     let playing = harness.state().state.transport.playback.track().map(|track| track.title.clone());
     assert_eq!(playing.as_deref(), Some("Part 2000"), "Enter plays the selected episode");
+
+    // While a text field is typed into, the keys are the field's.
+    harness.get_by_label("Search this show").click();
+    harness.run_steps(1);
+    press(&mut harness, egui::Key::ArrowDown);
+    press(&mut harness, egui::Key::End);
+    assert_eq!(open_page(&harness).as_deref(), Some("Part 2000"), "the list did not move");
 }
 
 #[test]

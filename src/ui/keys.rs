@@ -132,7 +132,8 @@ pub fn keyboard(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         }
     });
     click_gives_keys(ui, state);
-    if !typing && !super::any_dialog_open(state) && ui.memory(|m| m.focused().is_none()) {
+    // A focused widget (a text field being typed into among them) keeps the keys for itself.
+    if !super::any_dialog_open(state) && ui.memory(|m| m.focused().is_none()) {
         lists(ui, state, actions);
     }
 }
@@ -204,6 +205,10 @@ fn lists(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         };
         (step, count(Key::Enter) > 0, count(Key::Tab) - back)
     });
+    if step.is_none() && !enter && tab == 0 {
+        // Most frames: no list key, so no pass over the rows.
+        return;
+    }
     if tab != 0 {
         // The panes replace egui's walk from widget to widget while a list has the keys.
         ui.memory_mut(|m| m.move_focus(egui::FocusDirection::None));
