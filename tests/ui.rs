@@ -1608,4 +1608,15 @@ fn tab_moves_between_the_shows_the_episodes_and_the_episode_page() {
     press(&mut harness, egui::Key::Home);
     press(&mut harness, egui::Key::Enter);
     assert!(harness.state().state.inbox.open, "the Inbox is the sidebar's first row");
+    // In the Inbox the keys work as in a show's list.
+    // Both shows have episodes of the same titles: the Inbox's rows are told apart by id.
+    let entry = &harness.state().state.inbox.entries[0];
+    let (first_new, row) = (entry.episode.id, format!("{} — {}", entry.podcast_title, entry.episode.title));
+    press(&mut harness, egui::Key::ArrowDown);
+    let page = harness.state().state.episode_page.as_ref().map(|page| page.episode.summary.id);
+    assert_eq!(page, Some(first_new), "Down opened the Inbox's first episode");
+    assert!(row_in_view(&harness, "Inbox list", &row));
+    press(&mut harness, egui::Key::Enter);
+    let playing = harness.state().state.transport.playback.episode();
+    assert_eq!(playing, Some(first_new), "Enter plays the Inbox's selected episode");
 }
