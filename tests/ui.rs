@@ -205,6 +205,30 @@ fn keyboard_shortcuts_drive_the_player_and_are_listed_in_help() {
     harness.key_press(egui::Key::Space);
     run_until(&mut harness, "pause by Space", |h| h.state().listening().player().is_paused());
 
+    // Volume on Ctrl+Up/Down; the plain arrows belong to the lists.
+    let volume = |h: &Harness<'_, HarkApp>| h.state().state.transport.volume;
+    let before = volume(&harness);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::ArrowDown);
+    run_until(&mut harness, "the volume down", |h| volume(h) < before - 0.04);
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run_steps(3);
+    assert!((volume(&harness) - (before - 0.05)).abs() < 1e-4, "plain Down leaves the volume");
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::ArrowUp);
+    run_until(&mut harness, "the volume back up", |h| (volume(h) - before).abs() < 1e-4);
+
+    // N for the next in Up Next, P back to the one before.
+    harness.get_by_label("Offline by design").click();
+    harness.run_steps(3);
+    harness.get_by_label("Add to Up Next").click();
+    harness.run_steps(2);
+    let playing = |h: &Harness<'_, HarkApp>, title: &str| {
+        h.state().state.transport.playback.track().is_some_and(|t| t.title == title)
+    };
+    harness.key_press(egui::Key::N);
+    run_until(&mut harness, "the next episode by N", |h| playing(h, "Offline by design"));
+    harness.key_press(egui::Key::P);
+    run_until(&mut harness, "the previous episode by P", |h| playing(h, "The spoken clock"));
+
     harness.get_by_label("Help").click();
     harness.run_steps(3);
     harness.get_by_label("Keyboard shortcuts").click();
@@ -213,6 +237,9 @@ fn keyboard_shortcuts_drive_the_player_and_are_listed_in_help() {
     harness.get_by_label("Play / pause");
     assert_eq!(harness.query_all_by_label("Skip 30 seconds").count(), 2, "the button and the help line");
     harness.get_by_label("Slower / faster (0.1× steps)");
+    harness.get_by_label("Volume up / down");
+    harness.get_by_label("Ctrl+Up  Ctrl+Down");
+    harness.get_by_label("Next / previous pane: shows, episodes, episode page");
 }
 
 /// A subscribed show whose one episode, `title`, is the tone fixture served at `bytes_per_sec`.
@@ -1379,9 +1406,8 @@ fn the_episode_in_the_transport_is_marked_in_the_list() {
     assert!(harness.query_by_label("▶ Offline by design").is_none(), "only the one playing");
 }
 
-#[test]
-fn a_show_of_two_thousand_episodes_is_sorted_filtered_and_searched_in_the_window() {
-    let server = TestServer::start();
+/// Serves "Big Show": "Part 1" … "Part 2000", a day apart, newest first in the feed.
+fn serve_big_show(server: &TestServer) -> String {
     let mut xml = String::from(
         "<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\"><channel><title>Big Show</title>",
     );
@@ -1395,8 +1421,14 @@ fn a_show_of_two_thousand_episodes_is_sorted_filtered_and_searched_in_the_window
     }
     xml.push_str("</channel></rss>");
     server.set("/big.xml", Route::ok(xml, "application/rss+xml"));
+    server.url("/big.xml")
+}
+
+#[test]
+fn a_show_of_two_thousand_episodes_is_sorted_filtered_and_searched_in_the_window() {
+    let server = TestServer::start();
     let data = tempfile::tempdir().unwrap();
-    let mut library = subscribe_url(data.path(), &server.url("/big.xml"));
+    let mut library = subscribe_url(data.path(), &serve_big_show(&server));
     let part_7 = library.episodes(None).unwrap().into_iter().find(|e| e.title == "Part 7").unwrap().id;
     library.set_position(part_7, 30.0).unwrap();
     drop(library);
@@ -1431,4 +1463,162 @@ fn a_show_of_two_thousand_episodes_is_sorted_filtered_and_searched_in_the_window
     harness.state_mut().state.episode_list.filter = hark::ui::episode_list::Filter::Downloaded;
     harness.run_steps(3);
     assert!(harness.query_by_label("No episodes here match.").is_some());
+}
+
+/// The title of the episode whose page is open.
+fn open_page(harness: &Harness<'_, HarkApp>) -> Option<String> {
+    harness.state().state.episode_page.as_ref().map(|page| page.episode.summary.title.clone())
+}
+
+/// Whether the row titled `title` is drawn whole inside the list's visible part.
+fn row_in_view(harness: &Harness<'_, HarkApp>, list: &str, title: &str) -> bool {
+    let list = harness.get_by_label(list).rect();
+    // The page's heading has the title too, outside the list.
+    harness.query_all_by_label(title).any(|row| list.contains_rect(row.rect()))
+}
+
+/// The "Part N" rows drawn now, in order.
+fn parts_in_view(harness: &Harness<'_, HarkApp>) -> Vec<String> {
+    use egui_kittest::kittest::NodeT;
+    let list = harness.get_by_label("Episode list").rect();
+    harness
+        .query_all_by_label_contains("Part ")
+        .filter(|row| list.contains_rect(row.rect()))
+        .filter_map(|row| row.accesskit_node().label())
+        .collect()
+}
+
+/// Presses `key` and draws the frame that answers it and the one that shows the result.
+fn press(harness: &mut Harness<'_, HarkApp>, key: egui::Key) {
+    harness.key_press(key);
+    harness.run_steps(2);
+}
+
+#[test]
+fn the_keys_move_through_two_thousand_episodes_keep_the_selection_in_view_and_enter_plays_it() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    subscribe_url(data.path(), &serve_big_show(&server));
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.get_by_label("Part 2000").click();
+    harness.run_steps(2);
+    assert_eq!(open_page(&harness).as_deref(), Some("Part 2000"));
+
+    press(&mut harness, egui::Key::ArrowDown);
+    assert_eq!(open_page(&harness).as_deref(), Some("Part 1999"), "Down opens the next row's page");
+    assert!(harness.state().state.transport.playback.episode().is_none(), "without playing it");
+    press(&mut harness, egui::Key::PageDown);
+    let paged = open_page(&harness).unwrap();
+    let at: usize = paged.trim_start_matches("Part ").parse().unwrap();
+    assert!((1970..=1985).contains(&at), "PageDown moves a screenful: {paged}");
+    assert!(row_in_view(&harness, "Episode list", &paged), "{paged} scrolled into view");
+    press(&mut harness, egui::Key::End);
+    assert_eq!(open_page(&harness).as_deref(), Some("Part 1"));
+    assert!(row_in_view(&harness, "Episode list", "Part 1"), "the last row scrolled into view");
+    assert!(harness.query_by_label("Part 2000").is_none(), "the top is out of view");
+    press(&mut harness, egui::Key::ArrowUp);
+    assert!(row_in_view(&harness, "Episode list", "Part 2") && row_in_view(&harness, "Episode list", "Part 1"));
+    press(&mut harness, egui::Key::Home);
+    assert_eq!(open_page(&harness).as_deref(), Some("Part 2000"));
+    assert!(row_in_view(&harness, "Episode list", "Part 2000"), "back at the top");
+
+    press(&mut harness, egui::Key::Enter);
+    let playing = harness.state().state.transport.playback.track().map(|track| track.title.clone());
+    assert_eq!(playing.as_deref(), Some("Part 2000"), "Enter plays the selected episode");
+
+    // While a text field is typed into, the keys are the field's.
+    harness.get_by_label("Search this show").click();
+    harness.run_steps(1);
+    press(&mut harness, egui::Key::ArrowDown);
+    press(&mut harness, egui::Key::End);
+    assert_eq!(open_page(&harness).as_deref(), Some("Part 2000"), "the list did not move");
+}
+
+#[test]
+fn each_show_keeps_where_its_list_was_scrolled() {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    subscribe_url(data.path(), &serve_big_show(&server));
+    subscribe(data.path(), &server, "/small.xml", "Small Show");
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    harness.query_all_by_label("Big Show").next().unwrap().click();
+    harness.run_steps(2);
+    harness.get_by_label("Part 2000").click();
+    harness.run_steps(2);
+    // Row 800 from the top is "Part 1200".
+    while open_page(&harness).is_none_or(|title| title.trim_start_matches("Part ").parse::<usize>().unwrap() > 1200) {
+        press(&mut harness, egui::Key::PageDown);
+    }
+    let before = parts_in_view(&harness);
+    assert!(before.contains(&open_page(&harness).unwrap()), "scrolled to row 800 or so: {before:?}");
+    assert!(!before.contains(&"Part 2000".to_string()));
+
+    harness.query_all_by_label("Small Show").next().unwrap().click();
+    harness.run_steps(3);
+    assert!(harness.query_by_label("Opening Night").is_some(), "the other show's list");
+    harness.query_all_by_label("Big Show").next().unwrap().click();
+    harness.run_steps(3);
+    assert_eq!(parts_in_view(&harness), before, "the same rows as when it was left");
+}
+
+#[test]
+fn tab_moves_between_the_shows_the_episodes_and_the_episode_page() {
+    use hark::ui::keys::Pane;
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    subscribe(data.path(), &server, "/a.xml", "Alpha Show");
+    subscribe(data.path(), &server, "/b.xml", "Beta Show");
+    let mut harness = app(data.path());
+    harness.run_steps(2);
+    let pane = |h: &Harness<'_, HarkApp>| h.state().state.keys.pane;
+    let show = |h: &Harness<'_, HarkApp>| h.state().state.show.as_ref().map(|s| s.title.clone());
+    assert_eq!(pane(&harness), Pane::Episodes, "the episodes have the keys at first");
+    let first = show(&harness).unwrap();
+
+    // No page open: Tab goes round the two lists.
+    press(&mut harness, egui::Key::Tab);
+    assert_eq!(pane(&harness), Pane::Shows);
+    // In the sidebar the keys move over the Inbox and the shows; Enter opens one and moves in.
+    press(&mut harness, egui::Key::End);
+    press(&mut harness, egui::Key::Enter);
+    harness.run_steps(1);
+    let last = show(&harness).unwrap();
+    assert_ne!(first, last, "Enter opened the last show");
+    assert_eq!(pane(&harness), Pane::Episodes, "and the keys moved into its episodes");
+    press(&mut harness, egui::Key::ArrowDown);
+    assert!(open_page(&harness).is_some(), "Down selected its first episode");
+
+    press(&mut harness, egui::Key::Tab);
+    assert_eq!(pane(&harness), Pane::Page);
+    assert!(harness.get_by_label("▶ Play").is_focused(), "the page's first button has the focus");
+    // A focused button is egui's: Tab walks on to the next one rather than to another pane.
+    press(&mut harness, egui::Key::Tab);
+    assert!(!harness.get_by_label("▶ Play").is_focused() && pane(&harness) == Pane::Page);
+    press(&mut harness, egui::Key::Escape);
+    press(&mut harness, egui::Key::Tab);
+    assert_eq!(pane(&harness), Pane::Shows, "after the page, round to the shows");
+    harness.key_press_modifiers(egui::Modifiers::SHIFT, egui::Key::Tab);
+    harness.run_steps(2);
+    assert_eq!(pane(&harness), Pane::Page, "Shift+Tab goes back");
+
+    // A click in a pane gives it the keys.
+    harness.query_all_by_label(&first).next().unwrap().click();
+    harness.run_steps(2);
+    assert_eq!(pane(&harness), Pane::Shows);
+    press(&mut harness, egui::Key::Home);
+    press(&mut harness, egui::Key::Enter);
+    assert!(harness.state().state.inbox.open, "the Inbox is the sidebar's first row");
+    // In the Inbox the keys work as in a show's list.
+    // Both shows have episodes of the same titles: the Inbox's rows are told apart by id.
+    let entry = &harness.state().state.inbox.entries[0];
+    let (first_new, row) = (entry.episode.id, format!("{} — {}", entry.podcast_title, entry.episode.title));
+    press(&mut harness, egui::Key::ArrowDown);
+    let page = harness.state().state.episode_page.as_ref().map(|page| page.episode.summary.id);
+    assert_eq!(page, Some(first_new), "Down opened the Inbox's first episode");
+    assert!(row_in_view(&harness, "Inbox list", &row));
+    press(&mut harness, egui::Key::Enter);
+    let playing = harness.state().state.transport.playback.episode();
+    assert_eq!(playing, Some(first_new), "Enter plays the Inbox's selected episode");
 }

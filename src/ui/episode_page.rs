@@ -62,7 +62,12 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
     }
     // Rows of buttons wrap: the panel keeps the width the listener gave it.
     ui.horizontal_wrapped(|ui| {
-        if ui.button("▶ Play").on_hover_text("Play this episode").clicked() {
+        let play = ui.button("▶ Play");
+        // Tab brought the keys to the page: they start on its first button.
+        if state.keys.focus_page {
+            play.request_focus();
+        }
+        if play.on_hover_text("Play this episode").clicked() {
             actions.push(Action::Listen(Command::Play { episode: summary.id, from: None }));
         }
         let queued = state.queue.iter().any(|e| e.id == summary.id);

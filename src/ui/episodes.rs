@@ -4,7 +4,7 @@ use super::widgets::Labelled;
 use super::{Action, UiState, widgets};
 use crate::model::{EpisodeType, format_clock};
 
-const ROW_HEIGHT: f32 = 26.0;
+pub(super) const ROW_HEIGHT: f32 = 26.0;
 
 pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     if state.show.is_none() {
@@ -27,11 +27,15 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     let failure = super::failure::play_failure(ui.ctx(), state)
         .filter(|(_, _, place)| *place == super::failure::Place::Row)
         .map(|(episode, said, _)| (episode, said.to_string()));
-    // Only the visible rows are laid out, so 20,000 episodes cost what 30 do.
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(ui, ROW_HEIGHT, rows.len(), |ui, visible| {
+    let podcast = state.show.as_ref().map(|show| show.id);
+    let keyed = state.keys.drives(ui, super::keys::Pane::Episodes);
+    let mut list = state.keys.episodes;
+    // Only the visible rows are laid out, so 20,000 episodes cost what 30 do; each show keeps
+    // where its list was scrolled to.
+    let area = list.show_rows(ui, ("episodes", podcast), ROW_HEIGHT, rows.len(), |ui, visible| {
         for row in visible {
             let episode = &state.episodes[rows[row]];
-            ui.horizontal(|ui| {
+            let drawn = ui.horizontal(|ui| {
                 ui.set_height(ROW_HEIGHT - 4.0);
                 progress_mark(ui, episode);
                 download_mark(ui, state, episode);
@@ -89,8 +93,23 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
                     }
                 }
             });
+            if keyed && selected == Some(episode.id) {
+                super::keys::mark(ui, drawn.response.rect);
+            }
         }
     });
+    state.keys.episodes = list;
+    list_region(ui, area.inner_rect, "Episode list", keyed);
+}
+
+/// The list's place in the window, named for screen readers (and tests), outlined while it has the
+/// keys.
+pub(super) fn list_region(ui: &mut egui::Ui, rect: egui::Rect, name: &str, keyed: bool) {
+    let id = ui.scope_id().with(name);
+    ui.interact(rect, id, egui::Sense::hover()).labelled(egui::Role::List, name);
+    if keyed {
+        super::keys::mark(ui, rect);
+    }
 }
 
 /// Sort, filter and search over the show's episodes; the order chosen, when it changed (it is

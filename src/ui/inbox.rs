@@ -6,8 +6,11 @@ use super::widgets::Labelled;
 use super::{Action, Command, QueueEdit, UiState, widgets};
 use crate::model::format_clock;
 
+/// A row of the Inbox: its buttons with room around them.
+pub(super) const ROW_HEIGHT: f32 = 24.0;
+
 /// The Inbox in the central panel, in place of a show.
-pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
+pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     let inbox = &state.inbox;
     ui.horizontal(|ui| {
         ui.heading(format!("Inbox ({})", inbox.entries.len()));
@@ -21,10 +24,15 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
         ui.label("Nothing new. New episodes land here after each refresh.");
         return;
     }
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        for entry in &inbox.entries {
+    let selected = state.episode_page.as_ref().map(|page| page.episode.summary.id);
+    let keyed = state.keys.drives(ui, super::keys::Pane::Episodes);
+    let mut list = state.keys.episodes;
+    // Only the rows in view are laid out, however long the Inbox grows.
+    let area = list.show_rows(ui, "inbox", ROW_HEIGHT, inbox.entries.len(), |ui, in_view| {
+        for entry in &inbox.entries[in_view] {
             let episode = &entry.episode;
-            ui.horizontal(|ui| {
+            let drawn = ui.horizontal(|ui| {
+                ui.set_height(ROW_HEIGHT);
                 ui.add_sized([92.0, 18.0], egui::Label::new(widgets::date(episode.published)));
                 let duration = episode.duration_secs.map(|d| format_clock(d as f64)).unwrap_or_default();
                 ui.add_sized([64.0, 18.0], egui::Label::new(duration));
@@ -33,7 +41,8 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
                 let playing = state.transport.playback.episode() == Some(episode.id);
                 let mark = if playing { "▶ " } else { "" };
                 let text = format!("{mark}{} — {}", entry.podcast_title, episode.title);
-                let title = ui.add_sized([width, 18.0], egui::Button::selectable(false, &text).truncate());
+                let title = ui
+                    .add_sized([width, 18.0], egui::Button::selectable(selected == Some(episode.id), &text).truncate());
                 if widgets::full_text_if_cut(ui, title, &text).clicked() {
                     actions.push(Action::SelectEpisode(episode.id));
                 }
@@ -53,6 +62,11 @@ pub fn draw(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
                     actions.push(Action::DismissInbox(Some(episode.id)));
                 }
             });
+            if keyed && selected == Some(episode.id) {
+                super::keys::mark(ui, drawn.response.rect);
+            }
         }
     });
+    state.keys.episodes = list;
+    super::episodes::list_region(ui, area.inner_rect, "Inbox list", keyed);
 }

@@ -13,6 +13,7 @@ mod failure;
 pub mod file_picker;
 pub mod find;
 mod inbox;
+pub mod keys;
 mod offer;
 mod podcasts;
 mod preferences;
@@ -85,6 +86,8 @@ pub struct UiState {
     pub bookmarks: bookmarks::BookmarksView,
     /// The window's own file picker, where the desktop has none.
     pub file_picker: Option<file_picker::FilePicker>,
+    /// Which pane the keys drive, and its lists' scrolling.
+    pub keys: keys::KeyFocus,
 }
 
 /// The Inbox: what arrived since the listener last looked.
@@ -314,28 +317,33 @@ impl Action {
 }
 
 /// The keys, as the help view lists them.
-pub const SHORTCUTS: [(&str, &str); 15] = [
+pub const SHORTCUTS: [(&str, &str); 20] = [
     ("Space", "Play / pause"),
     ("Left", "Rewind (skip-back, 10 seconds unless changed)"),
     ("Right", "Skip (skip-forward, 30 seconds unless changed)"),
     ("[  ]", "Slower / faster (0.1× steps)"),
-    ("Up  Down", "Volume up / down"),
+    ("Ctrl+Up  Ctrl+Down", "Volume up / down"),
     (",  .", "Previous / next chapter"),
+    ("P", "Previous episode"),
+    ("N", "Next in Up Next"),
     ("Z", "Sleep timer: 15, 30, 60 minutes, end of episode, off"),
     ("B", "Bookmark this moment"),
-    ("Home", "Previous episode"),
-    ("End", "Next in Up Next"),
+    ("Up  Down", "Move in the list that has the keys (opens the episode, not playing it)"),
+    ("PageUp  PageDown", "Move a page of the list"),
+    ("Home  End", "First / last in the list"),
+    ("Enter", "Play the selected episode (in the shows: open the show)"),
+    ("Tab  Shift+Tab", "Next / previous pane: shows, episodes, episode page"),
+    ("Esc", "Close the window open; leave a focused button for the lists"),
     ("F5", "Refresh all podcasts"),
     ("Ctrl+F", "Search your library"),
     ("Ctrl+,", "Preferences"),
     ("Ctrl+Q", "Quit"),
-    ("Enter", "Add the podcast typed in the box (a name searches the directories)"),
 ];
 
 /// Draws the whole window and returns what the listener did.
 pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
     let mut actions = Vec::new();
-    keyboard(ui, state, &mut actions);
+    keys::keyboard(ui, state, &mut actions);
     // Esc closes whatever window is open ("Not now" for an offer).
     if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
         close_dialogs(state);
@@ -372,9 +380,14 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
             .size_range(PanelWidths::EPISODE)
             .show(ui, |ui| {
                 keep_panel_width(ui);
-                episode_page::draw(ui, state, &mut actions)
+                episode_page::draw(ui, state, &mut actions);
+                // The page holds no list: with the keys and no button focused, the pane is outlined.
+                if state.keys.drives(ui, keys::Pane::Page) {
+                    keys::mark(ui, ui.clip_rect().shrink(1.0));
+                }
             })
     });
+    let page_rect = episode.as_ref().map(|panel| panel.response.rect);
     // A width the listener dragged to is kept for the next launch (once the drag is over).
     let episode_width = episode.map_or(state.panels.episode, |panel| panel.response.rect.width());
     let now = PanelWidths { podcasts: podcasts.response.rect.width(), episode: episode_width };
@@ -382,7 +395,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
         state.panels = now;
         actions.push(Action::RememberPanels(now));
     }
-    egui::CentralPanel::default().show(ui, |ui| {
+    let central = egui::CentralPanel::default().show(ui, |ui| {
         if folded && state.episode_page.is_some() {
             if ui.button("Back to the episodes").clicked() {
                 actions.push(Action::CloseEpisodePage);
@@ -396,6 +409,10 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
         ui.separator();
         episodes::draw(ui, state, &mut actions);
     });
+    // Folded, the page is in the middle (where a click gives the episodes the keys).
+    let page = page_rect.unwrap_or(egui::Rect::NOTHING);
+    state.keys.rects = Some([podcasts.response.rect, central.response.rect, page]);
+    state.keys.focus_page = false;
     actions
 }
 
@@ -431,6 +448,24 @@ pub fn close_dialogs(state: &mut UiState) {
     state.file_picker = None;
 }
 
+/// Whether a window is open over the main one (the lists leave the keys to it).
+pub fn any_dialog_open(state: &UiState) -> bool {
+    state.show_shortcuts
+        || state.downloads_window.open
+        || state.discover.open
+        || state.find.results.is_some()
+        || state.offer.is_some()
+        || state.transcript.is_some()
+        || state.show_settings.is_some()
+        || state.statistics.is_some()
+        || state.preferences.is_some()
+        || state.sync.open
+        || state.bookmarks.open
+        || state.bookmarks.note.is_some()
+        || state.bookmarks.clip.is_some()
+        || state.file_picker.is_some()
+}
+
 /// Below this window width the episode page takes the middle column's place instead of a column
 /// of its own (the three columns would not fit their minimum widths).
 pub const FOLD_EPISODE_PAGE_BELOW: f32 = 1000.0;
@@ -439,68 +474,6 @@ pub const FOLD_EPISODE_PAGE_BELOW: f32 = 1000.0;
 /// was given (or dragged to) instead of shrinking to narrow content or following wide content.
 fn keep_panel_width(ui: &mut egui::Ui) {
     ui.set_min_width(ui.available_width());
-}
-
-/// Global keys. The transport keys are taken before any widget sees them (so Space does
-/// not also press a focused button) and only while no text field is being typed into.
-fn keyboard(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
-    use egui::{Key, Modifiers};
-    let typing = ui.ctx().egui_wants_keyboard_input();
-    let t = &state.transport;
-    ui.input_mut(|input| {
-        if input.consume_key(Modifiers::COMMAND, Key::Q) {
-            actions.push(Action::Quit);
-        }
-        if input.consume_key(Modifiers::NONE, Key::F5) {
-            actions.push(Action::Refresh(None));
-        }
-        if input.consume_key(Modifiers::COMMAND, Key::F) {
-            state.find.focus = true;
-        }
-        if input.consume_key(Modifiers::COMMAND, Key::Comma) {
-            actions.push(Action::OpenPreferences);
-        }
-        if typing {
-            return;
-        }
-        let bindings: [(Key, Action); 11] = [
-            (Key::Space, Action::Listen(Command::Toggle)),
-            (Key::ArrowLeft, Action::Listen(Command::SeekBy(-(t.rewind_secs as f64)))),
-            (Key::ArrowRight, Action::Listen(Command::SeekBy(t.skip_secs as f64))),
-            (Key::OpenBracket, Action::Listen(Command::SetSpeed(t.speed - crate::player::SPEED_STEP))),
-            (Key::CloseBracket, Action::Listen(Command::SetSpeed(t.speed + crate::player::SPEED_STEP))),
-            (Key::ArrowUp, Action::Listen(Command::SetVolume((t.volume + 0.05).min(1.0)))),
-            (Key::ArrowDown, Action::Listen(Command::SetVolume((t.volume - 0.05).max(0.0)))),
-            (Key::Comma, Action::Listen(Command::PreviousChapter)),
-            (Key::Period, Action::Listen(Command::NextChapter)),
-            (Key::Home, Action::Listen(Command::Previous)),
-            (Key::End, Action::Listen(Command::Next)),
-        ];
-        for (key, action) in bindings {
-            if input.consume_key(Modifiers::NONE, key) {
-                actions.push(action);
-            }
-        }
-        if input.consume_key(Modifiers::NONE, Key::B) {
-            actions.push(Action::Bookmarks(bookmarks::BookmarkAction::Add));
-        }
-        if input.consume_key(Modifiers::NONE, Key::Z) {
-            actions.push(Action::Listen(Command::Sleep(next_sleep(t.sleep.map(|(mode, _)| mode)))));
-        }
-    });
-}
-
-/// What Z turns the sleep timer to: off → 15 → 30 → 60 minutes → end of episode → off.
-fn next_sleep(now: Option<crate::listening::SleepMode>) -> Option<crate::listening::SleepMode> {
-    use crate::listening::SleepMode;
-    let minutes = |m: u64| Some(SleepMode::After(std::time::Duration::from_secs(m * 60)));
-    match now {
-        None => minutes(15),
-        Some(SleepMode::After(d)) if d <= std::time::Duration::from_secs(15 * 60) => minutes(30),
-        Some(SleepMode::After(d)) if d <= std::time::Duration::from_secs(30 * 60) => minutes(60),
-        Some(SleepMode::After(_)) => Some(SleepMode::EndOfEpisode),
-        Some(SleepMode::EndOfEpisode | SleepMode::EndOfChapter) => None,
-    }
 }
 
 fn shortcuts_window(ui: &egui::Ui, state: &mut UiState) {
@@ -519,6 +492,9 @@ fn shortcuts_window(ui: &egui::Ui, state: &mut UiState) {
             }
         });
         ui.label(egui::RichText::new("The transport keys work whenever no text field has focus.").weak());
+        ui.label(
+            egui::RichText::new("Enter in the box under Add podcast adds it (a name searches the directories).").weak(),
+        );
     });
     state.show_shortcuts = open;
 }

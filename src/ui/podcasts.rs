@@ -69,23 +69,34 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         count => format!("📥 Inbox ({count})"),
     };
     let inbox = ui.add_sized([ui.available_width(), 24.0], egui::Button::selectable(state.inbox.open, inbox));
+    let keyed = state.keys.drives(ui, super::keys::Pane::Shows);
+    let cursor = keyed.then(|| state.keys.sidebar_row(state.inbox.open, state.selected_podcast)).flatten();
+    if cursor == Some(super::keys::SidebarRow::Inbox) {
+        super::keys::mark(ui, inbox.rect);
+    }
     if inbox.on_hover_text("New episodes across your shows").clicked() {
         actions.push(Action::OpenInbox);
     }
     ui.add_space(4.0);
     // Only the rows in view are laid out: a thousand shows cost what a screenful does.
     let rows = state.podcasts.len();
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show_rows(ui, SHOW_ROW_HEIGHT, rows, |ui, in_view| {
+    let mut list = state.keys.shows;
+    list.show_rows(ui, "shows", SHOW_ROW_HEIGHT, rows, |ui, in_view| {
         for podcast in &state.podcasts[in_view] {
-            show_row(ui, state, podcast, actions);
+            let row = show_row(ui, state, podcast, actions);
+            if cursor == Some(super::keys::SidebarRow::Show(podcast.id)) {
+                super::keys::mark(ui, row);
+            }
         }
     });
+    state.keys.shows = list;
 }
 
 /// One show in the list: its art, its title, what is new, and its menu. The whole row is the
 /// click target and the highlight. A show whose last refresh failed keeps its counts and gets
-/// a small *Retry* (its plain reason on hover; the details are on the show's page).
-fn show_row(ui: &mut egui::Ui, state: &UiState, podcast: &PodcastSummary, actions: &mut Vec<Action>) {
+/// a small *Retry* (its plain reason on hover; the details are on the show's page). Returns
+/// where it was drawn.
+fn show_row(ui: &mut egui::Ui, state: &UiState, podcast: &PodcastSummary, actions: &mut Vec<Action>) -> egui::Rect {
     let selected = state.selected_podcast == Some(podcast.id);
     let (rect, row) = ui.allocate_exact_size(egui::vec2(ui.available_width(), SHOW_ROW_HEIGHT), egui::Sense::click());
     row.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &podcast.title));
@@ -135,6 +146,7 @@ fn show_row(ui: &mut egui::Ui, state: &UiState, podcast: &PodcastSummary, action
             actions.push(Action::Unsubscribe { podcast: podcast.id, keep_downloads: true });
         }
     });
+    rect
 }
 
 /// The show's title in one line of the room there is, strong; true when it had to be cut.
@@ -148,7 +160,7 @@ fn title_line(ui: &mut egui::Ui, title: &str, color: egui::Color32) -> bool {
 }
 
 /// A show's row in the list: its 40 px art with room around it.
-const SHOW_ROW_HEIGHT: f32 = 44.0;
+pub(super) const SHOW_ROW_HEIGHT: f32 = 44.0;
 
 fn up_next(ui: &mut egui::Ui, state: &UiState, actions: &mut Vec<Action>) {
     ui.add_space(4.0);

@@ -26,8 +26,36 @@ pub fn apply(ctx: &egui::Context) {
         .into();
     });
     for theme in [Theme::Dark, Theme::Light] {
-        ctx.style_mut_of(theme, |style| readable(&mut style.visuals, theme));
+        ctx.style_mut_of(theme, |style| {
+            readable(&mut style.visuals, theme);
+            focus_ring(&mut style.visuals, theme);
+        });
     }
+}
+
+/// UI components need 3:1 against what is next to them (WCAG 1.4.11).
+pub const MIN_FOCUS_CONTRAST: f32 = 3.0;
+
+/// Keyboard focus is always visible: egui outlines the focused widget with its `active` stroke,
+/// and the list row (or pane) that has the keys takes the same outline. Two pixels in an accent
+/// colour, so it reads apart from a hovered row's fill and from the thin grey edges.
+fn focus_ring(visuals: &mut Visuals, theme: Theme) {
+    let color = match theme {
+        Theme::Dark => Color32::from_rgb(120, 180, 255),
+        Theme::Light => Color32::from_rgb(0, 85, 180),
+    };
+    visuals.widgets.active.bg_stroke = egui::Stroke::new(2.0, color);
+}
+
+/// The surfaces the focus ring is drawn on: the panels, windows, a selected row, a hovered one.
+pub fn focus_pairs(visuals: &Visuals) -> Vec<(&'static str, Color32, Color32)> {
+    let ring = visuals.widgets.active.bg_stroke.color;
+    vec![
+        ("panel", ring, visuals.panel_fill),
+        ("window", ring, visuals.window_fill),
+        ("selected row", ring, over(visuals.selection.bg_fill, visuals.panel_fill)),
+        ("hovered row", ring, over(visuals.widgets.hovered.weak_bg_fill, visuals.panel_fill)),
+    ]
 }
 
 /// The colours egui's themes draw text in, moved where they lacked contrast: weak text (dates,
@@ -119,6 +147,22 @@ mod tests {
             for (what, fg, bg) in text_pairs(&visuals) {
                 let ratio = contrast(fg, bg);
                 assert!(ratio >= MIN_CONTRAST, "{theme:?}: {what} is {ratio:.2}:1 ({fg:?} on {bg:?})");
+            }
+        }
+    }
+
+    #[test]
+    fn the_focus_ring_stands_out_wherever_it_is_drawn_in_both_themes() {
+        let ctx = egui::Context::default();
+        apply(&ctx);
+        for theme in [Theme::Dark, Theme::Light] {
+            let visuals = ctx.style_of(theme).visuals.clone();
+            let ring = visuals.widgets.active.bg_stroke;
+            assert!(ring.width >= 2.0, "{theme:?}: the ring is {} px", ring.width);
+            assert_ne!(ring.color, visuals.widgets.hovered.bg_stroke.color, "{theme:?}: apart from hover");
+            for (surface, fg, bg) in focus_pairs(&visuals) {
+                let ratio = contrast(fg, bg);
+                assert!(ratio >= MIN_FOCUS_CONTRAST, "{theme:?}: the ring on a {surface} is {ratio:.2}:1");
             }
         }
     }
