@@ -112,7 +112,8 @@ impl StreamedMp3 {
     }
 
     /// Corrects the clock once the bytes before the landing are on disk (a walk of the frame
-    /// headers: some 40 ms per hour of audio); before that, costs one look at the range list.
+    /// headers: 73 ms for a 27 MB hour in a debug build, well within the second of audio
+    /// queued); before that, costs one look at the range list.
     pub fn correct_when_possible(&mut self) {
         let Some(Landing { sought, first: Some((pts, bytes)) }) = &self.landing else { return };
         let needed = (self.origin + sought + LANDING_WINDOW).min(self.part.total().unwrap_or(u64::MAX));
