@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use common::audio::{ladder_tone, mono, rms};
+use common::audio::{ladder_tone, mono, power, rms};
 use common::feeds::{Item, rss};
 use common::server::{Route, TestServer};
 use hark::library::Library;
@@ -401,4 +401,104 @@ fn a_serial_shows_next_part_follows_when_up_next_is_empty_and_next_goes_to_it() 
     // Next, with nothing in Up Next, is the next part too.
     rig.handle(Command::Next);
     rig.until("part 3 on Next", |s| s.playback().episode() == Some(parts[2]));
+}
+
+/// The next `secs` of audio with the session's clock beside it: the samples, and the position
+/// the session gave for each of them (read after every 10 ms, as the capture takes them).
+fn heard_with_clock(rig: &Rig, secs: f64) -> (Vec<f32>, Vec<f64>, u32) {
+    let (channels, rate) = rig.capture.format().expect("loaded");
+    let block = rate as usize / 100;
+    let (mut heard, mut clock) = (Vec::new(), Vec::new());
+    while heard.len() < (secs * rate as f64) as usize {
+        let samples = mono(&rig.capture.take_frames(block, WAIT), channels);
+        assert_eq!(samples.len(), block, "audio stopped: {:?}", rig.session.playback());
+        // The clock stands at the last frame taken; each frame before it is 1/rate earlier.
+        let at = rig.session.position_secs();
+        clock.extend((0..block).rev().map(|back| at - back as f64 / rate as f64));
+        heard.extend(samples);
+    }
+    (heard, clock, rate)
+}
+
+/// Where in `samples` the ladder goes from `from` to `to` Hz, by 40 ms windows (the noisy
+/// segments of tone-vbr-swing.mp3 need longer ones than `common::audio::transition`), after
+/// `from` was heard.
+fn tone_change(samples: &[f32], rate: u32, from: f64, to: f64) -> Option<usize> {
+    let window = rate as usize / 25;
+    let coarse = rate as usize / 20;
+    let tone = |at: usize| ladder_tone(&samples[at..at + window], rate);
+    let mut starts = (0..samples.len().saturating_sub(window)).step_by(coarse);
+    starts.find(|&at| tone(at) == from)?;
+    let first_to = starts.find(|&at| tone(at) == to)?;
+    // To the millisecond, between the last window of `from` and the first of `to`.
+    let louder = |at: usize| power(&samples[at..at + window], rate, to) > power(&samples[at..at + window], rate, from);
+    (first_to - coarse..=first_to).step_by(rate as usize / 1000).find(|&at| louder(at)).map(|at| at + window / 2)
+}
+
+/// tone-vbr-swing.mp3 streamed at `bytes_per_sec`, playing from its start: the server, the data
+/// folder, the session and the episode.
+fn streaming_swing(bytes_per_sec: u64) -> (TestServer, tempfile::TempDir, Rig, EpisodeId) {
+    let server = TestServer::start();
+    let data = tempfile::tempdir().unwrap();
+    let (_library, ids) = library_with(data.path(), &server, &["tone-vbr-swing.mp3"]);
+    server.set_throttle("/a.mp3", Some(bytes_per_sec));
+    let mut rig = Rig::start(data.path());
+    rig.handle(Command::Play { episode: ids[0], from: None });
+    rig.until("playing", |s| matches!(s.playback(), Playback::Playing { .. }));
+    assert_eq!(rig.tone(0.3), 400.0);
+    (server, data, rig, ids[0])
+}
+
+/// tone-vbr-swing.mp3 spends many bytes on its first 30 s and few on the rest: a seek by the
+/// average bitrate to 45 s lands near 28 s. Where that happens in a stream, the position
+/// shown and saved must become that of the audio heard once the bytes before it are in.
+#[test]
+fn a_streamed_vbr_seek_ahead_of_the_bytes_shows_and_saves_where_it_really_plays() {
+    let (server, _data, mut rig, episode) = streaming_swing(4_000);
+    rig.handle(Command::SeekTo(45.0));
+    let landed = rig.tone(0.3);
+    assert!(landed < 700.0, "the estimate lands before 30 s (else this file tests nothing): {landed} Hz");
+    let shown = rig.session.position_secs();
+    assert!(shown > 45.0, "until the bytes before it are in, the position is the estimate: {shown}");
+
+    server.set_throttle("/a.mp3", None);
+    rig.until("the download", |s| s.library().episode(episode).unwrap().summary.downloaded);
+    // Past what was queued before the correction, up to and over the change at 40 s.
+    let (heard, clock, rate) = heard_with_clock(&rig, 12.0);
+    let change = tone_change(&heard, rate, 700.0, 800.0).expect("the 40 s change is heard");
+    let error = clock[change] - 40.0;
+    eprintln!(
+        "a streamed VBR seek to 45 s played from the {landed} Hz segment; clock at the 40 s change: {error:+.3} s"
+    );
+    assert!(error.abs() < 0.05, "the clock reads {} where 40 s is heard", clock[change]);
+
+    rig.handle(Command::Pause);
+    rig.until("paused", |s| matches!(s.playback(), Playback::Paused { .. }));
+    let heard_last = 40.0 + (heard.len() - 1 - change) as f64 / rate as f64;
+    let saved = rig.session.library().episode(episode).unwrap().summary.position_secs;
+    assert!((saved - heard_last).abs() < 0.05, "saved {saved}, the audio heard last was at {heard_last}");
+}
+
+/// A seek into a VBR stream whose bytes from the start already reach the target is exact.
+#[test]
+fn a_streamed_vbr_seek_into_bytes_already_there_is_exact() {
+    let (_server, data, mut rig, episode) = streaming_swing(16_000);
+    // The first 20 s of this file are its first ~76 KB (tones in noise, ~30 kbit/s).
+    let downloads = AppPaths::inside(data.path()).downloads();
+    let deadline = Instant::now() + WAIT;
+    let progress = loop {
+        let progress = hark::media::PartialFile::peek(&downloads, episode).expect("a download under way");
+        if progress.bytes >= 84_000 {
+            break progress;
+        }
+        assert!(Instant::now() < deadline, "the download stalled at {progress:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(progress.total.is_some_and(|total| progress.bytes < total), "still downloading: {progress:?}");
+    rig.handle(Command::SeekTo(19.8));
+    let (heard, clock, rate) = heard_with_clock(&rig, 0.5);
+    let change = tone_change(&heard, rate, 500.0, 600.0).expect("the 20 s change is heard");
+    let at = change as f64 / rate as f64;
+    assert!((at - 0.2).abs() < 0.03, "the 20 s change came {at:.3} s after a seek to 19.8 s");
+    assert!((clock[change] - 20.0).abs() < 0.03, "the clock read {} at the 20 s change", clock[change]);
 }

@@ -4,6 +4,7 @@ mod after_tag;
 mod chapter_track;
 pub mod chapters;
 pub mod id3;
+pub mod mp3_frames;
 mod partial;
 mod ranges;
 

@@ -212,6 +212,11 @@ impl PartialFile {
         self.lock().sidecar.ranges.contains(offset)
     }
 
+    /// How many bytes from the start of the file are there without a gap.
+    pub fn contiguous_from_start(&self) -> u64 {
+        self.lock().sidecar.ranges.contiguous_from(0)
+    }
+
     pub fn next_present(&self, offset: u64) -> Option<u64> {
         self.lock().sidecar.ranges.next_present(offset)
     }

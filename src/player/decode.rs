@@ -15,6 +15,7 @@ use symphonia::core::units::{Duration as Ticks, Time, TimeBase};
 use std::sync::Arc;
 
 use super::SourceSpec;
+use super::streamed_mp3::{SeekWatch, StreamedMp3};
 use crate::media::AudioAfterTag;
 use crate::media::id3::{ID3V2_HEADER_LEN, id3v2_len};
 
@@ -80,6 +81,13 @@ pub struct Decoder {
     primed: Option<(Vec<f32>, u64)>,
     /// The download being played from, while it is one.
     streaming: Option<Arc<crate::media::PartialFile>>,
+    /// An MP3's encoder delay (symphonia's timestamps start this far below zero).
+    mp3_delay: Option<u32>,
+    /// An MP3 being downloaded: where a seek by estimate landed, and the clock's correction.
+    streamed_mp3: Option<StreamedMp3>,
+    /// A seek by estimate moved the MP3 reader: its timestamps are the estimate's until a seek
+    /// from the start (see `seek_reader`).
+    estimated_timeline: bool,
 }
 
 /// True when the file opens as audio and its first packet decodes: what makes a download done.
@@ -113,11 +121,12 @@ pub fn open_source(
                 Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => 0,
                 Err(e) => return Err(io_failure(e)),
             };
+            let sought = Arc::new(std::sync::atomic::AtomicU64::new(u64::MAX));
             let make = {
-                let part = part.clone();
+                let (part, sought) = (part.clone(), sought.clone());
                 move || {
                     let reader = part.reader(interrupted.clone(), buffering.clone()).starting_at(audio_starts);
-                    Box::new(reader) as Box<dyn MediaSource>
+                    Box::new(SeekWatch::new(Box::new(reader), sought.clone())) as Box<dyn MediaSource>
                 }
             };
             let reopen_make = make.clone();
@@ -125,6 +134,9 @@ pub fn open_source(
             let extension = part.url().rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).filter(|e| e.len() <= 4);
             let mut decoder = Decoder::open(make(), extension.as_deref(), Some(reopen))?;
             decoder.streaming = Some(part.clone());
+            decoder.streamed_mp3 = decoder
+                .mp3_delay
+                .map(|delay| StreamedMp3::new(part.clone(), audio_starts, delay, decoder.sample_rate, sought));
             Ok(decoder)
         }
     }
@@ -159,6 +171,7 @@ impl Decoder {
         }
         .or_else(|| track.num_frames.filter(|_| sample_rate > 0).map(|n| n as f64 / sample_rate as f64));
         let untagged_mp3 = params.codec == CODEC_ID_MP3 && track.padding.is_none();
+        let mp3_delay = (params.codec == CODEC_ID_MP3).then(|| track.delay.unwrap_or(0));
         let priming_frames = match params.codec {
             CODEC_ID_AAC => track.delay.unwrap_or(0) as u64,
             // Without a LAME tag nothing says how much priming there is; LAME's own is the
@@ -181,6 +194,9 @@ impl Decoder {
             scratch: Vec::new(),
             primed: None,
             streaming: None,
+            mp3_delay,
+            streamed_mp3: None,
+            estimated_timeline: false,
         };
         // Decode the first packet now: it proves the file is audio and gives the real format.
         let mut first = Vec::new();
@@ -230,6 +246,10 @@ impl Decoder {
             if packet.track_id != self.track_id {
                 continue;
             }
+            if let Some(mp3) = &mut self.streamed_mp3 {
+                mp3.packet_read(packet.pts.get(), &packet.data);
+                mp3.correct_when_possible();
+            }
             if self.clear_trim_end {
                 packet.trim_end = Ticks::ZERO;
             }
@@ -273,20 +293,35 @@ impl Decoder {
         }
     }
 
-    /// Positions the decoder so the next audio starts exactly at `secs`.
+    /// What to add to the content times this decoder gives to get the true ones: not 0 only
+    /// after a seek by estimate in a downloading MP3 has been corrected (see `streamed_mp3`).
+    pub fn clock_correction_secs(&self) -> f64 {
+        self.streamed_mp3.as_ref().map_or(0.0, StreamedMp3::correction_secs)
+    }
+
+    /// Positions the decoder so the next audio starts exactly at `secs`; in a download whose
+    /// bytes do not reach there yet, where an estimate puts it (see `streamed_mp3`).
     pub fn seek(&mut self, secs: f64) -> Result<(), DecodeError> {
+        self.primed = None;
         if let Some(part) = &self.streaming
             && !part.is_complete()
+            && !self.streamed_mp3.as_ref().is_some_and(|mp3| mp3.reaches(secs))
         {
-            // Coarse positions are estimates: trust where the reader lands.
-            self.primed = None;
-            return match self.seek_reader(secs) {
+            // A seek ahead of the bytes reads none of the bytes before: it jumps by estimate,
+            // and plays from where it lands.
+            let sought = self.seek_reader_by(secs, SeekMode::Coarse);
+            if let Some(mp3) = &mut self.streamed_mp3 {
+                mp3.coarse_seek();
+            }
+            return match sought {
                 Ok(()) => Ok(()),
                 Err(SymphoniaError::IoError(e)) => Err(io_failure(e)),
                 Err(e) => Err(DecodeError::Failed(e.to_string())),
             };
         }
-        self.primed = None;
+        if let Some(mp3) = &mut self.streamed_mp3 {
+            mp3.exact_seek();
+        }
         let target_frame = (secs.max(0.0) * self.sample_rate as f64).round() as u64;
         // MP3 frames lean on earlier ones (bit reservoir) and AAC frames overlap: start early
         // and drop what comes before the target.
@@ -298,6 +333,7 @@ impl Decoder {
             let fresh = Decoder::open(source, None, None)?;
             self.format = fresh.format;
             self.decoder = fresh.decoder;
+            self.estimated_timeline = false;
             if self.seek_reader(from).is_err() {
                 // Past the end (or a reader that cannot seek): the next packet ends the episode.
                 self.drop_before = Some(u64::MAX / 2);
@@ -320,18 +356,21 @@ impl Decoder {
         })
     }
 
+    /// An exact seek. symphonia's MP3 reader counts an accurate seek on from where it is when
+    /// the target is ahead: after a seek by estimate that is the estimate's count, so it goes
+    /// back to the start first and counts every frame header from there.
     fn seek_reader(&mut self, secs: f64) -> Result<(), SymphoniaError> {
-        // An accurate MP3 seek reads every frame header up to the target: over a download in
-        // progress that means waiting for all of it. Jump by estimate instead until it is in.
-        let mode = match &self.streaming {
-            Some(part) if !part.is_complete() => SeekMode::Coarse,
-            _ => SeekMode::Accurate,
-        };
-        self.seek_reader_by(secs, mode)
+        if self.estimated_timeline {
+            self.seek_reader_by(0.0, SeekMode::Accurate)?;
+            self.estimated_timeline = false;
+        }
+        self.seek_reader_by(secs, SeekMode::Accurate)
     }
 
     fn seek_reader_by(&mut self, secs: f64, mode: SeekMode) -> Result<(), SymphoniaError> {
         let time = Time::try_from_secs_f64(secs).unwrap_or_default();
+        // Set first: a coarse seek that fails half way may have moved the reader already.
+        self.estimated_timeline |= mode == SeekMode::Coarse && self.mp3_delay.is_some();
         self.format.seek(mode, SeekTo::Time { time, track_id: Some(self.track_id) })?;
         self.decoder.reset();
         Ok(())

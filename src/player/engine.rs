@@ -453,6 +453,9 @@ impl Loaded {
     fn split_into_chunks(&mut self, mut samples: Vec<f32>, pieces: &[Piece], secs_per_frame: f64) {
         let channels = self.stream.channels as usize;
         let rate = self.decoder.sample_rate() as f64;
+        // Corrected after the chain, which keeps counting in the reader's times: a jump in
+        // those would restart every stage, and be heard.
+        let correction = self.decoder.clock_correction_secs();
         let frames = samples.len() / channels;
         let mut saved_secs = 0.0;
         let mut chunks = Vec::new();
@@ -462,7 +465,7 @@ impl Loaded {
             if end <= piece.offset {
                 continue;
             }
-            chunks.push((piece.offset, end, piece.content_frame / rate, std::mem::take(&mut saved_secs)));
+            chunks.push((piece.offset, end, piece.content_frame / rate + correction, std::mem::take(&mut saved_secs)));
         }
         // Most blocks are one piece: its buffer becomes the chunk as it is. Later pieces are
         // cut off the end first.

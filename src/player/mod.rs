@@ -7,6 +7,7 @@ pub mod dsp;
 mod engine;
 mod events;
 pub mod output;
+mod streamed_mp3;
 
 use std::path::PathBuf;
 use std::sync::Arc;
