@@ -104,8 +104,22 @@ impl ListFrame {
     }
 }
 
+/// Whether the keys moved last (not the pointer): the outlines show only then, as a browser's
+/// `:focus-visible` does, so a listener using the mouse sees no ring round the list. Kept in
+/// the context's memory beside egui's own focus.
+fn keys_visible_id() -> egui::Id {
+    egui::Id::new("hark-keys-visible")
+}
+
+fn set_keys_visible(ui: &egui::Ui, visible: bool) {
+    ui.data_mut(|d| d.insert_temp(keys_visible_id(), visible));
+}
+
 /// The outline of the list row (or pane) that has the keys: distinct from a hovered row's fill.
 pub fn mark(ui: &egui::Ui, rect: egui::Rect) {
+    if !ui.data(|d| d.get_temp::<bool>(keys_visible_id())).unwrap_or(false) {
+        return;
+    }
     let stroke = ui.visuals().widgets.active.bg_stroke;
     ui.painter().rect_stroke(rect, 3.0, stroke, egui::StrokeKind::Inside);
 }
@@ -172,6 +186,7 @@ fn transport(input: &mut egui::InputState, state: &UiState, actions: &mut Vec<Ac
 fn click_gives_keys(ui: &egui::Ui, state: &mut UiState) {
     let pressed_at = ui.input(|i| i.pointer.any_pressed().then(|| i.pointer.interact_pos()).flatten());
     let Some(at) = pressed_at else { return };
+    set_keys_visible(ui, false);
     let panes = state.keys.rects.unwrap_or([egui::Rect::NOTHING; 3]);
     if let Some(at) = panes.iter().position(|rect| rect.contains(at)) {
         state.keys.pane = Pane::ALL[at];
@@ -209,6 +224,7 @@ fn lists(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
         // Most frames: no list key, so no pass over the rows.
         return;
     }
+    set_keys_visible(ui, true);
     if tab != 0 {
         // The panes replace egui's walk from widget to widget while a list has the keys.
         ui.memory_mut(|m| m.move_focus(egui::FocusDirection::None));
