@@ -108,7 +108,7 @@ impl ListFrame {
 /// `:focus-visible` does, so a listener using the mouse sees no ring round the list. Kept in
 /// the context's memory beside egui's own focus.
 fn keys_visible_id() -> egui::Id {
-    egui::Id::new("hark-keys-visible")
+    egui::Id::NULL.with("hark-keys-visible")
 }
 
 fn set_keys_visible(ui: &egui::Ui, visible: bool) {
