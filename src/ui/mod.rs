@@ -88,6 +88,8 @@ pub struct UiState {
     pub file_picker: Option<file_picker::FilePicker>,
     /// Which pane the keys drive, and its lists' scrolling.
     pub keys: keys::KeyFocus,
+    /// The shows drawer of a narrow window is open.
+    pub shows_drawer: bool,
 }
 
 /// The Inbox: what arrived since the listener last looked.
@@ -363,14 +365,28 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
     file_picker::window(ui.ctx(), state, &mut actions);
     egui::Panel::top("toolbar").show(ui, |ui| toolbar::draw(ui, state, &mut actions));
     egui::Panel::bottom("transport").show(ui, |ui| transport::draw(ui, state, &mut actions));
+    // Narrower still, the shows list is a drawer: out of the way until asked for (or given the
+    // keys), and away again once a show is picked.
+    let drawer = ui.ctx().content_rect().width() < SHOWS_DRAWER_BELOW;
+    let shows_visible = !drawer || state.shows_drawer || state.keys.pane == keys::Pane::Shows;
+    let mut expanded = shows_visible;
     let podcasts = egui::Panel::left("podcasts")
         .resizable(true)
         .default_size(state.panels.podcasts)
         .size_range(PanelWidths::PODCASTS)
-        .show(ui, |ui| {
+        .show_collapsible(ui, &mut expanded, |ui| {
             keep_panel_width(ui);
             podcasts::draw(ui, state, &mut actions)
         });
+    if drawer && expanded != shows_visible {
+        // Dragged open or shut by its edge.
+        state.shows_drawer = expanded;
+    }
+    if drawer && actions.iter().any(|a| matches!(a, Action::SelectPodcast(_) | Action::OpenInbox)) {
+        state.shows_drawer = false;
+        state.keys.pane = keys::Pane::Episodes;
+    }
+    let podcasts_rect = podcasts.map_or(egui::Rect::NOTHING, |panel| panel.response.rect);
     // Narrow windows fold the episode page into the middle: it replaces the list, with a way back.
     let folded = ui.ctx().content_rect().width() < FOLD_EPISODE_PAGE_BELOW;
     let episode = (!folded).then(|| {
@@ -390,7 +406,8 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
     let page_rect = episode.as_ref().map(|panel| panel.response.rect);
     // A width the listener dragged to is kept for the next launch (once the drag is over).
     let episode_width = episode.map_or(state.panels.episode, |panel| panel.response.rect.width());
-    let now = PanelWidths { podcasts: podcasts.response.rect.width(), episode: episode_width };
+    let podcasts_width = if podcasts_rect.is_positive() { podcasts_rect.width() } else { state.panels.podcasts };
+    let now = PanelWidths { podcasts: podcasts_width, episode: episode_width };
     if !ui.input(|i| i.pointer.any_down()) && now.differs_from(&state.panels) {
         state.panels = now;
         actions.push(Action::RememberPanels(now));
@@ -411,7 +428,7 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState) -> Vec<Action> {
     });
     // Folded, the page is in the middle (where a click gives the episodes the keys).
     let page = page_rect.unwrap_or(egui::Rect::NOTHING);
-    state.keys.rects = Some([podcasts.response.rect, central.response.rect, page]);
+    state.keys.rects = Some([podcasts_rect, central.response.rect, page]);
     state.keys.focus_page = false;
     actions
 }
@@ -466,6 +483,9 @@ pub fn any_dialog_open(state: &UiState) -> bool {
         || state.file_picker.is_some()
 }
 
+/// Below this window width the shows list is a drawer (*☰ Shows* in the toolbar).
+pub const SHOWS_DRAWER_BELOW: f32 = 720.0;
+
 /// Below this window width the episode page takes the middle column's place instead of a column
 /// of its own (the three columns would not fit their minimum widths).
 pub const FOLD_EPISODE_PAGE_BELOW: f32 = 1000.0;
@@ -479,6 +499,13 @@ fn keep_panel_width(ui: &mut egui::Ui) {
 fn shortcuts_window(ui: &egui::Ui, state: &mut UiState) {
     let mut open = state.show_shortcuts;
     widgets::dialog(ui.ctx(), "Keyboard shortcuts").open(&mut open).resizable(false).show(ui.ctx(), |ui| {
+        widgets::fitted(ui, |ui| shortcuts(ui, state));
+    });
+    state.show_shortcuts = open;
+}
+
+fn shortcuts(ui: &mut egui::Ui, state: &UiState) {
+    {
         egui::Grid::new("shortcuts").num_columns(2).spacing([24.0, 6.0]).show(ui, |ui| {
             for (keys, what) in SHORTCUTS {
                 ui.label(egui::RichText::new(keys).monospace().strong());
@@ -495,8 +522,7 @@ fn shortcuts_window(ui: &egui::Ui, state: &mut UiState) {
         ui.label(
             egui::RichText::new("Enter in the box under Add podcast adds it (a name searches the directories).").weak(),
         );
-    });
-    state.show_shortcuts = open;
+    }
 }
 
 #[cfg(test)]

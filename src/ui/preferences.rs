@@ -13,18 +13,20 @@ pub fn window(ui: &egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     let Some(values) = &state.preferences else { return };
     let mut open = true;
     super::widgets::dialog(ui.ctx(), "Preferences").open(&mut open).resizable(false).show(ui.ctx(), |ui| {
-        egui::Grid::new("preferences").num_columns(2).spacing([16.0, 8.0]).show(ui, |ui| {
-            for (preference, value) in values {
-                let label = ui.label(label_of(preference)).on_hover_text(preference.about);
-                if preference.kind == Kind::Folder {
-                    folder_control(ui, preference, value, actions);
-                } else if let Some(value) = control(ui, preference, value, label.id) {
-                    actions.push(Action::SetPreference { name: preference.name, value });
+        super::widgets::fitted(ui, |ui| {
+            egui::Grid::new("preferences").num_columns(2).spacing([16.0, 8.0]).show(ui, |ui| {
+                for (preference, value) in values {
+                    let label = ui.label(label_of(preference)).on_hover_text(preference.about);
+                    if preference.kind == Kind::Folder {
+                        folder_control(ui, preference, value, actions);
+                    } else if let Some(value) = control(ui, preference, value, label.id) {
+                        actions.push(Action::SetPreference { name: preference.name, value });
+                    }
+                    ui.end_row();
                 }
-                ui.end_row();
-            }
+            });
+            ui.label(egui::RichText::new("The same settings: hark config").weak());
         });
-        ui.label(egui::RichText::new("The same settings: hark config").weak());
     });
     if !open {
         state.preferences = None;

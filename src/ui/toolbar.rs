@@ -4,6 +4,12 @@ use super::{Action, UiState};
 
 pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     ui.horizontal_wrapped(|ui| {
+        if ui.ctx().content_rect().width() < super::SHOWS_DRAWER_BELOW {
+            let drawer = ui.add(egui::Button::selectable(state.shows_drawer, "☰ Shows"));
+            if drawer.on_hover_text("Your shows and the Inbox").clicked() {
+                state.shows_drawer = !state.shows_drawer;
+            }
+        }
         ui.heading("Hark");
         ui.menu_button("File", |ui| {
             if ui.button("Import OPML…").on_hover_text("Subscribe to the feeds of an OPML file").clicked() {

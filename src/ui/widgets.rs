@@ -70,11 +70,26 @@ pub fn long_date(published: Option<chrono::DateTime<chrono::Utc>>) -> String {
 }
 
 /// A window over the main one, centred on it where it first opens (it can be moved), not
-/// collapsible: the one dialog open at a time.
+/// collapsible: the one dialog open at a time. Never wider or taller than the window; a tall
+/// one puts its contents in `fitted`.
 pub fn dialog<'open>(ctx: &egui::Context, title: &str) -> egui::Window<'open> {
+    let room = ctx.content_rect().shrink(DIALOG_MARGIN);
     egui::Window::new(title.to_string())
         .collapsible(false)
         .pivot(egui::Align2::CENTER_CENTER)
         .default_pos(ctx.content_rect().center())
         .constrain(true)
+        .max_size(room.size())
+}
+
+/// Room kept between a dialog and the window's edge.
+const DIALOG_MARGIN: f32 = 16.0;
+/// A dialog's title bar and frame, above and around its contents.
+const DIALOG_CHROME: f32 = 56.0;
+
+/// A dialog's contents at their own height while the window has room for them, scrolling
+/// when it has not (a short window, a large text scale).
+pub fn fitted<R>(ui: &mut egui::Ui, add: impl FnOnce(&mut egui::Ui) -> R) -> R {
+    let room = ui.ctx().content_rect().height() - 2.0 * DIALOG_MARGIN - DIALOG_CHROME;
+    egui::ScrollArea::vertical().max_height(room.max(80.0)).auto_shrink([true, true]).show(ui, add).inner
 }
