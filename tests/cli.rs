@@ -144,7 +144,7 @@ fn offline_refresh_says_so_once() {
     assert!(!output.status.success());
     let text = stderr(&output);
     assert_eq!(text.lines().count(), 1, "{text}");
-    assert!(text.starts_with("error: none of the 3 podcasts could be refreshed (are you offline?)"), "{text}");
+    assert!(text.starts_with("error: Couldn't reach any of your 3 podcasts — are you offline?"), "{text}");
 }
 
 /// Serves a show of `count` episodes that are real audio.

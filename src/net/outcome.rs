@@ -30,7 +30,7 @@ impl RefreshOutcome {
                 format!("{failed} of {podcasts} podcasts could not be refreshed")
             }
             Self::Offline { podcasts } => {
-                format!("none of the {podcasts} podcasts could be refreshed (are you offline?)")
+                format!("Couldn't reach any of your {podcasts} podcasts — are you offline?")
             }
         }
     }
