@@ -1472,7 +1472,8 @@ fn open_page(harness: &Harness<'_, HarkApp>) -> Option<String> {
 
 /// Whether the row titled `title` is drawn whole inside the list's visible part.
 fn row_in_view(harness: &Harness<'_, HarkApp>, list: &str, title: &str) -> bool {
-    let list = harness.get_by_label(list).rect();
+    // A row spans the list's width; the list's edge may fall a fraction of a pixel inside it.
+    let list = harness.get_by_label(list).rect().expand(0.5);
     // The page's heading has the title too, outside the list.
     harness.query_all_by_label(title).any(|row| list.contains_rect(row.rect()))
 }
@@ -1480,7 +1481,7 @@ fn row_in_view(harness: &Harness<'_, HarkApp>, list: &str, title: &str) -> bool 
 /// The "Part N" rows drawn now, in order.
 fn parts_in_view(harness: &Harness<'_, HarkApp>) -> Vec<String> {
     use egui_kittest::kittest::NodeT;
-    let list = harness.get_by_label("Episode list").rect();
+    let list = harness.get_by_label("Episode list").rect().expand(0.5);
     harness
         .query_all_by_label_contains("Part ")
         .filter(|row| list.contains_rect(row.rect()))

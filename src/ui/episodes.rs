@@ -35,71 +35,85 @@ pub fn draw(ui: &mut egui::Ui, state: &mut UiState, actions: &mut Vec<Action>) {
     let area = list.show_rows(ui, ("episodes", podcast), ROW_HEIGHT, rows.len(), |ui, visible| {
         for row in visible {
             let episode = &state.episodes[rows[row]];
-            let drawn = ui.horizontal(|ui| {
-                ui.set_height(ROW_HEIGHT - 4.0);
-                progress_mark(ui, episode);
-                download_mark(ui, state, episode);
-                ui.allocate_ui_with_layout(
-                    egui::vec2(92.0, ROW_HEIGHT - 4.0),
-                    egui::Layout::left_to_right(egui::Align::Center),
-                    |ui| {
-                        ui.set_min_width(92.0);
-                        ui.label(widgets::date(episode.published));
-                    },
-                );
-                let duration = episode.duration_secs.map(|d| format_clock(d as f64)).unwrap_or_default();
-                // A Play of this episode that failed is said here, in the half after its title.
-                let failed = failure.as_ref().filter(|(id, _)| *id == episode.id).map(|(_, said)| said.as_str());
-                let title_width = match failed {
-                    Some(_) => (ui.available_width() / 2.0).max(80.0),
-                    None => (ui.available_width() - 70.0).max(80.0),
-                };
-                // The episode in the transport is marked in every list it is in.
-                let in_transport = state.transport.playback.episode() == Some(episode.id);
-                let mut title = match in_transport {
-                    true => egui::RichText::new(format!("▶ {}", episode.title)).strong(),
-                    false => egui::RichText::new(&episode.title),
-                };
-                if episode.played && !in_transport {
-                    title = title.color(ui.visuals().weak_text_color());
-                }
-                let response = ui
-                    .allocate_ui_with_layout(
-                        egui::vec2(title_width, ROW_HEIGHT - 4.0),
-                        egui::Layout::left_to_right(egui::Align::Center),
-                        |ui| {
-                            ui.set_min_width(title_width);
-                            // Trailers and bonus episodes say so before their title.
-                            let badge = match episode.episode_type {
-                                EpisodeType::Full => None,
-                                EpisodeType::Trailer => Some("Trailer"),
-                                EpisodeType::Bonus => Some("Bonus"),
-                            };
-                            if let Some(badge) = badge {
-                                ui.label(egui::RichText::new(badge).small().strong());
-                            }
-                            let row = ui.add(egui::Button::selectable(selected == Some(episode.id), title).truncate());
-                            super::widgets::full_text_if_cut(ui, row, &episode.title)
-                        },
-                    )
-                    .inner;
-                if response.clicked() {
-                    actions.push(Action::SelectEpisode(episode.id));
-                }
-                match failed {
-                    Some(said) => super::failure::line(ui, said),
-                    None => {
-                        ui.label(duration);
-                    }
-                }
-            });
+            let failed = failure.as_ref().filter(|(id, _)| *id == episode.id).map(|(_, said)| said.as_str());
+            let drawn = episode_row(ui, state, episode, selected == Some(episode.id), failed, actions);
             if keyed && selected == Some(episode.id) {
-                super::keys::mark(ui, drawn.response.rect);
+                super::keys::mark(ui, drawn);
             }
         }
     });
     state.keys.episodes = list;
     list_region(ui, area.inner_rect, "Episode list", keyed);
+}
+
+/// One episode's row: the whole row is the click target (it selects the episode and opens its
+/// page) and the highlight; named by its title for screen readers. Returns where it was drawn.
+fn episode_row(
+    ui: &mut egui::Ui,
+    state: &UiState,
+    episode: &crate::model::EpisodeSummary,
+    selected: bool,
+    failed: Option<&str>,
+    actions: &mut Vec<Action>,
+) -> egui::Rect {
+    // The episode in the transport is marked in every list it is in.
+    let in_transport = state.transport.playback.episode() == Some(episode.id);
+    let name = if in_transport { format!("▶ {}", episode.title) } else { episode.title.clone() };
+    let (rect, row) = ui.allocate_exact_size(egui::vec2(ui.available_width(), ROW_HEIGHT - 4.0), egui::Sense::click());
+    row.widget_info(|| egui::WidgetInfo::selected(egui::Role::Button, true, selected, &name));
+    if row.clicked() {
+        actions.push(Action::SelectEpisode(episode.id));
+    }
+    if !ui.is_rect_visible(rect) {
+        return rect;
+    }
+    let visuals = ui.style().interact_selectable(&row, selected);
+    if selected || row.hovered() {
+        ui.painter().rect_filled(rect, visuals.corner_radius, visuals.weak_bg_fill);
+    }
+    let layout = egui::Layout::left_to_right(egui::Align::Center);
+    let mut inner = ui.new_child(egui::UiBuilder::new().max_rect(rect).layout(layout));
+    let ui = &mut inner;
+    progress_mark(ui, episode);
+    download_mark(ui, state, episode);
+    ui.allocate_ui_with_layout(egui::vec2(92.0, ROW_HEIGHT - 4.0), layout, |ui| {
+        ui.set_min_width(92.0);
+        ui.add(egui::Label::new(widgets::date(episode.published)).selectable(false));
+    });
+    // A Play of this episode that failed is said here, in the half after its title.
+    let title_width = match failed {
+        Some(_) => (ui.available_width() / 2.0).max(80.0),
+        None => (ui.available_width() - 70.0).max(80.0),
+    };
+    let mut title = egui::RichText::new(&name).color(visuals.text_color());
+    if in_transport {
+        title = title.strong();
+    } else if episode.played && !selected {
+        title = title.color(ui.visuals().weak_text_color());
+    }
+    ui.allocate_ui_with_layout(egui::vec2(title_width, ROW_HEIGHT - 4.0), layout, |ui| {
+        ui.set_min_width(title_width);
+        // Trailers and bonus episodes say so before their title.
+        let badge = match episode.episode_type {
+            EpisodeType::Full => None,
+            EpisodeType::Trailer => Some("Trailer"),
+            EpisodeType::Bonus => Some("Bonus"),
+        };
+        if let Some(badge) = badge {
+            ui.add(egui::Label::new(egui::RichText::new(badge).small().strong()).selectable(false));
+        }
+        if widgets::painted_line(ui, title) {
+            row.clone().on_hover_text(&episode.title);
+        }
+    });
+    match failed {
+        Some(said) => super::failure::line(ui, said),
+        None => {
+            let duration = episode.duration_secs.map(|d| format_clock(d as f64)).unwrap_or_default();
+            ui.add(egui::Label::new(duration).selectable(false));
+        }
+    }
+    rect
 }
 
 /// The list's place in the window, named for screen readers (and tests), outlined while it has the

@@ -112,7 +112,8 @@ fn show_row(ui: &mut egui::Ui, state: &UiState, podcast: &PodcastSummary, action
         widgets::art(&mut inner, &state.art, podcast.art_url.as_deref(), &podcast.title, 40.0);
         inner.vertical(|ui| {
             // Painted, not a label: the row itself is the one control named by the title.
-            let cut = title_line(ui, &podcast.title, visuals.text_color());
+            let cut =
+                widgets::painted_line(ui, egui::RichText::new(&podcast.title).strong().color(visuals.text_color()));
             if cut {
                 row.clone().on_hover_text(&podcast.title);
             }
@@ -147,16 +148,6 @@ fn show_row(ui: &mut egui::Ui, state: &UiState, podcast: &PodcastSummary, action
         }
     });
     rect
-}
-
-/// The show's title in one line of the room there is, strong; true when it had to be cut.
-fn title_line(ui: &mut egui::Ui, title: &str, color: egui::Color32) -> bool {
-    let text = egui::WidgetText::from(egui::RichText::new(title).strong().color(color));
-    let galley = text.into_galley(ui, Some(egui::TextWrapMode::Truncate), ui.available_width(), egui::TextStyle::Body);
-    let (rect, _) = ui.allocate_exact_size(galley.size(), egui::Sense::hover());
-    let cut = galley.elided;
-    ui.painter().galley(rect.min, galley, color);
-    cut
 }
 
 /// A show's row in the list: its 40 px art with room around it.

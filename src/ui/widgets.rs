@@ -60,6 +60,21 @@ pub fn art(ui: &mut egui::Ui, art: &ArtStore, url: Option<&str>, title: &str, si
     response
 }
 
+/// Text in one line of the room there is, painted (no widget of its own: the row it is part of
+/// is the control); true when it had to be cut.
+pub fn painted_line(ui: &mut egui::Ui, text: egui::RichText) -> bool {
+    let galley = egui::WidgetText::from(text).into_galley(
+        ui,
+        Some(egui::TextWrapMode::Truncate),
+        ui.available_width(),
+        egui::TextStyle::Body,
+    );
+    let (rect, _) = ui.allocate_exact_size(galley.size(), egui::Sense::hover());
+    let cut = galley.elided;
+    ui.painter().galley(rect.min, galley, ui.visuals().text_color());
+    cut
+}
+
 pub fn date(published: Option<chrono::DateTime<chrono::Utc>>) -> String {
     published.map(|d| d.format("%-d %b %Y").to_string()).unwrap_or_default()
 }
