@@ -98,13 +98,12 @@ fn check(harness: &Harness<'_, HarkApp>, size: (f32, f32), scale: f32, what: &st
                 .query_all(by().role(egui::accesskit::Role::Window))
                 .find(|w| w.accesskit_node().label().as_deref() == Some(title))
                 .unwrap_or_else(|| panic!("{what}: the {title} window"));
+            let bounds = placed(std::iter::once(frame)).pop().expect("the dialog has bounds").rect;
             // A tall dialog scrolls: what is scrolled out of its view is not cut, only away.
-            let view = placed(std::iter::once(frame.clone())).pop().expect("the dialog has bounds").rect;
             let inner: Vec<Placed> = placed(frame.query_all(by().predicate(|_| true)))
                 .into_iter()
-                .filter(|n| n.rect.top() >= view.top() && n.rect.bottom() <= view.bottom() + 1.0)
+                .filter(|n| n.rect.top() >= bounds.top() && n.rect.bottom() <= bounds.bottom() + 1.0)
                 .collect();
-            let bounds = placed(std::iter::once(frame)).pop().expect("the dialog has bounds").rect;
             assert!(window.expand(1.0).contains_rect(bounds), "{what}: the dialog {bounds:?} is outside the window");
             assert_fits(&inner, bounds, &what);
         }
