@@ -70,9 +70,13 @@ pub const MAX_QUERY_WORDS: usize = 12;
 /// a stray `"`, brackets) is never syntax. A word said twice counts once, and the query is
 /// capped (`MAX_QUERY_BYTES`, `MAX_QUERY_WORDS`).
 pub fn fts_query(input: &str) -> Option<String> {
-    let words: Vec<String> =
-        query_words(input).into_iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect();
-    (!words.is_empty()).then(|| words.join(" ") + "*")
+    fts_words(&query_words(input), "*")
+}
+
+/// `words` quoted, each to appear, with `last` after the last (`*`: a prefix).
+fn fts_words(words: &[&str], last: &str) -> Option<String> {
+    let quoted: Vec<String> = words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect();
+    (!quoted.is_empty()).then(|| quoted.join(" ") + last)
 }
 
 /// The words of a query as typed, within its bounds: each once (case aside), at most
@@ -184,7 +188,8 @@ impl Library {
     }
 
     fn search_titles_and_notes(&self, input: &str) -> Result<SearchResults> {
-        let Some(query) = fts_query(input) else { return Ok(SearchResults::default()) };
+        let words = query_words(input);
+        let Some(query) = fts_words(&words, "*") else { return Ok(SearchResults::default()) };
         let (start, end) = (MATCH_START.to_string(), MATCH_END.to_string());
         let mut shows = self.conn.prepare_cached(
             "SELECT p.id, p.title, hit.snippet
@@ -197,10 +202,30 @@ impl Library {
                 Ok(ShowHit { podcast_id: PodcastId(r.get(0)?), title: r.get(1)?, snippet: r.get(2)? })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        let found = self.matching_episodes(&query, &words)?;
+        let words = super::words::QueryWords::of(input);
+        let episodes =
+            found.iter().map(|&id| self.title_or_notes_hit(EpisodeId(id), &words)).collect::<Result<Vec<_>>>()?;
+        Ok(SearchResults { shows, episodes })
+    }
+
+    /// The episodes `query` (made of `words`) finds, the fifty to list, best first.
+    fn matching_episodes(&self, query: &str, words: &[&str]) -> Result<Vec<i64>> {
+        // FTS5 merges the whole list of every word the last one starts before it answers, even
+        // when the other words are in no episode (a show's name, typed: "big sho"); they are
+        // whole words, which it reads lazily: whether any episode holds them costs next to
+        // nothing, and when none does, the merge is not made.
+        if let Some(earlier) = words.split_last().and_then(|(_, earlier)| fts_words(earlier, "")) {
+            let mut any =
+                self.conn.prepare_cached("SELECT 1 FROM search_episodes WHERE search_episodes MATCH ?1 LIMIT 1")?;
+            if !any.exists([earlier])? {
+                return Ok(Vec::new());
+            }
+        }
         // Words in nearly every episode ("episode", a show's name) would rank tens of thousands
         // of matches for nothing: one pass, newest first, finds whether there are more than a
         // few thousand, and if so the newest are the answer; fewer, and they are ranked. The
-        // snippets are made here for the fifty shown (FTS5's snippet() would run the match
+        // caller makes the snippets of the fifty shown (FTS5's snippet() would run the match
         // again, and a common prefix costs a merge of its whole doclist each time).
         let mut newest = self.conn.prepare_cached(
             "SELECT rowid FROM search_episodes WHERE search_episodes MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
@@ -214,10 +239,7 @@ impl Library {
             found = ranked.query_map(params![query, LIMIT], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         }
         found.truncate(LIMIT as usize);
-        let words = super::words::QueryWords::of(input);
-        let episodes =
-            found.iter().map(|&id| self.title_or_notes_hit(EpisodeId(id), &words)).collect::<Result<Vec<_>>>()?;
-        Ok(SearchResults { shows, episodes })
+        Ok(found)
     }
 }
 
