@@ -117,7 +117,7 @@ pub enum Command {
     },
     /// Search everything you follow: show titles and authors, episode titles and show notes.
     Search {
-        /// Words to find (each must appear; the start of a word is enough).
+        /// Words to find (each must appear; the last may be the start of a word).
         query: String,
         /// Print one JSON array of the matching episodes instead of a list.
         #[arg(long)]

@@ -153,8 +153,8 @@ impl Library {
         Ok(())
     }
 
-    /// Bookmarks whose note, episode or show title match `input` (every word, or the start of
-    /// one), best first; the snippet is the note's, else the episode title's.
+    /// Bookmarks whose note, episode or show title match `input` (every word, the last as the
+    /// start of one: `fts_query`), best first; the snippet is the note's, else the episode title's.
     pub fn search_bookmarks(&self, input: &str) -> Result<Vec<BookmarkHit>> {
         let Some(query) = fts_query(input) else { return Ok(Vec::new()) };
         let (start, end) = (MATCH_START.to_string(), MATCH_END.to_string());

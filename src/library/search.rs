@@ -63,13 +63,20 @@ pub const MAX_QUERY_BYTES: usize = 256;
 /// At most this many different words are searched for.
 pub const MAX_QUERY_WORDS: usize = 12;
 
-/// The listener's words as an FTS5 query: every word must appear (as a word or the start of
-/// one); each is quoted, so punctuation (`C++`, a stray `"`, brackets) is never syntax. A word
-/// said twice counts once, and the query is capped (`MAX_QUERY_BYTES`, `MAX_QUERY_WORDS`).
+/// The listener's words as an FTS5 query: every word must appear, the last as a word or the
+/// start of one (it may be typed halfway), the others as words: a prefix makes FTS5 merge the
+/// lists of every word it starts, all of them, so a common word ("episode") as a prefix costs
+/// milliseconds where as a word it costs next to nothing. Each is quoted, so punctuation (`C++`,
+/// a stray `"`, brackets) is never syntax. A word said twice counts once, and the query is
+/// capped (`MAX_QUERY_BYTES`, `MAX_QUERY_WORDS`).
 pub fn fts_query(input: &str) -> Option<String> {
-    let words: Vec<String> =
-        query_words(input).into_iter().map(|w| format!("\"{}\"*", w.replace('"', "\"\""))).collect();
-    (!words.is_empty()).then(|| words.join(" "))
+    fts_words(&query_words(input), "*")
+}
+
+/// `words` quoted, each to appear, with `last` after the last (`*`: a prefix).
+fn fts_words(words: &[&str], last: &str) -> Option<String> {
+    let quoted: Vec<String> = words.iter().map(|w| format!("\"{}\"", w.replace('"', "\"\""))).collect();
+    (!quoted.is_empty()).then(|| quoted.join(" ") + last)
 }
 
 /// The words of a query as typed, within its bounds: each once (case aside), at most
@@ -181,7 +188,8 @@ impl Library {
     }
 
     fn search_titles_and_notes(&self, input: &str) -> Result<SearchResults> {
-        let Some(query) = fts_query(input) else { return Ok(SearchResults::default()) };
+        let words = query_words(input);
+        let Some(query) = fts_words(&words, "*") else { return Ok(SearchResults::default()) };
         let (start, end) = (MATCH_START.to_string(), MATCH_END.to_string());
         let mut shows = self.conn.prepare_cached(
             "SELECT p.id, p.title, hit.snippet
@@ -194,10 +202,30 @@ impl Library {
                 Ok(ShowHit { podcast_id: PodcastId(r.get(0)?), title: r.get(1)?, snippet: r.get(2)? })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        let found = self.matching_episodes(&query, &words)?;
+        let words = super::words::QueryWords::of(input);
+        let episodes =
+            found.iter().map(|&id| self.title_or_notes_hit(EpisodeId(id), &words)).collect::<Result<Vec<_>>>()?;
+        Ok(SearchResults { shows, episodes })
+    }
+
+    /// The episodes `query` (made of `words`) finds, the fifty to list, best first.
+    fn matching_episodes(&self, query: &str, words: &[&str]) -> Result<Vec<i64>> {
+        // FTS5 merges the whole list of every word the last one starts before it answers, even
+        // when the other words are in no episode (a show's name, typed: "big sho"); they are
+        // whole words, which it reads lazily: whether any episode holds them costs next to
+        // nothing, and when none does, the merge is not made.
+        if let Some(earlier) = words.split_last().and_then(|(_, earlier)| fts_words(earlier, "")) {
+            let mut any =
+                self.conn.prepare_cached("SELECT 1 FROM search_episodes WHERE search_episodes MATCH ?1 LIMIT 1")?;
+            if !any.exists([earlier])? {
+                return Ok(Vec::new());
+            }
+        }
         // Words in nearly every episode ("episode", a show's name) would rank tens of thousands
         // of matches for nothing: one pass, newest first, finds whether there are more than a
         // few thousand, and if so the newest are the answer; fewer, and they are ranked. The
-        // snippets are made here for the fifty shown (FTS5's snippet() would run the match
+        // caller makes the snippets of the fifty shown (FTS5's snippet() would run the match
         // again, and a common prefix costs a merge of its whole doclist each time).
         let mut newest = self.conn.prepare_cached(
             "SELECT rowid FROM search_episodes WHERE search_episodes MATCH ?1 ORDER BY rowid DESC LIMIT ?2",
@@ -211,10 +239,7 @@ impl Library {
             found = ranked.query_map(params![query, LIMIT], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
         }
         found.truncate(LIMIT as usize);
-        let words = super::words::QueryWords::of(input);
-        let episodes =
-            found.iter().map(|&id| self.title_or_notes_hit(EpisodeId(id), &words)).collect::<Result<Vec<_>>>()?;
-        Ok(SearchResults { shows, episodes })
+        Ok(found)
     }
 }
 
@@ -312,9 +337,25 @@ mod tests {
     }
 
     #[test]
+    fn the_last_word_is_found_typed_halfway_and_the_others_as_words() {
+        let mut library = Library::in_memory().unwrap();
+        let xml = "<rss version=\"2.0\"><channel><title>Big Show</title><item><guid>a</guid>\
+                   <title>Espresso basics</title><description>All about crema</description>\
+                   <enclosure url=\"https://example.com/a.mp3\" type=\"audio/mpeg\"/></item></channel></rss>";
+        let feed = crate::feed::parse_feed(xml.as_bytes(), &url::Url::parse("https://example.com/f.xml").unwrap());
+        library.subscribe("https://example.com/f.xml", &feed.unwrap()).unwrap();
+        assert_eq!(library.search("big sho").unwrap().shows[0].snippet, "\u{2}Big\u{3} \u{2}Show\u{3}");
+        assert!(library.search("bi show").unwrap().shows.is_empty(), "an earlier word is a whole word");
+        let found = library.search("espresso bas").unwrap();
+        assert_eq!(found.episodes[0].snippet, "\u{2}Espresso\u{3} \u{2}basics\u{3}");
+        assert!(library.search("espress basics").unwrap().episodes.is_empty());
+        assert_eq!(library.search("about cre").unwrap().episodes[0].snippet, "All \u{2}about\u{3} \u{2}crema\u{3}");
+    }
+
+    #[test]
     fn user_input_is_always_a_valid_query() {
         assert_eq!(fts_query("  rust  "), Some("\"rust\"*".into()));
-        assert_eq!(fts_query("C++ \"quoted (brackets)"), Some("\"C++\"* \"\"\"quoted\"* \"(brackets)\"*".into()));
+        assert_eq!(fts_query("C++ \"quoted (brackets)"), Some("\"C++\" \"\"\"quoted\" \"(brackets)\"*".into()));
         assert_eq!(fts_query("\" ( ) * -"), None, "nothing to look for");
         let library = Library::in_memory().unwrap();
         for hostile in ["C++", "\"", "a\"b", "(x", "NEAR(a b)", "x AND", "-y", "*", "col:val", "ünïcödé"] {
@@ -325,9 +366,9 @@ mod tests {
     #[test]
     fn a_query_of_repeated_or_endless_words_is_bounded() {
         assert_eq!(fts_query(&"a ".repeat(50_000)).as_deref(), Some("\"a\"*"), "a word said twice counts once");
-        assert_eq!(fts_query("Rust rust RUST c++").as_deref(), Some("\"Rust\"* \"c++\"*"));
+        assert_eq!(fts_query("Rust rust RUST c++").as_deref(), Some("\"Rust\" \"c++\"*"));
         let many: String = (0..4000).map(|i| format!("w{i} ")).collect();
-        assert_eq!(fts_query(&many).unwrap().matches('*').count(), MAX_QUERY_WORDS);
+        assert_eq!(fts_query(&many).unwrap().split(' ').count(), MAX_QUERY_WORDS);
         let long = "é".repeat(10_000);
         assert!(fts_query(&long).unwrap().len() <= MAX_QUERY_BYTES + 4, "cut at a character boundary");
     }

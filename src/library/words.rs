@@ -1,7 +1,7 @@
 //! The index's word rules in Rust, for finding where in a transcript or a chapter list a hit
 //! is (the moments index keeps no positions): words are runs of letters and digits, compared
-//! case-folded with diacritics removed, each query word as the start of a word — as FTS5's
-//! `unicode61 remove_diacritics 2` tokenizer and a `"word"*` query do.
+//! case-folded with diacritics removed, each query word as a word but the last as the start of
+//! one — as FTS5's `unicode61 remove_diacritics 2` tokenizer and `search::fts_query` do.
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -40,7 +40,8 @@ fn tokens(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
 }
 
 /// What a search looks for, as the index sees it: each query word as its folded tokens (a word
-/// such as `don't` is two, found one after the other, the last as a prefix).
+/// such as `don't` is two, found one after the other); the last token of the last word is a
+/// prefix, the rest whole words.
 #[derive(Debug, Clone)]
 pub struct QueryWords {
     words: Vec<Vec<String>>,
@@ -65,11 +66,17 @@ impl QueryWords {
     }
 
     /// An FTS5 query for an index without positions (`detail=none` takes no phrases): every
-    /// token as the start of a word. It may find a little more than the words themselves;
-    /// `marked` says which of those really hold them.
+    /// token, in any order, the very last as the start of a word. It may find a little more than
+    /// the words themselves; `marked` says which of those really hold them.
     pub fn fts_any_order(&self) -> Option<String> {
-        let tokens: Vec<String> = self.words.iter().flatten().map(|t| format!("\"{t}\"*")).collect();
-        (!tokens.is_empty()).then(|| tokens.join(" "))
+        let tokens: Vec<String> = self.words.iter().flatten().map(|t| format!("\"{t}\"")).collect();
+        (!tokens.is_empty()).then(|| tokens.join(" ") + "*")
+    }
+
+    /// Each query word with whether its last token is a prefix (the last word's only).
+    fn each(&self) -> impl Iterator<Item = (&[String], bool)> {
+        let last = self.words.len().saturating_sub(1);
+        self.words.iter().enumerate().map(move |(i, word)| (word.as_slice(), i == last))
     }
 
     /// `text` with every query word marked (`MATCH_START`/`MATCH_END`), or None when one of
@@ -77,8 +84,8 @@ impl QueryWords {
     pub fn marked(&self, text: &str) -> Option<String> {
         let spans = folded_spans(text);
         let mut hit = vec![false; spans.len()];
-        for word in &self.words {
-            if !mark(word, &spans, &mut hit) {
+        for (word, prefix) in self.each() {
+            if !mark(word, prefix, &spans, &mut hit) {
                 return None;
             }
         }
@@ -91,8 +98,8 @@ impl QueryWords {
     pub fn marked_any(&self, text: &str) -> Option<String> {
         let spans = folded_spans(text);
         let mut hit = vec![false; spans.len()];
-        for word in &self.words {
-            mark(word, &spans, &mut hit);
+        for (word, prefix) in self.each() {
+            mark(word, prefix, &spans, &mut hit);
         }
         hit.contains(&true).then(|| cut_and_mark(text, &spans, &hit))
     }
@@ -130,14 +137,14 @@ fn folded_spans(text: &str) -> Vec<(usize, usize, String)> {
 }
 
 /// Marks in `hit` every place in `spans` where `word` (its tokens in a row, the last as a
-/// prefix) is; true when there was one.
-fn mark(word: &[String], spans: &[(usize, usize, String)], hit: &mut [bool]) -> bool {
+/// prefix when `prefix`) is; true when there was one.
+fn mark(word: &[String], prefix: bool, spans: &[(usize, usize, String)], hit: &mut [bool]) -> bool {
     let last = word.len() - 1;
     let mut found = false;
     for at in 0..spans.len().saturating_sub(last) {
         let fits = word.iter().enumerate().all(|(i, token)| {
             let have = &spans[at + i].2;
-            if i == last { have.starts_with(token.as_str()) } else { have == token }
+            if i == last && prefix { have.starts_with(token.as_str()) } else { have == token }
         });
         if fits {
             hit[at..=at + last].iter_mut().for_each(|h| *h = true);
@@ -198,7 +205,20 @@ mod tests {
         assert!(QueryWords::of("rème").marked("crème").is_none(), "the start of a word, not its middle");
         assert_eq!(QueryWords::of("don't").marked("I don't know").unwrap(), "I \u{2}don\u{3}'\u{2}t\u{3} know");
         assert!(QueryWords::of("don't").marked("don know t").is_none(), "one after the other");
-        assert_eq!(QueryWords::of("ünï c++").fts_any_order().unwrap(), "\"uni\"* \"c\"*");
+        assert_eq!(QueryWords::of("ünï c++").fts_any_order().unwrap(), "\"uni\" \"c\"*");
+    }
+
+    #[test]
+    fn only_the_last_word_may_be_typed_halfway() {
+        assert_eq!(QueryWords::of("big sho").marked("Big Show 7").unwrap(), "\u{2}Big\u{3} \u{2}Show\u{3} 7");
+        assert!(QueryWords::of("bi show").marked("Big Show").is_none(), "an earlier word is a whole word");
+        assert_eq!(QueryWords::of("bi show").marked_any("Big Show").unwrap(), "Big \u{2}Show\u{3}");
+        assert_eq!(
+            QueryWords::of("don't kn").marked("I don't know").unwrap(),
+            "I \u{2}don\u{3}'\u{2}t\u{3} \u{2}know\u{3}"
+        );
+        assert!(QueryWords::of("don't kn").marked("I don'tt know").is_none(), "every token of an earlier word whole");
+        assert_eq!(QueryWords::of("espresso crem").fts_any_order().unwrap(), "\"espresso\" \"crem\"*");
     }
 
     /// Where a query is in a transcript: by the needle (`transcript::first_cue`'s fast look)
