@@ -117,7 +117,10 @@ pub fn show_settings_window(ui: &egui::Ui, state: &mut UiState, actions: &mut Ve
             ui.label("Speed");
             ui.horizontal(|ui| {
                 let mut own = settings.speed.is_some();
-                if ui.checkbox(&mut own, "Its own").changed() {
+                // Named with its row: "Its own" alone does not say what a screen reader's user turns on.
+                let own_speed =
+                    ui.checkbox(&mut own, "Its own").labelled(egui::Role::CheckBox, "Its own speed for this show");
+                if own_speed.changed() {
                     settings.speed = own.then_some(1.0);
                 }
                 if let Some(speed) = &mut settings.speed {
