@@ -1,6 +1,7 @@
 //! The layout holds at every size the issue names (800×600, 1024×700, the default 1200×760,
 //! 1920×1080, the 640×480 minimum) and at a scale factor of 2, for every view: the shows, a show
-//! of 2,000 episodes, an episode page with chapters, the Inbox, and each dialog. Every node the
+//! of 2,000 episodes, an episode page with chapters, and the dialogs (Downloads, Statistics,
+//! Sync, Bookmarks, Listening settings, Preferences, the shortcuts, Discover). Every node the
 //! accessibility tree has lies inside the window (a dialog's inside the dialog), and no two
 //! interactive widgets of one layer overlap. A narrow window folds the shows into a drawer.
 
@@ -133,7 +134,14 @@ fn each_view(scale: f32) {
         harness.get_by_label("The spoken clock").click();
         harness.run_steps(4);
         check(&harness, size, scale, "an episode page with chapters", None);
-        for (button, title) in [("⬇ Downloads", "Downloads"), ("Statistics", "Statistics"), ("Sync", "Sync")] {
+        let dialogs = [
+            ("⬇ Downloads", "Downloads"),
+            ("Statistics", "Statistics"),
+            ("Sync", "Sync"),
+            ("Bookmarks", "Bookmarks"),
+            ("Listening settings", "Listening settings"),
+        ];
+        for (button, title) in dialogs {
             check_dialog(&mut harness, size, scale, button, title);
         }
         harness.state_mut().state.preferences =
