@@ -1,7 +1,8 @@
 //! The layout holds at every size the issue names (800×600, 1024×700, the default 1200×760,
 //! 1920×1080, the 640×480 minimum) and at a scale factor of 2, for every view: the shows, a show
 //! of 2,000 episodes, an episode page with chapters, and the dialogs (Downloads, Statistics,
-//! Sync, Bookmarks, Listening settings, Preferences, the shortcuts, Discover). Every node the
+//! Sync, Bookmarks, Listening settings, Preferences, the shortcuts, Discover, the transcript).
+//! Every node the
 //! accessibility tree has lies inside the window (a dialog's inside the dialog), and no two
 //! interactive widgets of one layer overlap. A narrow window folds the shows into a drawer.
 
@@ -24,6 +25,17 @@ fn window(data: &std::path::Path, (width, height): (f32, f32), scale: f32) -> Ha
         .with_size(egui::vec2(width, height))
         .with_pixels_per_point(scale)
         .build_eframe(move |cc| HarkApp::new(&cc.egui_ctx, paths, test_options()).expect("the app starts"))
+}
+
+/// The window on a fresh library that follows the feed at `url`, drawn.
+fn window_following(url: &str, size: (f32, f32)) -> (tempfile::TempDir, Harness<'static, HarkApp>) {
+    let data = tempfile::tempdir().unwrap();
+    let mut library = hark::library::Library::open(&data.path().join("library.sqlite3")).unwrap();
+    common::subscribe(&mut library, url);
+    drop(library);
+    let mut harness = window(data.path(), size, 1.0);
+    harness.run_steps(4);
+    (data, harness)
 }
 
 /// A node as the layout checks see it: its name, where it is, whether it takes clicks or typing.
@@ -180,13 +192,7 @@ fn a_show_of_two_thousand_episodes_fits_at_every_size() {
         titles.iter().zip(&guids).map(|(title, guid)| Item { guid, title, url: "http://127.0.0.1:9/p.mp3" }).collect();
     server.set("/big.xml", Route::ok(rss("A Show With Two Thousand Episodes", &items), "application/rss+xml"));
     for size in SIZES {
-        let data = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(data.path()).unwrap();
-        let mut library = hark::library::Library::open(&data.path().join("library.sqlite3")).unwrap();
-        common::subscribe(&mut library, &server.url("/big.xml"));
-        drop(library);
-        let mut harness = window(data.path(), size, 1.0);
-        harness.run_steps(4);
+        let (_data, harness) = window_following(&server.url("/big.xml"), size);
         check(&harness, size, 1.0, "a show of 2,000 episodes", None);
     }
 }
@@ -244,4 +250,35 @@ fn a_whole_show_row_is_its_click_target() {
         modifiers: egui::Modifiers::NONE,
     });
     run_until(&mut harness, "the show selected", |h| h.state().state.selected_podcast == Some(demo));
+}
+
+#[test]
+fn the_transcript_window_fits_at_every_size() {
+    let server = TestServer::start();
+    let mut vtt = String::from("WEBVTT\n\n");
+    for i in 0..60 {
+        vtt.push_str(&format!(
+            "00:00:{:02}.000 --> 00:00:{:02}.000\n<v Host>Cue number {i}, a line of a conversation</v>\n\n",
+            i,
+            i + 1
+        ));
+    }
+    let feed = format!(
+        r#"<?xml version="1.0"?><rss version="2.0" xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel>
+        <title>Spoken Show</title><item><guid>t1</guid><title>With A Transcript</title>
+        <enclosure url="http://127.0.0.1:9/t.mp3" type="audio/mpeg"/>
+        <podcast:transcript url="{}" type="text/vtt"/></item></channel></rss>"#,
+        server.url("/t.vtt")
+    );
+    server.set("/feed.xml", Route::ok(feed, "application/rss+xml"));
+    server.set("/t.vtt", Route::ok(vtt, "text/vtt"));
+    for size in SIZES {
+        let (_data, mut harness) = window_following(&server.url("/feed.xml"), size);
+        harness.get_by_role_and_label(egui::accesskit::Role::Button, "With A Transcript").click();
+        run_until(&mut harness, "the episode page", |h| h.query_by_label("📝 Transcript").is_some());
+        harness.get_by_label("📝 Transcript").click();
+        run_until(&mut harness, "the cues", |h| h.query_by_label_contains("Cue number 1,").is_some());
+        harness.run_steps(4);
+        check(&harness, size, 1.0, "the transcript", Some("Transcript"));
+    }
 }
