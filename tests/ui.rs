@@ -8,48 +8,19 @@ use std::time::{Duration, Instant};
 
 use common::feeds::{Item, rss};
 use common::server::{Route, TestServer};
+use common::window::{run_until, test_options};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use hark::app::{AppOptions, HarkApp};
 use hark::library::Library;
 use hark::paths::AppPaths;
-use hark::player::OutputChoice;
-
-/// What the tests run the window with: no sound card, no refresh at launch, no session bus,
-/// and directories that are not on the internet.
-fn test_options() -> AppOptions {
-    let nowhere = hark::net::directory::Directories { itunes_url: "http://127.0.0.1:9".into(), podcast_index: None };
-    AppOptions { audio: OutputChoice::Null, timed_refresh: false, media_keys: false, directories: Some(nowhere) }
-}
 
 fn app(data: &Path) -> Harness<'static, HarkApp> {
     app_with(data, test_options())
 }
 
 fn app_with(data: &Path, options: AppOptions) -> Harness<'static, HarkApp> {
-    common::init();
-    let paths = AppPaths::inside(data);
-    Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_eframe(move |cc| HarkApp::new(&cc.egui_ctx, paths, options).expect("the app starts"))
-}
-
-/// Runs frames (with real time passing for the workers) until `done` holds.
-fn run_until(harness: &mut Harness<'_, HarkApp>, what: &str, mut done: impl FnMut(&Harness<'_, HarkApp>) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        harness.step();
-        if done(harness) {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; notice: {:?}, playback: {:?}",
-            harness.state().state.notice,
-            harness.state().state.transport.playback
-        );
-        std::thread::sleep(Duration::from_millis(15));
-    }
+    common::window::app_sized(data, egui::vec2(1280.0, 800.0), options)
 }
 
 fn items() -> Vec<Item<'static>> {

@@ -41,7 +41,8 @@ impl HarkApp {
 
     /// A preference set in the Preferences window: stored, then followed by whoever acts on it.
     pub(super) fn set_preference(&mut self, name: &str, value: &str) -> Result<(), HarkError> {
-        if name == preferences::DOWNLOAD_FOLDER {
+        // A folder preference moves files (as in `hark config`): it is set by the move.
+        if preferences::find(name).is_ok_and(|p| p.kind == preferences::Kind::Folder) {
             let folder = preferences::folder(value).map_err(refused)?;
             self.move_downloads(folder.unwrap_or_else(|| self.paths.default_downloads()));
             return Ok(());
