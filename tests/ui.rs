@@ -960,6 +960,9 @@ fn a_transcript_line_or_the_moment_playing_opens_a_clip_of_that_span() {
     open_transcript(&mut harness);
     harness.get_by_label("0:20 Cue number 10").click();
     run_until(&mut harness, "playing from the cue", |h| h.state().listening().playback().is_playing());
+    // The chapters arrive on their own and put their buttons before the bookmark's: a click
+    // aimed before they land would hit where the button was.
+    run_until(&mut harness, "the file's chapters", |h| h.state().state.transport.chapters.list.len() == 6);
     harness.key_press(egui::Key::Escape);
     run_until(&mut harness, "the transcript closed", |h| h.state().state.transcript.is_none());
     harness.run_steps(10);
