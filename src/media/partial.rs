@@ -75,6 +75,9 @@ struct State {
     last_checkpoint: Option<std::time::Instant>,
     /// Bytes written since the disk was last asked to start writing them.
     not_yet_written_back: u64,
+    /// Readers waiting for bytes now: a write wakes them only when there are any (a wake-up
+    /// is a system call, and a download writes hundreds of times a second).
+    readers_waiting: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -281,7 +284,9 @@ impl PartialFile {
         let checkpoint = {
             let mut state = self.lock();
             state.sidecar.ranges.insert(offset, offset + data.len() as u64);
-            self.changed.notify_all();
+            if state.readers_waiting > 0 {
+                self.changed.notify_all();
+            }
             let since = state.last_checkpoint.get_or_insert_with(std::time::Instant::now).elapsed();
             state.not_yet_written_back += data.len() as u64;
             if state.not_yet_written_back >= WRITEBACK_EVERY {
@@ -399,11 +404,13 @@ impl PartialFile {
                 waiting = true;
                 notify(true);
             }
+            state.readers_waiting += 1;
             state = self
                 .changed
                 .wait_timeout(state, Duration::from_millis(25))
                 .map(|(s, _)| s)
                 .unwrap_or_else(|e| e.into_inner().0);
+            state.readers_waiting -= 1;
         }
     }
 
