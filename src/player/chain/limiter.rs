@@ -22,8 +22,12 @@ pub struct Limiter {
     lookahead: usize,
     release: f32,
     /// The last `TAPS` input samples per channel, and the interpolators at ¼, ½ and ¾.
-    history: Vec<[f32; TAPS]>,
+    history: Vec<History>,
     phases: [[f32; TAPS]; 3],
+    /// The most any interpolator can read above the largest sample it reads: while every
+    /// sample in a channel's history is under `CEILING / overshoot`, no peak between them can
+    /// pass the ceiling, and the interpolation is skipped (most of speech is far under it).
+    overshoot: f32,
     /// Gain after release, and its minimum over the look-ahead (frame number, gain).
     released: f32,
     hold: VecDeque<(u64, f32)>,
@@ -38,12 +42,14 @@ pub struct Limiter {
 impl Limiter {
     pub fn new(channels: usize, sample_rate: u32) -> Self {
         let lookahead = ((sample_rate as f64 * LOOKAHEAD_SECS) as usize).max(4);
+        let phases = [interpolator(0.25), interpolator(0.5), interpolator(0.75)];
         Self {
             channels: channels.max(1),
             lookahead,
             release: (-1.0 / (RELEASE_SECS * sample_rate as f64)).exp() as f32,
-            history: vec![[0.0; TAPS]; channels.max(1)],
-            phases: [interpolator(0.25), interpolator(0.5), interpolator(0.75)],
+            history: vec![History::default(); channels.max(1)],
+            phases,
+            overshoot: phases.iter().map(|p| p.iter().map(|c| c.abs()).sum::<f32>()).fold(1.0, f32::max),
             released: 1.0,
             hold: VecDeque::new(),
             held: VecDeque::new(),
@@ -60,7 +66,7 @@ impl Limiter {
 
     pub fn reset(&mut self) {
         for h in &mut self.history {
-            *h = [0.0; TAPS];
+            *h = History::default();
         }
         self.released = 1.0;
         self.hold.clear();
@@ -92,12 +98,16 @@ impl Limiter {
 
     fn push_frame(&mut self, frame: &[f32], out: &mut Vec<f32>) {
         let mut peak = 0.0f32;
+        let quiet_under = CEILING / self.overshoot;
         for (sample, h) in frame.iter().zip(&mut self.history) {
-            h.rotate_left(1);
-            h[TAPS - 1] = *sample;
+            h.push(*sample, quiet_under);
             peak = peak.max(sample.abs());
+            if h.loud_left == 0 {
+                continue;
+            }
+            let window = h.window();
             for phase in &self.phases {
-                let between: f32 = phase.iter().zip(h.iter()).map(|(c, x)| c * x).sum();
+                let between: f32 = phase.iter().zip(window).map(|(c, x)| c * x).sum();
                 peak = peak.max(between.abs());
             }
         }
@@ -126,6 +136,39 @@ impl Limiter {
                 out.push(sample * gain);
             }
         }
+    }
+}
+
+/// A channel's last `TAPS` samples, in a ring written twice so that they always read as one
+/// slice (no shifting per sample).
+#[derive(Clone)]
+struct History {
+    ring: [f32; 2 * TAPS],
+    next: usize,
+    /// Samples until the last one at or over the quiet level leaves the window.
+    loud_left: usize,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        Self { ring: [0.0; 2 * TAPS], next: 0, loud_left: 0 }
+    }
+}
+
+impl History {
+    fn push(&mut self, sample: f32, quiet_under: f32) {
+        self.ring[self.next] = sample;
+        self.ring[self.next + TAPS] = sample;
+        self.next = (self.next + 1) % TAPS;
+        self.loud_left = match sample.abs() >= quiet_under {
+            true => TAPS,
+            false => self.loud_left.saturating_sub(1),
+        };
+    }
+
+    /// Oldest first.
+    fn window(&self) -> &[f32] {
+        &self.ring[self.next..self.next + TAPS]
     }
 }
 
@@ -183,5 +226,26 @@ mod tests {
             .enumerate()
             .fold((0, 0.0f32), |m, (i, s)| if s > m.1 { (i, s) } else { m });
         assert!(step < 0.13, "a jump of {step} at {at}: {:?}", &left[at.saturating_sub(3)..at + 3]);
+    }
+
+    #[test]
+    fn a_peak_only_between_the_samples_is_limited() {
+        // A quarter-rate tone sampled 45° off its crests: every sample is at 0.707 of its true
+        // peak, under the ceiling, while the wave between them rises over it.
+        let rate = 44_100;
+        let amplitude = 0.97f32;
+        let input: Vec<f32> = (0..rate as usize / 2)
+            .map(|i| amplitude * (std::f32::consts::FRAC_PI_2 * i as f32 + std::f32::consts::FRAC_PI_4).sin())
+            .collect();
+        assert!(input.iter().all(|s| s.abs() < CEILING), "no sample is over the ceiling");
+        let mut limiter = Limiter::new(1, rate);
+        let mut out = Vec::new();
+        limiter.process(&input, &mut out);
+        limiter.finish(&mut out);
+        let settled = &out[rate as usize / 10..];
+        let sample_peak = settled.iter().fold(0.0f32, |m, s| m.max(s.abs()));
+        let true_peak = sample_peak * std::f32::consts::SQRT_2;
+        assert!(true_peak <= CEILING * 1.02, "the wave between the samples peaks at {true_peak}");
+        assert!(true_peak > CEILING * 0.9, "limited, not silenced: {true_peak}");
     }
 }
