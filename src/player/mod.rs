@@ -3,6 +3,7 @@
 
 mod chain;
 mod decode;
+mod device;
 pub mod dsp;
 mod engine;
 mod events;

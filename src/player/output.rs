@@ -1,6 +1,6 @@
 //! From the engine to the ears: a lock-free queue of decoded chunks per loaded episode, the
 //! `rodio::Source` that the audio callback pulls from it, and the three places it can go: the
-//! sound card, a silent clock (no device), or a test's capture.
+//! sound card (`player::device`), a silent clock (no device), or a test's capture.
 
 use std::num::NonZero;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
@@ -392,7 +392,7 @@ pub(super) struct NullOutput {
 }
 
 impl NullOutput {
-    fn start() -> Self {
+    pub(super) fn start() -> Self {
         let source: Arc<Mutex<Option<EngineSource>>> = Arc::default();
         let running = Arc::new(AtomicBool::new(true));
         let (pulled, alive) = (source.clone(), running.clone());
@@ -434,8 +434,14 @@ impl NullOutput {
 }
 
 impl NullOutput {
+    /// Plays `source` in place of whatever it played.
+    pub(super) fn play(&self, source: EngineSource) {
+        *self.source.lock().unwrap_or_else(|e| e.into_inner()) = Some(source);
+        self.wake();
+    }
+
     /// Something to play, or playing again: the clock runs.
-    fn wake(&self) {
+    pub(super) fn wake(&self) {
         if let Some(thread) = &self.thread {
             thread.thread().unpark();
         }
@@ -452,18 +458,14 @@ impl Drop for NullOutput {
     }
 }
 
+use super::device::Device;
+
+/// Where the engine's audio goes: the sound card (`player::device`), a silent clock, or a test's
+/// capture.
 pub(super) enum Output {
     Device(Device),
     Null(NullOutput),
     Capture(Capture),
-}
-
-/// The sound card, held only while it is needed: a paused player lets it go (the engine says
-/// when), so that an idle Hark keeps no device open and no audio callback running.
-pub(super) struct Device {
-    sink: Option<rodio::MixerDeviceSink>,
-    /// Set by the audio callback's error handler when the device went away (unplugged).
-    lost: Arc<AtomicBool>,
 }
 
 impl Output {
@@ -471,16 +473,13 @@ impl Output {
         match choice {
             OutputChoice::Capture(capture) => Output::Capture(capture),
             OutputChoice::Null => Output::Null(NullOutput::start()),
-            OutputChoice::Default => {
-                let lost = Arc::new(AtomicBool::new(false));
-                match open_device(lost.clone()) {
-                    Ok(sink) => Output::Device(Device { sink: Some(sink), lost }),
-                    Err(reason) => {
-                        tracing::warn!("no audio device ({reason}); playing silently");
-                        Output::Null(NullOutput::start())
-                    }
+            OutputChoice::Default => match Device::open() {
+                Ok(device) => Output::Device(device),
+                Err(reason) => {
+                    tracing::warn!("no audio device ({reason}); playing silently");
+                    Output::Null(NullOutput::start())
                 }
-            }
+            },
         }
     }
 
@@ -489,86 +488,42 @@ impl Output {
     }
 
     pub fn attach(&mut self, source: EngineSource) {
-        self.reacquire();
         match self {
-            // (Opened just above; only a failure to open turned it into a silent clock.)
-            Output::Device(device) => {
-                if let Some(sink) = &device.sink {
-                    sink.mixer().add(source);
-                }
-            }
-            Output::Null(null) => {
-                *null.source.lock().unwrap_or_else(|e| e.into_inner()) = Some(source);
-                null.wake();
-            }
+            Output::Device(device) => device.attach(source),
+            Output::Null(null) => null.play(source),
             Output::Capture(capture) => capture.attach(source),
         }
     }
 
     /// Playback resumed: a silent clock that slept while paused runs again.
     pub fn resumed(&self) {
-        if let Output::Null(null) = self {
-            null.wake();
+        match self {
+            Output::Device(device) => device.resumed(),
+            Output::Null(null) => null.wake(),
+            Output::Capture(_) => {}
         }
     }
 
-    /// Whether a sound card is open now.
+    /// Whether a sound card (or the silent clock standing in for one gone) is open now.
     pub fn holds_device(&self) -> bool {
-        matches!(self, Output::Device(Device { sink: Some(_), .. }))
+        matches!(self, Output::Device(device) if device.holds())
     }
 
     /// A sound card let go of: the next audio needs it opened, with a new source.
     pub fn is_released(&self) -> bool {
-        matches!(self, Output::Device(Device { sink: None, .. }))
+        matches!(self, Output::Device(device) if device.is_released())
     }
 
     /// Closes the sound card; the sources it played go with it. True when one was open.
     pub fn release(&mut self) -> bool {
         match self {
-            Output::Device(device) => device.sink.take().is_some(),
+            Output::Device(device) => device.release(),
             _ => false,
         }
     }
 
     /// Whether the sound card went away since it was opened.
     pub fn device_lost(&self) -> bool {
-        matches!(self, Output::Device(Device { sink: Some(_), lost }) if lost.load(Ordering::Relaxed))
+        matches!(self, Output::Device(device) if device.lost())
     }
-
-    /// Opens the system's default device again after `release` (it may be another one now:
-    /// headphones plugged in meanwhile); none there, and a silent clock stands in.
-    fn reacquire(&mut self) {
-        let Output::Device(device) = self else { return };
-        if device.sink.is_some() && !device.lost.load(Ordering::Relaxed) {
-            return;
-        }
-        device.sink = None;
-        device.lost.store(false, Ordering::Relaxed);
-        match open_device(device.lost.clone()) {
-            Ok(sink) => device.sink = Some(sink),
-            Err(reason) => {
-                tracing::warn!("no audio device ({reason}); playing silently");
-                *self = Output::Null(NullOutput::start());
-            }
-        }
-    }
-}
-
-fn open_device(lost: Arc<AtomicBool>) -> Result<rodio::MixerDeviceSink, String> {
-    let builder = rodio::DeviceSinkBuilder::from_default_device().map_err(|e| e.to_string())?;
-    let mut sink = builder
-        .with_error_callback(move |error| {
-            // Unplugged (or its sound server gone): playing pauses, and the next Play opens
-            // whatever the default device is then. Other errors (some ALSA plugins report
-            // passing ones at stream start) are not fatal.
-            if matches!(error.kind(), rodio::CpalErrorKind::DeviceNotAvailable | rodio::CpalErrorKind::HostUnavailable)
-            {
-                lost.store(true, Ordering::Relaxed);
-            }
-            tracing::debug!("audio output: {error}");
-        })
-        .open_stream()
-        .map_err(|e| e.to_string())?;
-    sink.log_on_drop(false);
-    Ok(sink)
 }

@@ -7,6 +7,7 @@ pub mod bus;
 pub mod cli;
 pub mod feeds;
 pub mod gpodder;
+pub mod pulse;
 pub mod server;
 pub mod window;
 
