@@ -12,6 +12,8 @@ mod gpodder;
 #[path = "../tests/common/server.rs"]
 #[allow(dead_code)]
 mod server;
+#[path = "../tests/common/skip.rs"]
+mod skip;
 
 use std::time::{Duration, Instant};
 

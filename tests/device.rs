@@ -11,22 +11,12 @@ use std::time::{Duration, Instant};
 
 use common::audio::{dominant, tone_at};
 use hark::model::EpisodeId;
-use hark::player::{OutputChoice, PlaybackState, Player, PlayerEvent, PlayerEvents, SourceSpec};
+use hark::player::{OutputChoice, PlaybackState, Player, PlayerEvent, SourceSpec};
 
 const WAIT: Duration = Duration::from_secs(20);
 /// The player lets the device go after 3 s of pause; a second more for the check.
 const PAUSED_LONG_ENOUGH: Duration = Duration::from_secs(4);
 const EPISODE: EpisodeId = EpisodeId(3);
-
-fn wait_for(events: &PlayerEvents, wanted: impl Fn(&PlayerEvent) -> bool) -> PlayerEvent {
-    loop {
-        let event = events.recv_timeout(WAIT).expect("the player is running").expect("a player event in time");
-        assert!(!matches!(event, PlayerEvent::Failed { .. }), "{event:?}");
-        if wanted(&event) {
-            return event;
-        }
-    }
-}
 
 /// Whether this process has `path` open (the ALSA file plugin keeps it open with the device).
 fn holds(path: &Path) -> bool {
@@ -94,7 +84,7 @@ fn a_paused_player_lets_the_sound_card_go_and_plays_on_from_the_same_place_when_
     assert!(!player.is_silent(), "ALSA's default device opened");
     // Loaded paused at 15 s, as the window restores the last episode at launch.
     player.load(EPISODE, SourceSpec::File(common::fixture("tone-cbr.mp3")), 15.0, false);
-    wait_for(&events, |e| matches!(e, PlayerEvent::Loaded { .. }));
+    common::wait_for_player(&events, "loaded", |e| matches!(e, PlayerEvent::Loaded { .. }));
     assert!(holds(&capture), "the device is open once an episode is loaded");
 
     std::thread::sleep(PAUSED_LONG_ENOUGH);
@@ -107,7 +97,9 @@ fn a_paused_player_lets_the_sound_card_go_and_plays_on_from_the_same_place_when_
     std::fs::remove_file(&capture).unwrap();
     let asked = Instant::now();
     player.play();
-    wait_for(&events, |e| matches!(e, PlayerEvent::State { state: PlaybackState::Playing, .. }));
+    common::wait_for_player(&events, "playing", |e| {
+        matches!(e, PlayerEvent::State { state: PlaybackState::Playing, .. })
+    });
     let first_audio = loop {
         if std::fs::metadata(&capture).is_ok_and(|m| m.len() > 44 + 4096) {
             break asked.elapsed();

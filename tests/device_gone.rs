@@ -9,30 +9,16 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::pulse::{self, PulseServer};
 use hark::model::EpisodeId;
 use hark::player::{OutputChoice, PlaybackState, Player, PlayerEvent, PlayerEvents, SourceSpec};
 
-const WAIT: Duration = Duration::from_secs(20);
 const EPISODE: EpisodeId = EpisodeId(5);
 
-fn wait_for(events: &PlayerEvents, what: &str, wanted: impl Fn(&PlayerEvent) -> bool) -> PlayerEvent {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let event =
-            events.recv_timeout(left).expect("the player is running").unwrap_or_else(|| panic!("{what}: not in time"));
-        assert!(!matches!(event, PlayerEvent::Failed { .. }), "{what}: {event:?}");
-        if wanted(&event) {
-            return event;
-        }
-    }
-}
-
 fn heard_past(events: &PlayerEvents, secs: f64) -> f64 {
-    let event = wait_for(
+    let event = common::wait_for_player(
         events,
         &format!("heard past {secs} s"),
         |e| matches!(e, PlayerEvent::Position { secs: s, .. } if *s > secs),
@@ -69,13 +55,15 @@ fn a_sound_server_that_dies_mid_episode_pauses_it_and_play_goes_on_silently_then
     let (player, events) = Player::spawn(OutputChoice::Default, Arc::new(hark::NoWaker));
     assert!(!player.is_silent(), "ALSA's default device opened");
     player.load(EPISODE, SourceSpec::File(common::fixture("tone-cbr.mp3")), 10.0, true);
-    wait_for(&events, "playing", |e| matches!(e, PlayerEvent::State { state: PlaybackState::Playing, .. }));
+    common::wait_for_player(&events, "playing", |e| {
+        matches!(e, PlayerEvent::State { state: PlaybackState::Playing, .. })
+    });
     heard_past(&events, 11.0);
     // The sound server gets the episode as it is (22,050 Hz mono): no second resampler here.
     assert_eq!(first.stream_formats(), ["float32le 1ch 22050Hz"], "the stream the sound server plays");
 
     first.kill();
-    wait_for(&events, "paused when the device went away", |e| {
+    common::wait_for_player(&events, "paused when the device went away", |e| {
         matches!(e, PlayerEvent::State { state: PlaybackState::Paused, .. })
     });
     let paused_at = player.position_secs();
@@ -86,19 +74,23 @@ fn a_sound_server_that_dies_mid_episode_pauses_it_and_play_goes_on_silently_then
 
     // Play with no sound server at all: the episode goes on, silently, rather than stalling.
     player.play();
-    wait_for(&events, "playing with no device", |e| {
+    common::wait_for_player(&events, "playing with no device", |e| {
         matches!(e, PlayerEvent::State { state: PlaybackState::Playing, .. })
     });
     heard_past(&events, paused_at + 1.0);
     player.pause();
-    wait_for(&events, "paused again", |e| matches!(e, PlayerEvent::State { state: PlaybackState::Paused, .. }));
+    common::wait_for_player(&events, "paused again", |e| {
+        matches!(e, PlayerEvent::State { state: PlaybackState::Paused, .. })
+    });
     let paused_at = player.position_secs();
     // Paused long enough for the player to let its stand-in go (3 s), the sound server comes
     // back: Play finds it.
     std::thread::sleep(Duration::from_secs(4));
     let second = PulseServer::start(dir.path());
     player.play();
-    wait_for(&events, "playing again", |e| matches!(e, PlayerEvent::State { state: PlaybackState::Playing, .. }));
+    common::wait_for_player(&events, "playing again", |e| {
+        matches!(e, PlayerEvent::State { state: PlaybackState::Playing, .. })
+    });
     let heard = heard_past(&events, paused_at + 1.0);
     assert!(heard < paused_at + 5.0, "played on from where it paused ({paused_at}), not from elsewhere: {heard}");
     assert_eq!(second.streams(), 1, "the new sound server plays it");

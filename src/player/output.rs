@@ -9,6 +9,8 @@ use std::time::{Duration, Instant};
 
 use crossbeam_queue::ArrayQueue;
 
+use super::device::Device;
+
 /// Chunks in flight per stream: at ~1024 frames each, over a second of audio.
 const QUEUE_CHUNKS: usize = 64;
 pub const NO_GENERATION: u64 = u64::MAX;
@@ -457,8 +459,6 @@ impl Drop for NullOutput {
         }
     }
 }
-
-use super::device::Device;
 
 /// Where the engine's audio goes: the sound card (`player::device`), a silent clock, or a test's
 /// capture.

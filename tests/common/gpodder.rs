@@ -12,7 +12,7 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use sha2::{Digest, Sha256};
@@ -49,16 +49,12 @@ fn find(backend: Backend) -> Option<PathBuf> {
             return Some(found);
         }
     }
-    if std::env::var("HARK_REQUIRE_PODSYNC").is_ok_and(|v| v == "1") {
-        panic!("podsync ({backend:?} backend) is required (HARK_REQUIRE_PODSYNC=1) but was not found");
-    }
-    static SAID: Once = Once::new();
-    SAID.call_once(|| {
-        let _ = writeln!(
-            std::io::stderr(),
-            "podsync tests not run: no podsync found (set HARK_PODSYNC / HARK_PODSYNC_FILE, or run .ci/run to install it)"
-        );
-    });
+    super::skip::not_run_here(
+        "HARK_REQUIRE_PODSYNC",
+        &format!(
+            "podsync tests not run: no podsync ({backend:?} backend) found (set HARK_PODSYNC / HARK_PODSYNC_FILE, or run .ci/run to install it)"
+        ),
+    );
     None
 }
 

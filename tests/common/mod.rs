@@ -9,6 +9,7 @@ pub mod feeds;
 pub mod gpodder;
 pub mod pulse;
 pub mod server;
+pub mod skip;
 pub mod window;
 
 use std::io::Write;
@@ -51,6 +52,24 @@ pub fn corpus_dir() -> Option<PathBuf> {
         );
     });
     None
+}
+
+/// The first player event `wanted` takes, within 20 s; a failure on the way fails the test.
+pub fn wait_for_player(
+    events: &hark::player::PlayerEvents,
+    what: &str,
+    wanted: impl Fn(&hark::player::PlayerEvent) -> bool,
+) -> hark::player::PlayerEvent {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let event =
+            events.recv_timeout(left).expect("the player is running").unwrap_or_else(|| panic!("{what}: not in time"));
+        assert!(!matches!(event, hark::player::PlayerEvent::Failed { .. }), "{what}: {event:?}");
+        if wanted(&event) {
+            return event;
+        }
+    }
 }
 
 /// Every test process installs the TLS provider once, as `main` does.

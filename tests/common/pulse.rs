@@ -7,10 +7,8 @@
 //! Without them the tests say so in one line and return; with `HARK_REQUIRE_PULSEAUDIO=1` (CI)
 //! they fail.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Once;
 use std::time::{Duration, Instant};
 
 pub struct PulseServer {
@@ -27,18 +25,10 @@ pub fn available() -> bool {
     if tools && plugin {
         return true;
     }
-    if std::env::var("HARK_REQUIRE_PULSEAUDIO").is_ok_and(|v| v == "1") {
-        panic!(
-            "PulseAudio is required (HARK_REQUIRE_PULSEAUDIO=1) but pulseaudio, pactl or ALSA's pulse plugin is missing"
-        );
-    }
-    static SAID: Once = Once::new();
-    SAID.call_once(|| {
-        let _ = writeln!(
-            std::io::stderr(),
-            "sound-server tests not run: needs pulseaudio, pulseaudio-utils and libasound2-plugins (.ci/run installs them)"
-        );
-    });
+    super::skip::not_run_here(
+        "HARK_REQUIRE_PULSEAUDIO",
+        "sound-server tests not run: needs pulseaudio, pulseaudio-utils and libasound2-plugins (.ci/run installs them)",
+    );
     false
 }
 

@@ -24,10 +24,10 @@ pub struct Limiter {
     /// The last `TAPS` input samples per channel, and the interpolators at ¼, ½ and ¾.
     history: Vec<History>,
     phases: [[f32; TAPS]; 3],
-    /// The most any interpolator can read above the largest sample it reads: while every
-    /// sample in a channel's history is under `CEILING / overshoot`, no peak between them can
-    /// pass the ceiling, and the interpolation is skipped (most of speech is far under it).
-    overshoot: f32,
+    /// While every sample in a channel's history is under this, no peak between them can pass
+    /// the ceiling (it is the ceiling over the most any interpolator can read above the largest
+    /// sample it reads), and the interpolation is skipped: most of speech is far under it.
+    quiet_under: f32,
     /// Gain after release, and its minimum over the look-ahead (frame number, gain).
     released: f32,
     hold: VecDeque<(u64, f32)>,
@@ -49,7 +49,7 @@ impl Limiter {
             release: (-1.0 / (RELEASE_SECS * sample_rate as f64)).exp() as f32,
             history: vec![History::default(); channels.max(1)],
             phases,
-            overshoot: phases.iter().map(|p| p.iter().map(|c| c.abs()).sum::<f32>()).fold(1.0, f32::max),
+            quiet_under: CEILING / phases.iter().map(|p| p.iter().map(|c| c.abs()).sum::<f32>()).fold(1.0, f32::max),
             released: 1.0,
             hold: VecDeque::new(),
             held: VecDeque::new(),
@@ -98,9 +98,8 @@ impl Limiter {
 
     fn push_frame(&mut self, frame: &[f32], out: &mut Vec<f32>) {
         let mut peak = 0.0f32;
-        let quiet_under = CEILING / self.overshoot;
         for (sample, h) in frame.iter().zip(&mut self.history) {
-            h.push(*sample, quiet_under);
+            h.push(*sample, self.quiet_under);
             peak = peak.max(sample.abs());
             if h.loud_left == 0 {
                 continue;
